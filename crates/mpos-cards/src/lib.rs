@@ -1,0 +1,307 @@
+//! The test-card catalogue: published test card numbers and how the
+//! gateway's issuer simulator answers each one.
+//!
+//! The virtual reader (`mpos-sim`) reads these cards, the gateway's issuer
+//! simulator authorizes them, and the tests pick them by [`CardId`]. Every
+//! number is a published test value (card-network and payment-processor
+//! test cards); no real card number may ever be added here.
+//! `docs/test-cards.md` is generated from the same table by a test.
+
+use mpos_wire::Brand;
+
+/// Names the cards tests and the demo use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CardId {
+    /// Visa chip card, approved.
+    VisaChipApproved,
+    /// Mastercard chip card, approved.
+    MastercardChipApproved,
+    /// Visa magnetic-stripe-only card (service code 101), approved.
+    VisaSwipeOnlyApproved,
+    /// Visa chip card declined with 05 (do not honour).
+    VisaDeclined05,
+    /// Visa chip card declined with 51 (insufficient funds).
+    VisaDeclined51,
+    /// Visa chip card past its expiry date (54).
+    VisaExpired,
+    /// Visa chip card reported lost (41).
+    VisaLost,
+    /// Visa chip card reported stolen (43).
+    VisaStolen,
+    /// Visa chip card whose issuer answers slowly, for timeout tests.
+    VisaSlowIssuer,
+    /// JCB chip card; JCB is the brand that needs no signature in the test configuration.
+    JcbNoSignature,
+    /// UnionPay chip card, approved.
+    UnionPayApproved,
+    /// American Express chip card, approved.
+    AmexApproved,
+}
+
+/// How the issuer simulator answers an authorization for a card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssuerBehaviour {
+    /// Approves within the cardholder's credit.
+    Approve,
+    /// Declines with an ISO 8583 response code.
+    Decline(&'static str),
+    /// Approves, but only after the gateway's configured slow-issuer delay.
+    SlowApprove,
+}
+
+/// One virtual card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestCard {
+    /// Catalogue name.
+    pub id: CardId,
+    /// Published test card number.
+    pub pan: &'static str,
+    /// Expiry, `YYMM`.
+    pub expiry: &'static str,
+    /// Magnetic-stripe service code; first digit 2 means the card has a chip.
+    pub service_code: &'static str,
+    /// Name on the card (track 1).
+    pub cardholder: &'static str,
+    /// EMV PAN sequence number.
+    pub pan_sequence: u8,
+    /// How the issuer simulator answers.
+    pub behaviour: IssuerBehaviour,
+    /// What the card is for, in one line.
+    pub purpose: &'static str,
+}
+
+impl TestCard {
+    /// The card's brand, from its number.
+    pub fn brand(&self) -> Brand {
+        Brand::from_pan(self.pan).expect("catalogue cards have known prefixes")
+    }
+
+    /// Whether the card carries an EMV chip.
+    pub fn has_chip(&self) -> bool {
+        mpos_wire::card::service_code_has_chip(self.service_code)
+    }
+
+    /// Looks a card up by its number (what the issuer simulator does after decryption).
+    pub fn by_pan(pan: &str) -> Option<&'static TestCard> {
+        CATALOGUE.iter().find(|card| card.pan == pan)
+    }
+
+    /// Looks a card up by its catalogue name.
+    pub fn get(id: CardId) -> &'static TestCard {
+        CATALOGUE
+            .iter()
+            .find(|card| card.id == id)
+            .expect("every CardId has a catalogue entry")
+    }
+}
+
+/// The ISO 8583 response code and text the issuer simulator gives for a code.
+pub fn response_text(code: &str) -> &'static str {
+    match code {
+        "00" => "Approved",
+        "05" => "Do not honour",
+        "14" => "Invalid card number",
+        "41" => "Lost card, pick up",
+        "43" => "Stolen card, pick up",
+        "51" => "Insufficient funds",
+        "54" => "Expired card",
+        "91" => "Issuer unavailable",
+        _ => "Declined",
+    }
+}
+
+/// Every test card.
+pub static CATALOGUE: &[TestCard] = &[
+    TestCard {
+        id: CardId::VisaChipApproved,
+        pan: "4111111111111111",
+        expiry: "3012",
+        service_code: "201",
+        cardholder: "TEST/VISA CHIP",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Approve,
+        purpose: "Chip sale approved; the everyday card of the demo.",
+    },
+    TestCard {
+        id: CardId::MastercardChipApproved,
+        pan: "5555555555554444",
+        expiry: "3012",
+        service_code: "201",
+        cardholder: "TEST/MASTERCARD",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Approve,
+        purpose: "Chip sale approved on a second brand.",
+    },
+    TestCard {
+        id: CardId::VisaSwipeOnlyApproved,
+        pan: "4242424242424242",
+        expiry: "3012",
+        service_code: "101",
+        cardholder: "TEST/VISA STRIPE",
+        pan_sequence: 0,
+        behaviour: IssuerBehaviour::Approve,
+        purpose: "Magnetic stripe only: swipe accepted at once; refunds.",
+    },
+    TestCard {
+        id: CardId::VisaDeclined05,
+        pan: "4000000000000002",
+        expiry: "3012",
+        service_code: "201",
+        cardholder: "TEST/DECLINE 05",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Decline("05"),
+        purpose: "Declined: do not honour (05).",
+    },
+    TestCard {
+        id: CardId::VisaDeclined51,
+        pan: "4000000000009995",
+        expiry: "3012",
+        service_code: "201",
+        cardholder: "TEST/DECLINE 51",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Decline("51"),
+        purpose: "Declined: insufficient funds (51).",
+    },
+    TestCard {
+        id: CardId::VisaExpired,
+        pan: "4000000000000069",
+        expiry: "2012",
+        service_code: "201",
+        cardholder: "TEST/EXPIRED",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Approve,
+        purpose: "Expired in December 2020: the issuer simulator declines 54 from the date.",
+    },
+    TestCard {
+        id: CardId::VisaLost,
+        pan: "4000000000009987",
+        expiry: "3012",
+        service_code: "201",
+        cardholder: "TEST/LOST",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Decline("41"),
+        purpose: "Reported lost (41).",
+    },
+    TestCard {
+        id: CardId::VisaStolen,
+        pan: "4000000000009979",
+        expiry: "3012",
+        service_code: "201",
+        cardholder: "TEST/STOLEN",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Decline("43"),
+        purpose: "Reported stolen (43).",
+    },
+    TestCard {
+        id: CardId::VisaSlowIssuer,
+        pan: "4000000000000119",
+        expiry: "3012",
+        service_code: "201",
+        cardholder: "TEST/SLOW ISSUER",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::SlowApprove,
+        purpose: "Issuer answers after the slow-issuer delay: timeouts and reversals.",
+    },
+    TestCard {
+        id: CardId::JcbNoSignature,
+        pan: "3566002020360505",
+        expiry: "3012",
+        service_code: "201",
+        cardholder: "TEST/JCB",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Approve,
+        purpose: "JCB: the brand configured to need no signature in tests.",
+    },
+    TestCard {
+        id: CardId::UnionPayApproved,
+        pan: "6200000000000005",
+        expiry: "3012",
+        service_code: "201",
+        cardholder: "TEST/UNIONPAY",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Approve,
+        purpose: "UnionPay chip sale approved.",
+    },
+    TestCard {
+        id: CardId::AmexApproved,
+        pan: "378282246310005",
+        expiry: "3012",
+        service_code: "201",
+        cardholder: "TEST/AMEX",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Approve,
+        purpose: "American Express chip sale approved.",
+    },
+];
+
+/// The catalogue as a Markdown table, the body of `docs/test-cards.md`.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| Card | Brand | Masked number | Expiry | Service code | Issuer answer | Purpose |\n|---|---|---|---|---|---|---|\n",
+    );
+    for card in CATALOGUE {
+        let answer = match card.behaviour {
+            IssuerBehaviour::Approve if card.id == CardId::VisaExpired => "54 Expired card".to_string(),
+            IssuerBehaviour::Approve => "00 Approved".to_string(),
+            IssuerBehaviour::Decline(code) => format!("{code} {}", response_text(code)),
+            IssuerBehaviour::SlowApprove => "00 Approved, after the slow-issuer delay".to_string(),
+        };
+        out.push_str(&format!(
+            "| `{:?}` | {} | `{}` | {} | {} | {} | {} |\n",
+            card.id,
+            card.brand(),
+            mpos_wire::mask_pan(card.pan).expect("catalogue numbers are well formed"),
+            card.expiry,
+            card.service_code,
+            answer,
+            card.purpose
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_card_is_luhn_valid_with_a_known_brand() {
+        for card in CATALOGUE {
+            assert!(mpos_wire::luhn_valid(card.pan), "{:?}", card.id);
+            assert!(Brand::from_pan(card.pan).is_some(), "{:?}", card.id);
+            assert_eq!(card.expiry.len(), 4);
+            assert_eq!(card.service_code.len(), 3);
+        }
+    }
+
+    #[test]
+    fn ids_and_numbers_are_unique() {
+        for (i, a) in CATALOGUE.iter().enumerate() {
+            for b in &CATALOGUE[i + 1..] {
+                assert_ne!(a.id, b.id);
+                assert_ne!(a.pan, b.pan);
+            }
+        }
+    }
+
+    #[test]
+    fn chip_flag_follows_service_code() {
+        assert!(TestCard::get(CardId::VisaChipApproved).has_chip());
+        assert!(!TestCard::get(CardId::VisaSwipeOnlyApproved).has_chip());
+    }
+
+    #[test]
+    fn lookup_by_number() {
+        let card = TestCard::by_pan("4000000000000002").unwrap();
+        assert_eq!(card.id, CardId::VisaDeclined05);
+        assert!(TestCard::by_pan("4111111111111112").is_none());
+    }
+
+    #[test]
+    fn markdown_never_shows_a_full_number() {
+        let table = markdown_table();
+        for card in CATALOGUE {
+            assert!(!table.contains(card.pan), "{:?}", card.id);
+        }
+    }
+}
