@@ -62,6 +62,8 @@ pub enum ErrorCode {
     AlreadyVoided,
     /// Only approved transactions can be voided or refunded.
     NotApproved,
+    /// The sale has refunds; void those first.
+    HasRefunds,
     /// The thing asked for does not exist.
     NotFound,
     /// The idempotency key was used with a different request.
@@ -90,7 +92,7 @@ impl ErrorCode {
             Forbidden | AccountDisabled | ActivationRequired | PasswordChangeRequired => 403,
             OriginalNotFound | NotFound => 404,
             IdempotencyConflict | RequestInProgress | AlreadyReversed | AlreadySettled
-            | AlreadyVoided | NotApproved | KsnReused => 409,
+            | AlreadyVoided | NotApproved | HasRefunds | KsnReused => 409,
             ActivationCodeInvalid | ActivationCodeExpired | LimitPerTransactionExceeded
             | LimitPerDayExceeded | BrandNotAccepted | BrandMismatch | ChipRequired
             | SwipeRequired | RefundExceedsOriginal | CardMismatch | NothingToSettle => 422,
@@ -131,6 +133,7 @@ impl ErrorCode {
             AlreadySettled => "此交易已請款結帳，無法取消，請改做退貨。",
             AlreadyVoided => "此交易已取消，無需再次取消。",
             NotApproved => "此交易未核准，無法取消或退貨。",
+            HasRefunds => "此交易已有退貨，請先取消退貨交易。",
             NotFound => "查無資料。",
             IdempotencyConflict => "交易編號重複，請重新開始交易。",
             RequestInProgress => "交易處理中，請稍候。",
@@ -173,6 +176,7 @@ impl ErrorCode {
             AlreadySettled => "This transaction is settled and cannot be voided. Make a refund instead.",
             AlreadyVoided => "This transaction is already voided.",
             NotApproved => "This transaction was not approved, so it cannot be voided or refunded.",
+            HasRefunds => "This sale has refunds. Void the refunds first.",
             NotFound => "Nothing was found.",
             IdempotencyConflict => "Duplicate transaction number. Start the transaction again.",
             RequestInProgress => "The transaction is still being processed. Please wait.",

@@ -1,0 +1,1 @@
+//! mpos-cli (work in progress).

@@ -1,0 +1,3 @@
+//! mpos-core: the phone's brain.
+
+pub mod reader;

@@ -1,0 +1,9 @@
+//! The card reader as the core sees it: a boundary trait, the events a
+//! reader reports, and (later) the audio-jack driver behind it.
+
+mod boundary;
+
+pub use boundary::{
+    CardReader, ReaderError, ReaderEvent, ReaderEventSink, ReaderInfo, ReaderRequest,
+    OnlineResult,
+};

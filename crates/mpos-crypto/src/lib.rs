@@ -1,0 +1,5 @@
+//! Payment cryptography shared by the virtual reader and the gateway's HSM module.
+//!
+//! The phone links none of this: it only forwards the reader's envelope.
+
+pub mod envelope;

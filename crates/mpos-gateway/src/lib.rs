@@ -1,0 +1,1 @@
+//! mpos-gateway (work in progress).

@@ -1,0 +1,1 @@
+//! mpos-sim (work in progress).

@@ -1,0 +1,1 @@
+//! mpos-testkit (work in progress).
