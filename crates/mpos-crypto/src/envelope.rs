@@ -1,5 +1,21 @@
 //! The reader's card envelope: clear card data sealed under an AES-128
 //! DUKPT data key (ANSI X9.24-3), opened only by the gateway's HSM module.
+//!
+//! KSN: 12 bytes, the 8-byte initial key id then the 32-bit counter, as 24
+//! uppercase hex digits. Plaintext: ASCII `PAN=YYMMSSS` (track-2-equivalent
+//! data without sentinels), padded with ISO 9797-1 method 2 (`80 00..`) and
+//! encrypted with AES-128-CBC under the counter's data-encryption key with a
+//! zero IV (the key is used once, so a fixed IV leaks nothing).
+//!
+//! The envelope carries no MAC: the shortest plaintext (a 12-digit PAN)
+//! spans two blocks, so any change to the ciphertext garbles a whole block,
+//! and [`open`] refuses anything but exact card data.
+
+use crate::dukpt::aes128::{self, KeyUsage};
+use crate::dukpt::Key16;
+use aes::Aes128;
+use cbc::cipher::block_padding::NoPadding;
+use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 
 /// Clear card data as the reader read it (track-2-equivalent fields).
 #[derive(Clone, PartialEq, Eq)]
@@ -52,33 +68,398 @@ pub struct ReaderKeys {
     counter: u32,
 }
 
+impl std::fmt::Debug for ReaderKeys {
+    /// Shows the KSN, never the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReaderKeys")
+            .field("initial_key_id", &hex::encode_upper(self.initial_key_id))
+            .field("counter", &self.counter)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ReaderKeys {
     /// Injects a reader: derives its initial key from the BDK and initial key id.
     pub fn inject(bdk: &[u8; 16], initial_key_id: [u8; 8]) -> Self {
-        let _ = (bdk, initial_key_id);
-        todo!("helper C")
+        let initial_key = aes128::initial_key(&Key16::new(*bdk), &initial_key_id);
+        ReaderKeys {
+            initial_key_id,
+            initial_key: *initial_key.as_bytes(),
+            counter: 0,
+        }
     }
 
-    /// The KSN the next seal will use, hex.
+    /// The KSN the next seal will use, hex; once the counter is exhausted, the last KSN used.
     pub fn next_ksn(&self) -> String {
-        todo!("helper C")
+        let counter = aes128::next_counter(self.counter).unwrap_or(self.counter);
+        format_ksn(&self.initial_key_id, counter)
     }
 
     /// Seals card data under the next transaction key and advances the counter.
+    ///
+    /// Card data that [`open`] would refuse is refused here too, and then
+    /// the counter does not move.
     pub fn seal(&mut self, card: &ClearCard) -> Result<SealedCard, EnvelopeError> {
-        let _ = (card, &self.initial_key_id, &self.initial_key, self.counter);
-        todo!("helper C")
+        let plaintext = encode_card(card)?;
+        let counter = aes128::next_counter(self.counter).ok_or(EnvelopeError::CounterExhausted)?;
+        let initial_key = Key16::new(self.initial_key);
+        let derivation = aes128::derivation_key(&initial_key, &self.initial_key_id, counter)
+            .map_err(|_| EnvelopeError::InvalidKsn)?;
+        let key = aes128::working_key(&derivation, &self.initial_key_id, counter, KeyUsage::DataEncrypt)
+            .map_err(|_| EnvelopeError::InvalidKsn)?;
+        self.counter = counter;
+        let ciphertext = cbc::Encryptor::<Aes128>::new(key.as_bytes().into(), &[0u8; 16].into())
+            .encrypt_padded_vec_mut::<NoPadding>(&plaintext);
+        Ok(SealedCard {
+            ksn: format_ksn(&self.initial_key_id, counter),
+            ciphertext: hex::encode_upper(ciphertext),
+        })
+    }
+
+    /// Sets the counter, to test a reader near the end of its key life.
+    #[cfg(test)]
+    fn with_counter(mut self, counter: u32) -> Self {
+        self.counter = counter;
+        self
     }
 }
 
 /// The HSM's side: opens an envelope with the BDK.
 pub fn open(bdk: &[u8; 16], sealed: &SealedCard) -> Result<ClearCard, EnvelopeError> {
-    let _ = (bdk, sealed);
-    todo!("helper C")
+    let (initial_key_id, counter) = parse_ksn(&sealed.ksn)?;
+    let ciphertext = hex::decode(&sealed.ciphertext).map_err(|_| EnvelopeError::MalformedCiphertext)?;
+    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+        return Err(EnvelopeError::MalformedCiphertext);
+    }
+    let key = aes128::host_working_key(&Key16::new(*bdk), &initial_key_id, counter, KeyUsage::DataEncrypt)
+        .map_err(|_| EnvelopeError::InvalidKsn)?;
+    let plaintext = cbc::Decryptor::<Aes128>::new(key.as_bytes().into(), &[0u8; 16].into())
+        .decrypt_padded_vec_mut::<NoPadding>(&ciphertext)
+        .map_err(|_| EnvelopeError::MalformedCiphertext)?;
+    decode_card(&plaintext)
 }
 
 /// Splits a KSN into its initial key id (hex) and transaction counter.
 pub fn ksn_parts(ksn_hex: &str) -> Result<(String, u32), EnvelopeError> {
-    let _ = ksn_hex;
-    todo!("helper C")
+    let (initial_key_id, counter) = parse_ksn(ksn_hex)?;
+    Ok((hex::encode_upper(initial_key_id), counter))
+}
+
+/// 24 hex digits: the 8-byte initial key id and a valid counter.
+fn parse_ksn(ksn_hex: &str) -> Result<([u8; 8], u32), EnvelopeError> {
+    if ksn_hex.len() != 24 {
+        return Err(EnvelopeError::InvalidKsn);
+    }
+    let bytes = hex::decode(ksn_hex).map_err(|_| EnvelopeError::InvalidKsn)?;
+    let initial_key_id: [u8; 8] = bytes[..8].try_into().expect("12 bytes");
+    let counter = u32::from_be_bytes(bytes[8..].try_into().expect("12 bytes"));
+    aes128::validate_counter(counter).map_err(|_| EnvelopeError::InvalidKsn)?;
+    Ok((initial_key_id, counter))
+}
+
+fn format_ksn(initial_key_id: &[u8; 8], counter: u32) -> String {
+    format!("{}{counter:08X}", hex::encode_upper(initial_key_id))
+}
+
+/// `PAN=YYMMSSS`, padded with ISO 9797-1 method 2 to whole AES blocks.
+fn encode_card(card: &ClearCard) -> Result<Vec<u8>, EnvelopeError> {
+    let text = format!("{}={}{}", card.pan, card.expiry, card.service_code);
+    // The same strict check the HSM applies, so a sealed card always opens.
+    parse_track(text.as_bytes())?;
+    let mut plaintext = text.into_bytes();
+    plaintext.push(0x80);
+    while plaintext.len() % 16 != 0 {
+        plaintext.push(0);
+    }
+    Ok(plaintext)
+}
+
+/// Removes method-2 padding (at most one block of it) and parses the track.
+fn decode_card(plaintext: &[u8]) -> Result<ClearCard, EnvelopeError> {
+    let marker = plaintext
+        .iter()
+        .rposition(|&b| b != 0)
+        .ok_or(EnvelopeError::InvalidPlaintext)?;
+    if plaintext[marker] != 0x80 || plaintext.len() - marker > 16 {
+        return Err(EnvelopeError::InvalidPlaintext);
+    }
+    parse_track(&plaintext[..marker])
+}
+
+/// Parses `PAN=YYMMSSS`: a Luhn-valid 12-19 digit PAN, a real month, a 3-digit service code.
+fn parse_track(track: &[u8]) -> Result<ClearCard, EnvelopeError> {
+    let text = std::str::from_utf8(track).map_err(|_| EnvelopeError::InvalidPlaintext)?;
+    let (pan, rest) = text.split_once('=').ok_or(EnvelopeError::InvalidPlaintext)?;
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let pan_ok = (12..=19).contains(&pan.len()) && digits(pan) && mpos_wire::luhn_valid(pan);
+    if !pan_ok || rest.len() != 7 || !digits(rest) {
+        return Err(EnvelopeError::InvalidPlaintext);
+    }
+    let (expiry, service_code) = rest.split_at(4);
+    let month: u8 = expiry[2..].parse().map_err(|_| EnvelopeError::InvalidPlaintext)?;
+    if !(1..=12).contains(&month) {
+        return Err(EnvelopeError::InvalidPlaintext);
+    }
+    Ok(ClearCard {
+        pan: pan.to_string(),
+        expiry: expiry.to_string(),
+        service_code: service_code.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The published X9.24-3 test BDK and initial key id.
+    const BDK: [u8; 16] = [
+        0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1,
+        0xF1,
+    ];
+    const IKID: [u8; 8] = [0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56];
+
+    fn card(pan: &str) -> ClearCard {
+        ClearCard {
+            pan: pan.to_string(),
+            expiry: "3012".to_string(),
+            service_code: "201".to_string(),
+        }
+    }
+
+    fn sealed_visa() -> SealedCard {
+        ReaderKeys::inject(&BDK, IKID)
+            .seal(&card("4111111111111111"))
+            .unwrap()
+    }
+
+    #[test]
+    fn round_trips_card_data_of_every_pan_length() {
+        let mut reader = ReaderKeys::inject(&BDK, IKID);
+        for pan in [
+            "411111111116",
+            "378282246310005",
+            "4111111111111111",
+            "4111111111111111110",
+        ] {
+            assert!(mpos_wire::luhn_valid(pan), "{pan}");
+            let sealed = reader.seal(&card(pan)).unwrap();
+            assert_eq!(open(&BDK, &sealed).unwrap(), card(pan));
+            assert!(!sealed.ciphertext.contains(pan));
+        }
+    }
+
+    #[test]
+    fn first_seal_uses_counter_one_and_each_seal_advances() {
+        let mut reader = ReaderKeys::inject(&BDK, IKID);
+        assert_eq!(reader.next_ksn(), "123456789012345600000001");
+        let first = reader.seal(&card("4111111111111111")).unwrap();
+        assert_eq!(first.ksn, "123456789012345600000001");
+        assert_eq!(reader.next_ksn(), "123456789012345600000002");
+        let second = reader.seal(&card("4111111111111111")).unwrap();
+        assert_eq!(second.ksn, "123456789012345600000002");
+        // Same card, new key: the ciphertexts differ.
+        assert_ne!(first.ciphertext, second.ciphertext);
+    }
+
+    #[test]
+    fn ciphertext_is_cbc_under_the_published_data_key() {
+        // Counter 1's data-encryption key is a published X9.24-3 vector, so
+        // the first envelope can be checked with the aes crate alone.
+        let sealed = sealed_visa();
+        let key: [u8; 16] = hex::decode("A35C412EFD41FDB98B69797C02DCD08F")
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let plain = cbc::Decryptor::<Aes128>::new(&key.into(), &[0u8; 16].into())
+            .decrypt_padded_vec_mut::<NoPadding>(&hex::decode(&sealed.ciphertext).unwrap())
+            .unwrap();
+        assert_eq!(&plain[..24], b"4111111111111111=3012201");
+        assert_eq!(plain[24], 0x80);
+        assert!(plain[25..].iter().all(|&b| b == 0));
+        assert_eq!(plain.len(), 32);
+    }
+
+    #[test]
+    fn wrong_bdk_fails_as_invalid_plaintext() {
+        let mut other = BDK;
+        other[0] ^= 1;
+        assert_eq!(
+            open(&other, &sealed_visa()),
+            Err(EnvelopeError::InvalidPlaintext)
+        );
+    }
+
+    #[test]
+    fn wrong_counter_fails_as_invalid_plaintext() {
+        let mut sealed = sealed_visa();
+        sealed.ksn = "123456789012345600000002".to_string();
+        assert_eq!(open(&BDK, &sealed), Err(EnvelopeError::InvalidPlaintext));
+    }
+
+    #[test]
+    fn any_tampered_byte_is_refused() {
+        let sealed = sealed_visa();
+        let bytes = hex::decode(&sealed.ciphertext).unwrap();
+        for index in 0..bytes.len() {
+            let mut tampered = bytes.clone();
+            tampered[index] ^= 0x01;
+            let attempt = SealedCard {
+                ksn: sealed.ksn.clone(),
+                ciphertext: hex::encode_upper(tampered),
+            };
+            assert_eq!(
+                open(&BDK, &attempt),
+                Err(EnvelopeError::InvalidPlaintext),
+                "byte {index}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_ciphertext_is_refused() {
+        let sealed = sealed_visa();
+        for ciphertext in ["", "XYZ", "00", &sealed.ciphertext[..30], &sealed.ciphertext[1..]] {
+            let attempt = SealedCard {
+                ksn: sealed.ksn.clone(),
+                ciphertext: ciphertext.to_string(),
+            };
+            assert_eq!(
+                open(&BDK, &attempt),
+                Err(EnvelopeError::MalformedCiphertext),
+                "{ciphertext:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_and_invalid_ksns_are_refused() {
+        let sealed = sealed_visa();
+        for ksn in [
+            "",
+            "1234567890123456000001",
+            "12345678901234560000000100",
+            "12345678901234560000000G",
+            "123456789012345600000000",
+            "12345678901234560001FFFF",
+        ] {
+            let attempt = SealedCard {
+                ksn: ksn.to_string(),
+                ciphertext: sealed.ciphertext.clone(),
+            };
+            assert_eq!(open(&BDK, &attempt), Err(EnvelopeError::InvalidKsn), "{ksn}");
+            assert_eq!(ksn_parts(ksn), Err(EnvelopeError::InvalidKsn), "{ksn}");
+        }
+    }
+
+    #[test]
+    fn ksn_parts_splits_key_id_and_counter() {
+        assert_eq!(
+            ksn_parts("123456789012345600000001").unwrap(),
+            ("1234567890123456".to_string(), 1)
+        );
+        assert_eq!(
+            ksn_parts("ffffffff0000000100ffff00").unwrap(),
+            ("FFFFFFFF00000001".to_string(), 0x00FF_FF00)
+        );
+    }
+
+    #[test]
+    fn seal_refuses_invalid_card_data_without_using_a_counter() {
+        let mut reader = ReaderKeys::inject(&BDK, IKID);
+        let bad = [
+            card("4111111111111112"),
+            card("41111111111"),
+            card("41111111111111111111"),
+            ClearCard {
+                expiry: "3013".into(),
+                ..card("4111111111111111")
+            },
+            ClearCard {
+                expiry: "301".into(),
+                ..card("4111111111111111")
+            },
+            ClearCard {
+                service_code: "2O1".into(),
+                ..card("4111111111111111")
+            },
+            ClearCard {
+                pan: "4111111111111111=3012201".into(),
+                ..card("4111111111111111")
+            },
+        ];
+        for card in bad {
+            assert_eq!(reader.seal(&card), Err(EnvelopeError::InvalidPlaintext));
+        }
+        assert_eq!(reader.next_ksn(), "123456789012345600000001");
+    }
+
+    #[test]
+    fn open_checks_the_plaintext_strictly() {
+        let key = aes128::host_working_key(&Key16::new(BDK), &IKID, 1, KeyUsage::DataEncrypt)
+            .unwrap();
+        let seal_raw = |plain: &[u8]| SealedCard {
+            ksn: "123456789012345600000001".into(),
+            ciphertext: hex::encode(
+                cbc::Encryptor::<Aes128>::new(key.as_bytes().into(), &[0u8; 16].into())
+                    .encrypt_padded_vec_mut::<NoPadding>(plain),
+            ),
+        };
+        let pad = |text: &str| {
+            let mut bytes = text.as_bytes().to_vec();
+            bytes.push(0x80);
+            bytes.resize(bytes.len().div_ceil(16) * 16, 0);
+            bytes
+        };
+        assert!(open(&BDK, &seal_raw(&pad("4111111111111111=3012201"))).is_ok());
+        for text in [
+            "4111111111111112=3012201",
+            "4111111111111111=301220",
+            "4111111111111111=30122011",
+            "4111111111111111D3012201",
+            "4111111111111111=3000201",
+            "4111111111111111=30a2201",
+            "=3012201",
+        ] {
+            assert_eq!(
+                open(&BDK, &seal_raw(&pad(text))),
+                Err(EnvelopeError::InvalidPlaintext),
+                "{text}"
+            );
+        }
+        // Padding: zeros only, a missing marker, and a whole extra block of padding.
+        let mut zeros = b"4111111111111111=3012201".to_vec();
+        zeros.resize(32, 0);
+        let mut extra = pad("4111111111111111=3012201");
+        extra.extend([0u8; 16]);
+        let mut wrong_marker = pad("4111111111111111=3012201");
+        wrong_marker[24] = 0x81;
+        for plain in [zeros, extra, wrong_marker, vec![0u8; 32]] {
+            assert_eq!(
+                open(&BDK, &seal_raw(&plain)),
+                Err(EnvelopeError::InvalidPlaintext)
+            );
+        }
+    }
+
+    #[test]
+    fn exhausted_counter_is_reported() {
+        let mut reader = ReaderKeys::inject(&BDK, IKID).with_counter(0xFFFE_8000);
+        assert_eq!(reader.next_ksn(), "1234567890123456FFFF0000");
+        let last = reader.seal(&card("4111111111111111")).unwrap();
+        assert_eq!(last.ksn, "1234567890123456FFFF0000");
+        assert!(open(&BDK, &last).is_ok());
+        assert_eq!(
+            reader.seal(&card("4111111111111111")),
+            Err(EnvelopeError::CounterExhausted)
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let reader = ReaderKeys::inject(&BDK, IKID);
+        let initial = aes128::initial_key(&Key16::new(BDK), &IKID).to_hex();
+        let text = format!("{reader:?}");
+        assert!(!text.contains(&initial) && !text.to_lowercase().contains(&initial.to_lowercase()));
+        assert!(!format!("{:?}", card("4111111111111111")).contains("4111111111111111"));
+    }
 }

@@ -2,4 +2,7 @@
 //!
 //! The phone links none of this: it only forwards the reader's envelope.
 
+pub mod dukpt;
 pub mod envelope;
+pub mod pin_block;
+pub mod tlv;

@@ -1,0 +1,383 @@
+//! The gateway's configuration file (JSON). Every section has a default
+//! except the HSM keys: key material never has a default in code.
+
+use crate::settlement::business_date::Cutoff;
+use mpos_wire::api::{BrandRule, SignatureRule};
+use mpos_wire::Brand;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid configuration JSON.
+    #[error("the configuration file is not valid: {0}")]
+    Parse(#[from] serde_json::Error),
+    /// A value is out of range; the message says which and what to write.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// The merchant this gateway serves.
+    #[serde(default)]
+    pub merchant: MerchantConfig,
+    /// Card brands and their signature rules.
+    #[serde(default = "default_brands")]
+    pub brands: Vec<BrandRule>,
+    /// SMTP relay; `null` writes e-mails to `DIR/outbox/mail.jsonl`.
+    #[serde(default)]
+    pub smtp: Option<SmtpConfig>,
+    /// SMS provider; `null` writes messages to `DIR/outbox/sms.jsonl`.
+    #[serde(default)]
+    pub sms: Option<SmsConfig>,
+    /// Keys of the HSM module.
+    #[serde(default)]
+    pub hsm: HsmConfig,
+    /// The issuer simulator.
+    #[serde(default)]
+    pub issuer: IssuerConfig,
+    /// Login and session rules.
+    #[serde(default)]
+    pub security: SecurityConfig,
+    /// Automatic settlement.
+    #[serde(default)]
+    pub settlement: SettlementConfig,
+    /// Base of receipt URLs; default `https://` + the listen address.
+    #[serde(default)]
+    pub public_base_url: Option<String>,
+}
+
+/// The merchant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MerchantConfig {
+    /// Acquirer's merchant id.
+    pub id: String,
+    /// Name on screens and receipts.
+    pub name: String,
+}
+
+impl Default for MerchantConfig {
+    fn default() -> Self {
+        MerchantConfig {
+            id: "000812345678901".into(),
+            name: "mpos 測試商店 Test Shop".into(),
+        }
+    }
+}
+
+/// An SMTP relay (plain SMTP, as a local relay or test server speaks it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Host name or address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Sender address.
+    pub from: String,
+}
+
+/// An SMS provider reached by HTTP POST.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsConfig {
+    /// Where to POST `{"to":..., "message":...}`.
+    pub url: String,
+    /// Sent as `Authorization: Bearer ...` when present.
+    #[serde(default)]
+    pub bearer_token: Option<String>,
+}
+
+impl fmt::Debug for SmsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmsConfig")
+            .field("url", &self.url)
+            .field("bearer_token", &self.bearer_token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// Keys of the HSM module.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HsmConfig {
+    /// Base derivation keys, chosen by the first 4 bytes of a KSN.
+    #[serde(default)]
+    pub bdks: Vec<BdkConfig>,
+    /// HMAC key for card tokens (32 bytes hex); generated into the database when absent.
+    #[serde(default)]
+    pub token_key_hex: Option<String>,
+}
+
+impl fmt::Debug for HsmConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HsmConfig")
+            .field("bdks", &self.bdks)
+            .field("token_key_hex", &self.token_key_hex.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// One AES-128 base derivation key.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BdkConfig {
+    /// 8 hex digits: the first 4 bytes of the readers' initial key ids.
+    pub id_hex: String,
+    /// 32 hex digits.
+    pub bdk_hex: String,
+}
+
+impl fmt::Debug for BdkConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BdkConfig")
+            .field("id_hex", &self.id_hex)
+            .field("bdk_hex", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The issuer simulator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerConfig {
+    /// How long the slow test card's issuer takes to answer.
+    #[serde(default = "default_slow_delay_ms")]
+    pub slow_delay_ms: u64,
+}
+
+impl Default for IssuerConfig {
+    fn default() -> Self {
+        IssuerConfig {
+            slow_delay_ms: default_slow_delay_ms(),
+        }
+    }
+}
+
+/// Login and session rules.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Consecutive wrong passwords (or activation codes) that lock the account.
+    #[serde(default = "default_max_failed_logins")]
+    pub max_failed_logins: u32,
+    /// How long a lock lasts.
+    #[serde(default = "default_lock_minutes")]
+    pub lock_minutes: u32,
+    /// Lifetime of an activation code.
+    #[serde(default = "default_activation_code_minutes")]
+    pub activation_code_minutes: u32,
+    /// Lifetime of a session.
+    #[serde(default = "default_session_minutes")]
+    pub session_minutes: u32,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            max_failed_logins: default_max_failed_logins(),
+            lock_minutes: default_lock_minutes(),
+            activation_code_minutes: default_activation_code_minutes(),
+            session_minutes: default_session_minutes(),
+        }
+    }
+}
+
+/// Automatic settlement.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementConfig {
+    /// Local Asia/Taipei time of the daily settlement and business-date cut-off, `HH:MM`.
+    #[serde(default = "default_auto_local_time")]
+    pub auto_local_time: String,
+    /// How often the scheduler looks at the clock.
+    #[serde(default = "default_check_interval_ms")]
+    pub check_interval_ms: u64,
+}
+
+impl Default for SettlementConfig {
+    fn default() -> Self {
+        SettlementConfig {
+            auto_local_time: default_auto_local_time(),
+            check_interval_ms: default_check_interval_ms(),
+        }
+    }
+}
+
+fn default_slow_delay_ms() -> u64 {
+    5000
+}
+fn default_max_failed_logins() -> u32 {
+    5
+}
+fn default_lock_minutes() -> u32 {
+    30
+}
+fn default_activation_code_minutes() -> u32 {
+    15
+}
+fn default_session_minutes() -> u32 {
+    480
+}
+fn default_auto_local_time() -> String {
+    "23:00".into()
+}
+fn default_check_interval_ms() -> u64 {
+    1000
+}
+
+/// Visa, Mastercard, JCB and AMEX sign above NT$3,000; UnionPay always signs.
+pub fn default_brands() -> Vec<BrandRule> {
+    Brand::ALL
+        .into_iter()
+        .map(|brand| BrandRule {
+            brand,
+            accepted: true,
+            signature: if brand == Brand::UnionPay {
+                SignatureRule::Always
+            } else {
+                SignatureRule::Above { minor: 300_000 }
+            },
+            pin_required: false,
+        })
+        .collect()
+}
+
+impl GatewayConfig {
+    /// Defaults everywhere, with the given HSM keys.
+    pub fn new(hsm: HsmConfig) -> Self {
+        GatewayConfig {
+            merchant: MerchantConfig::default(),
+            brands: default_brands(),
+            smtp: None,
+            sms: None,
+            hsm,
+            issuer: IssuerConfig::default(),
+            security: SecurityConfig::default(),
+            settlement: SettlementConfig::default(),
+            public_base_url: None,
+        }
+    }
+
+    /// Reads and checks a JSON configuration file.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let config: GatewayConfig = serde_json::from_str(&text)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values serde cannot: key lengths, times, positive limits.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        for bdk in &self.hsm.bdks {
+            if decode_hex::<4>(&bdk.id_hex).is_none() {
+                return invalid("hsm.bdks[].id_hex must be 8 hex digits");
+            }
+            if decode_hex::<16>(&bdk.bdk_hex).is_none() {
+                return invalid("hsm.bdks[].bdk_hex must be 32 hex digits (AES-128)");
+            }
+        }
+        if let Some(key) = &self.hsm.token_key_hex {
+            if decode_hex::<32>(key).is_none() {
+                return invalid("hsm.token_key_hex must be 64 hex digits");
+            }
+        }
+        if Cutoff::parse(&self.settlement.auto_local_time).is_none() {
+            return invalid("settlement.auto_local_time must be HH:MM, for example 23:00");
+        }
+        if self.settlement.check_interval_ms == 0 {
+            return invalid("settlement.check_interval_ms must be above 0");
+        }
+        let s = &self.security;
+        if s.max_failed_logins == 0 || s.lock_minutes == 0 || s.activation_code_minutes == 0 || s.session_minutes == 0 {
+            return invalid("security values must be above 0");
+        }
+        if self.merchant.id.is_empty() || self.merchant.name.is_empty() {
+            return invalid("merchant.id and merchant.name must not be empty");
+        }
+        Ok(())
+    }
+
+    /// The business-date cut-off (validated).
+    pub fn cutoff(&self) -> Cutoff {
+        Cutoff::parse(&self.settlement.auto_local_time).unwrap_or(Cutoff(time::macros::time!(23:00)))
+    }
+}
+
+/// Decodes exactly `N` bytes of hex.
+pub fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let bytes = hex::decode(text).ok()?;
+    bytes.try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_fill_missing_sections() {
+        let config: GatewayConfig = serde_json::from_str("{}").unwrap();
+        config.validate().unwrap();
+        assert_eq!(config.security.max_failed_logins, 5);
+        assert_eq!(config.security.lock_minutes, 30);
+        assert_eq!(config.security.activation_code_minutes, 15);
+        assert_eq!(config.settlement.auto_local_time, "23:00");
+        assert!(config.hsm.bdks.is_empty(), "no key defaults in code");
+        let unionpay = config.brands.iter().find(|b| b.brand == Brand::UnionPay).unwrap();
+        assert_eq!(unionpay.signature, SignatureRule::Always);
+        let visa = config.brands.iter().find(|b| b.brand == Brand::Visa).unwrap();
+        assert_eq!(visa.signature, SignatureRule::Above { minor: 300_000 });
+    }
+
+    #[test]
+    fn refuses_short_keys_and_bad_times() {
+        let mut config = GatewayConfig::new(HsmConfig {
+            bdks: vec![BdkConfig {
+                id_hex: "12345678".into(),
+                bdk_hex: "00".into(),
+            }],
+            token_key_hex: None,
+        });
+        assert!(config.validate().is_err());
+        config.hsm.bdks.clear();
+        config.settlement.auto_local_time = "25:00".into();
+        assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        assert!(serde_json::from_str::<GatewayConfig>(r#"{"smpt": null}"#).is_err());
+    }
+
+    #[test]
+    fn debug_redacts_keys() {
+        let hsm = HsmConfig {
+            bdks: vec![BdkConfig {
+                id_hex: "12345678".into(),
+                bdk_hex: "00112233445566778899AABBCCDDEEFF".into(),
+            }],
+            token_key_hex: Some("ab".repeat(32)),
+        };
+        let text = format!("{hsm:?}");
+        assert!(!text.contains("00112233"));
+        assert!(!text.contains("abab"));
+    }
+}
