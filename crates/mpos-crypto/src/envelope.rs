@@ -236,7 +236,7 @@ mod tests {
     fn round_trips_card_data_of_every_pan_length() {
         let mut reader = ReaderKeys::inject(&BDK, IKID);
         for pan in [
-            "411111111116",
+            "411111111117",
             "378282246310005",
             "4111111111111111",
             "4111111111111111110",

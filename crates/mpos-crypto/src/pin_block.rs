@@ -87,6 +87,6 @@ mod tests {
         let field = iso4_pan_field("4111111111111111111").unwrap();
         assert_eq!(hex::encode_upper(field), "74111111111111111111000000000000");
         let field = iso4_pan_field("411111111111").unwrap();
-        assert_eq!(hex::encode_upper(field), "04111111111100000000000000000000");
+        assert_eq!(hex::encode_upper(field), "04111111111110000000000000000000");
     }
 }
