@@ -31,7 +31,9 @@ pub struct ClearCard {
 impl std::fmt::Debug for ClearCard {
     /// Never prints the number in clear.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClearCard").field("pan", &"<hidden>").finish_non_exhaustive()
+        f.debug_struct("ClearCard")
+            .field("pan", &"<hidden>")
+            .finish_non_exhaustive()
     }
 }
 
@@ -105,8 +107,13 @@ impl ReaderKeys {
         let initial_key = Key16::new(self.initial_key);
         let derivation = aes128::derivation_key(&initial_key, &self.initial_key_id, counter)
             .map_err(|_| EnvelopeError::InvalidKsn)?;
-        let key = aes128::working_key(&derivation, &self.initial_key_id, counter, KeyUsage::DataEncrypt)
-            .map_err(|_| EnvelopeError::InvalidKsn)?;
+        let key = aes128::working_key(
+            &derivation,
+            &self.initial_key_id,
+            counter,
+            KeyUsage::DataEncrypt,
+        )
+        .map_err(|_| EnvelopeError::InvalidKsn)?;
         self.counter = counter;
         let ciphertext = cbc::Encryptor::<Aes128>::new(key.as_bytes().into(), &[0u8; 16].into())
             .encrypt_padded_vec_mut::<NoPadding>(&plaintext);
@@ -127,12 +134,18 @@ impl ReaderKeys {
 /// The HSM's side: opens an envelope with the BDK.
 pub fn open(bdk: &[u8; 16], sealed: &SealedCard) -> Result<ClearCard, EnvelopeError> {
     let (initial_key_id, counter) = parse_ksn(&sealed.ksn)?;
-    let ciphertext = hex::decode(&sealed.ciphertext).map_err(|_| EnvelopeError::MalformedCiphertext)?;
+    let ciphertext =
+        hex::decode(&sealed.ciphertext).map_err(|_| EnvelopeError::MalformedCiphertext)?;
     if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
         return Err(EnvelopeError::MalformedCiphertext);
     }
-    let key = aes128::host_working_key(&Key16::new(*bdk), &initial_key_id, counter, KeyUsage::DataEncrypt)
-        .map_err(|_| EnvelopeError::InvalidKsn)?;
+    let key = aes128::host_working_key(
+        &Key16::new(*bdk),
+        &initial_key_id,
+        counter,
+        KeyUsage::DataEncrypt,
+    )
+    .map_err(|_| EnvelopeError::InvalidKsn)?;
     let plaintext = cbc::Decryptor::<Aes128>::new(key.as_bytes().into(), &[0u8; 16].into())
         .decrypt_padded_vec_mut::<NoPadding>(&ciphertext)
         .map_err(|_| EnvelopeError::MalformedCiphertext)?;
@@ -189,14 +202,18 @@ fn decode_card(plaintext: &[u8]) -> Result<ClearCard, EnvelopeError> {
 /// Parses `PAN=YYMMSSS`: a Luhn-valid 12-19 digit PAN, a real month, a 3-digit service code.
 fn parse_track(track: &[u8]) -> Result<ClearCard, EnvelopeError> {
     let text = std::str::from_utf8(track).map_err(|_| EnvelopeError::InvalidPlaintext)?;
-    let (pan, rest) = text.split_once('=').ok_or(EnvelopeError::InvalidPlaintext)?;
+    let (pan, rest) = text
+        .split_once('=')
+        .ok_or(EnvelopeError::InvalidPlaintext)?;
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     let pan_ok = (12..=19).contains(&pan.len()) && digits(pan) && mpos_wire::luhn_valid(pan);
     if !pan_ok || rest.len() != 7 || !digits(rest) {
         return Err(EnvelopeError::InvalidPlaintext);
     }
     let (expiry, service_code) = rest.split_at(4);
-    let month: u8 = expiry[2..].parse().map_err(|_| EnvelopeError::InvalidPlaintext)?;
+    let month: u8 = expiry[2..]
+        .parse()
+        .map_err(|_| EnvelopeError::InvalidPlaintext)?;
     if !(1..=12).contains(&month) {
         return Err(EnvelopeError::InvalidPlaintext);
     }
@@ -318,7 +335,13 @@ mod tests {
     #[test]
     fn malformed_ciphertext_is_refused() {
         let sealed = sealed_visa();
-        for ciphertext in ["", "XYZ", "00", &sealed.ciphertext[..30], &sealed.ciphertext[1..]] {
+        for ciphertext in [
+            "",
+            "XYZ",
+            "00",
+            &sealed.ciphertext[..30],
+            &sealed.ciphertext[1..],
+        ] {
             let attempt = SealedCard {
                 ksn: sealed.ksn.clone(),
                 ciphertext: ciphertext.to_string(),
@@ -346,7 +369,11 @@ mod tests {
                 ksn: ksn.to_string(),
                 ciphertext: sealed.ciphertext.clone(),
             };
-            assert_eq!(open(&BDK, &attempt), Err(EnvelopeError::InvalidKsn), "{ksn}");
+            assert_eq!(
+                open(&BDK, &attempt),
+                Err(EnvelopeError::InvalidKsn),
+                "{ksn}"
+            );
             assert_eq!(ksn_parts(ksn), Err(EnvelopeError::InvalidKsn), "{ksn}");
         }
     }
@@ -395,8 +422,8 @@ mod tests {
 
     #[test]
     fn open_checks_the_plaintext_strictly() {
-        let key = aes128::host_working_key(&Key16::new(BDK), &IKID, 1, KeyUsage::DataEncrypt)
-            .unwrap();
+        let key =
+            aes128::host_working_key(&Key16::new(BDK), &IKID, 1, KeyUsage::DataEncrypt).unwrap();
         let seal_raw = |plain: &[u8]| SealedCard {
             ksn: "123456789012345600000001".into(),
             ciphertext: hex::encode(

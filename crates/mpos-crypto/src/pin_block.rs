@@ -43,7 +43,10 @@ pub fn iso0_block(pin: &str, pan: &str) -> Result<[u8; 8], PinBlockError> {
     check_pan(pan)?;
     let pin_field = pack(&format!("0{:X}{pin:F<14}", pin.len()));
     let without_check = &pan[..pan.len() - 1];
-    let pan_field = pack(&format!("0000{}", &without_check[without_check.len() - 12..]));
+    let pan_field = pack(&format!(
+        "0000{}",
+        &without_check[without_check.len() - 12..]
+    ));
     Ok(std::array::from_fn(|i| pin_field[i] ^ pan_field[i]))
 }
 
@@ -75,11 +78,26 @@ mod tests {
 
     #[test]
     fn refuses_short_pins_and_bad_pans() {
-        assert_eq!(iso0_block("123", "4012345678909"), Err(PinBlockError::InvalidPin));
-        assert_eq!(iso0_block("12a4", "4012345678909"), Err(PinBlockError::InvalidPin));
-        assert_eq!(iso0_block("1234", "40123456789"), Err(PinBlockError::InvalidPan));
-        assert_eq!(iso4_pan_field("4111x11111111111"), Err(PinBlockError::InvalidPan));
-        assert_eq!(iso4_pin_field("1234567890123", &[0; 8]), Err(PinBlockError::InvalidPin));
+        assert_eq!(
+            iso0_block("123", "4012345678909"),
+            Err(PinBlockError::InvalidPin)
+        );
+        assert_eq!(
+            iso0_block("12a4", "4012345678909"),
+            Err(PinBlockError::InvalidPin)
+        );
+        assert_eq!(
+            iso0_block("1234", "40123456789"),
+            Err(PinBlockError::InvalidPan)
+        );
+        assert_eq!(
+            iso4_pan_field("4111x11111111111"),
+            Err(PinBlockError::InvalidPan)
+        );
+        assert_eq!(
+            iso4_pin_field("1234567890123", &[0; 8]),
+            Err(PinBlockError::InvalidPin)
+        );
     }
 
     #[test]

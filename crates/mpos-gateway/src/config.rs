@@ -106,7 +106,10 @@ impl fmt::Debug for SmsConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SmsConfig")
             .field("url", &self.url)
-            .field("bearer_token", &self.bearer_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "bearer_token",
+                &self.bearer_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -127,7 +130,10 @@ impl fmt::Debug for HsmConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HsmConfig")
             .field("bdks", &self.bdks)
-            .field("token_key_hex", &self.token_key_hex.as_ref().map(|_| "<redacted>"))
+            .field(
+                "token_key_hex",
+                &self.token_key_hex.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -307,7 +313,11 @@ impl GatewayConfig {
             return invalid("settlement.check_interval_ms must be above 0");
         }
         let s = &self.security;
-        if s.max_failed_logins == 0 || s.lock_minutes == 0 || s.activation_code_minutes == 0 || s.session_minutes == 0 {
+        if s.max_failed_logins == 0
+            || s.lock_minutes == 0
+            || s.activation_code_minutes == 0
+            || s.session_minutes == 0
+        {
             return invalid("security values must be above 0");
         }
         if self.merchant.id.is_empty() || self.merchant.name.is_empty() {
@@ -318,7 +328,8 @@ impl GatewayConfig {
 
     /// The business-date cut-off (validated).
     pub fn cutoff(&self) -> Cutoff {
-        Cutoff::parse(&self.settlement.auto_local_time).unwrap_or(Cutoff(time::macros::time!(23:00)))
+        Cutoff::parse(&self.settlement.auto_local_time)
+            .unwrap_or(Cutoff(time::macros::time!(23:00)))
     }
 }
 
@@ -341,9 +352,17 @@ mod tests {
         assert_eq!(config.security.activation_code_minutes, 15);
         assert_eq!(config.settlement.auto_local_time, "23:00");
         assert!(config.hsm.bdks.is_empty(), "no key defaults in code");
-        let unionpay = config.brands.iter().find(|b| b.brand == Brand::UnionPay).unwrap();
+        let unionpay = config
+            .brands
+            .iter()
+            .find(|b| b.brand == Brand::UnionPay)
+            .unwrap();
         assert_eq!(unionpay.signature, SignatureRule::Always);
-        let visa = config.brands.iter().find(|b| b.brand == Brand::Visa).unwrap();
+        let visa = config
+            .brands
+            .iter()
+            .find(|b| b.brand == Brand::Visa)
+            .unwrap();
         assert_eq!(visa.signature, SignatureRule::Above { minor: 300_000 });
     }
 

@@ -1,1 +1,239 @@
-//! mpos-gateway (work in progress).
+//! mpos-gateway: the acquirer host of the mpos system.
+//!
+//! An HTTPS API (axum on hyper-util, rustls on ring) for the phone app and
+//! the merchant administrator, a SQLite store behind the [`store::Store`]
+//! boundary, an HSM module that alone sees card numbers, an issuer
+//! simulator for the test cards, e-mail (SMTP) and SMS notifications, and
+//! settlement with the daily 23:00 Asia/Taipei run.
+//!
+//! Embed it with [`start`]; the `mpos-gateway` binary wraps the same call.
+
+pub mod admin;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod hsm;
+pub mod ids;
+pub mod issuer;
+pub mod notify;
+pub mod openapi;
+pub mod payments;
+pub mod receipts;
+pub mod routes;
+pub mod server;
+pub mod settlement;
+pub mod state;
+pub mod store;
+pub mod tls;
+
+pub use config::GatewayConfig;
+
+use crate::clock::{Clock, SystemClock, TestClock};
+use crate::hsm::Hsm;
+use crate::notify::mail::Mailer;
+use crate::notify::sms::SmsSender;
+use crate::state::{AppState, Shared};
+use crate::store::{SqliteStore, Store};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Why the gateway could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    /// The configuration is not usable.
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    /// The data directory or a file in it could not be used.
+    #[error("{what} ({path}): {source}")]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Store(#[from] store::StoreError),
+    /// The TLS certificate or key could not be used.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    /// The e-mail or SMS settings could not be used.
+    #[error("notifications: {0}")]
+    Notify(#[from] notify::NotifyError),
+}
+
+/// How to start the gateway.
+#[derive(Debug, Clone)]
+pub struct StartOptions {
+    /// Where the database, TLS files, admin token and outbox live.
+    pub data_dir: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Configuration.
+    pub config: GatewayConfig,
+    /// Certificate and key PEM files; generated into the data directory when `None`.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Whether `PUT /v1/test/clock` may set the clock.
+    pub test_clock: bool,
+}
+
+/// A started gateway.
+pub struct RunningGateway {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The server certificate, PEM (trust it in clients).
+    pub cert_pem: String,
+    /// Where the certificate file is.
+    pub cert_path: PathBuf,
+    /// SHA-256 of the server key's SubjectPublicKeyInfo, hex (for pinning).
+    pub spki_sha256_hex: String,
+    /// Bearer token of the admin API.
+    pub admin_token: String,
+    /// Where the admin token file is.
+    pub admin_token_path: PathBuf,
+    /// The data directory.
+    pub data_dir: PathBuf,
+    shutdown: watch::Sender<bool>,
+    server: JoinHandle<()>,
+    scheduler: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for RunningGateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningGateway")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningGateway {
+    /// `https://HOST:PORT` of the API (loopback when listening on all interfaces).
+    pub fn base_url(&self) -> String {
+        format!("https://{}", client_addr(self.addr))
+    }
+
+    /// Stops accepting, lets open requests finish, stops the scheduler.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.server.await;
+        self.scheduler.abort();
+        let _ = self.scheduler.await;
+        tracing::info!("gateway stopped");
+    }
+}
+
+/// The address a local client uses to reach `addr`.
+fn client_addr(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
+    } else {
+        addr
+    }
+}
+
+fn io_error(
+    what: &'static str,
+    path: &std::path::Path,
+) -> impl FnOnce(std::io::Error) -> GatewayError {
+    let path = path.to_path_buf();
+    move |source| GatewayError::Io { what, path, source }
+}
+
+/// Starts the gateway: opens the data directory, binds, serves, schedules settlement.
+pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError> {
+    let StartOptions {
+        data_dir,
+        listen,
+        config,
+        tls,
+        test_clock,
+    } = options;
+    config.validate()?;
+    std::fs::create_dir_all(&data_dir).map_err(io_error("create the data directory", &data_dir))?;
+
+    let db_path = data_dir.join("gateway.db");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path)?);
+    let identity = tls::load_or_generate(
+        tls.as_ref().map(|(c, k)| (c.as_path(), k.as_path())),
+        &data_dir.join("tls"),
+    )?;
+    let admin_token_path = data_dir.join("admin-token");
+    let admin_token = auth::admin_token::load_or_create(&admin_token_path)
+        .map_err(io_error("admin token", &admin_token_path))?;
+
+    let token_key_hex = match &config.hsm.token_key_hex {
+        Some(key) => key.clone(),
+        None => store.secret_or_insert("card_token_key", &ids::random_hex(32))?,
+    };
+    let token_key = config::decode_hex::<32>(&token_key_hex)
+        .ok_or_else(|| store::StoreError::Corrupt("card_token_key".into()))?;
+    if config.hsm.bdks.is_empty() {
+        tracing::warn!("no BDK configured: every card will be refused as card_data_invalid");
+    }
+
+    let (clock, settable): (Arc<dyn Clock>, Option<Arc<TestClock>>) = if test_clock {
+        let clock = Arc::new(TestClock::new());
+        (clock.clone(), Some(clock))
+    } else {
+        (Arc::new(SystemClock), None)
+    };
+
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(io_error(
+            "bind the listen address",
+            std::path::Path::new("-"),
+        ))?;
+    let addr = listener.local_addr().map_err(io_error(
+        "read the bound address",
+        std::path::Path::new("-"),
+    ))?;
+    let public_base_url = config
+        .public_base_url
+        .clone()
+        .unwrap_or_else(|| format!("https://{}", client_addr(addr)))
+        .trim_end_matches('/')
+        .to_string();
+
+    let outbox = data_dir.join("outbox");
+    let state = AppState::new(Shared {
+        hsm: Hsm::new(&config.hsm, token_key),
+        mailer: Mailer::new(config.smtp.as_ref(), outbox.join("mail.jsonl"))?,
+        sms: SmsSender::new(config.sms.as_ref(), outbox.join("sms.jsonl"))?,
+        cutoff: config.cutoff(),
+        store,
+        clock,
+        test_clock: settable,
+        config,
+        public_base_url,
+        admin_token_sha256: auth::admin_token::digest(&admin_token),
+    });
+
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let server = tokio::spawn(server::serve(
+        listener,
+        identity.server_config.clone(),
+        routes::router(state.clone()),
+        shutdown_rx,
+    ));
+    let scheduler = tokio::spawn(settlement::scheduler::run(state));
+    tracing::info!(event = "ready", listen = %addr, "gateway listening");
+    Ok(RunningGateway {
+        addr,
+        cert_pem: identity.cert_pem,
+        cert_path: identity.cert_path,
+        spki_sha256_hex: identity.spki_sha256_hex,
+        admin_token,
+        admin_token_path,
+        data_dir,
+        shutdown,
+        server,
+        scheduler,
+    })
+}

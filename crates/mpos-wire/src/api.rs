@@ -577,6 +577,13 @@ pub struct AdminUser {
     pub created_at: String,
 }
 
+/// `GET /v1/admin/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    /// Oldest first.
+    pub users: Vec<AdminUser>,
+}
+
 /// `GET /v1/admin/batches`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchList {

@@ -93,7 +93,7 @@ mod tests {
     fn displays_grouped_whole_dollars() {
         assert_eq!(Money::twd_minor(120_000).to_string(), "NT$1,200");
         assert_eq!(Money::twd_minor(100).to_string(), "NT$1");
-        assert_eq!(Money::twd_minor(123_456_789_00).to_string(), "NT$123,456,789");
+        assert_eq!(Money::twd_minor(12_345_678_900).to_string(), "NT$123,456,789");
     }
 
     #[test]

@@ -4,6 +4,5 @@
 mod boundary;
 
 pub use boundary::{
-    CardReader, ReaderError, ReaderEvent, ReaderEventSink, ReaderInfo, ReaderRequest,
-    OnlineResult,
+    CardReader, OnlineResult, ReaderError, ReaderEvent, ReaderEventSink, ReaderInfo, ReaderRequest,
 };

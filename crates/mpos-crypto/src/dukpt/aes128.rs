@@ -251,11 +251,8 @@ mod tests {
     #[test]
     fn pin_block_format_4_vector_encrypts_under_the_pin_key() {
         let pin_key = host_working_key(&bdk(), &IKID, 1, KeyUsage::PinEncryption).unwrap();
-        let pin_field = crate::pin_block::iso4_pin_field(
-            "1234",
-            &hex_array("2F69ADDE2E9E7ACE"),
-        )
-        .unwrap();
+        let pin_field =
+            crate::pin_block::iso4_pin_field("1234", &hex_array("2F69ADDE2E9E7ACE")).unwrap();
         let pan_field = crate::pin_block::iso4_pan_field("4111111111111111").unwrap();
         assert_eq!(
             hex::encode_upper(pin_field),
@@ -266,10 +263,7 @@ mod tests {
             "44111111111111111000000000000000"
         );
         let block = crate::pin_block::iso4_encrypt(&pin_key, &pin_field, &pan_field);
-        assert_eq!(
-            hex::encode_upper(block),
-            "A912150391AB65A67E52883D81CE2D15"
-        );
+        assert_eq!(hex::encode_upper(block), "A912150391AB65A67E52883D81CE2D15");
     }
 
     fn hex_array(text: &str) -> [u8; 8] {

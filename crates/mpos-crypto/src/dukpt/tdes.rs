@@ -284,14 +284,27 @@ mod tests {
         assert_eq!(eleven.counter().count_ones(), 11);
         assert!(matches!(
             transaction_key(&bdk(), &eleven),
-            Err(DukptError::TooManyOneBits { ones: 11, max: 10, .. })
+            Err(DukptError::TooManyOneBits {
+                ones: 11,
+                max: 10,
+                ..
+            })
         ));
-        assert_eq!(Ksn::from_hex("FFFF9876543210E000"), Err(DukptError::MalformedKsn));
-        assert_eq!(Ksn::from_hex("FFFF9876543210E0000G"), Err(DukptError::MalformedKsn));
+        assert_eq!(
+            Ksn::from_hex("FFFF9876543210E000"),
+            Err(DukptError::MalformedKsn)
+        );
+        assert_eq!(
+            Ksn::from_hex("FFFF9876543210E0000G"),
+            Err(DukptError::MalformedKsn)
+        );
         assert_eq!(
             tdes_cbc_decrypt(&bdk(), &[0u8; 12]),
             Err(DukptError::MalformedCiphertext)
         );
-        assert_eq!(tdes_cbc_decrypt(&bdk(), &[]), Err(DukptError::MalformedCiphertext));
+        assert_eq!(
+            tdes_cbc_decrypt(&bdk(), &[]),
+            Err(DukptError::MalformedCiphertext)
+        );
     }
 }

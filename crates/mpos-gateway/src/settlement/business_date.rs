@@ -45,14 +45,23 @@ impl Cutoff {
     pub fn next_run(self, now: OffsetDateTime) -> OffsetDateTime {
         let local = now.to_offset(TAIPEI);
         let today = local.date().with_time(self.0).assume_offset(TAIPEI);
-        let next = if today > now { today } else { today + Duration::days(1) };
+        let next = if today > now {
+            today
+        } else {
+            today + Duration::days(1)
+        };
         next.to_offset(UtcOffset::UTC)
     }
 }
 
 /// Formats a business date as `YYYY-MM-DD`.
 pub fn format_date(date: Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 /// Parses `YYYY-MM-DD`.
@@ -73,32 +82,59 @@ mod tests {
     #[test]
     fn before_cutoff_is_same_taipei_day() {
         // 22:59:59 in Taipei is 14:59:59 UTC.
-        assert_eq!(eleven_pm().business_date(datetime!(2030-03-10 14:59:59 UTC)), date!(2030-03-10));
+        assert_eq!(
+            eleven_pm().business_date(datetime!(2030-03-10 14:59:59 UTC)),
+            date!(2030 - 03 - 10)
+        );
     }
 
     #[test]
     fn at_and_after_cutoff_is_next_day() {
-        assert_eq!(eleven_pm().business_date(datetime!(2030-03-10 15:00:00 UTC)), date!(2030-03-11));
-        assert_eq!(eleven_pm().business_date(datetime!(2030-03-10 15:30:00 UTC)), date!(2030-03-11));
+        assert_eq!(
+            eleven_pm().business_date(datetime!(2030-03-10 15:00:00 UTC)),
+            date!(2030 - 03 - 11)
+        );
+        assert_eq!(
+            eleven_pm().business_date(datetime!(2030-03-10 15:30:00 UTC)),
+            date!(2030 - 03 - 11)
+        );
     }
 
     #[test]
     fn taipei_midnight_is_a_new_day_in_utc_evening() {
         // 16:30 UTC is 00:30 next day in Taipei: business date is that day.
-        assert_eq!(eleven_pm().business_date(datetime!(2030-03-10 16:30 UTC)), date!(2030-03-11));
-        assert_eq!(eleven_pm().business_date(datetime!(2030-03-10 23:30 UTC)), date!(2030-03-11));
+        assert_eq!(
+            eleven_pm().business_date(datetime!(2030-03-10 16:30 UTC)),
+            date!(2030 - 03 - 11)
+        );
+        assert_eq!(
+            eleven_pm().business_date(datetime!(2030-03-10 23:30 UTC)),
+            date!(2030 - 03 - 11)
+        );
     }
 
     #[test]
     fn last_closed_date_follows_the_cutoff() {
-        assert_eq!(eleven_pm().last_closed_date(datetime!(2030-03-10 14:59 UTC)), date!(2030-03-09));
-        assert_eq!(eleven_pm().last_closed_date(datetime!(2030-03-10 15:00 UTC)), date!(2030-03-10));
+        assert_eq!(
+            eleven_pm().last_closed_date(datetime!(2030-03-10 14:59 UTC)),
+            date!(2030 - 03 - 09)
+        );
+        assert_eq!(
+            eleven_pm().last_closed_date(datetime!(2030-03-10 15:00 UTC)),
+            date!(2030 - 03 - 10)
+        );
     }
 
     #[test]
     fn next_run_is_strictly_after_now() {
-        assert_eq!(eleven_pm().next_run(datetime!(2030-03-10 02:00 UTC)), datetime!(2030-03-10 15:00 UTC));
-        assert_eq!(eleven_pm().next_run(datetime!(2030-03-10 15:00 UTC)), datetime!(2030-03-11 15:00 UTC));
+        assert_eq!(
+            eleven_pm().next_run(datetime!(2030-03-10 02:00 UTC)),
+            datetime!(2030-03-10 15:00 UTC)
+        );
+        assert_eq!(
+            eleven_pm().next_run(datetime!(2030-03-10 15:00 UTC)),
+            datetime!(2030-03-11 15:00 UTC)
+        );
     }
 
     #[test]
@@ -106,7 +142,7 @@ mod tests {
         assert!(Cutoff::parse("23:00").is_some());
         assert!(Cutoff::parse("24:00").is_none());
         assert!(Cutoff::parse("2300").is_none());
-        assert_eq!(format_date(date!(2030-03-01)), "2030-03-01");
-        assert_eq!(parse_date("2030-03-01"), Some(date!(2030-03-01)));
+        assert_eq!(format_date(date!(2030 - 03 - 01)), "2030-03-01");
+        assert_eq!(parse_date("2030-03-01"), Some(date!(2030 - 03 - 01)));
     }
 }

@@ -6,7 +6,9 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
-use mpos_wire::api::{Limits, SessionStage, SettlementTrigger, Stroke, TxnKind, TxnStatus, UserStatus};
+use mpos_wire::api::{
+    Limits, SessionStage, SettlementTrigger, Stroke, TxnKind, TxnStatus, UserStatus,
+};
 use mpos_wire::{Brand, EntryMode, ErrorCode, MaskedPan, Money};
 use time::{Date, OffsetDateTime};
 
@@ -324,10 +326,19 @@ pub trait Store: Send + Sync {
     /// Disables a user and ends its sessions.
     fn disable_user(&self, id: &str) -> Result<Option<UserRow>, StoreError>;
     /// New default password and activation code; back to pending, lock cleared, sessions ended.
-    fn reset_credentials(&self, id: &str, credentials: &NewCredentials) -> Result<Option<UserRow>, StoreError>;
+    fn reset_credentials(
+        &self,
+        id: &str,
+        credentials: &NewCredentials,
+    ) -> Result<Option<UserRow>, StoreError>;
     /// Counts a wrong password or code; locks until `lock_until` when the count reaches `max`.
     /// Returns the lock end when this failure locked the account.
-    fn record_failure(&self, id: &str, max: u32, lock_until: OffsetDateTime) -> Result<Option<OffsetDateTime>, StoreError>;
+    fn record_failure(
+        &self,
+        id: &str,
+        max: u32,
+        lock_until: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>, StoreError>;
     /// Clears the failure count (after a success or an expired lock).
     fn clear_failures(&self, id: &str) -> Result<(), StoreError>;
     /// Uses the activation code whose hash is `code_hash`; false when it was used meanwhile.
@@ -347,34 +358,79 @@ pub trait Store: Send + Sync {
 
     // ---- idempotency and readers
     /// Claims `(user, key)` for a request with this endpoint and body hash.
-    fn claim_idempotency(&self, user_id: &str, key: &str, endpoint: &str, body_hash: &str, now: OffsetDateTime) -> Result<Claim, StoreError>;
+    fn claim_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+        endpoint: &str,
+        body_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<Claim, StoreError>;
     /// Stores the final answer of a claimed key (no effect once reversed).
-    fn complete_idempotency(&self, user_id: &str, key: &str, status: u16, body: &str) -> Result<(), StoreError>;
+    fn complete_idempotency(
+        &self,
+        user_id: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), StoreError>;
     /// Gives a claimed key up after an internal failure, so the client may retry.
     fn release_idempotency(&self, user_id: &str, key: &str) -> Result<(), StoreError>;
     /// Records a reader's DUKPT counter; false when it is not above the last one seen.
-    fn record_reader_counter(&self, reader_id: &str, counter: u32, now: OffsetDateTime) -> Result<bool, StoreError>;
+    fn record_reader_counter(
+        &self,
+        reader_id: &str,
+        counter: u32,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
 
     // ---- transactions
     /// Inserts a pending transaction with the next invoice number, checking `admission`
     /// and that its idempotency key was not reversed, in one transaction.
     fn insert_pending(&self, txn: &NewTxn, admission: Admission) -> Result<TxnRow, StoreError>;
     /// Records the issuer's answer; a transaction marked for reversal ends reversed, never approved.
-    fn complete_authorization(&self, id: &str, outcome: &IssuerOutcome) -> Result<TxnRow, StoreError>;
+    fn complete_authorization(
+        &self,
+        id: &str,
+        outcome: &IssuerOutcome,
+    ) -> Result<TxnRow, StoreError>;
     /// A transaction by id.
     fn txn_by_id(&self, id: &str) -> Result<Option<TxnRow>, StoreError>;
     /// A transaction by receipt token.
     fn txn_by_receipt_token(&self, token: &str) -> Result<Option<TxnRow>, StoreError>;
     /// The approved sale of a merchant with this authorization code.
-    fn sale_by_auth_code(&self, merchant_id: &str, auth_code: &str) -> Result<Option<TxnRow>, StoreError>;
+    fn sale_by_auth_code(
+        &self,
+        merchant_id: &str,
+        auth_code: &str,
+    ) -> Result<Option<TxnRow>, StoreError>;
     /// Voids an approved, unsettled transaction of the merchant.
-    fn void_txn(&self, id: &str, merchant_id: &str, now: OffsetDateTime) -> Result<TxnRow, StoreError>;
+    fn void_txn(
+        &self,
+        id: &str,
+        merchant_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<TxnRow, StoreError>;
     /// Reverses whatever the request with `(user, key)` did, or records a tombstone.
-    fn reverse(&self, user_id: &str, key: &str, now: OffsetDateTime) -> Result<ReversalOutcome, StoreError>;
+    fn reverse(
+        &self,
+        user_id: &str,
+        key: &str,
+        now: OffsetDateTime,
+    ) -> Result<ReversalOutcome, StoreError>;
     /// Stores the signature of an approved transaction that has none yet.
-    fn set_signature(&self, id: &str, strokes: &[Stroke], now: OffsetDateTime) -> Result<TxnRow, StoreError>;
+    fn set_signature(
+        &self,
+        id: &str,
+        strokes: &[Stroke],
+        now: OffsetDateTime,
+    ) -> Result<TxnRow, StoreError>;
     /// A user's unsettled transactions matching a criterion, newest first.
-    fn search_unsettled(&self, user_id: &str, criterion: &SearchCriterion) -> Result<Vec<TxnRow>, StoreError>;
+    fn search_unsettled(
+        &self,
+        user_id: &str,
+        criterion: &SearchCriterion,
+    ) -> Result<Vec<TxnRow>, StoreError>;
     /// Every transaction, newest first.
     fn list_transactions(&self) -> Result<Vec<TxnRow>, StoreError>;
 
@@ -382,10 +438,20 @@ pub trait Store: Send + Sync {
     /// Approved, unsettled captures of a terminal.
     fn unsettled_captures(&self, terminal_id: &str) -> Result<Vec<TxnRow>, StoreError>;
     /// Closes every unsettled capture of a terminal into one batch; `None` when there is none.
-    fn settle_terminal(&self, terminal_id: &str, merchant_id: &str, business_date: Date, now: OffsetDateTime) -> Result<Option<BatchRow>, StoreError>;
+    fn settle_terminal(
+        &self,
+        terminal_id: &str,
+        merchant_id: &str,
+        business_date: Date,
+        now: OffsetDateTime,
+    ) -> Result<Option<BatchRow>, StoreError>;
     /// The automatic run for business date `date`: per terminal, closes every unsettled
     /// capture with business date at or before it. `None` when that date already ran.
-    fn run_automatic_settlement(&self, date: Date, now: OffsetDateTime) -> Result<Option<Vec<BatchRow>>, StoreError>;
+    fn run_automatic_settlement(
+        &self,
+        date: Date,
+        now: OffsetDateTime,
+    ) -> Result<Option<Vec<BatchRow>>, StoreError>;
     /// The latest business date whose automatic run is recorded.
     fn last_automatic_run(&self) -> Result<Option<Date>, StoreError>;
     /// Every batch, newest first.
@@ -395,3 +461,6 @@ pub trait Store: Send + Sync {
     /// The secret called `name`, storing `generate()`'s value first when absent.
     fn secret_or_insert(&self, name: &str, generated: &str) -> Result<String, StoreError>;
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,0 @@
-//! mpos-cli (work in progress).

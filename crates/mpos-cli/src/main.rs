@@ -1,0 +1,67 @@
+//! `mpos`: the command-line face of the project.
+//!
+//! `mpos demo` starts an embedded gateway (temporary SQLite file, TLS on
+//! loopback, a loopback SMTP server and SMS provider) and plays a merchant's
+//! day through `mpos-core` and the virtual reader.
+
+mod demo;
+mod render;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// mpos: mobile point of sale.
+#[derive(Debug, Parser)]
+#[command(name = "mpos", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a merchant's day end to end against an embedded gateway.
+    Demo {
+        /// Print one JSON object per step instead of the screens.
+        #[arg(long)]
+        json: bool,
+        /// Also print the gateway's structured logs (stderr).
+        #[arg(long)]
+        verbose: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo { json, verbose } => {
+            if verbose {
+                tracing_subscriber::fmt()
+                    .with_env_filter("info")
+                    .with_writer(std::io::stderr)
+                    .json()
+                    .init();
+            }
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    eprintln!("mpos: cannot start the async runtime: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let output = if json { demo::Output::Json } else { demo::Output::Screens };
+            match runtime.block_on(demo::run(output)) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(error) => {
+                    eprintln!("mpos demo: {error}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}

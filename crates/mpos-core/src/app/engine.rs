@@ -1,0 +1,334 @@
+//! Navigation: which flow owns the screen, and how user actions, reader
+//! events and command replies reach it. Pure like the flows: the app object
+//! feeds it and runs the commands it returns.
+
+use super::action::UserAction;
+use crate::error::UserMessage;
+use crate::flows::login::{LoginFlow, LoginInput};
+use crate::flows::payment::{PaymentExit, PaymentFlow, PaymentInput, PaymentStep};
+use crate::flows::query::{QueryExit, QueryFlow, QueryInput, QueryStep};
+use crate::flows::settlement::SettlementInput;
+use crate::flows::void::VoidInput;
+use crate::flows::{Command, Reply, Session};
+use crate::journal::record::ResumeDecision;
+use crate::notice::Notice;
+use crate::reader::{ReaderEvent, ReaderInfo};
+use mpos_wire::api::{TerminalConfig, TxnKind};
+use mpos_wire::Currency;
+
+/// Which flow owns the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// Login and first login.
+    Login(LoginFlow),
+    /// Home screen.
+    Home {
+        /// A message for it.
+        message: Option<UserMessage>,
+    },
+    /// Sale or refund.
+    Payment(PaymentFlow),
+    /// Transaction details, void, settlement.
+    Transactions(QueryFlow),
+}
+
+/// Something for the engine.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Input {
+    /// A user action, with the reader's state read just before and a fresh key.
+    Action {
+        /// The action.
+        action: UserAction,
+        /// The reader as `info()` reported it.
+        reader: Option<ReaderInfo>,
+        /// Random 128-bit hex, used if the action starts a void.
+        fresh_key: String,
+    },
+    /// A reader event, with a fresh key in case it starts an authorization.
+    Reader {
+        /// The event.
+        event: ReaderEvent,
+        /// Random 128-bit hex.
+        fresh_key: String,
+    },
+    /// A command's result.
+    Reply(Reply),
+}
+
+/// The navigation state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Engine {
+    pub(crate) route: Route,
+    pub(crate) session: Option<Session>,
+    pub(crate) reader_connected: bool,
+    /// A reversal or signature owed from an earlier session, done right after login.
+    pub(crate) owed: Option<ResumeDecision>,
+}
+
+impl Engine {
+    /// The state at start-up, given what the journal left in flight.
+    pub(crate) fn start(
+        decision: ResumeDecision,
+        reader_connected: bool,
+    ) -> (Engine, Vec<Command>) {
+        let mut engine = Engine {
+            route: Route::Login(LoginFlow::new()),
+            session: None,
+            reader_connected,
+            owed: None,
+        };
+        let commands = match decision {
+            ResumeDecision::Nothing => Vec::new(),
+            // Money first: the reversal goes out before anyone logs in (if
+            // the gateway wants a session for it, the flow asks for a login).
+            reversal @ ResumeDecision::SendReversal { .. } => {
+                match PaymentFlow::resume(settings_unknown(), reversal) {
+                    Some((flow, commands)) => {
+                        engine.route = Route::Payment(flow);
+                        commands
+                    }
+                    None => Vec::new(),
+                }
+            }
+            signature @ ResumeDecision::ResumeSignature { .. } => {
+                engine.route =
+                    Route::Login(LoginFlow::with_message(Notice::SignatureNeedsLogin.into()));
+                engine.owed = Some(signature);
+                Vec::new()
+            }
+        };
+        (engine, commands)
+    }
+
+    /// Feeds one input; returns the commands to run.
+    pub(crate) fn handle(&mut self, input: Input) -> Vec<Command> {
+        let commands = match input {
+            Input::Action {
+                action,
+                reader,
+                fresh_key,
+            } => {
+                self.reader_connected = reader.is_some();
+                self.on_action(action, reader, fresh_key)
+            }
+            Input::Reader { event, fresh_key } => {
+                match &event {
+                    ReaderEvent::Connected(_) => self.reader_connected = true,
+                    ReaderEvent::Disconnected => self.reader_connected = false,
+                    _ => {}
+                }
+                match &mut self.route {
+                    Route::Payment(flow) => flow.handle(PaymentInput::Reader { event, fresh_key }),
+                    _ => Vec::new(),
+                }
+            }
+            Input::Reply(reply) => match &mut self.route {
+                Route::Login(flow) => flow.handle(LoginInput::Reply(reply)),
+                Route::Payment(flow) => flow.handle(PaymentInput::Reply(reply)),
+                Route::Transactions(flow) => flow.handle(QueryInput::Reply(reply)),
+                Route::Home { .. } => Vec::new(),
+            },
+        };
+        let mut commands = commands;
+        commands.extend(self.follow_exits());
+        commands
+    }
+
+    fn on_action(
+        &mut self,
+        action: UserAction,
+        reader: Option<ReaderInfo>,
+        fresh_key: String,
+    ) -> Vec<Command> {
+        let reader_connected = reader.is_some();
+        match (&mut self.route, action) {
+            (Route::Login(flow), action) => {
+                let input = match action {
+                    UserAction::Login { username, password } => LoginInput::Submit {
+                        username,
+                        password,
+                        reader_serial: reader.map(|info| info.serial),
+                    },
+                    UserAction::SubmitActivationCode { code } => {
+                        LoginInput::SubmitActivationCode { code }
+                    }
+                    UserAction::SetNewPassword {
+                        password,
+                        confirmation,
+                    } => LoginInput::SetNewPassword {
+                        password,
+                        confirmation,
+                    },
+                    UserAction::Back => LoginInput::Back,
+                    _ => return Vec::new(),
+                };
+                flow.handle(input)
+            }
+            (Route::Home { message }, action) => {
+                let Some(session) = self.session.clone() else {
+                    self.route = Route::Login(LoginFlow::new());
+                    return Vec::new();
+                };
+                match action {
+                    UserAction::StartSale | UserAction::StartRefund if !reader_connected => {
+                        *message = Some(Notice::ReaderNotConnected.into());
+                        Vec::new()
+                    }
+                    UserAction::StartSale => {
+                        self.route =
+                            Route::Payment(PaymentFlow::new(TxnKind::Sale, session.config));
+                        Vec::new()
+                    }
+                    UserAction::StartRefund => {
+                        self.route =
+                            Route::Payment(PaymentFlow::new(TxnKind::Refund, session.config));
+                        Vec::new()
+                    }
+                    UserAction::OpenTransactions => {
+                        self.route = Route::Transactions(QueryFlow::new());
+                        Vec::new()
+                    }
+                    UserAction::Logout => self.logout(),
+                    _ => Vec::new(),
+                }
+            }
+            (Route::Payment(flow), action) => {
+                let input = match action {
+                    UserAction::EnterAmount { dollars } => PaymentInput::EnterAmount { dollars },
+                    UserAction::ChooseBrand { brand } => PaymentInput::ChooseBrand { brand },
+                    UserAction::PayNow => PaymentInput::Proceed {
+                        kind: TxnKind::Sale,
+                        reader_connected,
+                    },
+                    UserAction::RefundNow => PaymentInput::Proceed {
+                        kind: TxnKind::Refund,
+                        reader_connected,
+                    },
+                    UserAction::EnterOriginalAuthCode { code } => {
+                        PaymentInput::EnterAuthCode { code }
+                    }
+                    UserAction::ContinueRefund => PaymentInput::ContinueRefund { reader_connected },
+                    UserAction::AddSignatureStroke { points } => PaymentInput::AddStroke { points },
+                    UserAction::ClearSignature => PaymentInput::ClearSignature,
+                    UserAction::ConfirmSignature => PaymentInput::ConfirmSignature,
+                    UserAction::SendReceipt { destination } => {
+                        PaymentInput::SendReceipt { destination }
+                    }
+                    UserAction::FinishReceipt => PaymentInput::FinishReceipt,
+                    UserAction::Back => PaymentInput::Back,
+                    UserAction::CancelPayment => PaymentInput::Cancel,
+                    UserAction::Logout if !flow.is_critical() => {
+                        let mut commands = flow.handle(PaymentInput::Cancel);
+                        commands.extend(self.logout());
+                        return commands;
+                    }
+                    _ => return Vec::new(),
+                };
+                flow.handle(input)
+            }
+            (Route::Transactions(flow), action) => {
+                let input = match action {
+                    UserAction::EnterQueryPassword { password } => {
+                        QueryInput::EnterPassword { password }
+                    }
+                    UserAction::Search { criteria } => QueryInput::Search { criteria },
+                    UserAction::OpenTransaction { id } => QueryInput::OpenTransaction { id },
+                    UserAction::EnterSettlement => QueryInput::EnterSettlement,
+                    UserAction::VoidNow => QueryInput::Void(VoidInput::VoidNow { fresh_key }),
+                    UserAction::BackToDetails => QueryInput::Void(VoidInput::BackToDetails),
+                    UserAction::ShowReceipt => QueryInput::Void(VoidInput::ShowReceipt),
+                    UserAction::SendReceipt { destination } => {
+                        QueryInput::Void(VoidInput::SendReceipt { destination })
+                    }
+                    UserAction::FinishReceipt => QueryInput::Void(VoidInput::FinishReceipt),
+                    UserAction::SettleNow => QueryInput::Settlement(SettlementInput::SettleNow),
+                    UserAction::Back => QueryInput::Back,
+                    UserAction::Logout => return self.logout(),
+                    _ => return Vec::new(),
+                };
+                flow.handle(input)
+            }
+        }
+    }
+
+    fn logout(&mut self) -> Vec<Command> {
+        self.session = None;
+        self.route = Route::Login(LoginFlow::new());
+        vec![Command::Logout]
+    }
+
+    /// Moves on when a flow has finished; may start owed work.
+    fn follow_exits(&mut self) -> Vec<Command> {
+        match &self.route {
+            Route::Login(flow) => {
+                let Some(session) = flow.session().cloned() else {
+                    return Vec::new();
+                };
+                self.session = Some(session.clone());
+                if let Some(owed) = self.owed.take() {
+                    if let Some((flow, commands)) = PaymentFlow::resume(session.config, owed) {
+                        self.route = Route::Payment(flow);
+                        return commands;
+                    }
+                }
+                self.route = Route::Home { message: None };
+                Vec::new()
+            }
+            Route::Payment(flow) => match flow.step() {
+                PaymentStep::Exit(PaymentExit::Home(message)) => {
+                    self.route = match self.session {
+                        Some(_) => Route::Home {
+                            message: message.clone(),
+                        },
+                        None => Route::Login(match message {
+                            Some(message) => LoginFlow::with_message(message.clone()),
+                            None => LoginFlow::new(),
+                        }),
+                    };
+                    Vec::new()
+                }
+                PaymentStep::Exit(PaymentExit::Login {
+                    message,
+                    unfinished,
+                }) => {
+                    self.owed = unfinished.clone();
+                    self.session = None;
+                    self.route = Route::Login(LoginFlow::with_message(message.clone()));
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            Route::Transactions(flow) => match flow.step() {
+                QueryStep::Exit(QueryExit::Home) => {
+                    self.route = Route::Home { message: None };
+                    Vec::new()
+                }
+                QueryStep::Exit(QueryExit::Login(message)) => {
+                    self.session = None;
+                    self.route = Route::Login(LoginFlow::with_message(message.clone()));
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            Route::Home { .. } => Vec::new(),
+        }
+    }
+}
+
+/// Settings before login, when a reversal is resumed: no brand is known,
+/// so nothing can be sold until the user logs in and they are loaded.
+fn settings_unknown() -> TerminalConfig {
+    TerminalConfig {
+        merchant_id: String::new(),
+        merchant_name: String::new(),
+        terminal_id: String::new(),
+        currency: Currency::Twd,
+        brands: Vec::new(),
+        time_zone: "Asia/Taipei".into(),
+        auto_settle_at: "23:00".into(),
+    }
+}
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

@@ -1,0 +1,393 @@
+//! Navigation between flows, without I/O.
+
+use super::*;
+use crate::app::screen::{render, Screen};
+use crate::flows::testing;
+use crate::host::HostError;
+use crate::journal::record::{InFlightRecord, JournalState};
+use mpos_wire::api::{LoginResponse, ReversalReason, ReversalResponse, SessionStage, TxnStatus};
+use mpos_wire::{ApiError, Brand, ErrorCode, MaskedPan, Money};
+
+fn reader_info() -> ReaderInfo {
+    ReaderInfo {
+        serial: "RDR-7".into(),
+        firmware: "1.2".into(),
+        battery_percent: Some(80),
+        ksn: "FFFF9876543210E00001".into(),
+    }
+}
+
+fn act(engine: &mut Engine, action: UserAction) -> Vec<Command> {
+    engine.handle(Input::Action {
+        action,
+        reader: engine_reader(engine),
+        fresh_key: "fresh".into(),
+    })
+}
+
+/// Tests keep the reader plugged in unless they unplug it through the flag.
+fn engine_reader(engine: &Engine) -> Option<ReaderInfo> {
+    engine.reader_connected.then(reader_info)
+}
+
+fn reply(engine: &mut Engine, reply: Reply) -> Vec<Command> {
+    engine.handle(Input::Reply(reply))
+}
+
+fn logged_in() -> Reply {
+    Reply::LoggedIn(Ok(LoginResponse {
+        session_token: "tok".into(),
+        expires_at: "2025-03-01T12:00:00Z".into(),
+        stage: SessionStage::Ready,
+        user: testing::profile(),
+    }))
+}
+
+fn login(engine: &mut Engine) -> Vec<Command> {
+    let commands = act(
+        engine,
+        UserAction::Login {
+            username: "amy".into(),
+            password: "135790".into(),
+        },
+    );
+    assert!(matches!(commands.as_slice(), [Command::Login(_)]));
+    assert_eq!(
+        reply(engine, logged_in()),
+        vec![Command::FetchTerminalConfig]
+    );
+    reply(engine, Reply::TerminalConfig(Ok(testing::config())))
+}
+
+fn home() -> Engine {
+    let (mut engine, commands) = Engine::start(ResumeDecision::Nothing, true);
+    assert!(commands.is_empty());
+    assert!(login(&mut engine).is_empty());
+    assert!(matches!(render(&engine), Screen::Home { .. }));
+    engine
+}
+
+fn record(state: JournalState) -> InFlightRecord {
+    InFlightRecord {
+        kind: TxnKind::Sale,
+        idempotency_key: "old".into(),
+        amount: Money::twd_minor(50_000),
+        brand: Brand::Visa,
+        masked_pan: MaskedPan::from_pan("4111111111111111").unwrap(),
+        state,
+    }
+}
+
+fn message_code(screen: &Screen) -> Option<String> {
+    let message = match screen {
+        Screen::Login { message, .. }
+        | Screen::Home { message, .. }
+        | Screen::Amount { message, .. }
+        | Screen::OutcomeUnknown { message, .. }
+        | Screen::QueryPassword { message }
+        | Screen::Loading { message } => message,
+        _ => return None,
+    };
+    message.as_ref().map(|m| m.code.clone())
+}
+
+#[test]
+fn starts_at_login_and_shows_the_reader_state() {
+    let (engine, _) = Engine::start(ResumeDecision::Nothing, false);
+    assert_eq!(
+        render(&engine),
+        Screen::Login {
+            reader_connected: false,
+            message: None
+        }
+    );
+}
+
+#[test]
+fn login_without_a_reader_is_refused() {
+    let (mut engine, _) = Engine::start(ResumeDecision::Nothing, false);
+    let commands = act(
+        &mut engine,
+        UserAction::Login {
+            username: "amy".into(),
+            password: "135790".into(),
+        },
+    );
+    assert!(commands.is_empty());
+    assert_eq!(
+        message_code(&render(&engine)).as_deref(),
+        Some("reader_not_connected")
+    );
+}
+
+#[test]
+fn reader_events_update_the_login_screen() {
+    let (mut engine, _) = Engine::start(ResumeDecision::Nothing, false);
+    engine.handle(Input::Reader {
+        event: ReaderEvent::Connected(reader_info()),
+        fresh_key: "k".into(),
+    });
+    assert!(matches!(
+        render(&engine),
+        Screen::Login {
+            reader_connected: true,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn login_leads_home_with_the_user_and_merchant() {
+    let engine = home();
+    assert_eq!(
+        render(&engine),
+        Screen::Home {
+            display_name: "Amy Lin".into(),
+            merchant_name: "Tea House".into(),
+            reader_connected: true,
+            message: None,
+        }
+    );
+}
+
+#[test]
+fn starting_a_payment_needs_the_reader() {
+    let mut engine = home();
+    engine.reader_connected = false;
+    act(&mut engine, UserAction::StartSale);
+    assert_eq!(
+        message_code(&render(&engine)).as_deref(),
+        Some("reader_not_connected")
+    );
+    engine.reader_connected = true;
+    act(&mut engine, UserAction::StartSale);
+    match render(&engine) {
+        Screen::Amount {
+            kind,
+            accepted_brands,
+            ..
+        } => {
+            assert_eq!(kind, TxnKind::Sale);
+            assert_eq!(
+                accepted_brands,
+                vec![Brand::Visa, Brand::Mastercard, Brand::Jcb]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn refund_walks_amount_code_and_swipe_screens() {
+    let mut engine = home();
+    act(&mut engine, UserAction::StartRefund);
+    act(&mut engine, UserAction::EnterAmount { dollars: 80 });
+    act(&mut engine, UserAction::ChooseBrand { brand: Brand::Visa });
+    act(&mut engine, UserAction::RefundNow);
+    assert!(matches!(render(&engine), Screen::RefundAuthCode { .. }));
+    act(
+        &mut engine,
+        UserAction::EnterOriginalAuthCode {
+            code: "a1b2c3".into(),
+        },
+    );
+    let commands = act(&mut engine, UserAction::ContinueRefund);
+    assert!(matches!(commands.as_slice(), [Command::StartReader(_)]));
+    assert!(matches!(
+        render(&engine),
+        Screen::PresentCard {
+            prompt: crate::flows::payment::CardPrompt::SwipeOnly,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn cancel_payment_returns_home() {
+    let mut engine = home();
+    act(&mut engine, UserAction::StartSale);
+    act(&mut engine, UserAction::CancelPayment);
+    assert!(matches!(render(&engine), Screen::Home { .. }));
+}
+
+#[test]
+fn logout_returns_to_login() {
+    let mut engine = home();
+    assert_eq!(act(&mut engine, UserAction::Logout), vec![Command::Logout]);
+    assert!(matches!(render(&engine), Screen::Login { .. }));
+    assert!(engine.session.is_none());
+}
+
+#[test]
+fn logout_is_ignored_while_a_signature_is_owed() {
+    let mut engine = home();
+    act(&mut engine, UserAction::StartSale);
+    act(&mut engine, UserAction::EnterAmount { dollars: 100 });
+    act(
+        &mut engine,
+        UserAction::ChooseBrand {
+            brand: Brand::Mastercard,
+        },
+    );
+    act(&mut engine, UserAction::PayNow);
+    engine.handle(Input::Reader {
+        event: ReaderEvent::ChipRead(testing::chip_payload(Brand::Mastercard)),
+        fresh_key: "k1".into(),
+    });
+    reply(&mut engine, Reply::JournalWritten(Ok(())));
+    let approved = testing::authorization(
+        TxnKind::Sale,
+        TxnStatus::Approved,
+        Money::twd_minor(10_000),
+        Brand::Mastercard,
+        true,
+    );
+    reply(&mut engine, Reply::Authorized(Ok(approved)));
+    assert!(matches!(render(&engine), Screen::Signature { .. }));
+    assert!(act(&mut engine, UserAction::Logout).is_empty());
+    assert!(matches!(render(&engine), Screen::Signature { .. }));
+}
+
+#[test]
+fn transactions_ask_for_the_password_first() {
+    let mut engine = home();
+    act(&mut engine, UserAction::OpenTransactions);
+    assert_eq!(render(&engine), Screen::QueryPassword { message: None });
+    let commands = act(
+        &mut engine,
+        UserAction::EnterQueryPassword {
+            password: "135790".into(),
+        },
+    );
+    assert!(matches!(commands.as_slice(), [Command::VerifyPassword(_)]));
+    reply(&mut engine, Reply::PasswordVerified(Ok(())));
+    assert!(matches!(render(&engine), Screen::TransactionSearch { .. }));
+    let expired = HostError::Api(ApiError::new(ErrorCode::SessionExpired));
+    act(
+        &mut engine,
+        UserAction::Search {
+            criteria: mpos_wire::api::TransactionSearch {
+                last4: Some("1111".into()),
+                ..Default::default()
+            },
+        },
+    );
+    reply(&mut engine, Reply::SearchResults(Err(expired)));
+    assert_eq!(
+        message_code(&render(&engine)).as_deref(),
+        Some("session_expired")
+    );
+    assert!(engine.session.is_none());
+}
+
+#[test]
+fn reversal_left_in_flight_goes_out_before_login() {
+    let decision = ResumeDecision::SendReversal {
+        record: record(JournalState::Authorizing),
+        reason: ReversalReason::Interrupted,
+    };
+    let (mut engine, commands) = Engine::start(decision, true);
+    assert!(commands
+        .iter()
+        .any(|c| matches!(c, Command::SendReversal { attempt: 0, .. })));
+    assert!(matches!(
+        render(&engine),
+        Screen::OutcomeUnknown {
+            reversal_acknowledged: false,
+            ..
+        }
+    ));
+    // Nothing else can be done meanwhile.
+    act(
+        &mut engine,
+        UserAction::Login {
+            username: "amy".into(),
+            password: "135790".into(),
+        },
+    );
+    assert!(matches!(render(&engine), Screen::OutcomeUnknown { .. }));
+
+    // The gateway wants a session: log in, then the reversal goes out again.
+    let unauthorized = HostError::Api(ApiError::new(ErrorCode::Unauthorized));
+    reply(&mut engine, Reply::Reversed(Err(unauthorized)));
+    assert_eq!(
+        message_code(&render(&engine)).as_deref(),
+        Some("reversal_needs_login")
+    );
+    let commands = login(&mut engine);
+    assert!(commands.iter().any(|c| matches!(
+        c,
+        Command::SendReversal { request, attempt: 0 } if request.original_idempotency_key == "old"
+    )));
+    reply(
+        &mut engine,
+        Reply::Reversed(Ok(ReversalResponse {
+            acknowledged: true,
+            transaction_id: None,
+        })),
+    );
+    assert!(matches!(
+        render(&engine),
+        Screen::OutcomeUnknown {
+            reversal_acknowledged: true,
+            ..
+        }
+    ));
+    act(&mut engine, UserAction::Back);
+    assert!(matches!(render(&engine), Screen::Home { .. }));
+}
+
+#[test]
+fn acknowledged_reversal_before_login_leads_to_login() {
+    let decision = ResumeDecision::SendReversal {
+        record: record(JournalState::Authorizing),
+        reason: ReversalReason::Interrupted,
+    };
+    let (mut engine, _) = Engine::start(decision, true);
+    reply(
+        &mut engine,
+        Reply::Reversed(Ok(ReversalResponse {
+            acknowledged: true,
+            transaction_id: None,
+        })),
+    );
+    act(&mut engine, UserAction::Back);
+    assert!(matches!(render(&engine), Screen::Login { .. }));
+}
+
+#[test]
+fn owed_signature_is_collected_right_after_login() {
+    let decision = ResumeDecision::ResumeSignature {
+        record: record(JournalState::AwaitingSignature {
+            transaction_id: "t8".into(),
+        }),
+        transaction_id: "t8".into(),
+    };
+    let (mut engine, commands) = Engine::start(decision, true);
+    assert!(commands.is_empty());
+    assert_eq!(
+        message_code(&render(&engine)).as_deref(),
+        Some("signature_needs_login")
+    );
+    let commands = login(&mut engine);
+    assert_eq!(commands, vec![Command::GetTransaction("t8".into())]);
+    let approved = testing::summary(
+        "t8",
+        TxnKind::Sale,
+        TxnStatus::Approved,
+        Money::twd_minor(50_000),
+        Brand::Visa,
+    );
+    reply(&mut engine, Reply::Transaction(Ok(approved)));
+    match render(&engine) {
+        Screen::Signature {
+            transaction,
+            stroke_count,
+            ..
+        } => {
+            assert_eq!(transaction.id, "t8");
+            assert_eq!(stroke_count, 0);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,0 +1,601 @@
+//! The app object in-process: real TLS to a scripted server, a fake
+//! reader, a real journal file. Navigation and the money rules that need
+//! the pieces together (cross-process runs with the real gateway are the
+//! end-to-end suite's).
+
+use super::*;
+use crate::fake_gateway::{Answer, FakeGateway, Recorded};
+use crate::flows::testing;
+use crate::journal::record::{InFlightRecord, JournalState, JournalUpdate};
+use crate::reader::{OnlineResult, ReaderError, ReaderInfo, ReaderRequest};
+use mpos_wire::api::{
+    paths, LoginResponse, ReceiptDestination, SessionStage, TransactionSearch, TxnKind, TxnStatus,
+};
+use mpos_wire::{ApiError, Brand, ErrorCode, MaskedPan, Money};
+use serde_json::json;
+use std::sync::atomic::AtomicUsize;
+
+/// A reader driven by the test.
+#[derive(Default)]
+struct FakeReader {
+    info: Mutex<Option<ReaderInfo>>,
+    sink: Mutex<Option<Arc<dyn ReaderEventSink>>>,
+    started: Mutex<Vec<ReaderRequest>>,
+    results: Mutex<Vec<OnlineResult>>,
+}
+
+impl FakeReader {
+    fn plugged() -> Arc<FakeReader> {
+        let reader = FakeReader::default();
+        *reader.info.lock().unwrap() = Some(ReaderInfo {
+            serial: "RDR-7".into(),
+            firmware: "1.2".into(),
+            battery_percent: None,
+            ksn: "FFFF9876543210E00001".into(),
+        });
+        Arc::new(reader)
+    }
+
+    fn emit(&self, event: ReaderEvent) {
+        let sink = self
+            .sink
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("the app registered a sink");
+        sink.on_reader_event(event);
+    }
+}
+
+impl CardReader for FakeReader {
+    fn set_event_sink(&self, sink: Arc<dyn ReaderEventSink>) {
+        *self.sink.lock().unwrap() = Some(sink);
+    }
+    fn info(&self) -> Option<ReaderInfo> {
+        self.info.lock().unwrap().clone()
+    }
+    fn start_transaction(&self, request: ReaderRequest) -> Result<(), ReaderError> {
+        self.started.lock().unwrap().push(request);
+        Ok(())
+    }
+    fn online_result(&self, result: OnlineResult) -> Result<(), ReaderError> {
+        self.results.lock().unwrap().push(result);
+        Ok(())
+    }
+    fn cancel(&self) {}
+}
+
+/// Records every screen the listener hears of.
+#[derive(Default)]
+struct Recorder {
+    screens: Mutex<Vec<Screen>>,
+}
+
+impl ScreenListener for Recorder {
+    fn on_screen_changed(&self, screen: Screen) {
+        self.screens.lock().unwrap().push(screen);
+    }
+}
+
+fn login_answer() -> serde_json::Value {
+    serde_json::to_value(LoginResponse {
+        session_token: "sess-1".into(),
+        expires_at: "2025-03-01T12:00:00Z".into(),
+        stage: SessionStage::Ready,
+        user: testing::profile(),
+    })
+    .unwrap()
+}
+
+/// Login and terminal settings, then `rest` for everything else.
+fn scripted(
+    rest: impl Fn(&Recorded) -> Answer + Send + Sync + 'static,
+) -> impl Fn(&Recorded) -> Answer + Send + Sync + 'static {
+    move |request| match request.path() {
+        paths::LOGIN => Answer::Json(200, login_answer()),
+        paths::TERMINAL_CONFIG => {
+            Answer::Json(200, serde_json::to_value(testing::config()).unwrap())
+        }
+        paths::LOGOUT => Answer::Json(204, json!({})),
+        _ => rest(request),
+    }
+}
+
+fn config(gateway: &FakeGateway, dir: &tempfile::TempDir) -> AppConfig {
+    AppConfig {
+        gateway_url: gateway.url.clone(),
+        trust_root_pem: gateway.root_pem.clone(),
+        pinned_spki_sha256: gateway.pin.clone(),
+        data_dir: dir.path().to_string_lossy().into_owned(),
+        request_timeout_ms: 2_000,
+        reversal_retry_ms: 10,
+    }
+}
+
+async fn logged_in(app: &MposApp) -> Screen {
+    app.act(UserAction::Login {
+        username: "amy".into(),
+        password: "135790".into(),
+    })
+    .await
+}
+
+/// Waits (bounded) for a screen matching `want`.
+async fn wait_until(app: &MposApp, want: impl Fn(&Screen) -> bool) -> Screen {
+    let mut screen = app.screen();
+    for _ in 0..100 {
+        if want(&screen) {
+            return screen;
+        }
+        screen = app.wait_for_screen_change(100).await;
+    }
+    panic!("screen never matched; last: {screen:?}");
+}
+
+async fn to_card(app: &MposApp, dollars: u64, brand: Brand) -> Screen {
+    app.act(UserAction::StartSale).await;
+    app.act(UserAction::EnterAmount { dollars }).await;
+    app.act(UserAction::ChooseBrand { brand }).await;
+    app.act(UserAction::PayNow).await
+}
+
+fn authorization_body(status: TxnStatus, dollars: u64, brand: Brand) -> serde_json::Value {
+    let answer = testing::authorization(
+        TxnKind::Sale,
+        status,
+        Money::twd_dollars(dollars).unwrap(),
+        brand,
+        false,
+    );
+    serde_json::to_value(answer).unwrap()
+}
+
+#[tokio::test]
+async fn login_needs_a_plugged_reader_and_sends_nothing_without() {
+    let gateway = FakeGateway::start(scripted(|_| Answer::Json(404, json!({})))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let reader = Arc::new(FakeReader::default());
+    let app = MposApp::new(config(&gateway, &dir), reader).unwrap();
+    let screen = logged_in(&app).await;
+    match screen {
+        Screen::Login {
+            reader_connected,
+            message,
+        } => {
+            assert!(!reader_connected);
+            assert_eq!(message.unwrap().code, "reader_not_connected");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(gateway.requests().is_empty());
+}
+
+#[tokio::test]
+async fn chip_sale_reaches_the_receipt_and_sends_it() {
+    let gateway = FakeGateway::start(scripted(|request| match request.path() {
+        paths::SALES => Answer::Json(
+            201,
+            authorization_body(TxnStatus::Approved, 120, Brand::Jcb),
+        ),
+        "/v1/app/transactions/t1/receipt" => {
+            Answer::Json(200, json!({"sent_to": "a***@example.tw"}))
+        }
+        _ => Answer::Json(
+            404,
+            serde_json::to_value(ApiError::new(ErrorCode::NotFound)).unwrap(),
+        ),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let reader = FakeReader::plugged();
+    let app = MposApp::new(config(&gateway, &dir), reader.clone()).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    app.set_listener(recorder.clone());
+
+    assert!(matches!(logged_in(&app).await, Screen::Home { .. }));
+    let screen = to_card(&app, 120, Brand::Jcb).await;
+    assert!(matches!(
+        screen,
+        Screen::PresentCard {
+            prompt: CardPrompt::InsertOrSwipe,
+            ..
+        }
+    ));
+    assert_eq!(
+        reader.started.lock().unwrap()[0].amount,
+        Money::twd_dollars(120).unwrap()
+    );
+
+    reader.emit(ReaderEvent::CardInserted);
+    reader.emit(ReaderEvent::ChipRead(testing::chip_payload(Brand::Jcb)));
+    let screen = wait_until(&app, |s| matches!(s, Screen::Receipt { .. })).await;
+    match &screen {
+        Screen::Receipt {
+            receipt_url, qr, ..
+        } => {
+            assert_eq!(receipt_url, "https://gw.example/r/t1");
+            assert_eq!(qr, &crate::QrMatrix::encode(receipt_url).unwrap());
+        }
+        other => panic!("{other:?}"),
+    }
+    let sale = &gateway.requests_to(paths::SALES)[0];
+    let key = sale.header("idempotency-key").unwrap();
+    assert_eq!(key.len(), 32);
+    assert!(key.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(sale.header("authorization"), Some("Bearer sess-1"));
+    assert!(reader.results.lock().unwrap()[0].approved);
+
+    let screen = app
+        .act(UserAction::SendReceipt {
+            destination: ReceiptDestination::Email("amy@example.tw".into()),
+        })
+        .await;
+    assert!(
+        matches!(screen, Screen::Receipt { ref sent_to, .. } if sent_to == &["a***@example.tw"])
+    );
+    assert!(matches!(
+        app.act(UserAction::FinishReceipt).await,
+        Screen::Home { .. }
+    ));
+
+    // The journal has nothing owed.
+    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    assert_eq!(journal.in_flight().unwrap(), None);
+    // The listener heard the authorization on its way.
+    let heard = recorder.screens.lock().unwrap().clone();
+    assert!(heard
+        .iter()
+        .any(|s| matches!(s, Screen::Authorizing { .. })));
+}
+
+#[tokio::test]
+async fn lost_answer_is_reversed_until_acknowledged_and_never_shown_as_a_result() {
+    let reversals = Arc::new(AtomicUsize::new(0));
+    let counter = reversals.clone();
+    let gateway = FakeGateway::start(scripted(move |request| match request.path() {
+        paths::SALES => Answer::Hang,
+        paths::REVERSALS => {
+            // Two failures, then the acknowledgement.
+            if counter.fetch_add(1, Ordering::SeqCst) < 2 {
+                Answer::Json(
+                    500,
+                    serde_json::to_value(ApiError::new(ErrorCode::Internal)).unwrap(),
+                )
+            } else {
+                Answer::Json(200, json!({"acknowledged": true, "transaction_id": "t1"}))
+            }
+        }
+        _ => Answer::Json(404, json!({})),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let reader = FakeReader::plugged();
+    let mut settings = config(&gateway, &dir);
+    settings.request_timeout_ms = 300;
+    let app = MposApp::new(settings, reader.clone()).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    app.set_listener(recorder.clone());
+    logged_in(&app).await;
+    to_card(&app, 100, Brand::Visa).await;
+    reader.emit(ReaderEvent::ChipRead(testing::chip_payload(Brand::Visa)));
+
+    let screen = wait_until(&app, |s| {
+        matches!(
+            s,
+            Screen::OutcomeUnknown {
+                reversal_acknowledged: true,
+                ..
+            }
+        )
+    })
+    .await;
+    match screen {
+        Screen::OutcomeUnknown {
+            message,
+            masked_pan,
+            ..
+        } => {
+            assert_eq!(message.unwrap().code, "not_charged");
+            assert_eq!(masked_pan, "411111******1111");
+        }
+        other => panic!("{other:?}"),
+    }
+    let key = gateway.requests_to(paths::SALES)[0]
+        .header("idempotency-key")
+        .unwrap()
+        .to_string();
+    let sent = gateway.requests_to(paths::REVERSALS);
+    assert_eq!(sent.len(), 3);
+    for reversal in &sent {
+        assert_eq!(reversal.json()["original_idempotency_key"], key.as_str());
+        assert_eq!(reversal.json()["reason"], "timeout");
+    }
+    // Give the listener task a moment, then check nothing claimed a result.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let heard = recorder.screens.lock().unwrap().clone();
+    assert!(heard.iter().any(|s| matches!(
+        s,
+        Screen::OutcomeUnknown {
+            reversal_acknowledged: false,
+            ..
+        }
+    )));
+    assert!(!heard.iter().any(|s| matches!(
+        s,
+        Screen::Receipt { .. } | Screen::Declined { .. } | Screen::Signature { .. }
+    )));
+    assert!(!reader.results.lock().unwrap().iter().any(|r| r.approved));
+    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    assert_eq!(journal.in_flight().unwrap(), None);
+}
+
+fn left_in_flight(dir: &tempfile::TempDir, state: JournalState) {
+    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    journal
+        .apply(&JournalUpdate::Begin(InFlightRecord {
+            kind: TxnKind::Sale,
+            idempotency_key: "crashed-key".into(),
+            amount: Money::twd_dollars(500).unwrap(),
+            brand: Brand::Visa,
+            masked_pan: MaskedPan::from_pan("4111111111111111").unwrap(),
+            state,
+        }))
+        .unwrap();
+}
+
+#[tokio::test]
+async fn restart_after_a_crash_reverses_first() {
+    let gateway = FakeGateway::start(scripted(|request| match request.path() {
+        paths::REVERSALS => {
+            Answer::Json(200, json!({"acknowledged": true, "transaction_id": null}))
+        }
+        _ => Answer::Json(404, json!({})),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    left_in_flight(&dir, JournalState::Authorizing);
+    let app = MposApp::new(config(&gateway, &dir), FakeReader::plugged()).unwrap();
+    assert!(matches!(
+        app.screen(),
+        Screen::OutcomeUnknown {
+            reversal_acknowledged: false,
+            ..
+        }
+    ));
+    wait_until(&app, |s| {
+        matches!(
+            s,
+            Screen::OutcomeUnknown {
+                reversal_acknowledged: true,
+                ..
+            }
+        )
+    })
+    .await;
+    let reversal = &gateway.requests_to(paths::REVERSALS)[0];
+    assert_eq!(reversal.json()["original_idempotency_key"], "crashed-key");
+    assert_eq!(reversal.json()["reason"], "interrupted");
+    assert!(matches!(
+        app.act(UserAction::Back).await,
+        Screen::Login { .. }
+    ));
+}
+
+#[tokio::test]
+async fn restart_with_a_signature_owed_returns_to_it_after_login() {
+    let gateway = FakeGateway::start(scripted(|request| match request.path() {
+        "/v1/app/transactions/t1" => {
+            let approved = testing::summary(
+                "t1",
+                TxnKind::Sale,
+                TxnStatus::Approved,
+                Money::twd_dollars(500).unwrap(),
+                Brand::Visa,
+            );
+            Answer::Json(200, serde_json::to_value(approved).unwrap())
+        }
+        _ => Answer::Json(404, json!({})),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    left_in_flight(&dir, JournalState::Authorizing);
+    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    journal
+        .apply(&JournalUpdate::SetState {
+            idempotency_key: "crashed-key".into(),
+            state: JournalState::AwaitingSignature {
+                transaction_id: "t1".into(),
+            },
+        })
+        .unwrap();
+    drop(journal);
+    let app = MposApp::new(config(&gateway, &dir), FakeReader::plugged()).unwrap();
+    match app.screen() {
+        Screen::Login { message, .. } => assert_eq!(message.unwrap().code, "signature_needs_login"),
+        other => panic!("{other:?}"),
+    }
+    match logged_in(&app).await {
+        Screen::Signature { transaction, .. } => assert_eq!(transaction.id, "t1"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn query_void_and_settlement_navigation() {
+    let approved = testing::summary(
+        "t1",
+        TxnKind::Sale,
+        TxnStatus::Approved,
+        Money::twd_minor(10_000),
+        Brand::Visa,
+    );
+    let voided = mpos_wire::api::TransactionSummary {
+        status: TxnStatus::Voided,
+        ..approved.clone()
+    };
+    let (a, v) = (approved.clone(), voided.clone());
+    let gateway = FakeGateway::start(scripted(move |request| match (request.method.as_str(), request.path()) {
+        ("POST", paths::VERIFY_PASSWORD) => Answer::Json(200, json!({"stage": "ready"})),
+        ("GET", paths::TRANSACTIONS) => Answer::Json(200, json!({"transactions": [a.clone()]})),
+        ("GET", "/v1/app/transactions/t1") => Answer::Json(200, serde_json::to_value(&a).unwrap()),
+        ("POST", paths::VOIDS) => Answer::Json(200, serde_json::to_value(&v).unwrap()),
+        ("GET", paths::SETTLEMENT_PREVIEW) => Answer::Json(
+            200,
+            json!({"totals": {"count": 0, "net_total": {"minor": 0, "currency": "TWD"},
+                   "sales_count": 0, "sales_total": {"minor": 0, "currency": "TWD"},
+                   "refunds_count": 0, "refunds_total": {"minor": 0, "currency": "TWD"}, "per_brand": []},
+                   "next_auto_settlement": "2025-03-01T15:00:00Z"}),
+        ),
+        _ => Answer::Json(404, json!({})),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = MposApp::new(config(&gateway, &dir), FakeReader::plugged()).unwrap();
+    logged_in(&app).await;
+    assert_eq!(
+        app.act(UserAction::OpenTransactions).await,
+        Screen::QueryPassword { message: None }
+    );
+    assert!(matches!(
+        app.act(UserAction::EnterQueryPassword {
+            password: "135790".into()
+        })
+        .await,
+        Screen::TransactionSearch { .. }
+    ));
+    let criteria = TransactionSearch {
+        last4: Some("1111".into()),
+        ..Default::default()
+    };
+    match app.act(UserAction::Search { criteria }).await {
+        Screen::TransactionSearch { results, .. } => assert_eq!(results, vec![approved.clone()]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        gateway.requests_to(paths::TRANSACTIONS)[0].target,
+        "/v1/app/transactions?last4=1111"
+    );
+    match app
+        .act(UserAction::OpenTransaction { id: "t1".into() })
+        .await
+    {
+        Screen::TransactionDetail { can_void, .. } => assert!(can_void),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        app.act(UserAction::VoidNow).await,
+        Screen::VoidDone {
+            transaction: voided.clone()
+        }
+    );
+    let key = gateway.requests_to(paths::VOIDS)[0]
+        .header("idempotency-key")
+        .unwrap()
+        .to_string();
+    assert_eq!(key.len(), 32);
+    match app.act(UserAction::BackToDetails).await {
+        Screen::TransactionDetail { can_void, .. } => assert!(!can_void),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        app.act(UserAction::Back).await,
+        Screen::TransactionSearch { .. }
+    ));
+    match app.act(UserAction::EnterSettlement).await {
+        Screen::SettlementReview { preview, message } => {
+            assert_eq!(preview.unwrap().totals.count, 0);
+            assert_eq!(message.unwrap().code, "nothing_to_settle");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        app.act(UserAction::Back).await,
+        Screen::TransactionSearch { .. }
+    ));
+    assert!(matches!(
+        app.act(UserAction::Back).await,
+        Screen::Home { .. }
+    ));
+    assert!(matches!(
+        app.act(UserAction::Logout).await,
+        Screen::Login { .. }
+    ));
+    assert_eq!(gateway.requests_to(paths::LOGOUT).len(), 1);
+}
+
+/// A listener that reads the app inside the callback: it would deadlock if
+/// the app called it with a lock held.
+struct Reentrant {
+    app: Mutex<Weak<MposApp>>,
+    calls: AtomicUsize,
+}
+
+impl ScreenListener for Reentrant {
+    fn on_screen_changed(&self, _screen: Screen) {
+        if let Some(app) = self.app.lock().unwrap().upgrade() {
+            let _ = app.screen();
+        }
+        self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn listener_may_read_the_app_from_its_callback() {
+    let gateway = FakeGateway::start(scripted(|_| Answer::Json(404, json!({})))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = MposApp::new(config(&gateway, &dir), FakeReader::plugged()).unwrap();
+    let listener = Arc::new(Reentrant {
+        app: Mutex::new(Arc::downgrade(&app)),
+        calls: AtomicUsize::new(0),
+    });
+    app.set_listener(listener.clone());
+    assert!(matches!(logged_in(&app).await, Screen::Home { .. }));
+    for _ in 0..50 {
+        if listener.calls.load(Ordering::SeqCst) >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        listener.calls.load(Ordering::SeqCst) >= 2,
+        "initial screen and Home"
+    );
+}
+
+#[test]
+fn without_a_runtime_the_app_starts_its_own() {
+    // No tokio runtime here: the app builds one. The fake gateway needs a
+    // runtime of its own, on another thread.
+    let server = tokio::runtime::Runtime::new().unwrap();
+    let gateway = server.block_on(FakeGateway::start(scripted(|_| {
+        Answer::Json(404, json!({}))
+    })));
+    let dir = tempfile::tempdir().unwrap();
+    let app = MposApp::new(config(&gateway, &dir), FakeReader::plugged()).unwrap();
+    // Any executor can await the app's futures; here a bare current-thread one.
+    let caller = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let screen = caller.block_on(logged_in(&app));
+    assert!(matches!(screen, Screen::Home { .. }), "{screen:?}");
+    drop(app);
+    drop(gateway);
+}
+
+#[tokio::test]
+async fn bad_configuration_is_refused() {
+    let gateway = FakeGateway::start(scripted(|_| Answer::Json(404, json!({})))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = config(&gateway, &dir);
+    settings.pinned_spki_sha256 = "not-hex".into();
+    assert!(matches!(
+        MposApp::new(settings, FakeReader::plugged()),
+        Err(CoreError::InvalidConfig { .. })
+    ));
+    let mut settings = config(&gateway, &dir);
+    settings.gateway_url = gateway.url.replace("https", "http");
+    assert!(matches!(
+        MposApp::new(settings, FakeReader::plugged()),
+        Err(CoreError::InvalidConfig { .. })
+    ));
+}

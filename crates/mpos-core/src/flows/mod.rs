@@ -1,0 +1,315 @@
+//! Pure state machines, one per user task. Each takes inputs (user
+//! actions, reader events, [`Reply`]s to its own commands) and answers with
+//! [`Command`]s for the driver; none does I/O, reads a clock or draws a
+//! random number (idempotency keys come in with the inputs that need them).
+
+// States, inputs and replies are moved one at a time through `handle`;
+// boxing the big variants would add allocations and noise for nothing.
+#![allow(clippy::large_enum_variant)]
+
+pub mod chip_first;
+pub mod login;
+pub mod payment;
+pub mod query;
+pub mod receipt;
+pub mod settlement;
+pub mod void;
+
+use crate::host::HostError;
+use crate::journal::record::JournalUpdate;
+use crate::reader::{OnlineResult, ReaderError, ReaderRequest};
+use mpos_wire::api::{
+    ActivateRequest, AuthorizationResponse, ChangePasswordRequest, LoginRequest, RefundRequest,
+    ReversalRequest, ReversalResponse, SaleRequest, SendReceiptRequest, SettleResponse,
+    SettlementPreview, SignatureRequest, StageResponse, TerminalConfig, TransactionList,
+    TransactionSearch, TransactionSummary, UserProfile, VerifyPasswordRequest, VoidRequest,
+};
+use std::fmt;
+
+/// A logged-in user and the terminal's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Who is logged in.
+    pub profile: UserProfile,
+    /// Brands and signature rules.
+    pub config: TerminalConfig,
+}
+
+/// A sale or a refund, ready to send.
+#[derive(Clone, PartialEq, Eq)]
+pub enum AuthorizeRequest {
+    /// `POST /v1/app/sales`.
+    Sale(SaleRequest),
+    /// `POST /v1/app/refunds`.
+    Refund(RefundRequest),
+}
+
+/// Something a flow needs done outside itself.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Log in (the driver keeps the session token).
+    Login(LoginRequest),
+    /// Send the SMS activation code.
+    Activate(ActivateRequest),
+    /// Set the new 6-digit password.
+    ChangePassword(ChangePasswordRequest),
+    /// Load brands and signature rules.
+    FetchTerminalConfig,
+    /// Check the password again before the transaction query.
+    VerifyPassword(VerifyPasswordRequest),
+    /// End the session.
+    Logout,
+    /// Ask the reader for a card.
+    StartReader(ReaderRequest),
+    /// Stop the reader.
+    CancelReader,
+    /// Give the host's answer to the reader (chip cards finish with it).
+    ReaderOnlineResult(OnlineResult),
+    /// Write the journal; the flow waits for [`Reply::JournalWritten`] before sending money.
+    Journal(JournalUpdate),
+    /// Send a sale or refund.
+    Authorize {
+        /// Fresh random key; a reversal names it.
+        idempotency_key: String,
+        /// The request.
+        request: AuthorizeRequest,
+    },
+    /// Reverse a request whose outcome is unknown; repeated until acknowledged.
+    SendReversal {
+        /// Names the original by its idempotency key.
+        request: ReversalRequest,
+        /// 0 for the first try; the driver waits before later ones.
+        attempt: u32,
+    },
+    /// Upload the cardholder's signature.
+    UploadSignature {
+        /// The approved transaction.
+        transaction_id: String,
+        /// The strokes.
+        request: SignatureRequest,
+    },
+    /// Send the e-receipt.
+    SendReceipt {
+        /// The transaction.
+        transaction_id: String,
+        /// Where to.
+        request: SendReceiptRequest,
+    },
+    /// Void an unsettled transaction.
+    Void {
+        /// Kept across retries of the same void, so it cannot void twice.
+        idempotency_key: String,
+        /// The transaction.
+        request: VoidRequest,
+    },
+    /// Search unsettled transactions.
+    Search(TransactionSearch),
+    /// Load one transaction.
+    GetTransaction(String),
+    /// Load what would be settled.
+    FetchSettlementPreview,
+    /// Settle now.
+    Settle,
+}
+
+/// The result of a command, fed back to the flow that asked.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// Answer to [`Command::Login`].
+    LoggedIn(Result<mpos_wire::api::LoginResponse, HostError>),
+    /// Answer to [`Command::Activate`].
+    Activated(Result<StageResponse, HostError>),
+    /// Answer to [`Command::ChangePassword`].
+    PasswordChanged(Result<StageResponse, HostError>),
+    /// Answer to [`Command::FetchTerminalConfig`].
+    TerminalConfig(Result<TerminalConfig, HostError>),
+    /// Answer to [`Command::VerifyPassword`].
+    PasswordVerified(Result<(), HostError>),
+    /// Answer to [`Command::StartReader`].
+    ReaderStarted(Result<(), ReaderError>),
+    /// Answer to [`Command::Journal`]; the error is the storage's text.
+    JournalWritten(Result<(), String>),
+    /// Answer to [`Command::Authorize`].
+    Authorized(Result<AuthorizationResponse, HostError>),
+    /// Answer to [`Command::SendReversal`].
+    Reversed(Result<ReversalResponse, HostError>),
+    /// Answer to [`Command::UploadSignature`].
+    SignatureUploaded(Result<TransactionSummary, HostError>),
+    /// Answer to [`Command::SendReceipt`].
+    ReceiptSent(Result<mpos_wire::api::SendReceiptResponse, HostError>),
+    /// Answer to [`Command::Void`].
+    Voided(Result<TransactionSummary, HostError>),
+    /// Answer to [`Command::Search`].
+    SearchResults(Result<TransactionList, HostError>),
+    /// Answer to [`Command::GetTransaction`].
+    Transaction(Result<TransactionSummary, HostError>),
+    /// Answer to [`Command::FetchSettlementPreview`].
+    SettlementPreview(Result<SettlementPreview, HostError>),
+    /// Answer to [`Command::Settle`].
+    Settled(Result<SettleResponse, HostError>),
+}
+
+/// Authorization codes are 6 letters or digits (ISO 8583 field 38);
+/// returns the upper-case form, or `None` when malformed.
+pub fn normalize_auth_code(input: &str) -> Option<String> {
+    let code = input.trim();
+    (code.len() == 6 && code.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| code.to_ascii_uppercase())
+}
+
+// Debug by hand: commands carry passwords and card envelopes, replies carry
+// session tokens, and neither may reach a log line.
+impl fmt::Debug for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Login(request) => {
+                write!(f, "Login({}, password: <redacted>)", request.username)
+            }
+            Command::Activate(_) => f.write_str("Activate(<redacted>)"),
+            Command::ChangePassword(_) => f.write_str("ChangePassword(<redacted>)"),
+            Command::VerifyPassword(_) => f.write_str("VerifyPassword(<redacted>)"),
+            Command::FetchTerminalConfig => f.write_str("FetchTerminalConfig"),
+            Command::Logout => f.write_str("Logout"),
+            Command::StartReader(request) => write!(f, "StartReader({request:?})"),
+            Command::CancelReader => f.write_str("CancelReader"),
+            Command::ReaderOnlineResult(result) => write!(f, "ReaderOnlineResult({result:?})"),
+            Command::Journal(update) => write!(f, "Journal({update:?})"),
+            Command::Authorize {
+                idempotency_key,
+                request,
+            } => {
+                write!(
+                    f,
+                    "Authorize {{ idempotency_key: {idempotency_key}, request: {request:?} }}"
+                )
+            }
+            Command::SendReversal { request, attempt } => {
+                write!(
+                    f,
+                    "SendReversal {{ request: {request:?}, attempt: {attempt} }}"
+                )
+            }
+            Command::UploadSignature {
+                transaction_id,
+                request,
+            } => write!(
+                f,
+                "UploadSignature {{ transaction_id: {transaction_id}, strokes: {} }}",
+                request.strokes.len()
+            ),
+            Command::SendReceipt { transaction_id, .. } => {
+                write!(f, "SendReceipt {{ transaction_id: {transaction_id} }}")
+            }
+            Command::Void {
+                idempotency_key,
+                request,
+            } => write!(
+                f,
+                "Void {{ idempotency_key: {idempotency_key}, transaction_id: {} }}",
+                request.transaction_id
+            ),
+            Command::Search(criteria) => write!(f, "Search({criteria:?})"),
+            Command::GetTransaction(id) => write!(f, "GetTransaction({id})"),
+            Command::FetchSettlementPreview => f.write_str("FetchSettlementPreview"),
+            Command::Settle => f.write_str("Settle"),
+        }
+    }
+}
+
+impl fmt::Debug for AuthorizeRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kind, amount, brand, card) = match self {
+            AuthorizeRequest::Sale(r) => ("Sale", r.amount, r.brand, &r.card),
+            AuthorizeRequest::Refund(r) => ("Refund", r.amount, r.brand, &r.card),
+        };
+        write!(
+            f,
+            "{kind} {{ amount: {amount}, brand: {brand:?}, card: {}, entry: {:?} }}",
+            card.masked_pan, card.entry_mode
+        )
+    }
+}
+
+impl fmt::Debug for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn outcome<T>(result: &Result<T, impl fmt::Display>) -> String {
+            match result {
+                Ok(_) => "ok".to_string(),
+                Err(error) => format!("error: {error}"),
+            }
+        }
+        let (name, result) = match self {
+            Reply::LoggedIn(r) => ("LoggedIn", outcome(r)),
+            Reply::Activated(r) => ("Activated", outcome(r)),
+            Reply::PasswordChanged(r) => ("PasswordChanged", outcome(r)),
+            Reply::TerminalConfig(r) => ("TerminalConfig", outcome(r)),
+            Reply::PasswordVerified(r) => ("PasswordVerified", outcome(r)),
+            Reply::ReaderStarted(r) => ("ReaderStarted", outcome(r)),
+            Reply::JournalWritten(r) => ("JournalWritten", outcome(r)),
+            Reply::Authorized(r) => ("Authorized", outcome(r)),
+            Reply::Reversed(r) => ("Reversed", outcome(r)),
+            Reply::SignatureUploaded(r) => ("SignatureUploaded", outcome(r)),
+            Reply::ReceiptSent(r) => ("ReceiptSent", outcome(r)),
+            Reply::Voided(r) => ("Voided", outcome(r)),
+            Reply::SearchResults(r) => ("SearchResults", outcome(r)),
+            Reply::Transaction(r) => ("Transaction", outcome(r)),
+            Reply::SettlementPreview(r) => ("SettlementPreview", outcome(r)),
+            Reply::Settled(r) => ("Settled", outcome(r)),
+        };
+        write!(f, "{name}({result})")
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_codes_are_six_alphanumerics() {
+        assert_eq!(normalize_auth_code(" ab12c9 ").as_deref(), Some("AB12C9"));
+        assert_eq!(normalize_auth_code("12345"), None);
+        assert_eq!(normalize_auth_code("1234567"), None);
+        assert_eq!(normalize_auth_code("12-456"), None);
+    }
+
+    #[test]
+    fn debug_of_commands_hides_secrets() {
+        let login = Command::Login(LoginRequest {
+            username: "amy".into(),
+            password: "918273".into(),
+            reader_serial: None,
+        });
+        let change = Command::ChangePassword(ChangePasswordRequest {
+            new_password: "564738".into(),
+            current_password: None,
+        });
+        let activate = Command::Activate(ActivateRequest {
+            activation_code: "ACT-777".into(),
+        });
+        let text = format!("{login:?} {change:?} {activate:?}");
+        assert!(!text.contains("918273"));
+        assert!(!text.contains("564738"));
+        assert!(!text.contains("ACT-777"));
+        assert!(text.contains("amy"));
+    }
+
+    #[test]
+    fn debug_of_authorize_shows_no_envelope() {
+        let payload = testing::swipe_payload(mpos_wire::Brand::Visa, "101");
+        let command = Command::Authorize {
+            idempotency_key: "k".into(),
+            request: AuthorizeRequest::Sale(SaleRequest {
+                amount: mpos_wire::Money::twd_minor(100),
+                brand: mpos_wire::Brand::Visa,
+                card: payload.clone(),
+            }),
+        };
+        let text = format!("{command:?}");
+        assert!(!text.contains(&payload.ciphertext));
+        assert!(!text.contains(&payload.ksn));
+        assert!(text.contains(payload.masked_pan.as_str()));
+    }
+}

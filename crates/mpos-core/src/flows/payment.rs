@@ -1,0 +1,1061 @@
+//! Sale and refund as one pure state machine: amount and brand, (refund:
+//! the original authorization code), the card, the authorization, then the
+//! signature and the receipt. When the outcome of an authorization is
+//! unknown, the flow never shows approved or declined: it reverses the
+//! request, by its idempotency key, until the gateway acknowledges.
+
+use super::chip_first::{ChipFirst, SwipeVerdict};
+use super::receipt::ReceiptFlow;
+use super::{normalize_auth_code, AuthorizeRequest, Command, Reply};
+use crate::error::UserMessage;
+use crate::host::HostError;
+use crate::journal::record::{InFlightRecord, JournalState, JournalUpdate, ResumeDecision};
+use crate::notice::Notice;
+use crate::reader::{OnlineResult, ReaderError, ReaderEvent, ReaderRequest};
+use mpos_wire::api::{
+    AuthorizationResponse, Point, ReceiptDestination, RefundRequest, ReversalReason,
+    ReversalRequest, SaleRequest, SignatureRequest, Stroke, TerminalConfig, TransactionSummary,
+    TxnKind, TxnStatus,
+};
+use mpos_wire::{Brand, CardPayload, EntryMode, ErrorCode, MaskedPan, Money};
+
+/// What the present-card screen asks the cardholder to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CardPrompt {
+    /// Insert the chip or swipe a card without a chip.
+    InsertOrSwipe,
+    /// A chip card was swiped: insert the chip.
+    InsertChip,
+    /// Refunds: swipe only.
+    SwipeOnly,
+    /// The chip failed 3 times: swipe the stripe.
+    SwipeAfterChipFailure,
+}
+
+/// How the flow ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentExit {
+    /// Back to the home screen, with a message for it.
+    Home(Option<UserMessage>),
+    /// The session ended: log in again, then resume what is unfinished.
+    Login {
+        /// Why.
+        message: UserMessage,
+        /// A reversal or a signature still owed.
+        unfinished: Option<ResumeDecision>,
+    },
+}
+
+/// The transaction being authorized, as far as screens and journal need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InFlight {
+    /// Idempotency key of the request.
+    pub idempotency_key: String,
+    /// Amount.
+    pub amount: Money,
+    /// Brand.
+    pub brand: Brand,
+    /// First 6 and last 4 digits.
+    pub masked_pan: MaskedPan,
+}
+
+/// Where the payment stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentStep {
+    /// Amount and brand.
+    Amount,
+    /// Refund: the original authorization code.
+    RefundAuthCode,
+    /// Waiting for the card.
+    PresentCard {
+        /// Chip failures of this transaction.
+        chip: ChipFirst,
+        /// What the screen asks.
+        prompt: CardPrompt,
+    },
+    /// The request is being journaled, then sent.
+    Authorizing {
+        /// The transaction.
+        in_flight: InFlight,
+        /// The request until it is handed to the driver; dropped after.
+        request: Option<AuthorizeRequest>,
+    },
+    /// No readable answer: reversing until acknowledged.
+    OutcomeUnknown {
+        /// The transaction.
+        in_flight: InFlight,
+        /// Why it is reversed.
+        reason: ReversalReason,
+        /// Reversal tries that failed.
+        attempts: u32,
+        /// Whether the gateway acknowledged the reversal.
+        acknowledged: bool,
+    },
+    /// The issuer declined.
+    Declined {
+        /// The declined transaction.
+        transaction: TransactionSummary,
+    },
+    /// After a restart: loading the approved transaction that awaits a signature.
+    FetchingTransaction {
+        /// The transaction as journaled.
+        in_flight: InFlight,
+        /// Its gateway id.
+        transaction_id: String,
+    },
+    /// Approved; the cardholder signs.
+    Signature {
+        /// The approved transaction.
+        transaction: TransactionSummary,
+        /// Its idempotency key (journal).
+        idempotency_key: String,
+        /// Strokes so far.
+        strokes: Vec<Stroke>,
+    },
+    /// The e-receipt.
+    Receipt(ReceiptFlow),
+    /// The flow is over.
+    Exit(PaymentExit),
+}
+
+/// What the user, the reader or the driver feeds the payment flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentInput {
+    /// Amount in whole NT$.
+    EnterAmount {
+        /// Whole dollars.
+        dollars: u64,
+    },
+    /// Card brand chosen.
+    ChooseBrand {
+        /// The brand.
+        brand: Brand,
+    },
+    /// "Pay now" (sale) or "Refund now" (refund).
+    Proceed {
+        /// Which button.
+        kind: TxnKind,
+        /// Whether a reader is plugged in.
+        reader_connected: bool,
+    },
+    /// The original authorization code typed.
+    EnterAuthCode {
+        /// As typed.
+        code: String,
+    },
+    /// "Continue" after the authorization code.
+    ContinueRefund {
+        /// Whether a reader is plugged in.
+        reader_connected: bool,
+    },
+    /// A reader event, with a fresh idempotency key in case it starts an authorization.
+    Reader {
+        /// The event.
+        event: ReaderEvent,
+        /// Random 128-bit hex from the driver.
+        fresh_key: String,
+    },
+    /// A pen stroke on the signature pad.
+    AddStroke {
+        /// Its points.
+        points: Vec<Point>,
+    },
+    /// Clear the signature pad.
+    ClearSignature,
+    /// Confirm the signature.
+    ConfirmSignature,
+    /// Send the e-receipt.
+    SendReceipt {
+        /// Where to.
+        destination: ReceiptDestination,
+    },
+    /// Done with the receipt.
+    FinishReceipt,
+    /// One step back.
+    Back,
+    /// Abandon the payment.
+    Cancel,
+    /// Result of a command.
+    Reply(Reply),
+}
+
+/// The sale/refund state machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentFlow {
+    kind: TxnKind,
+    config: TerminalConfig,
+    dollars: u64,
+    brand: Option<Brand>,
+    auth_code: String,
+    step: PaymentStep,
+    message: Option<UserMessage>,
+    resumed: bool,
+}
+
+impl PaymentFlow {
+    /// A new sale or refund at the amount screen.
+    pub fn new(kind: TxnKind, config: TerminalConfig) -> PaymentFlow {
+        PaymentFlow {
+            kind,
+            config,
+            dollars: 0,
+            brand: None,
+            auth_code: String::new(),
+            step: PaymentStep::Amount,
+            message: None,
+            resumed: false,
+        }
+    }
+
+    /// Picks up a transaction the journal left in flight; `None` when nothing is owed.
+    pub fn resume(
+        config: TerminalConfig,
+        decision: ResumeDecision,
+    ) -> Option<(PaymentFlow, Vec<Command>)> {
+        let (record, step, commands) = match decision {
+            ResumeDecision::Nothing => return None,
+            ResumeDecision::SendReversal { record, reason } => {
+                let in_flight = in_flight_of(&record);
+                let commands = vec![
+                    journal_state(&in_flight, JournalState::ReversalPending { reason }),
+                    reversal(&in_flight, reason, 0),
+                ];
+                let step = PaymentStep::OutcomeUnknown {
+                    in_flight,
+                    reason,
+                    attempts: 0,
+                    acknowledged: false,
+                };
+                (record, step, commands)
+            }
+            ResumeDecision::ResumeSignature {
+                record,
+                transaction_id,
+            } => {
+                let commands = vec![Command::GetTransaction(transaction_id.clone())];
+                let step = PaymentStep::FetchingTransaction {
+                    in_flight: in_flight_of(&record),
+                    transaction_id,
+                };
+                (record, step, commands)
+            }
+        };
+        let message = matches!(step, PaymentStep::OutcomeUnknown { .. })
+            .then(|| Notice::OutcomeUnknown.into());
+        let flow = PaymentFlow {
+            kind: record.kind,
+            config,
+            dollars: record.amount.minor / 100,
+            brand: Some(record.brand),
+            auth_code: String::new(),
+            step,
+            message,
+            resumed: true,
+        };
+        Some((flow, commands))
+    }
+
+    /// Sale or refund.
+    pub fn kind(&self) -> TxnKind {
+        self.kind
+    }
+
+    /// The current step.
+    pub fn step(&self) -> &PaymentStep {
+        &self.step
+    }
+
+    /// The message to show, if any.
+    pub fn message(&self) -> Option<&UserMessage> {
+        match &self.step {
+            PaymentStep::Receipt(receipt) => receipt.message(),
+            _ => self.message.as_ref(),
+        }
+    }
+
+    /// Whole dollars entered.
+    pub fn dollars(&self) -> u64 {
+        self.dollars
+    }
+
+    /// Brand chosen.
+    pub fn brand(&self) -> Option<Brand> {
+        self.brand
+    }
+
+    /// The amount as money, when it is valid.
+    pub fn amount(&self) -> Option<Money> {
+        Money::twd_dollars(self.dollars).filter(|money| !money.is_zero())
+    }
+
+    /// Brands the merchant accepts, in the order of the terminal settings.
+    pub fn accepted_brands(&self) -> Vec<Brand> {
+        self.config
+            .brands
+            .iter()
+            .filter(|rule| rule.accepted)
+            .map(|rule| rule.brand)
+            .collect()
+    }
+
+    /// The original authorization code as typed (refunds).
+    pub fn auth_code(&self) -> &str {
+        &self.auth_code
+    }
+
+    /// Whether leaving now could lose money or a signature: the user must stay.
+    pub fn is_critical(&self) -> bool {
+        match &self.step {
+            PaymentStep::Authorizing { .. }
+            | PaymentStep::FetchingTransaction { .. }
+            | PaymentStep::Signature { .. } => true,
+            PaymentStep::OutcomeUnknown { acknowledged, .. } => !acknowledged,
+            _ => false,
+        }
+    }
+
+    /// Feeds one input; returns the commands to run.
+    pub fn handle(&mut self, input: PaymentInput) -> Vec<Command> {
+        let step = std::mem::replace(&mut self.step, PaymentStep::Amount);
+        let (step, commands) = self.next(step, input);
+        self.step = step;
+        commands
+    }
+
+    fn next(&mut self, step: PaymentStep, input: PaymentInput) -> (PaymentStep, Vec<Command>) {
+        match step {
+            PaymentStep::Amount => self.at_amount(input),
+            PaymentStep::RefundAuthCode => self.at_auth_code(input),
+            PaymentStep::PresentCard { chip, prompt } => self.at_present_card(chip, prompt, input),
+            PaymentStep::Authorizing { in_flight, request } => {
+                self.at_authorizing(in_flight, request, input)
+            }
+            PaymentStep::OutcomeUnknown {
+                in_flight,
+                reason,
+                attempts,
+                acknowledged,
+            } => self.at_outcome_unknown(in_flight, reason, attempts, acknowledged, input),
+            PaymentStep::Declined { transaction } => match input {
+                PaymentInput::Back => self.back_to_amount(),
+                PaymentInput::Cancel => (PaymentStep::Exit(PaymentExit::Home(None)), Vec::new()),
+                _ => (PaymentStep::Declined { transaction }, Vec::new()),
+            },
+            PaymentStep::FetchingTransaction {
+                in_flight,
+                transaction_id,
+            } => self.at_fetching(in_flight, transaction_id, input),
+            PaymentStep::Signature {
+                transaction,
+                idempotency_key,
+                strokes,
+            } => self.at_signature(transaction, idempotency_key, strokes, input),
+            PaymentStep::Receipt(mut receipt) => {
+                let commands = match input {
+                    PaymentInput::SendReceipt { destination } => receipt.send(destination),
+                    PaymentInput::Reply(reply) => {
+                        receipt.on_reply(&reply);
+                        Vec::new()
+                    }
+                    PaymentInput::FinishReceipt | PaymentInput::Back | PaymentInput::Cancel => {
+                        return (PaymentStep::Exit(PaymentExit::Home(None)), Vec::new());
+                    }
+                    _ => Vec::new(),
+                };
+                (PaymentStep::Receipt(receipt), commands)
+            }
+            PaymentStep::Exit(exit) => (PaymentStep::Exit(exit), Vec::new()),
+        }
+    }
+
+    fn at_amount(&mut self, input: PaymentInput) -> (PaymentStep, Vec<Command>) {
+        let stay = PaymentStep::Amount;
+        match input {
+            PaymentInput::EnterAmount { dollars } => {
+                self.dollars = dollars;
+                self.message = None;
+                (stay, Vec::new())
+            }
+            PaymentInput::ChooseBrand { brand } => {
+                if self.brand_accepted(brand) {
+                    self.brand = Some(brand);
+                    self.message = None;
+                } else {
+                    self.message = Some(ErrorCode::BrandNotAccepted.into());
+                }
+                (stay, Vec::new())
+            }
+            PaymentInput::Proceed {
+                kind,
+                reader_connected,
+            } if kind == self.kind => {
+                if let Err(message) = self.check_amount_and_brand() {
+                    self.message = Some(message);
+                    return (stay, Vec::new());
+                }
+                match self.kind {
+                    TxnKind::Refund => {
+                        self.message = None;
+                        (PaymentStep::RefundAuthCode, Vec::new())
+                    }
+                    TxnKind::Sale => self.enter_present_card(reader_connected, stay),
+                }
+            }
+            PaymentInput::Back | PaymentInput::Cancel => {
+                (PaymentStep::Exit(PaymentExit::Home(None)), Vec::new())
+            }
+            _ => (stay, Vec::new()),
+        }
+    }
+
+    fn at_auth_code(&mut self, input: PaymentInput) -> (PaymentStep, Vec<Command>) {
+        let stay = PaymentStep::RefundAuthCode;
+        match input {
+            PaymentInput::EnterAuthCode { code } => {
+                self.auth_code = code;
+                self.message = None;
+                (stay, Vec::new())
+            }
+            PaymentInput::ContinueRefund { reader_connected } => {
+                match normalize_auth_code(&self.auth_code) {
+                    Some(code) => {
+                        self.auth_code = code;
+                        self.enter_present_card(reader_connected, stay)
+                    }
+                    None => {
+                        self.message = Some(Notice::AuthCodeInvalid.into());
+                        (stay, Vec::new())
+                    }
+                }
+            }
+            PaymentInput::Back => {
+                self.message = None;
+                (PaymentStep::Amount, Vec::new())
+            }
+            PaymentInput::Cancel => (PaymentStep::Exit(PaymentExit::Home(None)), Vec::new()),
+            _ => (stay, Vec::new()),
+        }
+    }
+
+    fn at_present_card(
+        &mut self,
+        mut chip: ChipFirst,
+        prompt: CardPrompt,
+        input: PaymentInput,
+    ) -> (PaymentStep, Vec<Command>) {
+        let refund = self.kind == TxnKind::Refund;
+        let (event, fresh_key) = match input {
+            PaymentInput::Reader { event, fresh_key } => (event, fresh_key),
+            PaymentInput::Reply(Reply::ReaderStarted(Err(error))) => {
+                self.message = Some(reader_error_message(&error));
+                return (PaymentStep::PresentCard { chip, prompt }, Vec::new());
+            }
+            PaymentInput::Back => {
+                self.message = None;
+                let back = if refund {
+                    PaymentStep::RefundAuthCode
+                } else {
+                    PaymentStep::Amount
+                };
+                return (back, vec![Command::CancelReader]);
+            }
+            PaymentInput::Cancel => {
+                return (
+                    PaymentStep::Exit(PaymentExit::Home(None)),
+                    vec![Command::CancelReader],
+                )
+            }
+            _ => return (PaymentStep::PresentCard { chip, prompt }, Vec::new()),
+        };
+        let mut prompt = prompt;
+        let commands = match event {
+            ReaderEvent::ChipRead(card) if !refund => {
+                return self.accept_card(card, fresh_key, chip, prompt)
+            }
+            ReaderEvent::CardSwiped(mut card) => {
+                let verdict = if refund {
+                    // Refunds are swipe only, so the stripe of a chip card is the normal read.
+                    SwipeVerdict::Accept(EntryMode::Swipe)
+                } else {
+                    chip.judge_swipe(&card)
+                };
+                match verdict {
+                    SwipeVerdict::Accept(entry_mode) => {
+                        card.entry_mode = entry_mode;
+                        return self.accept_card(card, fresh_key, chip, prompt);
+                    }
+                    SwipeVerdict::InsertChip => {
+                        prompt = CardPrompt::InsertChip;
+                        self.message = Some(ErrorCode::ChipRequired.into());
+                        self.rearm()
+                    }
+                }
+            }
+            ReaderEvent::CardInserted if refund => {
+                self.message = Some(ErrorCode::SwipeRequired.into());
+                Vec::new()
+            }
+            ReaderEvent::ChipRead(_) => {
+                self.message = Some(ErrorCode::SwipeRequired.into());
+                self.rearm()
+            }
+            ReaderEvent::CardInserted => {
+                self.message = None;
+                Vec::new()
+            }
+            ReaderEvent::ChipReadFailed if !refund => {
+                chip.chip_failed();
+                if chip.fallback_allowed() {
+                    prompt = CardPrompt::SwipeAfterChipFailure;
+                    self.message = Some(Notice::SwipeAfterChipFailure.into());
+                } else {
+                    self.message = Some(Notice::ChipReadFailed.into());
+                }
+                Vec::new()
+            }
+            ReaderEvent::SwipeFailed => {
+                self.message = Some(Notice::SwipeFailed.into());
+                Vec::new()
+            }
+            ReaderEvent::Disconnected => {
+                self.message = Some(Notice::ReaderDisconnected.into());
+                Vec::new()
+            }
+            ReaderEvent::Connected(_) => {
+                self.message = None;
+                vec![Command::StartReader(self.reader_request())]
+            }
+            ReaderEvent::ChipReadFailed | ReaderEvent::CardRemoved => Vec::new(),
+        };
+        (PaymentStep::PresentCard { chip, prompt }, commands)
+    }
+
+    fn accept_card(
+        &mut self,
+        card: CardPayload,
+        idempotency_key: String,
+        chip: ChipFirst,
+        prompt: CardPrompt,
+    ) -> (PaymentStep, Vec<Command>) {
+        let (Some(amount), Some(brand)) = (self.amount(), self.brand) else {
+            return (PaymentStep::Amount, vec![Command::CancelReader]);
+        };
+        if card.brand != brand {
+            self.message = Some(ErrorCode::BrandMismatch.into());
+            return (PaymentStep::PresentCard { chip, prompt }, self.rearm());
+        }
+        self.message = None;
+        let in_flight = InFlight {
+            idempotency_key,
+            amount,
+            brand,
+            masked_pan: card.masked_pan.clone(),
+        };
+        let request = match self.kind {
+            TxnKind::Sale => AuthorizeRequest::Sale(SaleRequest {
+                amount,
+                brand,
+                card,
+            }),
+            TxnKind::Refund => AuthorizeRequest::Refund(RefundRequest {
+                amount,
+                brand,
+                original_auth_code: self.auth_code.clone(),
+                card,
+            }),
+        };
+        // The journal is written first; the request leaves only once it is on disk.
+        let begin = Command::Journal(JournalUpdate::Begin(InFlightRecord {
+            kind: self.kind,
+            idempotency_key: in_flight.idempotency_key.clone(),
+            amount,
+            brand,
+            masked_pan: in_flight.masked_pan.clone(),
+            state: JournalState::Authorizing,
+        }));
+        let step = PaymentStep::Authorizing {
+            in_flight,
+            request: Some(request),
+        };
+        (step, vec![begin])
+    }
+
+    fn at_authorizing(
+        &mut self,
+        in_flight: InFlight,
+        request: Option<AuthorizeRequest>,
+        input: PaymentInput,
+    ) -> (PaymentStep, Vec<Command>) {
+        let PaymentInput::Reply(reply) = input else {
+            return (PaymentStep::Authorizing { in_flight, request }, Vec::new());
+        };
+        match (reply, request) {
+            (Reply::JournalWritten(Ok(())), Some(request)) => {
+                let command = Command::Authorize {
+                    idempotency_key: in_flight.idempotency_key.clone(),
+                    request,
+                };
+                (
+                    PaymentStep::Authorizing {
+                        in_flight,
+                        request: None,
+                    },
+                    vec![command],
+                )
+            }
+            (Reply::JournalWritten(Err(_)), Some(_)) => {
+                // Without a journal a lost answer could not be reversed after a
+                // crash, so no money request leaves the phone.
+                self.message = Some(Notice::JournalUnavailable.into());
+                (PaymentStep::Amount, vec![Command::CancelReader])
+            }
+            (Reply::Authorized(Ok(response)), None) => self.on_authorized(in_flight, response),
+            (Reply::Authorized(Err(error)), None) => self.on_authorize_failed(in_flight, error),
+            (_, request) => (PaymentStep::Authorizing { in_flight, request }, Vec::new()),
+        }
+    }
+
+    fn on_authorized(
+        &mut self,
+        in_flight: InFlight,
+        response: AuthorizationResponse,
+    ) -> (PaymentStep, Vec<Command>) {
+        let transaction = response.transaction;
+        // An answer about another amount or kind is not an answer to this request.
+        if transaction.amount != in_flight.amount || transaction.kind != self.kind {
+            return self.outcome_unknown(in_flight, ReversalReason::MalformedResponse);
+        }
+        let online_result = |approved: bool| {
+            Command::ReaderOnlineResult(OnlineResult {
+                approved,
+                auth_code: transaction.auth_code.clone(),
+                response_code: transaction.response_code.clone(),
+            })
+        };
+        match transaction.status {
+            TxnStatus::Approved => {
+                // The gateway may ask for a signature the terminal rules would
+                // skip; collecting one more signature is never wrong.
+                let signature = response.signature_required
+                    || self
+                        .config
+                        .requires_signature(in_flight.brand, in_flight.amount);
+                self.message = None;
+                if signature {
+                    let commands = vec![
+                        online_result(true),
+                        journal_state(
+                            &in_flight,
+                            JournalState::AwaitingSignature {
+                                transaction_id: transaction.id.clone(),
+                            },
+                        ),
+                    ];
+                    let step = PaymentStep::Signature {
+                        transaction,
+                        idempotency_key: in_flight.idempotency_key,
+                        strokes: Vec::new(),
+                    };
+                    (step, commands)
+                } else {
+                    let commands = vec![
+                        online_result(true),
+                        journal_state(&in_flight, JournalState::Done),
+                    ];
+                    (
+                        PaymentStep::Receipt(ReceiptFlow::new(transaction)),
+                        commands,
+                    )
+                }
+            }
+            TxnStatus::Declined => {
+                let commands = vec![
+                    online_result(false),
+                    journal_state(&in_flight, JournalState::Done),
+                ];
+                self.message = Some(Notice::Declined.into());
+                (PaymentStep::Declined { transaction }, commands)
+            }
+            TxnStatus::Pending | TxnStatus::Voided | TxnStatus::Reversed => {
+                self.outcome_unknown(in_flight, ReversalReason::MalformedResponse)
+            }
+        }
+    }
+
+    fn on_authorize_failed(
+        &mut self,
+        in_flight: InFlight,
+        error: HostError,
+    ) -> (PaymentStep, Vec<Command>) {
+        if error.outcome_unknown() {
+            let reason = match error {
+                HostError::Malformed(_) => ReversalReason::MalformedResponse,
+                _ => ReversalReason::Timeout,
+            };
+            return self.outcome_unknown(in_flight, reason);
+        }
+        // A typed refusal or a failed handshake: nothing was charged.
+        let mut commands = vec![
+            journal_state(&in_flight, JournalState::Done),
+            Command::CancelReader,
+        ];
+        let message = error.user_message();
+        if error.ends_session() {
+            return (
+                PaymentStep::Exit(PaymentExit::Login {
+                    message,
+                    unfinished: None,
+                }),
+                commands,
+            );
+        }
+        self.message = Some(message);
+        let step = match error.api_code() {
+            Some(
+                code @ (ErrorCode::ChipRequired
+                | ErrorCode::SwipeRequired
+                | ErrorCode::CardDataInvalid
+                | ErrorCode::CardMismatch
+                | ErrorCode::KsnReused
+                | ErrorCode::AlreadyReversed
+                | ErrorCode::IdempotencyConflict),
+            ) => {
+                commands.push(Command::StartReader(self.reader_request()));
+                let prompt = if code == ErrorCode::ChipRequired {
+                    CardPrompt::InsertChip
+                } else {
+                    self.first_prompt()
+                };
+                PaymentStep::PresentCard {
+                    chip: ChipFirst::new(),
+                    prompt,
+                }
+            }
+            Some(ErrorCode::OriginalNotFound) if self.kind == TxnKind::Refund => {
+                PaymentStep::RefundAuthCode
+            }
+            _ => PaymentStep::Amount,
+        };
+        (step, commands)
+    }
+
+    fn outcome_unknown(
+        &mut self,
+        in_flight: InFlight,
+        reason: ReversalReason,
+    ) -> (PaymentStep, Vec<Command>) {
+        self.message = Some(Notice::OutcomeUnknown.into());
+        let commands = vec![
+            journal_state(&in_flight, JournalState::ReversalPending { reason }),
+            reversal(&in_flight, reason, 0),
+            Command::CancelReader,
+        ];
+        let step = PaymentStep::OutcomeUnknown {
+            in_flight,
+            reason,
+            attempts: 0,
+            acknowledged: false,
+        };
+        (step, commands)
+    }
+
+    fn at_outcome_unknown(
+        &mut self,
+        in_flight: InFlight,
+        reason: ReversalReason,
+        attempts: u32,
+        acknowledged: bool,
+        input: PaymentInput,
+    ) -> (PaymentStep, Vec<Command>) {
+        let stay = |attempts, acknowledged| PaymentStep::OutcomeUnknown {
+            in_flight: in_flight.clone(),
+            reason,
+            attempts,
+            acknowledged,
+        };
+        match input {
+            PaymentInput::Reply(Reply::Reversed(result)) if !acknowledged => match result {
+                Ok(response) if response.acknowledged => {
+                    self.message = Some(Notice::NotCharged.into());
+                    (
+                        stay(attempts, true),
+                        vec![journal_state(&in_flight, JournalState::Done)],
+                    )
+                }
+                Err(error) if error.ends_session() => {
+                    let unfinished = ResumeDecision::SendReversal {
+                        record: record_of(
+                            self.kind,
+                            &in_flight,
+                            JournalState::ReversalPending { reason },
+                        ),
+                        reason,
+                    };
+                    let exit = PaymentExit::Login {
+                        message: Notice::ReversalNeedsLogin.into(),
+                        unfinished: Some(unfinished),
+                    };
+                    (PaymentStep::Exit(exit), Vec::new())
+                }
+                _ => {
+                    // Until acknowledged the outcome stays unknown: try again.
+                    let attempts = attempts.saturating_add(1);
+                    (
+                        stay(attempts, false),
+                        vec![reversal(&in_flight, reason, attempts)],
+                    )
+                }
+            },
+            PaymentInput::Back if acknowledged && !self.resumed => self.back_to_amount(),
+            PaymentInput::Back | PaymentInput::Cancel if acknowledged => {
+                (PaymentStep::Exit(PaymentExit::Home(None)), Vec::new())
+            }
+            _ => (stay(attempts, acknowledged), Vec::new()),
+        }
+    }
+
+    fn at_fetching(
+        &mut self,
+        in_flight: InFlight,
+        transaction_id: String,
+        input: PaymentInput,
+    ) -> (PaymentStep, Vec<Command>) {
+        match input {
+            PaymentInput::Reply(Reply::Transaction(Ok(transaction))) => {
+                let waiting = transaction.status == TxnStatus::Approved && !transaction.signed;
+                if waiting {
+                    let step = PaymentStep::Signature {
+                        transaction,
+                        idempotency_key: in_flight.idempotency_key,
+                        strokes: Vec::new(),
+                    };
+                    return (step, Vec::new());
+                }
+                let done = vec![journal_state(&in_flight, JournalState::Done)];
+                if transaction.status == TxnStatus::Approved {
+                    (PaymentStep::Receipt(ReceiptFlow::new(transaction)), done)
+                } else {
+                    let exit = PaymentExit::Home(Some(Notice::SignatureNoLongerNeeded.into()));
+                    (PaymentStep::Exit(exit), done)
+                }
+            }
+            PaymentInput::Reply(Reply::Transaction(Err(error))) => {
+                let unfinished = ResumeDecision::ResumeSignature {
+                    record: record_of(
+                        self.kind,
+                        &in_flight,
+                        JournalState::AwaitingSignature {
+                            transaction_id: transaction_id.clone(),
+                        },
+                    ),
+                    transaction_id,
+                };
+                let message = if error.ends_session() {
+                    Notice::SignatureNeedsLogin.into()
+                } else {
+                    error.user_message()
+                };
+                let exit = PaymentExit::Login {
+                    message,
+                    unfinished: Some(unfinished),
+                };
+                (PaymentStep::Exit(exit), Vec::new())
+            }
+            _ => (
+                PaymentStep::FetchingTransaction {
+                    in_flight,
+                    transaction_id,
+                },
+                Vec::new(),
+            ),
+        }
+    }
+
+    fn at_signature(
+        &mut self,
+        transaction: TransactionSummary,
+        idempotency_key: String,
+        mut strokes: Vec<Stroke>,
+        input: PaymentInput,
+    ) -> (PaymentStep, Vec<Command>) {
+        let mut commands = Vec::new();
+        match input {
+            PaymentInput::AddStroke { points } if !points.is_empty() => {
+                strokes.push(Stroke { points });
+                self.message = None;
+            }
+            PaymentInput::ClearSignature => strokes.clear(),
+            PaymentInput::ConfirmSignature => {
+                if strokes.iter().any(|stroke| stroke.points.len() >= 2) {
+                    self.message = None;
+                    commands.push(Command::UploadSignature {
+                        transaction_id: transaction.id.clone(),
+                        request: SignatureRequest {
+                            strokes: strokes.clone(),
+                        },
+                    });
+                } else {
+                    self.message = Some(Notice::SignatureRequired.into());
+                }
+            }
+            PaymentInput::Reply(Reply::SignatureUploaded(Ok(signed))) => {
+                let done = Command::Journal(JournalUpdate::SetState {
+                    idempotency_key,
+                    state: JournalState::Done,
+                });
+                // The gateway's copy is newer (it is now signed), if it is this transaction.
+                let shown = if signed.id == transaction.id {
+                    signed
+                } else {
+                    transaction
+                };
+                return (PaymentStep::Receipt(ReceiptFlow::new(shown)), vec![done]);
+            }
+            PaymentInput::Reply(Reply::SignatureUploaded(Err(error))) => {
+                if error.ends_session() {
+                    let unfinished = ResumeDecision::ResumeSignature {
+                        record: InFlightRecord {
+                            kind: self.kind,
+                            idempotency_key,
+                            amount: transaction.amount,
+                            brand: transaction.brand,
+                            masked_pan: transaction.masked_pan.clone(),
+                            state: JournalState::AwaitingSignature {
+                                transaction_id: transaction.id.clone(),
+                            },
+                        },
+                        transaction_id: transaction.id,
+                    };
+                    let exit = PaymentExit::Login {
+                        message: Notice::SignatureNeedsLogin.into(),
+                        unfinished: Some(unfinished),
+                    };
+                    return (PaymentStep::Exit(exit), Vec::new());
+                }
+                self.message = Some(error.user_message());
+            }
+            // Approved money is owed a signature: no way back from here.
+            _ => {}
+        }
+        let step = PaymentStep::Signature {
+            transaction,
+            idempotency_key,
+            strokes,
+        };
+        (step, commands)
+    }
+
+    fn enter_present_card(
+        &mut self,
+        reader_connected: bool,
+        stay: PaymentStep,
+    ) -> (PaymentStep, Vec<Command>) {
+        if !reader_connected {
+            self.message = Some(Notice::ReaderNotConnected.into());
+            return (stay, Vec::new());
+        }
+        self.message = None;
+        let step = PaymentStep::PresentCard {
+            chip: ChipFirst::new(),
+            prompt: self.first_prompt(),
+        };
+        (step, vec![Command::StartReader(self.reader_request())])
+    }
+
+    fn back_to_amount(&mut self) -> (PaymentStep, Vec<Command>) {
+        self.message = None;
+        (PaymentStep::Amount, Vec::new())
+    }
+
+    fn first_prompt(&self) -> CardPrompt {
+        match self.kind {
+            TxnKind::Sale => CardPrompt::InsertOrSwipe,
+            TxnKind::Refund => CardPrompt::SwipeOnly,
+        }
+    }
+
+    fn rearm(&self) -> Vec<Command> {
+        // The reader finished its read; start a fresh one for the next card.
+        vec![
+            Command::CancelReader,
+            Command::StartReader(self.reader_request()),
+        ]
+    }
+
+    fn reader_request(&self) -> ReaderRequest {
+        ReaderRequest {
+            amount: self.amount().unwrap_or(Money::twd_minor(0)),
+            kind: self.kind,
+            chip_allowed: self.kind == TxnKind::Sale,
+            swipe_allowed: true,
+        }
+    }
+
+    fn brand_accepted(&self, brand: Brand) -> bool {
+        self.config
+            .brand_rule(brand)
+            .is_some_and(|rule| rule.accepted)
+    }
+
+    fn check_amount_and_brand(&self) -> Result<(), UserMessage> {
+        if self.dollars == 0 {
+            return Err(Notice::AmountRequired.into());
+        }
+        if Money::twd_dollars(self.dollars).is_none() {
+            return Err(Notice::AmountTooLarge.into());
+        }
+        match self.brand {
+            None => Err(Notice::BrandRequired.into()),
+            Some(brand) if !self.brand_accepted(brand) => Err(ErrorCode::BrandNotAccepted.into()),
+            Some(_) => Ok(()),
+        }
+    }
+}
+
+fn in_flight_of(record: &InFlightRecord) -> InFlight {
+    InFlight {
+        idempotency_key: record.idempotency_key.clone(),
+        amount: record.amount,
+        brand: record.brand,
+        masked_pan: record.masked_pan.clone(),
+    }
+}
+
+fn record_of(kind: TxnKind, in_flight: &InFlight, state: JournalState) -> InFlightRecord {
+    InFlightRecord {
+        kind,
+        idempotency_key: in_flight.idempotency_key.clone(),
+        amount: in_flight.amount,
+        brand: in_flight.brand,
+        masked_pan: in_flight.masked_pan.clone(),
+        state,
+    }
+}
+
+fn journal_state(in_flight: &InFlight, state: JournalState) -> Command {
+    Command::Journal(JournalUpdate::SetState {
+        idempotency_key: in_flight.idempotency_key.clone(),
+        state,
+    })
+}
+
+fn reversal(in_flight: &InFlight, reason: ReversalReason, attempt: u32) -> Command {
+    Command::SendReversal {
+        request: ReversalRequest {
+            original_idempotency_key: in_flight.idempotency_key.clone(),
+            reason,
+        },
+        attempt,
+    }
+}
+
+fn reader_error_message(error: &ReaderError) -> UserMessage {
+    match error {
+        ReaderError::Busy => Notice::ReaderBusy.into(),
+        ReaderError::NotConnected | ReaderError::Timeout => Notice::ReaderNotConnected.into(),
+    }
+}
+
+#[cfg(test)]
+#[path = "payment_tests.rs"]
+mod tests;

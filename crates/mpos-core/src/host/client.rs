@@ -1,0 +1,348 @@
+//! The gateway's HTTP API as typed async methods, one per endpoint of
+//! `mpos_wire::api::paths`, over rustls (ring) with the pinned verifier.
+
+use super::error::HostError;
+use super::pinning::{is_pin_mismatch, PinnedServerVerifier, PinningError};
+use mpos_wire::api::{
+    paths, ActivateRequest, AuthorizationResponse, ChangePasswordRequest, LoginRequest,
+    LoginResponse, RefundRequest, ReversalRequest, ReversalResponse, SaleRequest,
+    SendReceiptRequest, SendReceiptResponse, SettleResponse, SettlementPreview, SignatureRequest,
+    StageResponse, TerminalConfig, TransactionList, TransactionSearch, TransactionSummary,
+    VerifyPasswordRequest, VoidRequest, IDEMPOTENCY_KEY_HEADER,
+};
+use mpos_wire::ApiError;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Where the gateway is and how to trust it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostConfig {
+    /// Base URL, `https://...`.
+    pub gateway_url: String,
+    /// PEM of the certificate(s) the chain must end at.
+    pub trust_root_pem: String,
+    /// SHA-256 of the gateway certificate's SubjectPublicKeyInfo, hex.
+    pub pinned_spki_sha256: String,
+    /// Time limit of one request, connection included.
+    pub request_timeout: Duration,
+}
+
+/// Why the client could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostSetupError {
+    /// The URL is not an `https://` URL.
+    #[error("the gateway URL must start with https://: {0}")]
+    InvalidUrl(String),
+    /// The trust root or pin is unusable.
+    #[error(transparent)]
+    Tls(#[from] PinningError),
+    /// reqwest refused the settings.
+    #[error("could not build the HTTP client: {0}")]
+    Client(String),
+}
+
+/// The typed client. Keeps the session token of the last login.
+pub struct HostClient {
+    http: reqwest::Client,
+    base: String,
+    token: Mutex<Option<String>>,
+}
+
+impl std::fmt::Debug for HostClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Void and signature answers: the transaction, bare or wrapped.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum TransactionAnswer {
+    Bare(TransactionSummary),
+    Wrapped { transaction: TransactionSummary },
+}
+
+impl TransactionAnswer {
+    fn into_inner(self) -> TransactionSummary {
+        match self {
+            TransactionAnswer::Bare(transaction) | TransactionAnswer::Wrapped { transaction } => {
+                transaction
+            }
+        }
+    }
+}
+
+impl HostClient {
+    /// Builds the client; no connection is made yet.
+    pub fn new(config: &HostConfig) -> Result<HostClient, HostSetupError> {
+        let base = config.gateway_url.trim().trim_end_matches('/').to_string();
+        let rest = base.strip_prefix("https://").unwrap_or_default();
+        if rest.is_empty() || rest.contains(char::is_whitespace) {
+            return Err(HostSetupError::InvalidUrl(config.gateway_url.clone()));
+        }
+        let verifier =
+            PinnedServerVerifier::new(&config.trust_root_pem, &config.pinned_spki_sha256)?;
+        let tls = verifier.into_client_config()?;
+        let http = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .timeout(config.request_timeout)
+            .connect_timeout(config.request_timeout)
+            .https_only(true)
+            .build()
+            .map_err(|e| HostSetupError::Client(e.to_string()))?;
+        Ok(HostClient {
+            http,
+            base,
+            token: Mutex::new(None),
+        })
+    }
+
+    /// Whether a session token is held.
+    pub fn has_session(&self) -> bool {
+        self.token
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// Forgets the session token.
+    pub fn clear_session(&self) {
+        *self.token.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// `POST /v1/app/login`; keeps the session token.
+    pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, HostError> {
+        let response: LoginResponse = self.send(self.post(paths::LOGIN).json(request)).await?;
+        *self.token.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(response.session_token.clone());
+        Ok(response)
+    }
+
+    /// `POST /v1/app/activate`.
+    pub async fn activate(&self, request: &ActivateRequest) -> Result<StageResponse, HostError> {
+        self.send(self.post(paths::ACTIVATE).json(request)).await
+    }
+
+    /// `POST /v1/app/password`.
+    pub async fn change_password(
+        &self,
+        request: &ChangePasswordRequest,
+    ) -> Result<StageResponse, HostError> {
+        self.send(self.post(paths::PASSWORD).json(request)).await
+    }
+
+    /// `POST /v1/app/verify-password`.
+    pub async fn verify_password(&self, request: &VerifyPasswordRequest) -> Result<(), HostError> {
+        self.send_ignoring_body(self.post(paths::VERIFY_PASSWORD).json(request))
+            .await
+    }
+
+    /// `POST /v1/app/logout`; the token is forgotten whatever the answer.
+    pub async fn logout(&self) -> Result<(), HostError> {
+        let result = self.send_ignoring_body(self.post(paths::LOGOUT)).await;
+        self.clear_session();
+        result
+    }
+
+    /// `GET /v1/app/terminal-config`.
+    pub async fn terminal_config(&self) -> Result<TerminalConfig, HostError> {
+        self.send(self.get(paths::TERMINAL_CONFIG)).await
+    }
+
+    /// `POST /v1/app/sales` with the request's idempotency key.
+    pub async fn sale(
+        &self,
+        idempotency_key: &str,
+        request: &SaleRequest,
+    ) -> Result<AuthorizationResponse, HostError> {
+        self.send(
+            self.post(paths::SALES)
+                .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
+                .json(request),
+        )
+        .await
+    }
+
+    /// `POST /v1/app/refunds` with the request's idempotency key.
+    pub async fn refund(
+        &self,
+        idempotency_key: &str,
+        request: &RefundRequest,
+    ) -> Result<AuthorizationResponse, HostError> {
+        self.send(
+            self.post(paths::REFUNDS)
+                .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
+                .json(request),
+        )
+        .await
+    }
+
+    /// `POST /v1/app/voids` with the void's idempotency key.
+    pub async fn void(
+        &self,
+        idempotency_key: &str,
+        request: &VoidRequest,
+    ) -> Result<TransactionSummary, HostError> {
+        let answer: TransactionAnswer = self
+            .send(
+                self.post(paths::VOIDS)
+                    .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
+                    .json(request),
+            )
+            .await?;
+        Ok(answer.into_inner())
+    }
+
+    /// `POST /v1/app/reversals`, keyed by the original request's idempotency key.
+    pub async fn reverse(&self, request: &ReversalRequest) -> Result<ReversalResponse, HostError> {
+        let builder = self
+            .post(paths::REVERSALS)
+            .header(IDEMPOTENCY_KEY_HEADER, &request.original_idempotency_key)
+            .json(request);
+        self.send(builder).await
+    }
+
+    /// `GET /v1/app/transactions?last4=|auth_code=|invoice_no=`.
+    pub async fn search(&self, criteria: &TransactionSearch) -> Result<TransactionList, HostError> {
+        self.send(self.get(paths::TRANSACTIONS).query(criteria))
+            .await
+    }
+
+    /// `GET /v1/app/transactions/{id}`.
+    pub async fn get_transaction(&self, id: &str) -> Result<TransactionSummary, HostError> {
+        self.send(self.get(&paths::fill(paths::TRANSACTION, &path_segment(id))))
+            .await
+    }
+
+    /// `POST /v1/app/transactions/{id}/signature`.
+    pub async fn upload_signature(
+        &self,
+        id: &str,
+        request: &SignatureRequest,
+    ) -> Result<TransactionSummary, HostError> {
+        let answer: TransactionAnswer = self
+            .send(
+                self.post(&paths::fill(paths::SIGNATURE, &path_segment(id)))
+                    .json(request),
+            )
+            .await?;
+        Ok(answer.into_inner())
+    }
+
+    /// `POST /v1/app/transactions/{id}/receipt`.
+    pub async fn send_receipt(
+        &self,
+        id: &str,
+        request: &SendReceiptRequest,
+    ) -> Result<SendReceiptResponse, HostError> {
+        self.send(
+            self.post(&paths::fill(paths::RECEIPT, &path_segment(id)))
+                .json(request),
+        )
+        .await
+    }
+
+    /// `GET /v1/app/settlement`.
+    pub async fn settlement_preview(&self) -> Result<SettlementPreview, HostError> {
+        self.send(self.get(paths::SETTLEMENT_PREVIEW)).await
+    }
+
+    /// `POST /v1/app/settlement`.
+    pub async fn settle(&self) -> Result<SettleResponse, HostError> {
+        self.send(self.post(paths::SETTLE)).await
+    }
+
+    fn get(&self, path: &str) -> RequestBuilder {
+        self.request(Method::GET, path)
+    }
+
+    fn post(&self, path: &str) -> RequestBuilder {
+        self.request(Method::POST, path)
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let builder = self.http.request(method, format!("{}{}", self.base, path));
+        match self
+            .token
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_deref()
+        {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(&self, builder: RequestBuilder) -> Result<T, HostError> {
+        let (status, body) = self.exchange(builder).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| HostError::Malformed(format!("HTTP {status}: {e}")))
+    }
+
+    async fn send_ignoring_body(&self, builder: RequestBuilder) -> Result<(), HostError> {
+        self.exchange(builder).await.map(|_| ())
+    }
+
+    /// Sends and reads the whole answer; any non-2xx becomes an error.
+    async fn exchange(&self, builder: RequestBuilder) -> Result<(StatusCode, Vec<u8>), HostError> {
+        let response = builder.send().await.map_err(transport_error)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(transport_error)?.to_vec();
+        if status.is_success() {
+            return Ok((status, body));
+        }
+        match serde_json::from_slice::<ApiError>(&body) {
+            Ok(error) => Err(HostError::Api(error)),
+            // A proxy's error page says nothing about what the gateway did.
+            Err(_) => Err(HostError::Malformed(format!(
+                "HTTP {status} without an API error body"
+            ))),
+        }
+    }
+}
+
+fn transport_error(error: reqwest::Error) -> HostError {
+    if is_pin_mismatch(&error) {
+        HostError::PinMismatch
+    } else if error.is_timeout() {
+        HostError::Timeout
+    } else if error.is_decode() || error.is_body() {
+        HostError::Malformed(error.without_url().to_string())
+    } else {
+        HostError::Transport(describe(&error.without_url()))
+    }
+}
+
+/// The error and its causes on one line (reqwest's own text is only the top).
+fn describe(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Percent-encodes an id for use as one path segment.
+fn path_segment(id: &str) -> String {
+    let mut encoded = String::with_capacity(id.len());
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

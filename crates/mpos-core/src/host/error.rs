@@ -1,0 +1,108 @@
+//! How a request to the gateway can fail, and what that means for money.
+
+use crate::error::UserMessage;
+use crate::notice::Notice;
+use mpos_wire::{ApiError, ErrorCode};
+
+/// Why a request to the gateway did not give the expected answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostError {
+    /// The gateway answered with a typed refusal: the request was not carried out.
+    #[error("the gateway refused: {0}")]
+    Api(ApiError),
+    /// No answer in time: a financial request may or may not have been carried out.
+    #[error("the gateway did not answer in time")]
+    Timeout,
+    /// The connection failed; the request may have left the phone.
+    #[error("could not talk to the gateway: {0}")]
+    Transport(String),
+    /// An answer arrived but could not be read.
+    #[error("the gateway's answer could not be read: {0}")]
+    Malformed(String),
+    /// The server's certificate failed the key pin: nothing was sent.
+    #[error("the gateway's certificate does not match the pinned key")]
+    PinMismatch,
+}
+
+impl HostError {
+    /// Whether a financial request may have been carried out although the
+    /// phone did not read an approval or a refusal, so it must be reversed.
+    ///
+    /// A 500 (`internal`) or `request_in_progress` answer says nothing about
+    /// the authorization either, so they count as unknown too. A pin
+    /// mismatch fails in the TLS handshake, before the request is written.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            HostError::Timeout | HostError::Transport(_) | HostError::Malformed(_) => true,
+            HostError::Api(error) => {
+                matches!(
+                    error.code,
+                    ErrorCode::Internal | ErrorCode::RequestInProgress
+                )
+            }
+            HostError::PinMismatch => false,
+        }
+    }
+
+    /// Whether the session is gone, so the user must log in again.
+    pub fn ends_session(&self) -> bool {
+        matches!(
+            self,
+            HostError::Api(ApiError {
+                code: ErrorCode::Unauthorized | ErrorCode::SessionExpired,
+                ..
+            })
+        )
+    }
+
+    /// The API error code, if the gateway answered with one.
+    pub fn api_code(&self) -> Option<ErrorCode> {
+        match self {
+            HostError::Api(error) => Some(error.code),
+            _ => None,
+        }
+    }
+
+    /// What the user reads about this failure.
+    pub fn user_message(&self) -> UserMessage {
+        match self {
+            HostError::Api(error) => UserMessage::from_api(error),
+            HostError::Timeout | HostError::Transport(_) => Notice::NoConnection.into(),
+            HostError::Malformed(_) => Notice::UnexpectedAnswer.into(),
+            HostError::PinMismatch => Notice::SecureConnectionFailed.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_outcomes_are_the_ones_without_a_readable_answer() {
+        assert!(HostError::Timeout.outcome_unknown());
+        assert!(HostError::Transport("reset".into()).outcome_unknown());
+        assert!(HostError::Malformed("eof".into()).outcome_unknown());
+        assert!(HostError::Api(ApiError::new(ErrorCode::Internal)).outcome_unknown());
+        assert!(HostError::Api(ApiError::new(ErrorCode::RequestInProgress)).outcome_unknown());
+        assert!(!HostError::Api(ApiError::new(ErrorCode::LimitPerDayExceeded)).outcome_unknown());
+        assert!(!HostError::PinMismatch.outcome_unknown());
+    }
+
+    #[test]
+    fn session_end_codes() {
+        assert!(HostError::Api(ApiError::new(ErrorCode::SessionExpired)).ends_session());
+        assert!(HostError::Api(ApiError::new(ErrorCode::Unauthorized)).ends_session());
+        assert!(!HostError::Api(ApiError::new(ErrorCode::Forbidden)).ends_session());
+        assert!(!HostError::Timeout.ends_session());
+    }
+
+    #[test]
+    fn messages_for_transport_failures() {
+        assert_eq!(HostError::Timeout.user_message().code, "no_connection");
+        assert_eq!(
+            HostError::PinMismatch.user_message().code,
+            "secure_connection_failed"
+        );
+    }
+}

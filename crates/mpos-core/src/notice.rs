@@ -1,0 +1,210 @@
+//! Messages for rules the phone checks itself (the gateway's own refusals
+//! come with their messages in `mpos_wire::ErrorCode`). Each one says what
+//! to do next, in English and Traditional Chinese.
+
+/// A local message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Notice {
+    /// Login or payment without a reader.
+    ReaderNotConnected,
+    /// The reader went away while a card was expected.
+    ReaderDisconnected,
+    /// The reader is busy with another card.
+    ReaderBusy,
+    /// User name or password left empty.
+    CredentialsMissing,
+    /// Activation code left empty.
+    ActivationCodeMissing,
+    /// The new password is not exactly 6 digits.
+    PasswordNotSixDigits,
+    /// The two entries of the new password differ.
+    PasswordMismatch,
+    /// The gateway could not be reached (a non-financial request).
+    NoConnection,
+    /// The gateway's certificate did not match the pinned key.
+    SecureConnectionFailed,
+    /// The gateway's answer could not be read (a non-financial request).
+    UnexpectedAnswer,
+    /// The amount is zero.
+    AmountRequired,
+    /// The amount does not fit.
+    AmountTooLarge,
+    /// No card brand chosen.
+    BrandRequired,
+    /// The authorization code is not 6 letters or digits.
+    AuthCodeInvalid,
+    /// The chip could not be read; insert again.
+    ChipReadFailed,
+    /// The chip failed 3 times: the stripe may now be swiped.
+    SwipeAfterChipFailure,
+    /// The stripe could not be read.
+    SwipeFailed,
+    /// The card was taken out before the chip was read.
+    CardRemovedEarly,
+    /// No answer to an authorization: it is being reversed.
+    OutcomeUnknown,
+    /// The reversal was acknowledged: nothing was charged.
+    NotCharged,
+    /// The reversal needs a session: log in again.
+    ReversalNeedsLogin,
+    /// An approved transaction still needs the cardholder's signature.
+    SignatureNeedsLogin,
+    /// Confirm pressed on an empty signature pad.
+    SignatureRequired,
+    /// The issuer declined.
+    Declined,
+    /// The local journal cannot be written, so no payment can start.
+    JournalUnavailable,
+    /// E-receipt destination left empty.
+    ReceiptDestinationMissing,
+    /// Query password left empty.
+    QueryPasswordMissing,
+    /// No search criterion.
+    SearchCriterionMissing,
+    /// More than one search criterion.
+    SearchOneCriterion,
+    /// Last 4 digits malformed.
+    Last4Invalid,
+    /// Invoice number malformed.
+    InvoiceNoInvalid,
+    /// The search found nothing unsettled.
+    NoResults,
+    /// A void got no answer; pressing again is safe.
+    VoidOutcomeUnknown,
+    /// A settlement got no answer; the preview is reloaded.
+    SettleOutcomeUnknown,
+    /// The approved transaction is no longer waiting for a signature.
+    SignatureNoLongerNeeded,
+}
+
+impl Notice {
+    /// Stable code, like the API's error codes.
+    pub fn code(self) -> &'static str {
+        use Notice::*;
+        match self {
+            ReaderNotConnected => "reader_not_connected",
+            ReaderDisconnected => "reader_disconnected",
+            ReaderBusy => "reader_busy",
+            CredentialsMissing => "credentials_missing",
+            ActivationCodeMissing => "activation_code_missing",
+            PasswordNotSixDigits => "password_not_six_digits",
+            PasswordMismatch => "password_mismatch",
+            NoConnection => "no_connection",
+            SecureConnectionFailed => "secure_connection_failed",
+            UnexpectedAnswer => "unexpected_answer",
+            AmountRequired => "amount_required",
+            AmountTooLarge => "amount_too_large",
+            BrandRequired => "brand_required",
+            AuthCodeInvalid => "auth_code_invalid",
+            ChipReadFailed => "chip_read_failed",
+            SwipeAfterChipFailure => "swipe_after_chip_failure",
+            SwipeFailed => "swipe_failed",
+            CardRemovedEarly => "card_removed_early",
+            OutcomeUnknown => "outcome_unknown",
+            NotCharged => "not_charged",
+            ReversalNeedsLogin => "reversal_needs_login",
+            SignatureNeedsLogin => "signature_needs_login",
+            SignatureRequired => "signature_required",
+            Declined => "declined",
+            JournalUnavailable => "journal_unavailable",
+            ReceiptDestinationMissing => "receipt_destination_missing",
+            QueryPasswordMissing => "query_password_missing",
+            SearchCriterionMissing => "search_criterion_missing",
+            SearchOneCriterion => "search_one_criterion",
+            Last4Invalid => "last4_invalid",
+            InvoiceNoInvalid => "invoice_no_invalid",
+            NoResults => "no_results",
+            VoidOutcomeUnknown => "void_outcome_unknown",
+            SettleOutcomeUnknown => "settle_outcome_unknown",
+            SignatureNoLongerNeeded => "signature_no_longer_needed",
+        }
+    }
+
+    /// English text.
+    pub fn en(self) -> &'static str {
+        use Notice::*;
+        match self {
+            ReaderNotConnected => "Plug in the card reader, then try again.",
+            ReaderDisconnected => "The card reader was unplugged. Plug it in again, then insert or swipe the card.",
+            ReaderBusy => "The card reader is busy. Remove the card and try again.",
+            CredentialsMissing => "Enter your user name and password.",
+            ActivationCodeMissing => "Enter the activation code from the SMS.",
+            PasswordNotSixDigits => "The new password must be exactly 6 digits. Enter it again.",
+            PasswordMismatch => "The two passwords differ. Enter the same 6 digits twice.",
+            NoConnection => "No connection to the bank. Check the network and try again.",
+            SecureConnectionFailed => "The bank's server failed the security check. Do not continue; contact your merchant administrator.",
+            UnexpectedAnswer => "The bank's answer could not be read. Try again later.",
+            AmountRequired => "Enter an amount above NT$0.",
+            AmountTooLarge => "The amount is too large. Enter it again.",
+            BrandRequired => "Choose the card brand.",
+            AuthCodeInvalid => "Enter the original authorization code: 6 letters or digits.",
+            ChipReadFailed => "The chip could not be read. Remove the card and insert it again.",
+            SwipeAfterChipFailure => "The chip could not be read 3 times. Swipe the card instead.",
+            SwipeFailed => "The swipe could not be read. Swipe again, left to right, stripe facing you.",
+            CardRemovedEarly => "The card was removed too early. Insert it again and leave it in.",
+            OutcomeUnknown => "No answer from the bank: the result is unknown. The transaction is being cancelled; do not hand over goods and wait.",
+            NotCharged => "The transaction was cancelled: the card was not charged. You can try again.",
+            ReversalNeedsLogin => "An interrupted transaction must be cancelled. Log in again to finish cancelling it.",
+            SignatureNeedsLogin => "An approved transaction still needs the cardholder's signature. Log in to collect it.",
+            SignatureRequired => "Ask the cardholder to sign on the screen, then confirm.",
+            Declined => "The card issuer declined. Ask for another card or another payment method.",
+            JournalUnavailable => "The phone's storage failed, so the payment cannot start. Free some space and restart the app.",
+            ReceiptDestinationMissing => "Enter an e-mail address or a mobile number.",
+            QueryPasswordMissing => "Enter your password.",
+            SearchCriterionMissing => "Enter the card's last 4 digits, an authorization code or an invoice number.",
+            SearchOneCriterion => "Search by one criterion at a time.",
+            Last4Invalid => "The card's last digits must be exactly 4 digits.",
+            InvoiceNoInvalid => "The invoice number must be 1 to 6 digits.",
+            NoResults => "No unsettled transaction matches. Settled transactions are in the merchant portal.",
+            VoidOutcomeUnknown => "No answer from the bank: the void may not be done. Press Void now again; it cannot void twice.",
+            SettleOutcomeUnknown => "No answer from the bank: check the pending amount below before settling again.",
+            SignatureNoLongerNeeded => "The interrupted transaction no longer needs a signature.",
+        }
+    }
+
+    /// Traditional Chinese text.
+    pub fn zh(self) -> &'static str {
+        use Notice::*;
+        match self {
+            ReaderNotConnected => "請插上讀卡機後再試。",
+            ReaderDisconnected => "讀卡機已拔除，請重新插上讀卡機後再插卡或刷卡。",
+            ReaderBusy => "讀卡機忙碌中，請取出卡片後再試。",
+            CredentialsMissing => "請輸入用戶名稱及密碼。",
+            ActivationCodeMissing => "請輸入簡訊中的啟動驗證碼。",
+            PasswordNotSixDigits => "新密碼須為 6 碼數字，請重新輸入。",
+            PasswordMismatch => "兩次輸入的密碼不一致，請輸入相同的 6 碼數字。",
+            NoConnection => "無法連線至銀行，請檢查網路後再試。",
+            SecureConnectionFailed => "銀行主機安全檢查失敗，請勿繼續交易並洽特店管理者。",
+            UnexpectedAnswer => "無法辨識銀行回應，請稍後再試。",
+            AmountRequired => "請輸入大於 NT$0 的金額。",
+            AmountTooLarge => "金額過大，請重新輸入。",
+            BrandRequired => "請選擇卡別。",
+            AuthCodeInvalid => "請輸入原交易授權碼（6 碼英數字）。",
+            ChipReadFailed => "無法讀取晶片，請取出卡片後重新插卡。",
+            SwipeAfterChipFailure => "晶片已 3 次無法讀取，請改刷磁條。",
+            SwipeFailed => "無法讀取磁條，請由左至右重新刷卡（磁條面朝向自己）。",
+            CardRemovedEarly => "卡片過早取出，請重新插卡並保持插入。",
+            OutcomeUnknown => {
+                "銀行未回應，交易結果不明，系統正在取消此筆交易，請勿交付商品並稍候。"
+            }
+            NotCharged => "交易已取消，卡片未被扣款，您可以重新交易。",
+            ReversalNeedsLogin => "有一筆中斷的交易需要取消，請重新登入以完成取消。",
+            SignatureNeedsLogin => "有一筆已核准的交易尚待持卡人簽名，請登入以完成簽名。",
+            SignatureRequired => "請持卡人於螢幕上簽名後再確認。",
+            Declined => "發卡銀行拒絕交易，請改用其他卡片或付款方式。",
+            JournalUnavailable => "手機儲存空間異常，無法開始交易，請釋放空間後重新開啟 App。",
+            ReceiptDestinationMissing => "請輸入 E-mail 或手機號碼。",
+            QueryPasswordMissing => "請輸入您的用戶密碼。",
+            SearchCriterionMissing => "請輸入卡後四碼、授權碼或調閱編號。",
+            SearchOneCriterion => "請一次只用一個條件查詢。",
+            Last4Invalid => "卡後四碼須為 4 碼數字。",
+            InvoiceNoInvalid => "調閱編號須為 1 至 6 碼數字。",
+            NoResults => "查無符合的未請款交易，已請款交易請至特店入口網站查詢。",
+            VoidOutcomeUnknown => {
+                "銀行未回應，取消可能尚未完成，請再按一次立即取消（不會重複取消）。"
+            }
+            SettleOutcomeUnknown => "銀行未回應，請先確認下方待結帳金額再結帳。",
+            SignatureNoLongerNeeded => "中斷的交易已不需簽名。",
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Asking the issuer and recording its answer, shared by sales and refunds.
+
+use crate::error::AppError;
+use crate::ids::random_digits;
+use crate::issuer::IssuerDecision;
+use crate::state::AppState;
+use crate::store::{IssuerOutcome, StoreError, TxnRow};
+use mpos_wire::ErrorCode;
+use std::time::Duration;
+
+/// Waits for the (simulated) issuer, then records its answer with a fresh,
+/// unique 6-digit authorization code when approved.
+pub async fn record_issuer_answer(
+    state: &AppState,
+    txn_id: &str,
+    decision: IssuerDecision,
+) -> Result<TxnRow, AppError> {
+    if decision.slow {
+        tokio::time::sleep(Duration::from_millis(state.config.issuer.slow_delay_ms)).await;
+    }
+    let answered_at = state.clock.now();
+    for _ in 0..50 {
+        let outcome = IssuerOutcome {
+            response_code: decision.response_code.to_string(),
+            response_text: decision.text().to_string(),
+            auth_code: decision.approved().then(|| random_digits(6)),
+            answered_at,
+            business_date: state.cutoff.business_date(answered_at),
+        };
+        match state.store.complete_authorization(txn_id, &outcome) {
+            Err(StoreError::AuthCodeTaken) => continue,
+            other => return other.map_err(AppError::from),
+        }
+    }
+    Err(AppError::detail(
+        ErrorCode::Internal,
+        "no free authorization code",
+    ))
+}
+
+/// Logs the final state of an authorization (masked PAN only).
+pub fn log_outcome(row: &TxnRow) {
+    tracing::info!(
+        event = "authorization_result",
+        transaction_id = %row.id,
+        kind = ?row.kind,
+        status = ?row.status,
+        response_code = %row.response_code,
+        amount_minor = row.amount.minor,
+        brand = row.brand.code(),
+        masked_pan = %row.masked_pan,
+        invoice_no = %row.invoice_no,
+        auth_code = row.auth_code.as_deref().unwrap_or("-"),
+        business_date = %crate::settlement::business_date::format_date(row.business_date),
+        "issuer answered"
+    );
+}

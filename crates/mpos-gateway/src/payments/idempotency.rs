@@ -1,0 +1,168 @@
+//! Idempotency keys. The first request with a key claims it; the answer is
+//! stored with it. The same key and body again replays that answer; while
+//! the first is still running the retry gets `request_in_progress`; another
+//! body under the same key gets `idempotency_conflict`; a key that was
+//! reversed gets `already_reversed`. The work runs in its own task, so a
+//! client that hangs up cannot leave a payment half done.
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::Claim;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use mpos_wire::api::IDEMPOTENCY_KEY_HEADER;
+use mpos_wire::{ApiError, ErrorCode};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::future::Future;
+
+/// Header set on replayed answers.
+pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
+
+/// The request's idempotency key: 1 to 128 visible ASCII characters.
+pub fn key_from(headers: &HeaderMap) -> Result<String, AppError> {
+    let value = headers.get(IDEMPOTENCY_KEY_HEADER).ok_or_else(|| {
+        AppError::detail(
+            ErrorCode::BadRequest,
+            "the Idempotency-Key header is required",
+        )
+    })?;
+    let key = value
+        .to_str()
+        .map_err(|_| {
+            AppError::detail(
+                ErrorCode::BadRequest,
+                "Idempotency-Key must be visible ASCII",
+            )
+        })?
+        .trim();
+    if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::detail(
+            ErrorCode::BadRequest,
+            "Idempotency-Key must be 1 to 128 visible ASCII characters",
+        ));
+    }
+    Ok(key.to_string())
+}
+
+/// Hash identifying a request: endpoint and canonical JSON body.
+pub fn request_hash<T: Serialize>(endpoint: &str, request: &T) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(endpoint.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(serde_json::to_vec(request).unwrap_or_default());
+    hex::encode(hasher.finalize())
+}
+
+fn json_response(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// Runs `work` once per `(user, key)`; see the module comment.
+pub async fn run<T, W>(
+    state: AppState,
+    user_id: String,
+    key: String,
+    endpoint: &'static str,
+    hash: String,
+    work: W,
+) -> Response
+where
+    T: Serialize + Send + 'static,
+    W: Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let now = state.clock.now();
+    let claim = match state
+        .store
+        .claim_idempotency(&user_id, &key, endpoint, &hash, now)
+    {
+        Ok(claim) => claim,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    match claim {
+        Claim::Claimed => {}
+        Claim::Replay { status, body } => {
+            tracing::info!(event = "idempotent_replay", endpoint, user_id = %user_id, "replayed stored answer");
+            let mut response = json_response(status, body);
+            response
+                .headers_mut()
+                .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+            return response;
+        }
+        Claim::InProgress => return AppError::from(ErrorCode::RequestInProgress).into_response(),
+        Claim::Conflict => return AppError::from(ErrorCode::IdempotencyConflict).into_response(),
+        Claim::Reversed => return AppError::from(ErrorCode::AlreadyReversed).into_response(),
+    }
+    let task = tokio::spawn(async move {
+        let (status, body) = match work.await {
+            Ok(value) => (200u16, serde_json::to_string(&value).unwrap_or_default()),
+            Err(error) => (
+                error.0.code.http_status(),
+                serde_json::to_string(&error.0).unwrap_or_default(),
+            ),
+        };
+        let stored = if status == ErrorCode::Internal.http_status() {
+            // Nothing was decided: let the client retry with the same key.
+            state.store.release_idempotency(&user_id, &key)
+        } else {
+            state
+                .store
+                .complete_idempotency(&user_id, &key, status, &body)
+        };
+        if let Err(e) = stored {
+            tracing::error!(event = "idempotency_store_failed", error = %e, "could not store the answer");
+        }
+        (status, body)
+    });
+    match task.await {
+        Ok((status, body)) => json_response(status, body),
+        Err(e) => {
+            tracing::error!(event = "payment_task_failed", error = %e, "payment task failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                axum::Json(ApiError::new(ErrorCode::Internal)),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_required_and_bounded() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(
+            key_from(&headers).unwrap_err().code(),
+            ErrorCode::BadRequest
+        );
+        headers.insert(IDEMPOTENCY_KEY_HEADER, HeaderValue::from_static("  "));
+        assert!(key_from(&headers).is_err());
+        headers.insert(
+            IDEMPOTENCY_KEY_HEADER,
+            HeaderValue::from_str(&"k".repeat(129)).unwrap(),
+        );
+        assert!(key_from(&headers).is_err());
+        headers.insert(IDEMPOTENCY_KEY_HEADER, HeaderValue::from_static("abc-123"));
+        assert_eq!(key_from(&headers).unwrap(), "abc-123");
+    }
+
+    #[test]
+    fn hash_depends_on_endpoint_and_body() {
+        let a = request_hash("sale", &serde_json::json!({"a": 1}));
+        assert_eq!(a, request_hash("sale", &serde_json::json!({"a": 1})));
+        assert_ne!(a, request_hash("sale", &serde_json::json!({"a": 2})));
+        assert_ne!(a, request_hash("refund", &serde_json::json!({"a": 1})));
+    }
+}

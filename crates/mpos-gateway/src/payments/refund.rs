@@ -1,0 +1,112 @@
+//! `POST /v1/app/refunds`: against an approved sale found by its
+//! authorization code, swiped, with the same card, within what is left.
+
+use crate::auth::session::ReadySession;
+use crate::error::{ApiJson, AppError};
+use crate::ids::{new_id, random_hex};
+use crate::issuer;
+use crate::payments::authorize::{log_outcome, record_issuer_answer};
+use crate::payments::card::open_card;
+use crate::payments::idempotency;
+use crate::payments::limits::{check_amount, check_refund};
+use crate::payments::summary::summarize;
+use crate::state::AppState;
+use crate::store::{Admission, NewTxn, UserRow};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use mpos_wire::api::{AuthorizationResponse, RefundRequest, TxnKind, TxnStatus};
+use mpos_wire::ErrorCode;
+
+/// The handler.
+pub async fn refund(
+    State(state): State<AppState>,
+    ReadySession(session): ReadySession,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<RefundRequest>,
+) -> Response {
+    let key = match idempotency::key_from(&headers) {
+        Ok(key) => key,
+        Err(e) => return e.into_response(),
+    };
+    let hash = idempotency::request_hash("refund", &request);
+    let user = session.user;
+    let work = authorize_refund(state.clone(), user.clone(), key.clone(), request);
+    idempotency::run(state, user.id, key, "refund", hash, work).await
+}
+
+/// The refund itself, run once per idempotency key.
+pub async fn authorize_refund(
+    state: AppState,
+    user: UserRow,
+    key: String,
+    request: RefundRequest,
+) -> Result<AuthorizationResponse, AppError> {
+    check_amount(request.amount)?;
+    let rule = state
+        .config
+        .brands
+        .iter()
+        .find(|rule| rule.brand == request.brand && rule.accepted)
+        .cloned()
+        .ok_or(ErrorCode::BrandNotAccepted)?;
+    let original = state
+        .store
+        .sale_by_auth_code(&state.config.merchant.id, request.original_auth_code.trim())?
+        .ok_or(ErrorCode::OriginalNotFound)?;
+    if !request.card.entry_mode.is_swipe() {
+        return Err(ErrorCode::SwipeRequired.into());
+    }
+    let card = open_card(&state, &request.card)?;
+    if card.brand != Some(request.brand) || original.brand != request.brand {
+        return Err(ErrorCode::BrandMismatch.into());
+    }
+    if card.card_token != original.card_token {
+        tracing::info!(event = "refund_refused", reason = "card_mismatch", masked_pan = %card.masked_pan, original_id = %original.id, "refund card is not the sale's card");
+        return Err(ErrorCode::CardMismatch.into());
+    }
+    if request.amount.minor
+        > original
+            .amount
+            .minor
+            .saturating_sub(original.refunded.minor)
+    {
+        return Err(ErrorCode::RefundExceedsOriginal.into());
+    }
+    check_refund(request.amount, &user.limits)?;
+    let now = state.clock.now();
+    let pending = state
+        .store
+        .insert_pending(
+            &NewTxn {
+                id: new_id("txn"),
+                user_id: user.id.clone(),
+                merchant_id: state.config.merchant.id.clone(),
+                terminal_id: user.terminal_id.clone(),
+                kind: TxnKind::Refund,
+                amount: request.amount,
+                brand: request.brand,
+                masked_pan: card.masked_pan.clone(),
+                card_token: card.card_token.clone(),
+                entry_mode: request.card.entry_mode,
+                created_at: now,
+                business_date: state.cutoff.business_date(now),
+                original_id: Some(original.id.clone()),
+                idempotency_key: key,
+                receipt_token: random_hex(16),
+            },
+            Admission::Refund,
+        )
+        .inspect_err(|e| tracing::info!(event = "refund_refused", reason = %e, original_id = %original.id, "refund not admitted"))?;
+    tracing::info!(event = "refund_pending", transaction_id = %pending.id, original_id = %original.id, masked_pan = %pending.masked_pan, amount_minor = pending.amount.minor, "sent to issuer");
+    let decision = issuer::authorize_refund(&card);
+    drop(card);
+    let row = record_issuer_answer(&state, &pending.id, decision).await?;
+    log_outcome(&row);
+    let signature_required =
+        row.status == TxnStatus::Approved && rule.signature.requires_signature(row.amount);
+    Ok(AuthorizationResponse {
+        transaction: summarize(&state, &row),
+        signature_required,
+    })
+}

@@ -1,0 +1,74 @@
+//! `POST /v1/app/reversals`: the phone does not know how a request ended.
+//! An approved, unsettled result is reversed; a pending one is marked so
+//! that the issuer's answer ends reversed; a request that never arrived
+//! leaves a tombstone that refuses it if it comes late.
+
+use crate::auth::session::ReadySession;
+use crate::error::{ApiJson, AppError};
+use crate::payments::idempotency;
+use crate::state::AppState;
+use crate::store::ReversalOutcome;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use mpos_wire::api::{ReversalRequest, ReversalResponse};
+use mpos_wire::ErrorCode;
+
+/// The handler.
+pub async fn reversal(
+    State(state): State<AppState>,
+    ReadySession(session): ReadySession,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<ReversalRequest>,
+) -> Response {
+    let key = match idempotency::key_from(&headers) {
+        Ok(key) => key,
+        Err(e) => return e.into_response(),
+    };
+    let original = request.original_idempotency_key.trim();
+    if original.is_empty() || original.len() > 128 {
+        return AppError::detail(
+            ErrorCode::BadRequest,
+            "original_idempotency_key must be 1 to 128 characters",
+        )
+        .into_response();
+    }
+    if original == key {
+        return AppError::detail(
+            ErrorCode::BadRequest,
+            "a reversal needs its own Idempotency-Key",
+        )
+        .into_response();
+    }
+    let hash = idempotency::request_hash("reversal", &request);
+    let work = reverse(state.clone(), session.user.id.clone(), request);
+    idempotency::run(state, session.user.id, key, "reversal", hash, work).await
+}
+
+/// Records the reversal.
+pub async fn reverse(
+    state: AppState,
+    user_id: String,
+    request: ReversalRequest,
+) -> Result<ReversalResponse, AppError> {
+    let original = request.original_idempotency_key.trim();
+    let outcome = state.store.reverse(&user_id, original, state.clock.now())?;
+    let transaction_id = match outcome {
+        ReversalOutcome::Tombstone => {
+            tracing::info!(event = "reversal_tombstone", user_id = %user_id, reason = ?request.reason, "original not received; it will be refused");
+            None
+        }
+        ReversalOutcome::NoTransaction => {
+            tracing::info!(event = "reversal_no_transaction", user_id = %user_id, reason = ?request.reason, "original created no transaction");
+            None
+        }
+        ReversalOutcome::Transaction(row) => {
+            tracing::info!(event = "reversal", user_id = %user_id, transaction_id = %row.id, status = ?row.status, masked_pan = %row.masked_pan, reason = ?request.reason, "reversal recorded");
+            Some(row.id)
+        }
+    };
+    Ok(ReversalResponse {
+        acknowledged: true,
+        transaction_id,
+    })
+}

@@ -1,0 +1,42 @@
+//! `POST /v1/app/voids`: cancels an approved, unsettled transaction of the
+//! merchant, releasing its authorization (it stops counting toward limits).
+
+use crate::auth::session::ReadySession;
+use crate::error::{ApiJson, AppError};
+use crate::payments::idempotency;
+use crate::payments::summary::summarize;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use mpos_wire::api::{TransactionSummary, VoidRequest};
+
+/// The handler; answers with the voided transaction.
+pub async fn void(
+    State(state): State<AppState>,
+    ReadySession(session): ReadySession,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<VoidRequest>,
+) -> Response {
+    let key = match idempotency::key_from(&headers) {
+        Ok(key) => key,
+        Err(e) => return e.into_response(),
+    };
+    let hash = idempotency::request_hash("void", &request);
+    let work = void_transaction(state.clone(), session.user.id.clone(), request);
+    idempotency::run(state, session.user.id, key, "void", hash, work).await
+}
+
+/// Voids one transaction.
+pub async fn void_transaction(
+    state: AppState,
+    user_id: String,
+    request: VoidRequest,
+) -> Result<TransactionSummary, AppError> {
+    let row = state
+        .store
+        .void_txn(&request.transaction_id, &state.config.merchant.id, state.clock.now())
+        .inspect_err(|e| tracing::info!(event = "void_refused", reason = %e, transaction_id = %request.transaction_id, "void refused"))?;
+    tracing::info!(event = "voided", transaction_id = %row.id, user_id = %user_id, masked_pan = %row.masked_pan, amount_minor = row.amount.minor, "transaction voided");
+    Ok(summarize(&state, &row))
+}

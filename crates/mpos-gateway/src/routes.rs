@@ -1,0 +1,158 @@
+//! The route table: every (method, path, handler) of the API in one list,
+//! used to build the router and, in tests, to check the OpenAPI document.
+
+use crate::error::{method_not_allowed, not_found, ApiJson, AppError};
+use crate::state::AppState;
+use crate::{admin, auth, payments, receipts, settlement};
+use axum::extract::{MatchedPath, Request, State};
+use axum::handler::Handler;
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{on, MethodFilter, MethodRouter};
+use axum::{Json, Router};
+use mpos_wire::api::{paths, SetClockRequest};
+use mpos_wire::ErrorCode;
+use std::time::Instant;
+
+/// One route.
+pub struct Route {
+    /// HTTP method.
+    pub method: Method,
+    /// Path template (`{id}` style, as in OpenAPI).
+    pub path: &'static str,
+    /// What answers it.
+    pub handler: MethodRouter<AppState>,
+}
+
+fn route<H, T>(method: Method, path: &'static str, handler: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("standard methods only");
+    Route {
+        method,
+        path,
+        handler: on(filter, handler),
+    }
+}
+
+/// Every route; the test-clock route only when `test_clock` is on.
+pub fn table(test_clock: bool) -> Vec<Route> {
+    let mut routes = vec![
+        route(Method::GET, paths::HEALTH, health),
+        route(Method::GET, paths::OPENAPI, openapi),
+        route(Method::POST, paths::LOGIN, auth::handlers::login),
+        route(Method::POST, paths::ACTIVATE, auth::handlers::activate),
+        route(
+            Method::POST,
+            paths::PASSWORD,
+            auth::handlers::change_password,
+        ),
+        route(
+            Method::POST,
+            paths::VERIFY_PASSWORD,
+            auth::handlers::verify_password,
+        ),
+        route(Method::POST, paths::LOGOUT, auth::handlers::logout),
+        route(
+            Method::GET,
+            paths::TERMINAL_CONFIG,
+            auth::handlers::terminal_config,
+        ),
+        route(Method::POST, paths::SALES, payments::sale::sale),
+        route(Method::POST, paths::REFUNDS, payments::refund::refund),
+        route(Method::POST, paths::VOIDS, payments::void::void),
+        route(Method::POST, paths::REVERSALS, payments::reversal::reversal),
+        route(Method::GET, paths::TRANSACTIONS, payments::search::search),
+        route(Method::GET, paths::TRANSACTION, payments::search::get),
+        route(Method::POST, paths::SIGNATURE, receipts::signature::sign),
+        route(Method::POST, paths::RECEIPT, receipts::send::send),
+        route(
+            Method::GET,
+            paths::SETTLEMENT_PREVIEW,
+            settlement::handlers::preview,
+        ),
+        route(Method::POST, paths::SETTLE, settlement::handlers::settle),
+        route(Method::GET, paths::RECEIPT_PAGE, receipts::page::page),
+        route(Method::POST, paths::ADMIN_USERS, admin::create_user),
+        route(Method::GET, paths::ADMIN_USERS, admin::list_users),
+        route(Method::POST, paths::ADMIN_USER_DISABLE, admin::disable_user),
+        route(Method::POST, paths::ADMIN_USER_RESET, admin::reset_password),
+        route(
+            Method::GET,
+            paths::ADMIN_TRANSACTIONS,
+            admin::list_transactions,
+        ),
+        route(Method::GET, paths::ADMIN_BATCHES, admin::list_batches),
+    ];
+    if test_clock {
+        routes.push(route(Method::PUT, paths::TEST_CLOCK, set_clock));
+    }
+    routes
+}
+
+/// The router with request logging and JSON errors for unknown paths and methods.
+pub fn router(state: AppState) -> Router {
+    let test_clock = state.test_clock.is_some();
+    let mut router: Router<AppState> = Router::new();
+    for route in table(test_clock) {
+        router = router.route(route.path, route.handler);
+    }
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// Logs each request: method, route template (never the raw URI or query), status, time.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "<unmatched>".into());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        event = "http_request",
+        method = %method,
+        route = %route,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+/// `GET /health`.
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// `GET /v1/openapi.json`.
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        crate::openapi::DOCUMENT,
+    )
+        .into_response()
+}
+
+/// `PUT /v1/test/clock` (test clock only).
+async fn set_clock(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<SetClockRequest>,
+) -> Result<Json<SetClockRequest>, AppError> {
+    let clock = state.test_clock.as_ref().ok_or(ErrorCode::NotFound)?;
+    let now = crate::clock::parse_time(&request.now)
+        .map_err(|_| AppError::detail(ErrorCode::BadRequest, "now must be RFC 3339"))?;
+    clock.set(now);
+    tracing::info!(event = "test_clock_set", now = %crate::clock::format_time(now), "test clock set");
+    Ok(Json(SetClockRequest {
+        now: crate::clock::format_time(now),
+    }))
+}

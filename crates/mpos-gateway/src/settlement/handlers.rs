@@ -1,0 +1,45 @@
+//! The phone's settlement screens: preview and settle now.
+
+use crate::auth::session::ReadySession;
+use crate::clock::format_time;
+use crate::error::AppError;
+use crate::settlement::batch::{batch_summary, totals};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::Json;
+use mpos_wire::api::{SettleResponse, SettlementPreview};
+use mpos_wire::ErrorCode;
+
+/// `GET /v1/app/settlement`: the terminal's unsettled captures.
+pub async fn preview(
+    State(state): State<AppState>,
+    ReadySession(session): ReadySession,
+) -> Result<Json<SettlementPreview>, AppError> {
+    let captures = state.store.unsettled_captures(&session.user.terminal_id)?;
+    Ok(Json(SettlementPreview {
+        totals: totals(&captures),
+        next_auto_settlement: format_time(state.cutoff.next_run(state.clock.now())),
+    }))
+}
+
+/// `POST /v1/app/settlement`: closes the terminal's unsettled captures into a batch now.
+pub async fn settle(
+    State(state): State<AppState>,
+    ReadySession(session): ReadySession,
+) -> Result<Json<SettleResponse>, AppError> {
+    let now = state.clock.now();
+    let user = &session.user;
+    let batch = state
+        .store
+        .settle_terminal(
+            &user.terminal_id,
+            &state.config.merchant.id,
+            state.cutoff.business_date(now),
+            now,
+        )?
+        .ok_or(ErrorCode::NothingToSettle)?;
+    tracing::info!(event = "batch_closed", trigger = "manual", batch_id = %batch.id, terminal_id = %batch.terminal_id, captures = batch.captures.len(), user_id = %user.id, "manual settlement closed a batch");
+    Ok(Json(SettleResponse {
+        batch: batch_summary(&batch),
+    }))
+}

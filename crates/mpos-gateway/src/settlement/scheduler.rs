@@ -1,0 +1,113 @@
+//! The automatic settlement: a task that looks at the [`Clock`] every
+//! `check_interval_ms` and, once a business date's cut-off (23:00
+//! Asia/Taipei) has passed, runs that date's settlement exactly once. Runs
+//! are recorded in the database, so restarts do not repeat a date and
+//! missed dates are caught up in order.
+
+use crate::state::AppState;
+use std::time::Duration;
+use time::Date;
+
+/// How many missed dates are caught up one by one; older ones fold into the oldest run.
+const MAX_CATCH_UP_DAYS: i64 = 31;
+
+/// The dates to run now, oldest first, given the last recorded run.
+pub fn due_dates(last_run: Option<Date>, last_closed: Date) -> Vec<Date> {
+    let first = match last_run {
+        Some(last) if last >= last_closed => return Vec::new(),
+        Some(last) => last.next_day().unwrap_or(last_closed),
+        None => last_closed,
+    };
+    let earliest = last_closed - time::Duration::days(MAX_CATCH_UP_DAYS - 1);
+    let mut date = first.max(earliest);
+    let mut dates = Vec::new();
+    while date <= last_closed {
+        dates.push(date);
+        match date.next_day() {
+            Some(next) => date = next,
+            None => break,
+        }
+    }
+    dates
+}
+
+/// One look at the clock: runs every due date. Returns how many batches closed.
+pub fn tick(state: &AppState) -> Result<usize, crate::store::StoreError> {
+    let now = state.clock.now();
+    let last_closed = state.cutoff.last_closed_date(now);
+    let mut closed = 0;
+    for date in due_dates(state.store.last_automatic_run()?, last_closed) {
+        if let Some(batches) = state.store.run_automatic_settlement(date, now)? {
+            for batch in &batches {
+                tracing::info!(
+                    event = "batch_closed",
+                    trigger = "automatic",
+                    batch_id = %batch.id,
+                    terminal_id = %batch.terminal_id,
+                    business_date = %crate::settlement::business_date::format_date(date),
+                    captures = batch.captures.len(),
+                    "automatic settlement closed a batch"
+                );
+            }
+            tracing::info!(event = "automatic_settlement_run", business_date = %crate::settlement::business_date::format_date(date), batches = batches.len(), "automatic settlement ran");
+            closed += batches.len();
+        }
+    }
+    Ok(closed)
+}
+
+/// Runs [`tick`] forever; stops when the task is aborted.
+pub async fn run(state: AppState) {
+    let interval = Duration::from_millis(state.config.settlement.check_interval_ms.max(1));
+    loop {
+        let ticking = state.clone();
+        match tokio::task::spawn_blocking(move || tick(&ticking)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::error!(event = "automatic_settlement_failed", error = %e, "automatic settlement failed; will retry")
+            }
+            Err(e) => {
+                tracing::error!(event = "automatic_settlement_failed", error = %e, "automatic settlement task failed")
+            }
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn nothing_due_once_the_date_ran() {
+        assert!(due_dates(Some(date!(2030 - 03 - 10)), date!(2030 - 03 - 10)).is_empty());
+    }
+
+    #[test]
+    fn first_start_runs_only_the_last_closed_date() {
+        assert_eq!(
+            due_dates(None, date!(2030 - 03 - 10)),
+            vec![date!(2030 - 03 - 10)]
+        );
+    }
+
+    #[test]
+    fn missed_dates_are_caught_up_in_order() {
+        assert_eq!(
+            due_dates(Some(date!(2030 - 03 - 07)), date!(2030 - 03 - 10)),
+            vec![
+                date!(2030 - 03 - 08),
+                date!(2030 - 03 - 09),
+                date!(2030 - 03 - 10)
+            ]
+        );
+    }
+
+    #[test]
+    fn long_gaps_are_capped() {
+        let dates = due_dates(Some(date!(2020 - 01 - 01)), date!(2030 - 03 - 10));
+        assert_eq!(dates.len() as i64, MAX_CATCH_UP_DAYS);
+        assert_eq!(dates.last(), Some(&date!(2030 - 03 - 10)));
+    }
+}

@@ -1,0 +1,455 @@
+//! Test support: an in-process gateway over real TLS with a real SQLite
+//! file, a virtual reader that seals test cards, and request helpers.
+#![allow(dead_code)]
+
+use mpos_cards::{CardId, TestCard};
+use mpos_crypto::envelope::{ClearCard, ReaderKeys};
+use mpos_gateway::config::{BdkConfig, HsmConfig};
+use mpos_gateway::{start, GatewayConfig, RunningGateway, StartOptions};
+use mpos_wire::api::{paths, Limits, IDEMPOTENCY_KEY_HEADER};
+use mpos_wire::{Brand, CardPayload, EntryMode, MaskedPan, Money};
+use rand::RngCore;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+/// The published AES-128 DUKPT test BDK (ANSI X9.24-3 test vectors), test configuration only.
+pub const TEST_BDK_HEX: &str = "FEDCBA9876543210F1F1F1F1F1F1F1F1";
+/// BDK id: the first 4 bytes of the readers' initial key ids.
+pub const TEST_BDK_ID: [u8; 4] = [0x12, 0x34, 0x56, 0x78];
+/// A fixed, ordinary morning: 2030-03-10 10:00 in Taipei.
+pub const MORNING: &str = "2030-03-10T02:00:00Z";
+
+/// The test configuration: test BDK, fast scheduler, short slow-issuer delay.
+pub fn test_config() -> GatewayConfig {
+    let mut config = GatewayConfig::new(HsmConfig {
+        bdks: vec![BdkConfig {
+            id_hex: hex::encode_upper(TEST_BDK_ID),
+            bdk_hex: TEST_BDK_HEX.into(),
+        }],
+        token_key_hex: None,
+    });
+    config.issuer.slow_delay_ms = 1500;
+    config.settlement.check_interval_ms = 50;
+    config
+}
+
+/// A running gateway with a client that trusts its certificate.
+pub struct TestGateway {
+    pub gateway: Option<RunningGateway>,
+    pub client: reqwest::Client,
+    pub base: String,
+    pub dir: Arc<tempfile::TempDir>,
+}
+
+/// A logged-in phone user.
+#[derive(Debug, Clone)]
+pub struct AppUser {
+    pub token: String,
+    pub id: String,
+    pub username: String,
+    pub password: String,
+    pub terminal_id: String,
+}
+
+/// Clear credentials read back from the outbox.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub user: Value,
+    pub default_password: String,
+    pub activation_code: String,
+}
+
+pub fn client_for(cert_pem: &str) -> reqwest::Client {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut cert_pem.as_bytes()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .build()
+        .unwrap()
+}
+
+pub fn default_limits() -> Limits {
+    Limits {
+        per_transaction: Money::twd_minor(50_000_00),
+        per_day: Money::twd_minor(200_000_00),
+        refund_per_transaction: None,
+    }
+}
+
+impl TestGateway {
+    pub async fn start() -> Self {
+        Self::start_with(test_config()).await
+    }
+
+    pub async fn start_with(config: GatewayConfig) -> Self {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        Self::start_in(dir, config).await
+    }
+
+    pub async fn start_in(dir: Arc<tempfile::TempDir>, config: GatewayConfig) -> Self {
+        let gateway = start(StartOptions {
+            data_dir: dir.path().to_path_buf(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            config,
+            tls: None,
+            test_clock: true,
+        })
+        .await
+        .unwrap();
+        let gw = TestGateway {
+            client: client_for(&gateway.cert_pem),
+            base: gateway.base_url(),
+            gateway: Some(gateway),
+            dir,
+        };
+        gw.set_clock(MORNING).await;
+        gw
+    }
+
+    pub fn gw(&self) -> &RunningGateway {
+        self.gateway.as_ref().unwrap()
+    }
+
+    pub async fn stop(mut self) -> Arc<tempfile::TempDir> {
+        self.gateway.take().unwrap().shutdown().await;
+        self.dir.clone()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends a request; returns status and JSON body (Null when empty).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(key) = key {
+            request = request.header(IDEMPOTENCY_KEY_HEADER, key);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, token, None, Some(body)).await
+    }
+
+    pub async fn set_clock(&self, now: &str) {
+        let (status, body) = self
+            .call(
+                Method::PUT,
+                paths::TEST_CLOCK,
+                None,
+                None,
+                Some(json!({ "now": now })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    pub fn admin_token(&self) -> String {
+        self.gw().admin_token.clone()
+    }
+
+    pub async fn admin_get(&self, path: &str) -> Value {
+        let (status, body) = self.get(path, &self.admin_token()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Every line of an outbox file.
+    pub fn outbox(&self, file: &str) -> Vec<Value> {
+        let path = self.dir.path().join("outbox").join(file);
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    /// The default password and activation code last sent to a user.
+    pub fn delivered(&self, email: &str, phone: &str) -> (String, String) {
+        let mail = self
+            .outbox("mail.jsonl")
+            .into_iter()
+            .rev()
+            .find(|m| m["to"] == email)
+            .expect("activation e-mail");
+        let body = mail["body"].as_str().unwrap();
+        let password = body
+            .lines()
+            .find_map(|l| l.strip_prefix("Default password: "))
+            .expect("default password line")
+            .trim()
+            .to_string();
+        let sms = self
+            .outbox("sms.jsonl")
+            .into_iter()
+            .rev()
+            .find(|m| m["to"] == phone)
+            .expect("activation SMS");
+        let message = sms["message"].as_str().unwrap();
+        let code: String = message
+            .split("activation code: ")
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take(6)
+            .collect();
+        (password, code)
+    }
+
+    pub async fn create_user(&self, username: &str, limits: &Limits) -> Delivered {
+        let phone = format!("09{:08}", rand::random::<u32>() % 100_000_000);
+        let email = format!("{username}@example.com");
+        let (status, user) = self
+            .post(
+                paths::ADMIN_USERS,
+                Some(&self.admin_token()),
+                json!({ "name": "陳小明", "phone": phone, "email": email, "username": username, "limits": limits }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{user}");
+        let (default_password, activation_code) = self.delivered(&email, &phone);
+        Delivered {
+            user,
+            default_password,
+            activation_code,
+        }
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> (StatusCode, Value) {
+        self.post(
+            paths::LOGIN,
+            None,
+            json!({ "username": username, "password": password, "reader_serial": "SIM-0001" }),
+        )
+        .await
+    }
+
+    /// A user through login, activation and new password.
+    pub async fn ready_user_with(&self, username: &str, limits: &Limits) -> AppUser {
+        let delivered = self.create_user(username, limits).await;
+        let (status, login) = self.login(username, &delivered.default_password).await;
+        assert_eq!(status, StatusCode::OK, "{login}");
+        let token = login["session_token"].as_str().unwrap().to_string();
+        let (status, body) = self
+            .post(
+                paths::ACTIVATE,
+                Some(&token),
+                json!({ "activation_code": delivered.activation_code }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = self
+            .post(
+                paths::PASSWORD,
+                Some(&token),
+                json!({ "new_password": "864209" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        AppUser {
+            token,
+            id: delivered.user["id"].as_str().unwrap().to_string(),
+            username: username.to_string(),
+            password: "864209".into(),
+            terminal_id: delivered.user["terminal_id"].as_str().unwrap().to_string(),
+        }
+    }
+
+    /// A fresh session for a user (after moving the clock past the session's end).
+    pub async fn relogin(&self, user: &mut AppUser) {
+        let (status, body) = self.login(&user.username, &user.password).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        user.token = body["session_token"].as_str().unwrap().to_string();
+    }
+
+    pub async fn ready_user(&self, username: &str) -> AppUser {
+        self.ready_user_with(username, &default_limits()).await
+    }
+
+    pub async fn financial(
+        &self,
+        path: &str,
+        user: &AppUser,
+        key: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(&user.token), Some(key), Some(body))
+            .await
+    }
+
+    pub async fn sale(
+        &self,
+        user: &AppUser,
+        reader: &Reader,
+        card: CardId,
+        minor: u64,
+    ) -> (StatusCode, Value) {
+        let body = sale_body(reader, card, minor, default_entry(card));
+        self.financial(paths::SALES, user, &new_key(), body).await
+    }
+
+    /// A sale that must be approved; returns the transaction.
+    pub async fn approved_sale(
+        &self,
+        user: &AppUser,
+        reader: &Reader,
+        card: CardId,
+        minor: u64,
+    ) -> Value {
+        let (status, body) = self.sale(user, reader, card, minor).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["transaction"]["status"], "approved", "{body}");
+        body["transaction"].clone()
+    }
+
+    pub async fn transactions(&self) -> Vec<Value> {
+        self.admin_get(paths::ADMIN_TRANSACTIONS).await["transactions"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    pub async fn batches(&self) -> Vec<Value> {
+        self.admin_get(paths::ADMIN_BATCHES).await["batches"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    pub async fn txn(&self, user: &AppUser, id: &str) -> Value {
+        let (status, body) = self
+            .get(&paths::fill(paths::TRANSACTION, id), &user.token)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+}
+
+pub fn new_key() -> String {
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn default_entry(card: CardId) -> EntryMode {
+    if TestCard::get(card).has_chip() {
+        EntryMode::Chip
+    } else {
+        EntryMode::Swipe
+    }
+}
+
+/// A virtual reader with its own DUKPT initial key.
+pub struct Reader {
+    keys: Mutex<ReaderKeys>,
+}
+
+impl Default for Reader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Reader {
+    pub fn new() -> Self {
+        let mut id = [0u8; 8];
+        id[..4].copy_from_slice(&TEST_BDK_ID);
+        rand::thread_rng().fill_bytes(&mut id[4..]);
+        Reader::with_bdk(&hex_bdk(TEST_BDK_HEX), id)
+    }
+
+    pub fn with_bdk(bdk: &[u8; 16], id: [u8; 8]) -> Self {
+        Reader {
+            keys: Mutex::new(ReaderKeys::inject(bdk, id)),
+        }
+    }
+
+    /// Reads `card` the way `entry` says and seals it.
+    pub fn read(&self, card: CardId, entry: EntryMode) -> CardPayload {
+        let test_card = TestCard::get(card);
+        let sealed = self
+            .keys
+            .lock()
+            .unwrap()
+            .seal(&ClearCard {
+                pan: test_card.pan.into(),
+                expiry: test_card.expiry.into(),
+                service_code: test_card.service_code.into(),
+            })
+            .unwrap();
+        CardPayload {
+            masked_pan: MaskedPan::from_pan(test_card.pan).unwrap(),
+            brand: test_card.brand(),
+            entry_mode: entry,
+            service_code: test_card.service_code.into(),
+            ksn: sealed.ksn,
+            ciphertext: sealed.ciphertext,
+            emv_tlv: None,
+        }
+    }
+}
+
+pub fn hex_bdk(text: &str) -> [u8; 16] {
+    hex::decode(text).unwrap().try_into().unwrap()
+}
+
+pub fn sale_body(reader: &Reader, card: CardId, minor: u64, entry: EntryMode) -> Value {
+    let payload = reader.read(card, entry);
+    json!({ "amount": Money::twd_minor(minor), "brand": TestCard::get(card).brand(), "card": payload })
+}
+
+pub fn sale_body_brand(reader: &Reader, card: CardId, minor: u64, brand: Brand) -> Value {
+    let payload = reader.read(card, default_entry(card));
+    json!({ "amount": Money::twd_minor(minor), "brand": brand, "card": payload })
+}
+
+pub fn refund_body(
+    reader: &Reader,
+    card: CardId,
+    minor: u64,
+    auth_code: &str,
+    entry: EntryMode,
+) -> Value {
+    let payload = reader.read(card, entry);
+    json!({ "amount": Money::twd_minor(minor), "brand": TestCard::get(card).brand(), "original_auth_code": auth_code, "card": payload })
+}
+
+pub fn code(body: &Value) -> &str {
+    body["code"].as_str().unwrap_or("<no code>")
+}

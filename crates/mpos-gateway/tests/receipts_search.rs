@@ -1,0 +1,258 @@
+//! Signatures, e-receipts, the hosted receipt page, and the transaction search.
+// Amounts are written dollars_cents: 1_000_00 is NT$1,000.00.
+#![allow(clippy::inconsistent_digit_grouping)]
+
+mod common;
+
+use common::*;
+use mpos_cards::CardId;
+use mpos_wire::api::paths;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn strokes(n: usize, points: usize, max: u16) -> Value {
+    let stroke: Vec<Value> = (0..points)
+        .map(|i| json!({ "x": (i as u16 * 7) % (max + 1), "y": max }))
+        .collect();
+    json!({ "strokes": vec![json!({ "points": stroke }); n] })
+}
+
+#[tokio::test]
+async fn signature_is_validated_stored_once_and_drawn_on_the_receipt() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("amy").await;
+    let reader = Reader::new();
+    let sale = gw
+        .approved_sale(&user, &reader, CardId::UnionPayApproved, 100_00)
+        .await;
+    let path = paths::fill(paths::SIGNATURE, sale["id"].as_str().unwrap());
+    for bad in [
+        strokes(0, 2, 10),
+        strokes(51, 2, 10),
+        strokes(1, 1, 10),
+        strokes(1, 2001, 10),
+        strokes(1, 2, 1001),
+    ] {
+        let (status, body) = gw.post(&path, Some(&user.token), bad).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::BAD_REQUEST, "bad_request")
+        );
+    }
+    let (status, signed) = gw.post(&path, Some(&user.token), strokes(2, 3, 1000)).await;
+    assert_eq!(status, StatusCode::OK, "{signed}");
+    assert_eq!(signed["signed"], true);
+    let (status, _) = gw.post(&path, Some(&user.token), strokes(1, 2, 10)).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a signature cannot be replaced"
+    );
+
+    let page = gw
+        .client
+        .get(sale["receipt_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert_eq!(html.matches("<polyline").count(), 2);
+    assert!(html.contains("points=\"0,1000 7,1000 14,1000\""));
+    assert!(html.contains("620000******0005"));
+    assert!(!html.contains("6200000000000005"));
+    assert!(html.contains(sale["auth_code"].as_str().unwrap()));
+    assert!(html.contains(sale["invoice_no"].as_str().unwrap()));
+    assert!(html.contains("NT$100"));
+    assert!(html.contains("2030-03-10 10:00"), "date in Asia/Taipei");
+    assert!(html.contains("APPROVED"));
+
+    let (_, declined) = gw
+        .sale(&user, &reader, CardId::VisaDeclined05, 100_00)
+        .await;
+    let path = paths::fill(
+        paths::SIGNATURE,
+        declined["transaction"]["id"].as_str().unwrap(),
+    );
+    let (status, body) = gw.post(&path, Some(&user.token), strokes(1, 2, 10)).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::CONFLICT, "not_approved")
+    );
+}
+
+#[tokio::test]
+async fn receipt_page_shows_voids_and_unknown_tokens_are_404() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("bob").await;
+    let reader = Reader::new();
+    let sale = gw
+        .approved_sale(&user, &reader, CardId::VisaChipApproved, 100_00)
+        .await;
+    gw.financial(
+        paths::VOIDS,
+        &user,
+        &new_key(),
+        json!({ "transaction_id": sale["id"] }),
+    )
+    .await;
+    let html = gw
+        .client
+        .get(sale["receipt_url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("VOIDED"));
+    assert!(html.contains("免簽名 No signature"));
+    let missing = gw
+        .client
+        .get(gw.url(&paths::fill(
+            paths::RECEIPT_PAGE,
+            "0123456789abcdef0123456789abcdef",
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.text().await.unwrap().contains("Receipt not found"));
+}
+
+#[tokio::test]
+async fn e_receipt_by_mail_and_sms_is_masked_in_the_answer() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("cat").await;
+    let reader = Reader::new();
+    let sale = gw
+        .approved_sale(&user, &reader, CardId::VisaChipApproved, 1_234_00)
+        .await;
+    let path = paths::fill(paths::RECEIPT, sale["id"].as_str().unwrap());
+
+    let (status, body) = gw
+        .post(
+            &path,
+            Some(&user.token),
+            json!({ "destination": { "channel": "email", "to": "chen@example.com" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["sent_to"], "c***@example.com");
+    let mail = gw.outbox("mail.jsonl").pop().unwrap();
+    assert_eq!(mail["to"], "chen@example.com");
+    let text = mail["body"].as_str().unwrap();
+    for needle in [
+        "NT$1,234",
+        "411111******1111",
+        sale["auth_code"].as_str().unwrap(),
+        sale["receipt_url"].as_str().unwrap(),
+    ] {
+        assert!(text.contains(needle), "{needle} missing in {text}");
+    }
+    assert!(!text.contains("4111111111111111"));
+
+    let (status, body) = gw
+        .post(
+            &path,
+            Some(&user.token),
+            json!({ "destination": { "channel": "sms", "to": "0912345678" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["sent_to"], "0912***678");
+    let sms = gw.outbox("sms.jsonl").pop().unwrap();
+    assert!(sms["message"]
+        .as_str()
+        .unwrap()
+        .contains(sale["receipt_url"].as_str().unwrap()));
+
+    for bad in [
+        json!({ "channel": "email", "to": "chen" }),
+        json!({ "channel": "sms", "to": "12345" }),
+    ] {
+        let (status, body) = gw
+            .post(&path, Some(&user.token), json!({ "destination": bad }))
+            .await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::BAD_REQUEST, "invalid_contact")
+        );
+    }
+}
+
+#[tokio::test]
+async fn search_finds_only_the_users_unsettled_transactions() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("dan").await;
+    let other = gw.ready_user("eve").await;
+    let reader = Reader::new();
+    let visa = gw
+        .approved_sale(&user, &reader, CardId::VisaChipApproved, 100_00)
+        .await;
+    let master = gw
+        .approved_sale(&user, &reader, CardId::MastercardChipApproved, 200_00)
+        .await;
+    gw.approved_sale(&other, &reader, CardId::VisaChipApproved, 300_00)
+        .await;
+
+    let search = |query: String| {
+        let gw = &gw;
+        let token = user.token.clone();
+        async move {
+            gw.get(&format!("{}?{query}", paths::TRANSACTIONS), &token)
+                .await
+        }
+    };
+    let (status, found) = search("last4=1111".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = found["transactions"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "the other user's sale is not shown");
+    assert_eq!(list[0]["id"], visa["id"]);
+    let (_, found) = search(format!(
+        "auth_code={}",
+        master["auth_code"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(found["transactions"][0]["id"], master["id"]);
+    let (_, found) = search(format!(
+        "invoice_no={}",
+        visa["invoice_no"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(found["transactions"][0]["id"], visa["id"]);
+
+    for bad in [
+        "",
+        "last4=1111&auth_code=123456",
+        "last4=11",
+        "invoice_no=abc",
+        "last4=1111&last4=2222",
+    ] {
+        let (status, body) = search(bad.into()).await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::BAD_REQUEST, "bad_request"),
+            "{bad}"
+        );
+    }
+
+    // Settled transactions leave the app's search (the portal still lists them).
+    gw.post(paths::SETTLE, Some(&user.token), json!({})).await;
+    let (_, found) = search("last4=1111".into()).await;
+    assert!(found["transactions"].as_array().unwrap().is_empty());
+    assert_eq!(gw.transactions().await.len(), 3);
+
+    // One transaction by id: own only.
+    assert_eq!(
+        gw.txn(&user, visa["id"].as_str().unwrap()).await["id"],
+        visa["id"]
+    );
+    let (status, _) = gw
+        .get(
+            &paths::fill(paths::TRANSACTION, visa["id"].as_str().unwrap()),
+            &other.token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

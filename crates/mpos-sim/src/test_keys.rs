@@ -1,0 +1,53 @@
+//! Published TEST key material for the virtual reader. Never a production key.
+//!
+//! The BDK and initial key id are the AES-128 DUKPT test values of ANSI
+//! X9.24-3-2017 (also in openemv/dukpt's tests), so anyone can check an
+//! envelope by hand. The first 4 bytes of an initial key id name the BDK;
+//! the last 4 name the device.
+
+/// TEST ONLY: the published X9.24-3 AES-128 test BDK `FEDCBA9876543210F1F1F1F1F1F1F1F1`.
+pub const TEST_BDK: [u8; 16] = [
+    0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1,
+];
+
+/// TEST ONLY: the BDK id, the first 4 bytes of every test initial key id.
+pub const TEST_BDK_ID: [u8; 4] = [0x12, 0x34, 0x56, 0x78];
+
+/// TEST ONLY: the published initial key id `1234567890123456` (device `90123456`).
+pub const TEST_INITIAL_KEY_ID: [u8; 8] = test_initial_key_id(0x9012_3456);
+
+/// TEST ONLY: an initial key id under the test BDK for another device, so
+/// two virtual readers in one test never share KSNs.
+pub const fn test_initial_key_id(device_id: u32) -> [u8; 8] {
+    let device = device_id.to_be_bytes();
+    [
+        TEST_BDK_ID[0],
+        TEST_BDK_ID[1],
+        TEST_BDK_ID[2],
+        TEST_BDK_ID[3],
+        device[0],
+        device[1],
+        device[2],
+        device[3],
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mpos_crypto::dukpt::{aes128, Key16};
+
+    #[test]
+    fn test_keys_are_the_published_vector() {
+        let initial = aes128::initial_key(&Key16::new(TEST_BDK), &TEST_INITIAL_KEY_ID);
+        assert_eq!(initial.to_hex(), "1273671EA26AC29AFA4D1084127652A1");
+    }
+
+    #[test]
+    fn device_ids_share_the_bdk_id() {
+        let other = test_initial_key_id(7);
+        assert_eq!(other[..4], TEST_BDK_ID);
+        assert_eq!(other[4..], [0, 0, 0, 7]);
+        assert_ne!(other, TEST_INITIAL_KEY_ID);
+    }
+}
