@@ -195,11 +195,8 @@ async fn card_data_is_checked_by_the_hsm() {
     // Tampered ciphertext.
     let mut body = sale_body(&reader, CardId::VisaChipApproved, 100_00, EntryMode::Chip);
     let cipher = body["card"]["ciphertext"].as_str().unwrap().to_string();
-    let flipped = if cipher.starts_with('0') {
-        format!("1{}", &cipher[1..])
-    } else {
-        format!("0{}", &cipher[1..])
-    };
+    let first = if cipher.starts_with('0') { '1' } else { '0' };
+    let flipped = format!("{first}{}", &cipher[1..]);
     body["card"]["ciphertext"] = json!(flipped);
     let (status, resp) = gw.financial(paths::SALES, &user, &new_key(), body).await;
     assert_eq!(

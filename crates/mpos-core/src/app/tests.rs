@@ -308,6 +308,7 @@ async fn lost_answer_is_reversed_until_acknowledged_and_never_shown_as_a_result(
     assert_eq!(sent.len(), 3);
     for reversal in &sent {
         assert_eq!(reversal.json()["original_idempotency_key"], key.as_str());
+        assert_ne!(reversal.header("idempotency-key"), Some(key.as_str()));
         assert_eq!(reversal.json()["reason"], "timeout");
     }
     // Give the listener task a moment, then check nothing claimed a result.
@@ -379,6 +380,50 @@ async fn restart_after_a_crash_reverses_first() {
         app.act(UserAction::Back).await,
         Screen::Login { .. }
     ));
+}
+
+#[tokio::test]
+async fn restart_reversal_that_needs_a_session_is_sent_after_login() {
+    // Like the real gateway: reversals need a logged-in session.
+    let gateway = FakeGateway::start(scripted(|request| match request.path() {
+        paths::REVERSALS if request.header("authorization").is_none() => Answer::Json(
+            401,
+            serde_json::to_value(ApiError::new(ErrorCode::Unauthorized)).unwrap(),
+        ),
+        paths::REVERSALS => {
+            Answer::Json(200, json!({"acknowledged": true, "transaction_id": null}))
+        }
+        _ => Answer::Json(404, json!({})),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    left_in_flight(&dir, JournalState::Authorizing);
+    let app = MposApp::new(config(&gateway, &dir), FakeReader::plugged()).unwrap();
+    let screen = wait_until(&app, |s| matches!(s, Screen::Login { .. })).await;
+    match screen {
+        Screen::Login { message, .. } => assert_eq!(message.unwrap().code, "reversal_needs_login"),
+        other => panic!("{other:?}"),
+    }
+    match logged_in(&app).await {
+        Screen::OutcomeUnknown {
+            reversal_acknowledged,
+            message,
+            ..
+        } => {
+            assert!(reversal_acknowledged);
+            assert_eq!(message.unwrap().code, "not_charged");
+        }
+        other => panic!("{other:?}"),
+    }
+    let sent = gateway.requests_to(paths::REVERSALS);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1].json()["original_idempotency_key"], "crashed-key");
+    assert!(matches!(
+        app.act(UserAction::Back).await,
+        Screen::Home { .. }
+    ));
+    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    assert_eq!(journal.in_flight().unwrap(), None);
 }
 
 #[tokio::test]

@@ -198,11 +198,12 @@ impl HostClient {
         Ok(answer.into_inner())
     }
 
-    /// `POST /v1/app/reversals`, keyed by the original request's idempotency key.
+    /// `POST /v1/app/reversals`: the body names the original request by its
+    /// idempotency key; the header carries [`reversal_idempotency_key`].
     pub async fn reverse(&self, request: &ReversalRequest) -> Result<ReversalResponse, HostError> {
         let builder = self
             .post(paths::REVERSALS)
-            .header(IDEMPOTENCY_KEY_HEADER, &request.original_idempotency_key)
+            .header(IDEMPOTENCY_KEY_HEADER, reversal_idempotency_key(request))
             .json(request);
         self.send(builder).await
     }
@@ -304,6 +305,17 @@ impl HostClient {
             ))),
         }
     }
+}
+
+/// The reversal's own idempotency key. The gateway wants one distinct from
+/// the original's; deriving it from the original key and the reason makes
+/// every retry, even after a restart, the same request.
+pub fn reversal_idempotency_key(request: &ReversalRequest) -> String {
+    let reason = serde_json::to_value(request.reason)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_else(|| "reversal".to_string());
+    format!("reversal-{reason}-{}", request.original_idempotency_key)
 }
 
 fn transport_error(error: reqwest::Error) -> HostError {

@@ -213,12 +213,17 @@ async fn reversal_names_the_original_key() {
         original_idempotency_key: "orig-key".into(),
         reason: mpos_wire::api::ReversalReason::Timeout,
     };
-    let response = client(&gateway).reverse(&request).await.unwrap();
-    assert!(response.acknowledged);
-    let sent = &gateway.requests_to(paths::REVERSALS)[0];
-    assert_eq!(sent.header("idempotency-key"), Some("orig-key"));
-    assert_eq!(sent.json()["original_idempotency_key"], "orig-key");
-    assert_eq!(sent.json()["reason"], "timeout");
+    let client = client(&gateway);
+    assert!(client.reverse(&request).await.unwrap().acknowledged);
+    assert!(client.reverse(&request).await.unwrap().acknowledged);
+    let sent = gateway.requests_to(paths::REVERSALS);
+    assert_eq!(sent[0].json()["original_idempotency_key"], "orig-key");
+    assert_eq!(sent[0].json()["reason"], "timeout");
+    // Its own key (the gateway refuses the original's), the same on every retry.
+    let key = sent[0].header("idempotency-key").unwrap();
+    assert_ne!(key, "orig-key");
+    assert_eq!(key, "reversal-timeout-orig-key");
+    assert_eq!(sent[1].header("idempotency-key"), Some(key));
 }
 
 #[tokio::test]
