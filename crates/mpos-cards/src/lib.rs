@@ -241,7 +241,9 @@ pub fn markdown_table() -> String {
     );
     for card in CATALOGUE {
         let answer = match card.behaviour {
-            IssuerBehaviour::Approve if card.id == CardId::VisaExpired => "54 Expired card".to_string(),
+            IssuerBehaviour::Approve if card.id == CardId::VisaExpired => {
+                "54 Expired card".to_string()
+            }
             IssuerBehaviour::Approve => "00 Approved".to_string(),
             IssuerBehaviour::Decline(code) => format!("{code} {}", response_text(code)),
             IssuerBehaviour::SlowApprove => "00 Approved, after the slow-issuer delay".to_string(),

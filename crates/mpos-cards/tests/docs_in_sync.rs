@@ -20,5 +20,8 @@ fn test_cards_doc_matches_catalogue() {
         std::fs::write(path, &expected).expect("write docs/test-cards.md");
     }
     let actual = std::fs::read_to_string(path).expect("docs/test-cards.md exists");
-    assert_eq!(actual, expected, "docs/test-cards.md is stale: rerun with UPDATE_DOCS=1");
+    assert_eq!(
+        actual, expected,
+        "docs/test-cards.md is stale: rerun with UPDATE_DOCS=1"
+    );
 }

@@ -53,7 +53,11 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            let output = if json { demo::Output::Json } else { demo::Output::Screens };
+            let output = if json {
+                demo::Output::Json
+            } else {
+                demo::Output::Screens
+            };
             match runtime.block_on(demo::run(output)) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,

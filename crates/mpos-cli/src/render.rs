@@ -11,10 +11,17 @@ const WIDTH: usize = 64;
 pub fn render_screen(screen: &Screen) -> String {
     let mut body = Vec::new();
     let title = match screen {
-        Screen::Login { reader_connected, message } => {
+        Screen::Login {
+            reader_connected,
+            message,
+        } => {
             body.push(format!(
                 "讀卡機 Reader: {}",
-                if *reader_connected { "已連接 connected" } else { "請插上讀卡機 plug in the reader" }
+                if *reader_connected {
+                    "已連接 connected"
+                } else {
+                    "請插上讀卡機 plug in the reader"
+                }
             ));
             body.push("帳號 Account: ______   密碼 Password: ______".into());
             push_message(&mut body, message);
@@ -39,21 +46,45 @@ pub fn render_screen(screen: &Screen) -> String {
             body.push("處理中 Please wait ...".into());
             "mPOS"
         }
-        Screen::Home { display_name, merchant_name, reader_connected, message } => {
-            body.push(format!("{merchant_name}"));
+        Screen::Home {
+            display_name,
+            merchant_name,
+            reader_connected,
+            message,
+        } => {
+            body.push(merchant_name.clone());
             body.push(format!("使用者 User: {display_name}"));
-            body.push(format!("讀卡機 Reader: {}", if *reader_connected { "已連接 connected" } else { "未連接 not connected" }));
+            body.push(format!(
+                "讀卡機 Reader: {}",
+                if *reader_connected {
+                    "已連接 connected"
+                } else {
+                    "未連接 not connected"
+                }
+            ));
             push_message(&mut body, message);
             body.push("[開始接受付款 Start accepting payment]".into());
             body.push("[開始接受退貨 Start accepting refund]".into());
             body.push("[交易明細 Transaction details]   [登出 Log out]".into());
             "首頁 Home"
         }
-        Screen::Amount { kind, dollars, brand, accepted_brands, message } => {
+        Screen::Amount {
+            kind,
+            dollars,
+            brand,
+            accepted_brands,
+            message,
+        } => {
             body.push(format!("金額 Amount: NT${dollars}"));
             let brands: Vec<String> = accepted_brands
                 .iter()
-                .map(|b| if Some(*b) == *brand { format!("({b})") } else { b.to_string() })
+                .map(|b| {
+                    if Some(*b) == *brand {
+                        format!("({b})")
+                    } else {
+                        b.to_string()
+                    }
+                })
                 .collect();
             body.push(format!("卡別 Brand: {}", brands.join("  ")));
             push_message(&mut body, message);
@@ -66,21 +97,39 @@ pub fn render_screen(screen: &Screen) -> String {
                 TxnKind::Refund => "開始退貨 Refund",
             }
         }
-        Screen::RefundAuthCode { amount, brand, auth_code, message } => {
+        Screen::RefundAuthCode {
+            amount,
+            brand,
+            auth_code,
+            message,
+        } => {
             body.push(format!("退貨金額 Refund: {amount}  {brand}"));
-            body.push(format!("原交易授權碼 Original authorization code: {auth_code}"));
+            body.push(format!(
+                "原交易授權碼 Original authorization code: {auth_code}"
+            ));
             push_message(&mut body, message);
             body.push("[繼續 Continue]".into());
             "退貨 Refund"
         }
-        Screen::PresentCard { kind, amount, brand, prompt, chip_failures, message } => {
+        Screen::PresentCard {
+            kind,
+            amount,
+            brand,
+            prompt,
+            chip_failures,
+            message,
+        } => {
             body.push(format!("{amount}  {brand}"));
             body.push(
                 match prompt {
-                    CardPrompt::InsertOrSwipe => "請插卡或刷卡 Insert or swipe the card (chip first)",
+                    CardPrompt::InsertOrSwipe => {
+                        "請插卡或刷卡 Insert or swipe the card (chip first)"
+                    }
                     CardPrompt::InsertChip => "此為晶片卡，請插卡 Chip card: insert the chip",
                     CardPrompt::SwipeOnly => "退貨僅能刷卡 Refunds: swipe the card",
-                    CardPrompt::SwipeAfterChipFailure => "晶片無法讀取，請刷卡 Chip unreadable: swipe the card",
+                    CardPrompt::SwipeAfterChipFailure => {
+                        "晶片無法讀取，請刷卡 Chip unreadable: swipe the card"
+                    }
                 }
                 .into(),
             );
@@ -94,12 +143,23 @@ pub fn render_screen(screen: &Screen) -> String {
                 TxnKind::Refund => "刷卡 Swipe card",
             }
         }
-        Screen::Authorizing { kind, amount, brand, masked_pan } => {
+        Screen::Authorizing {
+            kind,
+            amount,
+            brand,
+            masked_pan,
+        } => {
             body.push(format!("{kind:?} {amount}  {brand}  {masked_pan}"));
             body.push("授權中，請稍候 Authorizing, please wait ...".into());
             "授權 Authorizing"
         }
-        Screen::OutcomeUnknown { amount, masked_pan, reversal_acknowledged, message, .. } => {
+        Screen::OutcomeUnknown {
+            amount,
+            masked_pan,
+            reversal_acknowledged,
+            message,
+            ..
+        } => {
             body.push(format!("{amount}  {masked_pan}"));
             body.push(if *reversal_acknowledged {
                 "已沖正，未扣款 Reversed: the card was not charged".into()
@@ -109,24 +169,49 @@ pub fn render_screen(screen: &Screen) -> String {
             push_message(&mut body, message);
             "交易結果未知 Outcome unknown"
         }
-        Screen::Declined { amount, masked_pan, response_code, response_text, message } => {
+        Screen::Declined {
+            amount,
+            masked_pan,
+            response_code,
+            response_text,
+            message,
+        } => {
             body.push(format!("{amount}  {masked_pan}"));
             body.push(format!("拒絕 Declined: {response_code} {response_text}"));
             push_message(&mut body, message);
             body.push("[返回 Back]".into());
             "交易失敗 Declined"
         }
-        Screen::Signature { transaction, stroke_count, message } => {
+        Screen::Signature {
+            transaction,
+            stroke_count,
+            message,
+        } => {
             push_transaction(&mut body, transaction);
-            body.push(format!("請持卡人簽名 Cardholder, please sign ({stroke_count} strokes)"));
+            body.push(format!(
+                "請持卡人簽名 Cardholder, please sign ({stroke_count} strokes)"
+            ));
             body.push("+------------------------------------------+".into());
-            body.push(format!("|{:^42}|", if *stroke_count > 0 { "~~~ signed ~~~" } else { "" }));
+            body.push(format!(
+                "|{:^42}|",
+                if *stroke_count > 0 {
+                    "~~~ signed ~~~"
+                } else {
+                    ""
+                }
+            ));
             body.push("+------------------------------------------+".into());
             push_message(&mut body, message);
             body.push("[清除 Clear]   [確認 Confirm]".into());
             "簽名 Signature"
         }
-        Screen::Receipt { transaction, receipt_url, qr, sent_to, message } => {
+        Screen::Receipt {
+            transaction,
+            receipt_url,
+            qr,
+            sent_to,
+            message,
+        } => {
             push_transaction(&mut body, transaction);
             body.push(format!("電子簽單 e-receipt: {receipt_url}"));
             body.extend(qr.to_terminal_text().lines().map(str::to_string));
@@ -134,7 +219,9 @@ pub fn render_screen(screen: &Screen) -> String {
                 body.push(format!("已寄出 Sent to: {to}"));
             }
             push_message(&mut body, message);
-            body.push("E-mail / 手機 Mobile: ______  [寄出電子簽單 Send e-receipt]  [完成 Done]".into());
+            body.push(
+                "E-mail / 手機 Mobile: ______  [寄出電子簽單 Send e-receipt]  [完成 Done]".into(),
+            );
             "電子簽單 e-receipt"
         }
         Screen::QueryPassword { message } => {
@@ -143,7 +230,11 @@ pub fn render_screen(screen: &Screen) -> String {
             body.push("[登入 Log in]".into());
             "交易明細 Transaction details"
         }
-        Screen::TransactionSearch { criteria, results, message } => {
+        Screen::TransactionSearch {
+            criteria,
+            results,
+            message,
+        } => {
             body.push(format!(
                 "卡後四碼 Last 4: {}  授權碼 Auth code: {}  調閱編號 Invoice: {}",
                 criteria.last4.as_deref().unwrap_or("-"),
@@ -165,7 +256,11 @@ pub fn render_screen(screen: &Screen) -> String {
             body.push("[搜尋 Search]   [進入結帳 Enter settlement]".into());
             "未請款交易明細 Unsettled transactions"
         }
-        Screen::TransactionDetail { transaction, can_void, message } => {
+        Screen::TransactionDetail {
+            transaction,
+            can_void,
+            message,
+        } => {
             push_transaction(&mut body, transaction);
             push_message(&mut body, message);
             if *can_void {
@@ -184,11 +279,20 @@ pub fn render_screen(screen: &Screen) -> String {
                     let t = &preview.totals;
                     body.push(format!("待結帳筆數 Pending count: {}", t.count));
                     body.push(format!("待結帳金額 Pending amount: {}", t.net_total));
-                    body.push(format!("銷售 Sales: {} / {}   退貨 Refunds: {} / {}", t.sales_count, t.sales_total, t.refunds_count, t.refunds_total));
+                    body.push(format!(
+                        "銷售 Sales: {} / {}   退貨 Refunds: {} / {}",
+                        t.sales_count, t.sales_total, t.refunds_count, t.refunds_total
+                    ));
                     for b in &t.per_brand {
-                        body.push(format!("  {}: {} sales {}, {} refunds {}", b.brand, b.sales_count, b.sales_total, b.refunds_count, b.refunds_total));
+                        body.push(format!(
+                            "  {}: {} sales {}, {} refunds {}",
+                            b.brand, b.sales_count, b.sales_total, b.refunds_count, b.refunds_total
+                        ));
                     }
-                    body.push(format!("自動結帳 Automatic settlement: {}", preview.next_auto_settlement));
+                    body.push(format!(
+                        "自動結帳 Automatic settlement: {}",
+                        preview.next_auto_settlement
+                    ));
                 }
                 None => body.push("載入中 Loading ...".into()),
             }
@@ -199,7 +303,10 @@ pub fn render_screen(screen: &Screen) -> String {
         Screen::SettlementDone { batch } => {
             body.push(format!("批次 Batch: {}", batch.id));
             body.push(format!("營業日 Business date: {}", batch.business_date));
-            body.push(format!("筆數 Count: {}   金額 Net: {}", batch.totals.count, batch.totals.net_total));
+            body.push(format!(
+                "筆數 Count: {}   金額 Net: {}",
+                batch.totals.count, batch.totals.net_total
+            ));
             "結帳完成 Settled"
         }
     };
@@ -255,7 +362,10 @@ mod tests {
 
     #[test]
     fn login_without_reader_says_to_plug_it_in() {
-        let text = render_screen(&Screen::Login { reader_connected: false, message: None });
+        let text = render_screen(&Screen::Login {
+            reader_connected: false,
+            message: None,
+        });
         assert!(text.contains("請插上讀卡機"), "{text}");
         assert!(text.contains("[登入 Log in]"));
     }
@@ -263,7 +373,9 @@ mod tests {
     #[test]
     fn messages_show_in_both_languages() {
         let message = UserMessage::from_code(mpos_wire::ErrorCode::AlreadySettled);
-        let text = render_screen(&Screen::NewPassword { message: Some(message) });
+        let text = render_screen(&Screen::NewPassword {
+            message: Some(message),
+        });
         assert!(text.contains("退貨"), "{text}");
         assert!(text.contains("refund"), "{text}");
     }

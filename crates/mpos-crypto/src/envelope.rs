@@ -7,15 +7,19 @@
 //! encrypted with AES-128-CBC under the counter's data-encryption key with a
 //! zero IV (the key is used once, so a fixed IV leaks nothing).
 //!
-//! The envelope carries no MAC: the shortest plaintext (a 12-digit PAN)
-//! spans two blocks, so any change to the ciphertext garbles a whole block,
-//! and [`open`] refuses anything but exact card data.
+//! Encrypt-then-MAC: the envelope's `ciphertext` is the CBC ciphertext
+//! followed by an 8-byte AES-CMAC (NIST SP 800-38B, truncated) under the
+//! counter's MAC-generation key, computed over the 12 KSN bytes and the CBC
+//! ciphertext. [`open`] checks the MAC in constant time before it decrypts,
+//! so a changed byte, a swapped KSN or a wrong BDK is refused before any
+//! plaintext exists, and CBC's malleability cannot be used to edit fields.
 
 use crate::dukpt::aes128::{self, KeyUsage};
 use crate::dukpt::Key16;
 use aes::Aes128;
 use cbc::cipher::block_padding::NoPadding;
 use cbc::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use cmac::{Cmac, Mac};
 
 /// Clear card data as the reader read it (track-2-equivalent fields).
 #[derive(Clone, PartialEq, Eq)]
@@ -55,7 +59,10 @@ pub enum EnvelopeError {
     /// The ciphertext is not hex or not a whole number of blocks.
     #[error("malformed ciphertext")]
     MalformedCiphertext,
-    /// The plaintext did not parse as card data (wrong key or tampering).
+    /// The MAC does not match: a changed envelope, another KSN or a wrong BDK.
+    #[error("card data failed its integrity check")]
+    AuthenticationFailed,
+    /// The plaintext did not parse as card data.
     #[error("card data did not decrypt to a valid track")]
     InvalidPlaintext,
     /// The reader's transaction counter is exhausted.
@@ -107,19 +114,28 @@ impl ReaderKeys {
         let initial_key = Key16::new(self.initial_key);
         let derivation = aes128::derivation_key(&initial_key, &self.initial_key_id, counter)
             .map_err(|_| EnvelopeError::InvalidKsn)?;
-        let key = aes128::working_key(
-            &derivation,
-            &self.initial_key_id,
-            counter,
-            KeyUsage::DataEncrypt,
-        )
-        .map_err(|_| EnvelopeError::InvalidKsn)?;
+        let key_for = |usage| {
+            aes128::working_key(&derivation, &self.initial_key_id, counter, usage)
+                .map_err(|_| EnvelopeError::InvalidKsn)
+        };
+        let data_key = key_for(KeyUsage::DataEncrypt)?;
+        let mac_key = key_for(KeyUsage::MacGeneration)?;
         self.counter = counter;
-        let ciphertext = cbc::Encryptor::<Aes128>::new(key.as_bytes().into(), &[0u8; 16].into())
-            .encrypt_padded_vec_mut::<NoPadding>(&plaintext);
+        let mut envelope =
+            cbc::Encryptor::<Aes128>::new(data_key.as_bytes().into(), &[0u8; 16].into())
+                .encrypt_padded_vec_mut::<NoPadding>(&plaintext);
+        let ksn = format_ksn(&self.initial_key_id, counter);
+        let tag = envelope_mac(
+            &mac_key,
+            &ksn_bytes(&self.initial_key_id, counter),
+            &envelope,
+        )
+        .finalize()
+        .into_bytes();
+        envelope.extend_from_slice(&tag[..MAC_LEN]);
         Ok(SealedCard {
-            ksn: format_ksn(&self.initial_key_id, counter),
-            ciphertext: hex::encode_upper(ciphertext),
+            ksn,
+            ciphertext: hex::encode_upper(envelope),
         })
     }
 
@@ -134,20 +150,30 @@ impl ReaderKeys {
 /// The HSM's side: opens an envelope with the BDK.
 pub fn open(bdk: &[u8; 16], sealed: &SealedCard) -> Result<ClearCard, EnvelopeError> {
     let (initial_key_id, counter) = parse_ksn(&sealed.ksn)?;
-    let ciphertext =
+    let envelope =
         hex::decode(&sealed.ciphertext).map_err(|_| EnvelopeError::MalformedCiphertext)?;
-    if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+    let Some(body_len) = envelope.len().checked_sub(MAC_LEN) else {
+        return Err(EnvelopeError::MalformedCiphertext);
+    };
+    if body_len == 0 || body_len % 16 != 0 {
         return Err(EnvelopeError::MalformedCiphertext);
     }
-    let key = aes128::host_working_key(
-        &Key16::new(*bdk),
-        &initial_key_id,
-        counter,
-        KeyUsage::DataEncrypt,
+    let (ciphertext, tag) = envelope.split_at(body_len);
+    let bdk = Key16::new(*bdk);
+    let key_for = |usage| {
+        aes128::host_working_key(&bdk, &initial_key_id, counter, usage)
+            .map_err(|_| EnvelopeError::InvalidKsn)
+    };
+    envelope_mac(
+        &key_for(KeyUsage::MacGeneration)?,
+        &ksn_bytes(&initial_key_id, counter),
+        ciphertext,
     )
-    .map_err(|_| EnvelopeError::InvalidKsn)?;
-    let plaintext = cbc::Decryptor::<Aes128>::new(key.as_bytes().into(), &[0u8; 16].into())
-        .decrypt_padded_vec_mut::<NoPadding>(&ciphertext)
+    .verify_truncated_left(tag)
+    .map_err(|_| EnvelopeError::AuthenticationFailed)?;
+    let data_key = key_for(KeyUsage::DataEncrypt)?;
+    let plaintext = cbc::Decryptor::<Aes128>::new(data_key.as_bytes().into(), &[0u8; 16].into())
+        .decrypt_padded_vec_mut::<NoPadding>(ciphertext)
         .map_err(|_| EnvelopeError::MalformedCiphertext)?;
     decode_card(&plaintext)
 }
@@ -168,6 +194,25 @@ fn parse_ksn(ksn_hex: &str) -> Result<([u8; 8], u32), EnvelopeError> {
     let counter = u32::from_be_bytes(bytes[8..].try_into().expect("12 bytes"));
     aes128::validate_counter(counter).map_err(|_| EnvelopeError::InvalidKsn)?;
     Ok((initial_key_id, counter))
+}
+
+/// Bytes of the truncated CMAC that closes every envelope.
+const MAC_LEN: usize = 8;
+
+/// CMAC state over the KSN and the CBC ciphertext, ready to finalize or verify.
+fn envelope_mac(mac_key: &Key16, ksn: &[u8; 12], ciphertext: &[u8]) -> Cmac<Aes128> {
+    let mut mac = <Cmac<Aes128> as Mac>::new_from_slice(mac_key.as_bytes())
+        .expect("AES-128 keys are 16 bytes");
+    mac.update(ksn);
+    mac.update(ciphertext);
+    mac
+}
+
+fn ksn_bytes(initial_key_id: &[u8; 8], counter: u32) -> [u8; 12] {
+    let mut ksn = [0u8; 12];
+    ksn[..8].copy_from_slice(initial_key_id);
+    ksn[8..].copy_from_slice(&counter.to_be_bytes());
+    ksn
 }
 
 fn format_ksn(initial_key_id: &[u8; 8], counter: u32) -> String {
@@ -287,8 +332,10 @@ mod tests {
             .unwrap()
             .try_into()
             .unwrap();
+        let envelope = hex::decode(&sealed.ciphertext).unwrap();
+        assert_eq!(envelope.len(), 32 + MAC_LEN);
         let plain = cbc::Decryptor::<Aes128>::new(&key.into(), &[0u8; 16].into())
-            .decrypt_padded_vec_mut::<NoPadding>(&hex::decode(&sealed.ciphertext).unwrap())
+            .decrypt_padded_vec_mut::<NoPadding>(&envelope[..32])
             .unwrap();
         assert_eq!(&plain[..24], b"4111111111111111=3012201");
         assert_eq!(plain[24], 0x80);
@@ -297,20 +344,23 @@ mod tests {
     }
 
     #[test]
-    fn wrong_bdk_fails_as_invalid_plaintext() {
+    fn wrong_bdk_fails_authentication() {
         let mut other = BDK;
         other[0] ^= 1;
         assert_eq!(
             open(&other, &sealed_visa()),
-            Err(EnvelopeError::InvalidPlaintext)
+            Err(EnvelopeError::AuthenticationFailed)
         );
     }
 
     #[test]
-    fn wrong_counter_fails_as_invalid_plaintext() {
+    fn wrong_counter_fails_authentication() {
         let mut sealed = sealed_visa();
         sealed.ksn = "123456789012345600000002".to_string();
-        assert_eq!(open(&BDK, &sealed), Err(EnvelopeError::InvalidPlaintext));
+        assert_eq!(
+            open(&BDK, &sealed),
+            Err(EnvelopeError::AuthenticationFailed)
+        );
     }
 
     #[test]
@@ -326,7 +376,7 @@ mod tests {
             };
             assert_eq!(
                 open(&BDK, &attempt),
-                Err(EnvelopeError::InvalidPlaintext),
+                Err(EnvelopeError::AuthenticationFailed),
                 "byte {index}"
             );
         }
@@ -424,12 +474,20 @@ mod tests {
     fn open_checks_the_plaintext_strictly() {
         let key =
             aes128::host_working_key(&Key16::new(BDK), &IKID, 1, KeyUsage::DataEncrypt).unwrap();
-        let seal_raw = |plain: &[u8]| SealedCard {
-            ksn: "123456789012345600000001".into(),
-            ciphertext: hex::encode(
+        let mac_key =
+            aes128::host_working_key(&Key16::new(BDK), &IKID, 1, KeyUsage::MacGeneration).unwrap();
+        let seal_raw = |plain: &[u8]| {
+            let mut envelope =
                 cbc::Encryptor::<Aes128>::new(key.as_bytes().into(), &[0u8; 16].into())
-                    .encrypt_padded_vec_mut::<NoPadding>(plain),
-            ),
+                    .encrypt_padded_vec_mut::<NoPadding>(plain);
+            let tag = envelope_mac(&mac_key, &ksn_bytes(&IKID, 1), &envelope)
+                .finalize()
+                .into_bytes();
+            envelope.extend_from_slice(&tag[..MAC_LEN]);
+            SealedCard {
+                ksn: "123456789012345600000001".into(),
+                ciphertext: hex::encode(envelope),
+            }
         };
         let pad = |text: &str| {
             let mut bytes = text.as_bytes().to_vec();

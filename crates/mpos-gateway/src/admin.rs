@@ -23,6 +23,14 @@ use mpos_wire::ErrorCode;
 pub const ACTIVATION_SUBJECT: &str =
     "凱基 mPOS 行動裝置使用者帳號啟用通知 / mPOS mobile user account activation notice";
 
+/// Line of the activation e-mail that carries the account name. Users and
+/// test tools read these lines (`mpos-testkit::activation` keeps a copy).
+pub const ACCOUNT_LINE: &str = "帳號 Account: ";
+/// Line of the activation e-mail that carries the default password.
+pub const PASSWORD_LINE: &str = "預設密碼 Default password: ";
+/// Text of the activation SMS before the code.
+pub const ACTIVATION_CODE_LINE: &str = "啟動驗證碼 Activation code: ";
+
 /// The administrator's view of a user.
 pub fn admin_user(state: &AppState, user: &UserRow) -> AdminUser {
     AdminUser {
@@ -66,14 +74,12 @@ fn activation_mail(state: &AppState, user: &UserRow, credentials: &IssuedCredent
     let minutes = state.config.security.activation_code_minutes;
     let body = format!(
         "{name} 您好：\n\n\
-         您的凱基 mPOS 行動裝置使用者帳號已建立（特店：{merchant}）。\n\
-         帳號：{username}\n\
-         預設密碼：{password}\n\n\
+         您的凱基 mPOS 行動裝置使用者帳號已建立（特店：{merchant}）。\n\n\
+         {ACCOUNT_LINE}{username}\n\
+         {PASSWORD_LINE}{password}\n\n\
          首次登入請輸入帳號與預設密碼，再輸入簡訊中的啟動驗證碼（{minutes} 分鐘內有效），並設定 6 碼數字新密碼。\n\n\
          Hello {name},\n\n\
-         Your mPOS mobile user account has been created (merchant: {merchant}).\n\
-         Account: {username}\n\
-         Default password: {password}\n\n\
+         Your mPOS mobile user account has been created (merchant: {merchant}).\n\n\
          At first login enter the account and default password, then the activation code from the SMS \
          (valid for {minutes} minutes), then set a new password of exactly 6 digits.\n",
         name = user.name,
@@ -98,7 +104,7 @@ async fn send_credentials(
     let sms = Sms {
         to: user.phone.clone(),
         message: format!(
-            "凱基 mPOS 啟動驗證碼 activation code: {}（{minutes} 分鐘內有效 valid for {minutes} min）",
+            "凱基 mPOS {ACTIVATION_CODE_LINE}{}（{minutes} 分鐘內有效 valid for {minutes} min）",
             credentials.activation_code
         ),
     };

@@ -101,33 +101,42 @@ fn main() -> ExitCode {
             "spki_sha256": gateway.spki_sha256_hex,
             "admin_token_path": gateway.admin_token_path,
         });
+        // Listen for signals before announcing readiness: a supervisor may
+        // send SIGTERM the moment it reads the ready line.
+        let shutdown = shutdown_signal();
         println!("{ready}");
-        wait_for_signal().await;
+        shutdown.await;
         tracing::info!("shutdown requested");
         gateway.shutdown().await;
         ExitCode::SUCCESS
     })
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM; both handlers exist when this returns.
+#[cfg(unix)]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
+    async move {
+        match (interrupt, terminate) {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
                 }
             }
-            Err(_) => {
+            _ => {
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
     }
-    #[cfg(not(unix))]
-    {
+}
+
+/// Resolves on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    async {
         let _ = tokio::signal::ctrl_c().await;
     }
 }

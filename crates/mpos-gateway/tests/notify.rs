@@ -174,7 +174,7 @@ async fn activation_goes_out_by_smtp_and_the_sms_provider() {
     assert!(body.contains("chen"), "{body}");
     let password = body
         .lines()
-        .find_map(|l| l.strip_prefix("Default password: "))
+        .find_map(|l| l.strip_prefix(mpos_gateway::admin::PASSWORD_LINE))
         .unwrap()
         .trim()
         .to_string();
@@ -184,7 +184,7 @@ async fn activation_goes_out_by_smtp_and_the_sms_provider() {
     assert_eq!(sms["to"], "0912345678");
     let message = sms["message"].as_str().unwrap();
     let code: String = message
-        .split("activation code: ")
+        .split(mpos_gateway::admin::ACTIVATION_CODE_LINE)
         .nth(1)
         .unwrap()
         .chars()
@@ -258,7 +258,7 @@ async fn receipt_by_sms_reaches_the_provider() {
         .as_str()
         .unwrap()
         .lines()
-        .find_map(|l| l.strip_prefix("Default password: "))
+        .find_map(|l| l.strip_prefix(mpos_gateway::admin::PASSWORD_LINE))
         .unwrap()
         .trim()
         .to_string();
@@ -266,7 +266,7 @@ async fn receipt_by_sms_reaches_the_provider() {
     let code: String = activation_sms["message"]
         .as_str()
         .unwrap()
-        .split("activation code: ")
+        .split(mpos_gateway::admin::ACTIVATION_CODE_LINE)
         .nth(1)
         .unwrap()
         .chars()

@@ -27,7 +27,7 @@ pub mod paths {
     pub const SALES: &str = "/v1/app/sales";
     /// POST: refund against an original authorization code.
     pub const REFUNDS: &str = "/v1/app/refunds";
-    /// POST: void an unsettled transaction.
+    /// POST: void an unsettled transaction; answers the voided `TransactionSummary`.
     pub const VOIDS: &str = "/v1/app/voids";
     /// POST: reverse a request whose outcome the phone does not know.
     pub const REVERSALS: &str = "/v1/app/reversals";
@@ -35,7 +35,7 @@ pub mod paths {
     pub const TRANSACTIONS: &str = "/v1/app/transactions";
     /// GET: one transaction; append `/{id}`.
     pub const TRANSACTION: &str = "/v1/app/transactions/{id}";
-    /// POST: the cardholder's signature; `{id}` is the transaction.
+    /// POST: the cardholder's signature; `{id}` is the transaction; answers its `TransactionSummary`.
     pub const SIGNATURE: &str = "/v1/app/transactions/{id}/signature";
     /// POST: send the e-receipt by e-mail or SMS.
     pub const RECEIPT: &str = "/v1/app/transactions/{id}/receipt";
@@ -64,7 +64,9 @@ pub mod paths {
 
     /// Fills `{id}` or `{token}` in a path template.
     pub fn fill(template: &str, value: &str) -> String {
-        template.replacen("{id}", value, 1).replacen("{token}", value, 1)
+        template
+            .replacen("{id}", value, 1)
+            .replacen("{token}", value, 1)
     }
 }
 
@@ -625,7 +627,10 @@ mod tests {
 
     #[test]
     fn fills_path_templates() {
-        assert_eq!(paths::fill(paths::SIGNATURE, "t1"), "/v1/app/transactions/t1/signature");
+        assert_eq!(
+            paths::fill(paths::SIGNATURE, "t1"),
+            "/v1/app/transactions/t1/signature"
+        );
         assert_eq!(paths::fill(paths::RECEIPT_PAGE, "abc"), "/r/abc");
     }
 

@@ -91,7 +91,12 @@ pub fn mask_pan(pan: &str) -> Option<String> {
         return None;
     }
     let hidden = pan.len() - 10;
-    Some(format!("{}{}{}", &pan[..6], "*".repeat(hidden), &pan[pan.len() - 4..]))
+    Some(format!(
+        "{}{}{}",
+        &pan[..6],
+        "*".repeat(hidden),
+        &pan[pan.len() - 4..]
+    ))
 }
 
 /// The Luhn (mod 10) check every card number passes.

@@ -93,9 +93,17 @@ impl ErrorCode {
             OriginalNotFound | NotFound => 404,
             IdempotencyConflict | RequestInProgress | AlreadyReversed | AlreadySettled
             | AlreadyVoided | NotApproved | HasRefunds | KsnReused => 409,
-            ActivationCodeInvalid | ActivationCodeExpired | LimitPerTransactionExceeded
-            | LimitPerDayExceeded | BrandNotAccepted | BrandMismatch | ChipRequired
-            | SwipeRequired | RefundExceedsOriginal | CardMismatch | NothingToSettle => 422,
+            ActivationCodeInvalid
+            | ActivationCodeExpired
+            | LimitPerTransactionExceeded
+            | LimitPerDayExceeded
+            | BrandNotAccepted
+            | BrandMismatch
+            | ChipRequired
+            | SwipeRequired
+            | RefundExceedsOriginal
+            | CardMismatch
+            | NothingToSettle => 422,
             AccountLocked => 423,
             DeliveryFailed => 502,
             Internal => 500,
@@ -118,7 +126,9 @@ impl ErrorCode {
             ActivationCodeInvalid => "啟動驗證碼錯誤，請確認簡訊後重新輸入。",
             ActivationCodeExpired => "啟動驗證碼已逾期，請洽特店管理者重新發送。",
             PasswordRule => "新密碼須為 6 碼數字，且不可與原密碼相同，請重新設定。",
-            LimitPerTransactionExceeded => "金額超過單筆交易限額，請降低金額或洽特店管理者調整限額。",
+            LimitPerTransactionExceeded => {
+                "金額超過單筆交易限額，請降低金額或洽特店管理者調整限額。"
+            }
             LimitPerDayExceeded => "已超過今日交易限額，請洽特店管理者調整限額。",
             InvalidAmount => "金額不正確，請重新輸入。",
             BrandNotAccepted => "本特店不接受此卡別，請改用其他卡片。",

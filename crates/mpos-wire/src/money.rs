@@ -79,7 +79,12 @@ impl fmt::Display for Money {
         }
         write!(f, "{}{}", self.currency.symbol(), grouped)?;
         if fraction != 0 {
-            write!(f, ".{:0width$}", fraction, width = self.currency.exponent() as usize)?;
+            write!(
+                f,
+                ".{:0width$}",
+                fraction,
+                width = self.currency.exponent() as usize
+            )?;
         }
         Ok(())
     }
@@ -93,7 +98,10 @@ mod tests {
     fn displays_grouped_whole_dollars() {
         assert_eq!(Money::twd_minor(120_000).to_string(), "NT$1,200");
         assert_eq!(Money::twd_minor(100).to_string(), "NT$1");
-        assert_eq!(Money::twd_minor(12_345_678_900).to_string(), "NT$123,456,789");
+        assert_eq!(
+            Money::twd_minor(12_345_678_900).to_string(),
+            "NT$123,456,789"
+        );
     }
 
     #[test]

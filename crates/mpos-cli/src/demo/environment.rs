@@ -29,7 +29,8 @@ pub struct Environment {
 impl Environment {
     /// Starts SMTP, SMS provider and gateway in a fresh temporary directory.
     pub async fn start() -> Result<Environment, DemoError> {
-        let data_dir = tempfile::tempdir().map_err(|e| DemoError::Setup(format!("temporary directory: {e}")))?;
+        let data_dir = tempfile::tempdir()
+            .map_err(|e| DemoError::Setup(format!("temporary directory: {e}")))?;
         let smtp = SmtpServer::start()
             .await
             .map_err(|e| DemoError::Setup(format!("SMTP server: {e}")))?;
@@ -91,16 +92,26 @@ impl Environment {
             .await
             .map_err(|e| DemoError::Gateway(e.to_string()))?;
         if !response.status().is_success() {
-            let error: ApiError = response.json().await.map_err(|e| DemoError::Gateway(e.to_string()))?;
+            let error: ApiError = response
+                .json()
+                .await
+                .map_err(|e| DemoError::Gateway(e.to_string()))?;
             return Err(DemoError::Gateway(error.to_string()));
         }
-        response.json().await.map_err(|e| DemoError::Gateway(e.to_string()))
+        response
+            .json()
+            .await
+            .map_err(|e| DemoError::Gateway(e.to_string()))
     }
 
     /// Every transaction, as the merchant portal lists them.
     pub async fn all_transactions(&self) -> Result<mpos_wire::api::TransactionList, DemoError> {
         self.admin
-            .get(format!("{}{}", self.gateway.base_url(), paths::ADMIN_TRANSACTIONS))
+            .get(format!(
+                "{}{}",
+                self.gateway.base_url(),
+                paths::ADMIN_TRANSACTIONS
+            ))
             .bearer_auth(&self.gateway.admin_token)
             .send()
             .await
@@ -115,7 +126,10 @@ impl Environment {
     pub async fn activation_mail(&self, email: &str) -> Result<(String, String), DemoError> {
         let mail = self
             .smtp
-            .wait_for_message(|mail| mail.to.iter().any(|to| to == email), DELIVERY_TIMEOUT)
+            .wait_for_message(
+                |mail| mail.to.iter().any(|to| to == email),
+                DELIVERY_TIMEOUT,
+            )
             .await
             .map_err(|_| DemoError::Delivery(format!("no activation e-mail reached {email}")))?;
         let body = mail
@@ -143,7 +157,10 @@ impl Environment {
     pub async fn wait_for_mail_mentioning(&self, to: &str, needle: &str) -> Result<(), DemoError> {
         self.smtp
             .wait_for_message(
-                |mail| mail.to.iter().any(|t| t == to) && mail.text_body().is_ok_and(|b| b.contains(needle)),
+                |mail| {
+                    mail.to.iter().any(|t| t == to)
+                        && mail.text_body().is_ok_and(|b| b.contains(needle))
+                },
                 DELIVERY_TIMEOUT,
             )
             .await
@@ -152,7 +169,11 @@ impl Environment {
     }
 
     /// Waits for an SMS to `phone` that mentions `needle`.
-    pub async fn wait_for_sms_mentioning(&self, phone: &str, needle: &str) -> Result<(), DemoError> {
+    pub async fn wait_for_sms_mentioning(
+        &self,
+        phone: &str,
+        needle: &str,
+    ) -> Result<(), DemoError> {
         self.sms
             .wait_for_message(
                 |sms| sms.to.ends_with(&phone[1..]) && sms.message.contains(needle),
@@ -174,11 +195,15 @@ pub fn trusting(cert_pem: &str) -> Result<rustls::ClientConfig, DemoError> {
             .add(cert)
             .map_err(|e| DemoError::Setup(format!("gateway certificate: {e}")))?;
     }
-    Ok(rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+    Ok(
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
         .with_safe_default_protocol_versions()
         .map_err(|e| DemoError::Setup(format!("TLS: {e}")))?
         .with_root_certificates(roots)
-        .with_no_client_auth())
+        .with_no_client_auth(),
+    )
 }
 
 fn hex_upper(bytes: &[u8]) -> String {

@@ -17,8 +17,8 @@ use environment::Environment;
 use mpos_cards::CardId;
 use mpos_core::{CardPrompt, Screen, UserAction};
 use mpos_wire::api::{
-    CreateUserRequest, Limits, Point, ReceiptDestination, TransactionSearch, TransactionSummary, TxnKind,
-    TxnStatus, UserStatus,
+    CreateUserRequest, Limits, Point, ReceiptDestination, TransactionSearch, TransactionSummary,
+    TxnKind, TxnStatus, UserStatus,
 };
 use mpos_wire::{Brand, Money};
 use phone::Phone;
@@ -131,7 +131,10 @@ fn message_code(screen: &Screen) -> Option<String> {
 fn payment_finished(screen: &Screen) -> bool {
     matches!(
         screen,
-        Screen::Signature { .. } | Screen::Receipt { .. } | Screen::Declined { .. } | Screen::OutcomeUnknown { .. }
+        Screen::Signature { .. }
+            | Screen::Receipt { .. }
+            | Screen::Declined { .. }
+            | Screen::OutcomeUnknown { .. }
     )
 }
 
@@ -140,69 +143,115 @@ fn signature_strokes() -> Vec<Vec<Point>> {
     let wave = (0..=40u16)
         .map(|i| Point {
             x: 100 + i * 15,
-            y: 500 + if i % 8 < 4 { (i % 4) * 40 } else { (4 - i % 4) * 40 },
+            y: 500
+                + if i % 8 < 4 {
+                    (i % 4) * 40
+                } else {
+                    (4 - i % 4) * 40
+                },
         })
         .collect();
-    let underline = (0..=20u16).map(|i| Point { x: 150 + i * 30, y: 800 }).collect();
+    let underline = (0..=20u16)
+        .map(|i| Point {
+            x: 150 + i * 30,
+            y: 800,
+        })
+        .collect();
     vec![wave, underline]
 }
 
 impl Day {
     async fn play(&mut self) -> Result<(), DemoError> {
-        self.report.begin("create_user", "the administrator adds a phone user in the merchant portal");
+        self.report.begin(
+            "create_user",
+            "the administrator adds a phone user in the merchant portal",
+        );
         let result = self.create_user().await;
         self.finish("create_user", result)?;
-        self.report.begin("first_login", "reader plugged in, account and default password");
+        self.report.begin(
+            "first_login",
+            "reader plugged in, account and default password",
+        );
         let result = self.first_login().await;
         self.finish("first_login", result)?;
         self.report.begin("activate", "the SMS activation code");
         let result = self.activate().await;
         self.finish("activate", result)?;
-        self.report.begin("change_password", "a new password of exactly 6 digits");
+        self.report
+            .begin("change_password", "a new password of exactly 6 digits");
         let result = self.change_password().await;
         self.finish("change_password", result)?;
-        self.report.begin("login", "log out, log in again with the new password");
+        self.report
+            .begin("login", "log out, log in again with the new password");
         let result = self.login().await;
         self.finish("login", result)?;
-        self.report.begin("sale", "NT$4,800 VISA chip sale, signature, e-receipt by e-mail");
+        self.report.begin(
+            "sale",
+            "NT$4,800 VISA chip sale, signature, e-receipt by e-mail",
+        );
         let result = self.sale().await;
         self.finish("sale", result)?;
-        self.report.begin("sale_no_signature", "NT$250 Mastercard chip sale, no signature, e-receipt by SMS");
+        self.report.begin(
+            "sale_no_signature",
+            "NT$250 Mastercard chip sale, no signature, e-receipt by SMS",
+        );
         let result = self.sale_no_signature().await;
         self.finish("sale_no_signature", result)?;
-        self.report.begin("refund", "NT$1,000 refund with the original authorization code, swipe only");
+        self.report.begin(
+            "refund",
+            "NT$1,000 refund with the original authorization code, swipe only",
+        );
         let result = self.refund().await;
         self.finish("refund", result)?;
-        self.report.begin("void", "a NT$120 JCB sale, found by its authorization code and voided");
+        self.report.begin(
+            "void",
+            "a NT$120 JCB sale, found by its authorization code and voided",
+        );
         let result = self.void().await;
         self.finish("void", result)?;
-        self.report.begin("query", "search unsettled transactions by the card's last 4 digits");
+        self.report.begin(
+            "query",
+            "search unsettled transactions by the card's last 4 digits",
+        );
         let result = self.query().await;
         self.finish("query", result)?;
-        self.report.begin("settle", "the counter phone settles while the cashier keeps the sale details open");
+        self.report.begin(
+            "settle",
+            "the counter phone settles while the cashier keeps the sale details open",
+        );
         let result = self.settle().await;
         self.finish("settle", result)?;
-        self.report.begin("void_after_settle_refused", "the cashier presses Void now on the settled sale");
+        self.report.begin(
+            "void_after_settle_refused",
+            "the cashier presses Void now on the settled sale",
+        );
         let result = self.void_after_settle_refused().await;
         self.finish("void_after_settle_refused", result)?;
         Ok(())
     }
 
-    fn finish(&self, step: &'static str, result: Result<Facts, DemoError>) -> Result<(), DemoError> {
+    fn finish(
+        &self,
+        step: &'static str,
+        result: Result<Facts, DemoError>,
+    ) -> Result<(), DemoError> {
         match result {
             Ok(facts) => {
                 self.report.step(step, true, facts);
                 Ok(())
             }
             Err(error) => {
-                self.report.step(step, false, facts(json!({ "error": error.to_string() })));
+                self.report
+                    .step(step, false, facts(json!({ "error": error.to_string() })));
                 Err(DemoError::StepFailed(step))
             }
         }
     }
 
     fn cashier(&self) -> &Phone {
-        self.cashier.as_ref().expect("the cashier's phone exists after first_login")
+        self.cashier
+            .as_ref()
+            .expect("the cashier's phone exists after first_login")
     }
 
     fn new_phone(&self, label: &'static str, reader_device_id: u32) -> Result<Phone, DemoError> {
@@ -234,9 +283,18 @@ impl Day {
             .await?;
         let (account, default_password) = self.environment.activation_mail(CASHIER_EMAIL).await?;
         let activation_code = self.environment.activation_sms(CASHIER_PHONE).await?;
-        ensure(user.status == UserStatus::PendingActivation, "a new user waits for activation")?;
-        ensure(account == user.username, "the e-mail names the account created")?;
-        ensure(activation_code.len() == 6, "the activation code has 6 digits")?;
+        ensure(
+            user.status == UserStatus::PendingActivation,
+            "a new user waits for activation",
+        )?;
+        ensure(
+            account == user.username,
+            "the e-mail names the account created",
+        )?;
+        ensure(
+            activation_code.len() == 6,
+            "the activation code has 6 digits",
+        )?;
         self.account = account;
         self.default_password = default_password;
         self.activation_code = activation_code;
@@ -259,7 +317,13 @@ impl Day {
             })
             .await;
         ensure(
-            matches!(refused, Screen::Login { reader_connected: false, .. }) && message_code(&refused).is_some(),
+            matches!(
+                refused,
+                Screen::Login {
+                    reader_connected: false,
+                    ..
+                }
+            ) && message_code(&refused).is_some(),
             "login without a reader is refused with a message",
         )?;
         phone.plug_in_reader().await?;
@@ -270,8 +334,13 @@ impl Day {
             })
             .await;
         self.cashier = Some(phone);
-        ensure(matches!(screen, Screen::Activation { .. }), "the default password leads to the activation code")?;
-        Ok(facts(json!({ "refused_without_reader": true, "next": "activation" })))
+        ensure(
+            matches!(screen, Screen::Activation { .. }),
+            "the default password leads to the activation code",
+        )?;
+        Ok(facts(
+            json!({ "refused_without_reader": true, "next": "activation" }),
+        ))
     }
 
     async fn activate(&mut self) -> Result<Facts, DemoError> {
@@ -281,7 +350,10 @@ impl Day {
                 code: self.activation_code.clone(),
             })
             .await;
-        ensure(matches!(screen, Screen::NewPassword { .. }), "the activation code leads to the new password")?;
+        ensure(
+            matches!(screen, Screen::NewPassword { .. }),
+            "the activation code leads to the new password",
+        )?;
         Ok(facts(json!({ "next": "new_password" })))
     }
 
@@ -303,14 +375,22 @@ impl Day {
                 confirmation: NEW_PASSWORD.into(),
             })
             .await;
-        ensure(matches!(screen, Screen::Home { .. }), "a 6-digit password completes the first login")?;
-        Ok(facts(json!({ "five_digits_refused": true, "next": "home" })))
+        ensure(
+            matches!(screen, Screen::Home { .. }),
+            "a 6-digit password completes the first login",
+        )?;
+        Ok(facts(
+            json!({ "five_digits_refused": true, "next": "home" }),
+        ))
     }
 
     async fn login(&mut self) -> Result<Facts, DemoError> {
         let phone = self.cashier();
         let screen = phone.act(UserAction::Logout).await;
-        ensure(matches!(screen, Screen::Login { .. }), "log out returns to the login screen")?;
+        ensure(
+            matches!(screen, Screen::Login { .. }),
+            "log out returns to the login screen",
+        )?;
         let screen = phone
             .act(UserAction::Login {
                 username: self.account.clone(),
@@ -323,9 +403,13 @@ impl Day {
             ..
         } = screen
         else {
-            return Err(DemoError::Unexpected(format!("login with the new password shows {screen:?}")));
+            return Err(DemoError::Unexpected(format!(
+                "login with the new password shows {screen:?}"
+            )));
         };
-        Ok(facts(json!({ "display_name": display_name, "merchant_name": merchant_name })))
+        Ok(facts(
+            json!({ "display_name": display_name, "merchant_name": merchant_name }),
+        ))
     }
 
     /// Rings up a sale up to the card: amount, brand, "Pay now".
@@ -336,7 +420,13 @@ impl Day {
         phone.act(UserAction::ChooseBrand { brand }).await;
         let screen = phone.act(UserAction::PayNow).await;
         ensure(
-            matches!(screen, Screen::PresentCard { prompt: CardPrompt::InsertOrSwipe, .. }),
+            matches!(
+                screen,
+                Screen::PresentCard {
+                    prompt: CardPrompt::InsertOrSwipe,
+                    ..
+                }
+            ),
             "Pay now asks for the card",
         )
     }
@@ -344,31 +434,62 @@ impl Day {
     async fn sale(&mut self) -> Result<Facts, DemoError> {
         self.ring_up(4_800, Brand::Visa).await?;
         let phone = self.cashier();
-        let screen = phone.insert(CardId::VisaChipApproved, "the authorization", payment_finished).await?;
+        let screen = phone
+            .insert(
+                CardId::VisaChipApproved,
+                "the authorization",
+                payment_finished,
+            )
+            .await?;
         let Screen::Signature { transaction, .. } = screen else {
-            return Err(DemoError::Unexpected(format!("a NT$4,800 VISA sale must be signed, got {screen:?}")));
+            return Err(DemoError::Unexpected(format!(
+                "a NT$4,800 VISA sale must be signed, got {screen:?}"
+            )));
         };
         for points in signature_strokes() {
             phone.act(UserAction::AddSignatureStroke { points }).await;
         }
         let screen = phone.act(UserAction::ConfirmSignature).await;
-        ensure(matches!(screen, Screen::Receipt { .. }), "the signature leads to the e-receipt")?;
+        ensure(
+            matches!(screen, Screen::Receipt { .. }),
+            "the signature leads to the e-receipt",
+        )?;
         let screen = phone
             .act(UserAction::SendReceipt {
                 destination: ReceiptDestination::Email(CUSTOMER_EMAIL.into()),
             })
             .await;
-        let Screen::Receipt { transaction: receipt_txn, receipt_url, qr, sent_to, .. } = screen else {
-            return Err(DemoError::Unexpected("sending keeps the receipt on screen".into()));
+        let Screen::Receipt {
+            transaction: receipt_txn,
+            receipt_url,
+            qr,
+            sent_to,
+            ..
+        } = screen
+        else {
+            return Err(DemoError::Unexpected(
+                "sending keeps the receipt on screen".into(),
+            ));
         };
-        ensure(!sent_to.is_empty(), "the receipt screen confirms where it went")?;
+        ensure(
+            !sent_to.is_empty(),
+            "the receipt screen confirms where it went",
+        )?;
         ensure(receipt_txn.signed, "the receipt carries the signature")?;
         let auth_code = transaction.auth_code.clone().unwrap_or_default();
-        self.environment.wait_for_mail_mentioning(CUSTOMER_EMAIL, &auth_code).await?;
+        self.environment
+            .wait_for_mail_mentioning(CUSTOMER_EMAIL, &auth_code)
+            .await?;
         phone.remove_card();
         let screen = phone.act(UserAction::FinishReceipt).await;
-        ensure(matches!(screen, Screen::Home { .. }), "finishing the receipt returns home")?;
-        ensure(transaction.status == TxnStatus::Approved, "the sale is approved")?;
+        ensure(
+            matches!(screen, Screen::Home { .. }),
+            "finishing the receipt returns home",
+        )?;
+        ensure(
+            transaction.status == TxnStatus::Approved,
+            "the sale is approved",
+        )?;
         let result = facts(json!({
             "transaction_id": transaction.id,
             "amount": transaction.amount,
@@ -390,7 +511,11 @@ impl Day {
         self.ring_up(250, Brand::Mastercard).await?;
         let phone = self.cashier();
         let screen = phone
-            .insert(CardId::MastercardChipApproved, "the authorization", payment_finished)
+            .insert(
+                CardId::MastercardChipApproved,
+                "the authorization",
+                payment_finished,
+            )
             .await?;
         let Screen::Receipt { transaction, .. } = screen else {
             return Err(DemoError::Unexpected(format!(
@@ -402,9 +527,14 @@ impl Day {
                 destination: ReceiptDestination::Sms(CUSTOMER_PHONE.into()),
             })
             .await;
-        ensure(matches!(&screen, Screen::Receipt { sent_to, .. } if !sent_to.is_empty()), "the SMS is confirmed")?;
+        ensure(
+            matches!(&screen, Screen::Receipt { sent_to, .. } if !sent_to.is_empty()),
+            "the SMS is confirmed",
+        )?;
         let auth_code = transaction.auth_code.clone().unwrap_or_default();
-        self.environment.wait_for_sms_mentioning(CUSTOMER_PHONE, &transaction.receipt_url).await?;
+        self.environment
+            .wait_for_sms_mentioning(CUSTOMER_PHONE, &transaction.receipt_url)
+            .await?;
         phone.remove_card();
         phone.act(UserAction::FinishReceipt).await;
         ensure(!transaction.signed, "no signature was taken")?;
@@ -426,23 +556,53 @@ impl Day {
         let phone = self.cashier();
         phone.act(UserAction::StartRefund).await;
         phone.act(UserAction::EnterAmount { dollars: 1_000 }).await;
-        phone.act(UserAction::ChooseBrand { brand: Brand::Visa }).await;
+        phone
+            .act(UserAction::ChooseBrand { brand: Brand::Visa })
+            .await;
         let screen = phone.act(UserAction::RefundNow).await;
-        ensure(matches!(screen, Screen::RefundAuthCode { .. }), "a refund asks for the original authorization code")?;
+        ensure(
+            matches!(screen, Screen::RefundAuthCode { .. }),
+            "a refund asks for the original authorization code",
+        )?;
         let auth_code = sale.auth_code.clone().unwrap_or_default();
-        phone.act(UserAction::EnterOriginalAuthCode { code: auth_code.clone() }).await;
+        phone
+            .act(UserAction::EnterOriginalAuthCode {
+                code: auth_code.clone(),
+            })
+            .await;
         let screen = phone.act(UserAction::ContinueRefund).await;
         ensure(
-            matches!(screen, Screen::PresentCard { prompt: CardPrompt::SwipeOnly, kind: TxnKind::Refund, .. }),
+            matches!(
+                screen,
+                Screen::PresentCard {
+                    prompt: CardPrompt::SwipeOnly,
+                    kind: TxnKind::Refund,
+                    ..
+                }
+            ),
             "a refund asks for a swipe",
         )?;
         // Refunds are swipe only: an inserted chip is not read.
         phone.reader().insert(CardId::VisaChipApproved);
         let inserted = phone
-            .wait_until("the swipe-only notice", |s| matches!(s, Screen::PresentCard { message: Some(_), .. }))
+            .wait_until("the swipe-only notice", |s| {
+                matches!(
+                    s,
+                    Screen::PresentCard {
+                        message: Some(_),
+                        ..
+                    }
+                )
+            })
             .await?;
         phone.remove_card();
-        let screen = phone.swipe(CardId::VisaChipApproved, "the refund authorization", payment_finished).await?;
+        let screen = phone
+            .swipe(
+                CardId::VisaChipApproved,
+                "the refund authorization",
+                payment_finished,
+            )
+            .await?;
         let transaction = match screen {
             Screen::Receipt { transaction, .. } => transaction,
             Screen::Signature { transaction, .. } => {
@@ -452,11 +612,18 @@ impl Day {
                 phone.act(UserAction::ConfirmSignature).await;
                 transaction
             }
-            other => return Err(DemoError::Unexpected(format!("the refund ended on {other:?}"))),
+            other => {
+                return Err(DemoError::Unexpected(format!(
+                    "the refund ended on {other:?}"
+                )))
+            }
         };
         phone.act(UserAction::FinishReceipt).await;
         ensure(transaction.kind == TxnKind::Refund, "it is a refund")?;
-        ensure(transaction.status == TxnStatus::Approved, "the refund is approved")?;
+        ensure(
+            transaction.status == TxnStatus::Approved,
+            "the refund is approved",
+        )?;
         ensure(
             transaction.original_transaction_id.as_deref() == Some(sale.id.as_str()),
             "the refund points at the original sale",
@@ -473,21 +640,39 @@ impl Day {
 
     async fn open_transactions(&self, phone: &Phone) -> Result<(), DemoError> {
         let screen = phone.act(UserAction::OpenTransactions).await;
-        ensure(matches!(screen, Screen::QueryPassword { .. }), "transaction details ask for the password again")?;
+        ensure(
+            matches!(screen, Screen::QueryPassword { .. }),
+            "transaction details ask for the password again",
+        )?;
         let screen = phone
             .act(UserAction::EnterQueryPassword {
                 password: NEW_PASSWORD.into(),
             })
             .await;
-        ensure(matches!(screen, Screen::TransactionSearch { .. }), "the password opens the search")
+        ensure(
+            matches!(screen, Screen::TransactionSearch { .. }),
+            "the password opens the search",
+        )
     }
 
     async fn void(&mut self) -> Result<Facts, DemoError> {
         self.ring_up(120, Brand::Jcb).await?;
         let phone = self.cashier();
-        let screen = phone.insert(CardId::JcbNoSignature, "the authorization", payment_finished).await?;
-        let Screen::Receipt { transaction: jcb_sale, .. } = screen else {
-            return Err(DemoError::Unexpected(format!("the JCB sale ended on {screen:?}")));
+        let screen = phone
+            .insert(
+                CardId::JcbNoSignature,
+                "the authorization",
+                payment_finished,
+            )
+            .await?;
+        let Screen::Receipt {
+            transaction: jcb_sale,
+            ..
+        } = screen
+        else {
+            return Err(DemoError::Unexpected(format!(
+                "the JCB sale ended on {screen:?}"
+            )));
         };
         phone.remove_card();
         phone.act(UserAction::FinishReceipt).await;
@@ -504,20 +689,38 @@ impl Day {
         let Screen::TransactionSearch { results, .. } = screen else {
             return Err(DemoError::Unexpected("search shows results".into()));
         };
-        ensure(results.len() == 1 && results[0].id == jcb_sale.id, "the authorization code finds the sale")?;
-        let screen = phone.act(UserAction::OpenTransaction { id: jcb_sale.id.clone() }).await;
+        ensure(
+            results.len() == 1 && results[0].id == jcb_sale.id,
+            "the authorization code finds the sale",
+        )?;
+        let screen = phone
+            .act(UserAction::OpenTransaction {
+                id: jcb_sale.id.clone(),
+            })
+            .await;
         ensure(
             matches!(screen, Screen::TransactionDetail { can_void: true, .. }),
             "an unsettled sale can be voided",
         )?;
         let screen = phone.act(UserAction::VoidNow).await;
-        let Screen::VoidDone { transaction: voided } = screen else {
-            return Err(DemoError::Unexpected(format!("Void now ended on {screen:?}")));
+        let Screen::VoidDone {
+            transaction: voided,
+        } = screen
+        else {
+            return Err(DemoError::Unexpected(format!(
+                "Void now ended on {screen:?}"
+            )));
         };
         ensure(voided.status == TxnStatus::Voided, "the sale is voided")?;
         let screen = phone.act(UserAction::BackToDetails).await;
         ensure(
-            matches!(screen, Screen::TransactionDetail { can_void: false, .. }),
+            matches!(
+                screen,
+                Screen::TransactionDetail {
+                    can_void: false,
+                    ..
+                }
+            ),
             "a voided sale cannot be voided again",
         )?;
         phone.act(UserAction::Back).await;
@@ -544,13 +747,22 @@ impl Day {
         let Screen::TransactionSearch { results, .. } = screen else {
             return Err(DemoError::Unexpected("search shows results".into()));
         };
-        ensure(results.iter().any(|t| t.id == sale.id), "the sale is found by its last 4 digits")?;
         ensure(
-            results.iter().all(|t| t.masked_pan.last4() == last4 && !t.is_settled()),
+            results.iter().any(|t| t.id == sale.id),
+            "the sale is found by its last 4 digits",
+        )?;
+        ensure(
+            results
+                .iter()
+                .all(|t| t.masked_pan.last4() == last4 && !t.is_settled()),
             "only unsettled transactions of that card are listed",
         )?;
         // The cashier opens the sale's details and leaves them on screen.
-        let screen = phone.act(UserAction::OpenTransaction { id: sale.id.clone() }).await;
+        let screen = phone
+            .act(UserAction::OpenTransaction {
+                id: sale.id.clone(),
+            })
+            .await;
         ensure(
             matches!(screen, Screen::TransactionDetail { can_void: true, .. }),
             "the sale details offer Void now",
@@ -571,22 +783,45 @@ impl Day {
                 password: NEW_PASSWORD.into(),
             })
             .await;
-        ensure(matches!(screen, Screen::Home { .. }), "the counter phone logs in")?;
+        ensure(
+            matches!(screen, Screen::Home { .. }),
+            "the counter phone logs in",
+        )?;
         self.open_transactions(&counter).await?;
         let screen = counter.act(UserAction::EnterSettlement).await;
-        let Screen::SettlementReview { preview: Some(preview), .. } = screen else {
-            return Err(DemoError::Unexpected(format!("Enter settlement shows {screen:?}")));
+        let Screen::SettlementReview {
+            preview: Some(preview),
+            ..
+        } = screen
+        else {
+            return Err(DemoError::Unexpected(format!(
+                "Enter settlement shows {screen:?}"
+            )));
         };
         let sale = self.sale.as_ref().expect("sale step ran");
-        let small = self.small_sale.as_ref().expect("sale_no_signature step ran");
+        let small = self
+            .small_sale
+            .as_ref()
+            .expect("sale_no_signature step ran");
         let expected_net = sale.amount.minor + small.amount.minor - 100_000;
-        ensure(preview.totals.count == 3, "two sales and one refund are pending; the void is not")?;
-        ensure(preview.totals.net_total.minor == expected_net, "the pending amount is sales minus refunds")?;
+        ensure(
+            preview.totals.count == 3,
+            "two sales and one refund are pending; the void is not",
+        )?;
+        ensure(
+            preview.totals.net_total.minor == expected_net,
+            "the pending amount is sales minus refunds",
+        )?;
         let screen = counter.act(UserAction::SettleNow).await;
         let Screen::SettlementDone { batch } = screen else {
-            return Err(DemoError::Unexpected(format!("Settle now shows {screen:?}")));
+            return Err(DemoError::Unexpected(format!(
+                "Settle now shows {screen:?}"
+            )));
         };
-        ensure(batch.totals == preview.totals, "the batch holds what the review showed")?;
+        ensure(
+            batch.totals == preview.totals,
+            "the batch holds what the review showed",
+        )?;
         Ok(facts(json!({
             "batch_id": batch.id,
             "business_date": batch.business_date,
@@ -602,7 +837,8 @@ impl Day {
         let screen = phone.act(UserAction::VoidNow).await;
         let code = message_code(&screen);
         ensure(
-            matches!(screen, Screen::TransactionDetail { .. }) && code.as_deref() == Some("already_settled"),
+            matches!(screen, Screen::TransactionDetail { .. })
+                && code.as_deref() == Some("already_settled"),
             format!("the gateway refuses the void of a settled sale, the app shows {screen:?}"),
         )?;
         let all = self.environment.all_transactions().await?;
@@ -611,7 +847,10 @@ impl Day {
             .iter()
             .find(|t| t.id == sale.id)
             .ok_or_else(|| DemoError::Unexpected("the portal lists the sale".into()))?;
-        ensure(at_gateway.status == TxnStatus::Approved, "the settled sale stays approved")?;
+        ensure(
+            at_gateway.status == TxnStatus::Approved,
+            "the settled sale stays approved",
+        )?;
         ensure(at_gateway.batch_id.is_some(), "the sale is in a batch")?;
         Ok(facts(json!({
             "refused_with": code,

@@ -32,7 +32,8 @@ impl Phone {
         reader_device_id: u32,
         report: Arc<Report>,
     ) -> Result<Phone, DemoError> {
-        let data_dir = tempfile::tempdir().map_err(|e| DemoError::Setup(format!("phone storage: {e}")))?;
+        let data_dir =
+            tempfile::tempdir().map_err(|e| DemoError::Setup(format!("phone storage: {e}")))?;
         let reader = Arc::new(VirtualReader::new(
             &mpos_sim::TEST_BDK,
             mpos_sim::test_initial_key_id(reader_device_id),
@@ -76,20 +77,39 @@ impl Phone {
     pub async fn plug_in_reader(&self) -> Result<Screen, DemoError> {
         self.reader.plug_in();
         self.wait_until("reader connected", |screen| {
-            matches!(screen, Screen::Login { reader_connected: true, .. } | Screen::Home { reader_connected: true, .. })
+            matches!(
+                screen,
+                Screen::Login {
+                    reader_connected: true,
+                    ..
+                } | Screen::Home {
+                    reader_connected: true,
+                    ..
+                }
+            )
         })
         .await
     }
 
     /// Inserts a card and waits for the screen that follows the authorization.
-    pub async fn insert(&self, card: CardId, what: &str, done: impl Fn(&Screen) -> bool) -> Result<Screen, DemoError> {
+    pub async fn insert(
+        &self,
+        card: CardId,
+        what: &str,
+        done: impl Fn(&Screen) -> bool,
+    ) -> Result<Screen, DemoError> {
         self.reader.insert(card);
         self.report.hands(self.label, &format!("inserts {card:?}"));
         self.wait_until(what, done).await
     }
 
     /// Swipes a card and waits for the screen that follows.
-    pub async fn swipe(&self, card: CardId, what: &str, done: impl Fn(&Screen) -> bool) -> Result<Screen, DemoError> {
+    pub async fn swipe(
+        &self,
+        card: CardId,
+        what: &str,
+        done: impl Fn(&Screen) -> bool,
+    ) -> Result<Screen, DemoError> {
         self.reader.swipe(card);
         self.report.hands(self.label, &format!("swipes {card:?}"));
         self.wait_until(what, done).await
@@ -101,7 +121,11 @@ impl Phone {
     }
 
     /// Waits until the app shows a screen `done` accepts, printing it.
-    pub async fn wait_until(&self, what: &str, done: impl Fn(&Screen) -> bool) -> Result<Screen, DemoError> {
+    pub async fn wait_until(
+        &self,
+        what: &str,
+        done: impl Fn(&Screen) -> bool,
+    ) -> Result<Screen, DemoError> {
         let deadline = Instant::now() + SCREEN_TIMEOUT;
         loop {
             let screen = self.app.screen();

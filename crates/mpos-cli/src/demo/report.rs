@@ -55,7 +55,10 @@ impl Report {
     /// A finished step and its facts.
     pub fn step(&self, step: &str, ok: bool, facts: Map<String, Value>) {
         if !ok {
-            self.failures.lock().expect("report lock").push(step.to_string());
+            self.failures
+                .lock()
+                .expect("report lock")
+                .push(step.to_string());
         }
         let mut line = Map::new();
         line.insert("step".into(), Value::from(step));
@@ -64,7 +67,9 @@ impl Report {
         let line = Value::Object(line);
         match self.output {
             Output::Json => println!("{line}"),
-            Output::Screens => println!("\n--> {step}: {} {line}", if ok { "OK" } else { "FAILED" }),
+            Output::Screens => {
+                println!("\n--> {step}: {} {line}", if ok { "OK" } else { "FAILED" })
+            }
         }
         let _ = std::io::stdout().flush();
     }

@@ -13,7 +13,6 @@ use mpos_wire::api::{
 use mpos_wire::ApiError;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -56,24 +55,6 @@ impl std::fmt::Debug for HostClient {
         f.debug_struct("HostClient")
             .field("base", &self.base)
             .finish_non_exhaustive()
-    }
-}
-
-/// Void and signature answers: the transaction, bare or wrapped.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum TransactionAnswer {
-    Bare(TransactionSummary),
-    Wrapped { transaction: TransactionSummary },
-}
-
-impl TransactionAnswer {
-    fn into_inner(self) -> TransactionSummary {
-        match self {
-            TransactionAnswer::Bare(transaction) | TransactionAnswer::Wrapped { transaction } => {
-                transaction
-            }
-        }
     }
 }
 
@@ -188,14 +169,12 @@ impl HostClient {
         idempotency_key: &str,
         request: &VoidRequest,
     ) -> Result<TransactionSummary, HostError> {
-        let answer: TransactionAnswer = self
-            .send(
-                self.post(paths::VOIDS)
-                    .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
-                    .json(request),
-            )
-            .await?;
-        Ok(answer.into_inner())
+        self.send(
+            self.post(paths::VOIDS)
+                .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
+                .json(request),
+        )
+        .await
     }
 
     /// `POST /v1/app/reversals`: the body names the original request by its
@@ -226,13 +205,11 @@ impl HostClient {
         id: &str,
         request: &SignatureRequest,
     ) -> Result<TransactionSummary, HostError> {
-        let answer: TransactionAnswer = self
-            .send(
-                self.post(&paths::fill(paths::SIGNATURE, &path_segment(id)))
-                    .json(request),
-            )
-            .await?;
-        Ok(answer.into_inner())
+        self.send(
+            self.post(&paths::fill(paths::SIGNATURE, &path_segment(id)))
+                .json(request),
+        )
+        .await
     }
 
     /// `POST /v1/app/transactions/{id}/receipt`.

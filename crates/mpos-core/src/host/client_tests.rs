@@ -227,7 +227,7 @@ async fn reversal_names_the_original_key() {
 }
 
 #[tokio::test]
-async fn void_and_signature_accept_a_bare_or_wrapped_transaction() {
+async fn void_and_signature_answer_the_transaction() {
     let summary = testing::summary(
         "t 1",
         TxnKind::Sale,
@@ -236,15 +236,7 @@ async fn void_and_signature_accept_a_bare_or_wrapped_transaction() {
         Brand::Visa,
     );
     let bare = serde_json::to_value(&summary).unwrap();
-    let wrapped = json!({ "transaction": bare.clone() });
-    let gateway = FakeGateway::start(move |request| {
-        if request.path().ends_with("/signature") {
-            Answer::Json(200, wrapped.clone())
-        } else {
-            Answer::Json(200, bare.clone())
-        }
-    })
-    .await;
+    let gateway = FakeGateway::start(move |_| Answer::Json(200, bare.clone())).await;
     let client = client(&gateway);
     let voided = client
         .void(

@@ -211,7 +211,7 @@ impl TestGateway {
         let body = mail["body"].as_str().unwrap();
         let password = body
             .lines()
-            .find_map(|l| l.strip_prefix("Default password: "))
+            .find_map(|l| l.strip_prefix(mpos_gateway::admin::PASSWORD_LINE))
             .expect("default password line")
             .trim()
             .to_string();
@@ -223,7 +223,7 @@ impl TestGateway {
             .expect("activation SMS");
         let message = sms["message"].as_str().unwrap();
         let code: String = message
-            .split("activation code: ")
+            .split(mpos_gateway::admin::ACTIVATION_CODE_LINE)
             .nth(1)
             .unwrap()
             .chars()
