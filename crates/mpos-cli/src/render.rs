@@ -75,7 +75,9 @@ pub fn render_screen(screen: &Screen) -> String {
             accepted_brands,
             message,
         } => {
-            body.push(format!("金額 Amount: NT${dollars}"));
+            let amount = mpos_wire::Money::twd_dollars(*dollars)
+                .map_or_else(|| format!("NT${dollars}"), |m| m.to_string());
+            body.push(format!("金額 Amount: {amount}"));
             let brands: Vec<String> = accepted_brands
                 .iter()
                 .map(|b| {

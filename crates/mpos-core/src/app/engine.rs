@@ -113,7 +113,10 @@ impl Engine {
             }
             Input::Reader { event, fresh_key } => {
                 match &event {
-                    ReaderEvent::Connected(_) => self.reader_connected = true,
+                    ReaderEvent::Connected(_) => {
+                        self.reader_connected = true;
+                        self.forget_reader_notice();
+                    }
                     ReaderEvent::Disconnected => self.reader_connected = false,
                     _ => {}
                 }
@@ -132,6 +135,22 @@ impl Engine {
         let mut commands = commands;
         commands.extend(self.follow_exits());
         commands
+    }
+
+    /// A reader arrived: "plug in the reader" no longer applies.
+    fn forget_reader_notice(&mut self) {
+        match &mut self.route {
+            Route::Login(flow) => flow.reader_connected(),
+            Route::Home { message } => {
+                if message
+                    .as_ref()
+                    .is_some_and(crate::flows::login::is_reader_notice)
+                {
+                    *message = None;
+                }
+            }
+            Route::Payment(_) | Route::Transactions(_) => {}
+        }
     }
 
     fn on_action(

@@ -137,6 +137,34 @@ fn reader_events_update_the_login_screen() {
 }
 
 #[test]
+fn plugging_the_reader_in_clears_the_plug_in_message() {
+    let (mut engine, _) = Engine::start(ResumeDecision::Nothing, false);
+    let commands = act(
+        &mut engine,
+        UserAction::Login {
+            username: "amy".into(),
+            password: "135790".into(),
+        },
+    );
+    assert!(commands.is_empty());
+    assert!(matches!(
+        render(&engine),
+        Screen::Login { message: Some(ref m), .. } if m.code == "reader_not_connected"
+    ));
+    engine.handle(Input::Reader {
+        event: ReaderEvent::Connected(reader_info()),
+        fresh_key: "k".into(),
+    });
+    assert!(matches!(
+        render(&engine),
+        Screen::Login {
+            reader_connected: true,
+            message: None
+        }
+    ));
+}
+
+#[test]
 fn login_leads_home_with_the_user_and_merchant() {
     let engine = home();
     assert_eq!(

@@ -96,6 +96,13 @@ impl LoginFlow {
         self.message.as_ref()
     }
 
+    /// Drops the "plug in the reader" message once a reader is there.
+    pub fn reader_connected(&mut self) {
+        if self.message.as_ref().is_some_and(is_reader_notice) {
+            self.message = None;
+        }
+    }
+
     /// The session, once ready.
     pub fn session(&self) -> Option<&Session> {
         match &self.step {
@@ -265,6 +272,11 @@ pub fn check_new_password(password: &str, confirmation: &str) -> Result<(), Noti
         return Err(Notice::PasswordMismatch);
     }
     Ok(())
+}
+
+/// Whether a message only asks for the reader to be plugged in.
+pub(crate) fn is_reader_notice(message: &UserMessage) -> bool {
+    message.code == Notice::ReaderNotConnected.code()
 }
 
 #[cfg(test)]
