@@ -4,7 +4,10 @@
 //! loopback, a loopback SMTP server and SMS provider) and plays a merchant's
 //! day through `mpos-core` and the virtual reader.
 
+mod bench;
 mod demo;
+mod environment;
+mod phone;
 mod render;
 
 use clap::{Parser, Subcommand};
@@ -29,11 +32,60 @@ enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// Time login, chip sale, void and settlement end to end; write a Markdown report.
+    Bench {
+        /// Chip sales to time.
+        #[arg(long, default_value_t = 200)]
+        sales: usize,
+        /// Logins to time.
+        #[arg(long, default_value_t = 20)]
+        logins: usize,
+        /// Where to write the report.
+        #[arg(long, default_value = "docs/benchmarks.md")]
+        out: std::path::PathBuf,
+    },
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => Some(runtime),
+        Err(error) => {
+            eprintln!("mpos: cannot start the async runtime: {error}");
+            None
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Bench { sales, logins, out } => {
+            let Some(runtime) = runtime() else {
+                return ExitCode::FAILURE;
+            };
+            let plan = bench::BenchPlan {
+                sales: sales.max(1),
+                logins: logins.max(1),
+            };
+            match runtime.block_on(bench::run(plan)) {
+                Ok(markdown) => {
+                    print!("{markdown}");
+                    if let Err(error) = std::fs::write(&out, &markdown) {
+                        eprintln!("mpos bench: cannot write {}: {error}", out.display());
+                        return ExitCode::FAILURE;
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("mpos bench: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Demo { json, verbose } => {
             if verbose {
                 tracing_subscriber::fmt()
@@ -42,16 +94,8 @@ fn main() -> ExitCode {
                     .json()
                     .init();
             }
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(error) => {
-                    eprintln!("mpos: cannot start the async runtime: {error}");
-                    return ExitCode::FAILURE;
-                }
+            let Some(runtime) = runtime() else {
+                return ExitCode::FAILURE;
             };
             let output = if json {
                 demo::Output::Json

@@ -51,31 +51,62 @@ fn demo_json_reports_every_step_ok_and_exits_zero() {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}")))
         .collect();
-    let names: Vec<&str> = steps.iter().map(|s| s["step"].as_str().expect("step name")).collect();
+    let names: Vec<&str> = steps
+        .iter()
+        .map(|s| s["step"].as_str().expect("step name"))
+        .collect();
     assert_eq!(names, STEPS, "{stdout}");
     for step in &steps {
         assert_eq!(step["ok"], true, "{step}");
     }
-    assert!(output.status.success(), "exit {:?}\n{stdout}", output.status);
+    assert!(
+        output.status.success(),
+        "exit {:?}\n{stdout}",
+        output.status
+    );
 
     // Facts the product requires, as the demo reports them.
-    let by_name = |name: &str| steps.iter().find(|s| s["step"] == name).expect("step present");
+    let by_name = |name: &str| {
+        steps
+            .iter()
+            .find(|s| s["step"] == name)
+            .expect("step present")
+    };
     assert_eq!(by_name("sale")["signature_required"], true);
     assert_eq!(by_name("sale_no_signature")["signature_required"], false);
-    assert_eq!(by_name("refund")["original_auth_code"], by_name("sale")["auth_code"]);
+    assert_eq!(
+        by_name("refund")["original_auth_code"],
+        by_name("sale")["auth_code"]
+    );
     assert_eq!(by_name("refund")["insert_refused_with"], "swipe_required");
     assert_eq!(by_name("void")["status"], "voided");
-    assert_eq!(by_name("void_after_settle_refused")["refused_with"], "already_settled");
-    assert_eq!(by_name("void_after_settle_refused")["batch_id"], by_name("settle")["batch_id"]);
+    assert_eq!(
+        by_name("void_after_settle_refused")["refused_with"],
+        "already_settled"
+    );
+    assert_eq!(
+        by_name("void_after_settle_refused")["batch_id"],
+        by_name("settle")["batch_id"]
+    );
     assert_eq!(by_name("settle")["count"], 3);
 
-    assert!(luhn_runs(&stdout).is_empty(), "card number in clear: {:?}", luhn_runs(&stdout));
+    assert!(
+        luhn_runs(&stdout).is_empty(),
+        "card number in clear: {:?}",
+        luhn_runs(&stdout)
+    );
     assert!(stdout.contains("411111******1111"), "masked PAN shown");
 }
 
 #[test]
 fn luhn_scan_finds_an_embedded_card_number() {
-    assert_eq!(luhn_runs("\"pan\":\"4111111111111111\""), vec!["4111111111111111"]);
-    assert_eq!(luhn_runs(";4111111111111111=3012201?"), vec!["4111111111111111"]);
+    assert_eq!(
+        luhn_runs("\"pan\":\"4111111111111111\""),
+        vec!["4111111111111111"]
+    );
+    assert_eq!(
+        luhn_runs(";4111111111111111=3012201?"),
+        vec!["4111111111111111"]
+    );
     assert!(luhn_runs("411111******1111 and 2026-11-21").is_empty());
 }

@@ -7,13 +7,12 @@
 //! digits; the counter phone settles; and a void of the now-settled sale is
 //! refused. Every step checks what the product requires.
 
-mod environment;
-mod phone;
 mod report;
 
-pub use report::Output;
+pub use report::{Output, Report};
 
-use environment::Environment;
+use crate::environment::Environment;
+use crate::phone::Phone;
 use mpos_cards::CardId;
 use mpos_core::{CardPrompt, Screen, UserAction};
 use mpos_wire::api::{
@@ -21,8 +20,6 @@ use mpos_wire::api::{
     TxnKind, TxnStatus, UserStatus,
 };
 use mpos_wire::{Brand, Money};
-use phone::Phone;
-use report::Report;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 

@@ -14,6 +14,8 @@ pub enum Output {
     Screens,
     /// One JSON object per line and step.
     Json,
+    /// Nothing (benchmarks time the same code paths).
+    Quiet,
 }
 
 /// Prints steps and screens, and remembers whether every step was ok.
@@ -70,6 +72,7 @@ impl Report {
             Output::Screens => {
                 println!("\n--> {step}: {} {line}", if ok { "OK" } else { "FAILED" })
             }
+            Output::Quiet => {}
         }
         let _ = std::io::stdout().flush();
     }

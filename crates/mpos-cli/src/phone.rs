@@ -1,8 +1,8 @@
 //! A phone of the demo: `mpos-core`'s app with the virtual reader plugged
 //! into it, and the screens it shows printed as the user sees them.
 
-use super::report::Report;
-use super::DemoError;
+use crate::demo::DemoError;
+use crate::demo::Report;
 use mpos_cards::CardId;
 use mpos_core::{AppConfig, MposApp, Screen, UserAction};
 use mpos_sim::VirtualReader;

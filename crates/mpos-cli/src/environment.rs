@@ -2,7 +2,7 @@
 //! over TLS with a temporary SQLite file, a real SMTP server, and the SMS
 //! provider stand-in that speaks the gateway's SMS adapter format.
 
-use super::DemoError;
+use crate::demo::DemoError;
 use mpos_gateway::config::{BdkConfig, HsmConfig, SmsConfig, SmtpConfig};
 use mpos_gateway::{GatewayConfig, RunningGateway, StartOptions};
 use mpos_testkit::sms_provider::FakeSmsProvider;
