@@ -2,6 +2,8 @@
 //! come with their messages in `mpos_wire::ErrorCode`). Each one says what
 //! to do next, in English and Traditional Chinese.
 
+use crate::error::UserMessage;
+
 /// A local message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Notice {
@@ -75,6 +77,17 @@ pub enum Notice {
     SettleOutcomeUnknown,
     /// The approved transaction is no longer waiting for a signature.
     SignatureNoLongerNeeded,
+    /// A sale's reversal was refused because it is settled or refunded: the card was charged.
+    ReversalRefusedCharged,
+    /// A refund's reversal was refused because it is settled: the money went back to the card.
+    ReversalRefusedRefunded,
+    /// The reader did not take the host's approval (the card may have refused it): reversing.
+    ReaderRefusedApproval,
+    /// An approved payment could not be written to the journal; the user must stay.
+    JournalNotSaved,
+    /// The signature owed belongs to another user; its text names that user
+    /// (see [`Notice::with_username`]).
+    SignatureOwedByAnotherUser,
 }
 
 impl Notice {
@@ -117,6 +130,11 @@ impl Notice {
             VoidOutcomeUnknown => "void_outcome_unknown",
             SettleOutcomeUnknown => "settle_outcome_unknown",
             SignatureNoLongerNeeded => "signature_no_longer_needed",
+            ReversalRefusedCharged => "reversal_refused_charged",
+            ReversalRefusedRefunded => "reversal_refused_refunded",
+            ReaderRefusedApproval => "reader_refused_approval",
+            JournalNotSaved => "journal_not_saved",
+            SignatureOwedByAnotherUser => "signature_owed_by_another_user",
         }
     }
 
@@ -159,6 +177,11 @@ impl Notice {
             VoidOutcomeUnknown => "No answer from the bank: the void may not be done. Press Void now again; it cannot void twice.",
             SettleOutcomeUnknown => "No answer from the bank: check the pending amount below before settling again.",
             SignatureNoLongerNeeded => "The interrupted transaction no longer needs a signature.",
+            ReversalRefusedCharged => "This payment went through and is settled: the card was charged. Make a refund if the customer should get the money back.",
+            ReversalRefusedRefunded => "This refund went through and is settled: the money was returned to the card.",
+            ReaderRefusedApproval => "The card reader did not accept the bank's approval, so the payment is being cancelled. Do not hand over goods; wait.",
+            JournalNotSaved => "The phone could not save this approved payment. Free some storage space, then try again. Do not close the app.",
+            SignatureOwedByAnotherUser => "User {username} has a payment waiting for a signature; that user must log in to finish it.",
         }
     }
 
@@ -205,6 +228,38 @@ impl Notice {
             }
             SettleOutcomeUnknown => "銀行未回應，請先確認下方待結帳金額再結帳。",
             SignatureNoLongerNeeded => "中斷的交易已不需簽名。",
+            ReversalRefusedCharged => "此筆交易已完成請款，持卡人已被扣款；如需退款請做退貨交易。",
+            ReversalRefusedRefunded => "此筆退貨已完成請款，款項已退回持卡人卡片。",
+            ReaderRefusedApproval => {
+                "讀卡機未接受銀行的核准，系統正在取消此筆交易，請勿交付商品並稍候。"
+            }
+            JournalNotSaved => "手機無法儲存此筆已核准的交易，請釋放儲存空間後再試，請勿關閉 App。",
+            SignatureOwedByAnotherUser => {
+                "上一位使用者 {username} 有一筆交易待簽名，請由該使用者登入完成。"
+            }
         }
+    }
+
+    /// The message with `{username}` filled in: a user name is no card
+    /// data, and naming the user tells the merchant who must log in.
+    pub fn with_username(self, username: &str) -> UserMessage {
+        let mut message = UserMessage::from(self);
+        message.en = message.en.replace("{username}", username);
+        message.zh = message.zh.replace("{username}", username);
+        message
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owed_signature_message_names_the_user_in_both_languages() {
+        let message = Notice::SignatureOwedByAnotherUser.with_username("bob");
+        assert_eq!(message.code, "signature_owed_by_another_user");
+        assert!(message.en.starts_with("User bob has"), "{}", message.en);
+        assert!(message.zh.contains("上一位使用者 bob 有"), "{}", message.zh);
+        assert!(!message.en.contains('{') && !message.zh.contains('{'));
     }
 }

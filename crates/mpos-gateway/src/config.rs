@@ -121,7 +121,8 @@ pub struct HsmConfig {
     /// Base derivation keys, chosen by the first 4 bytes of a KSN.
     #[serde(default)]
     pub bdks: Vec<BdkConfig>,
-    /// HMAC key for card tokens (32 bytes hex); generated into the database when absent.
+    /// HMAC key for card tokens (32 bytes hex), supplied by the HSM/KMS in
+    /// production; when absent it is kept in `DIR/hsm/card-token.key`, never in the database.
     #[serde(default)]
     pub token_key_hex: Option<String>,
 }
@@ -164,12 +165,17 @@ pub struct IssuerConfig {
     /// How long the slow test card's issuer takes to answer.
     #[serde(default = "default_slow_delay_ms")]
     pub slow_delay_ms: u64,
+    /// After how long a transaction still pending is given up: reversed
+    /// (`91`), its limits released and its idempotency key answered.
+    #[serde(default = "default_pending_timeout_ms")]
+    pub pending_timeout_ms: u64,
 }
 
 impl Default for IssuerConfig {
     fn default() -> Self {
         IssuerConfig {
             slow_delay_ms: default_slow_delay_ms(),
+            pending_timeout_ms: default_pending_timeout_ms(),
         }
     }
 }
@@ -226,6 +232,9 @@ impl Default for SettlementConfig {
 
 fn default_slow_delay_ms() -> u64 {
     5000
+}
+fn default_pending_timeout_ms() -> u64 {
+    60_000
 }
 fn default_max_failed_logins() -> u32 {
     5
@@ -309,6 +318,11 @@ impl GatewayConfig {
         if Cutoff::parse(&self.settlement.auto_local_time).is_none() {
             return invalid("settlement.auto_local_time must be HH:MM, for example 23:00");
         }
+        if self.issuer.pending_timeout_ms <= self.issuer.slow_delay_ms {
+            return invalid(
+                "issuer.pending_timeout_ms must be above issuer.slow_delay_ms, or slow answers would be reversed",
+            );
+        }
         if self.settlement.check_interval_ms == 0 {
             return invalid("settlement.check_interval_ms must be above 0");
         }
@@ -379,6 +393,16 @@ mod tests {
         config.hsm.bdks.clear();
         config.settlement.auto_local_time = "25:00".into();
         assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn pending_timeout_must_exceed_the_slow_issuer_delay() {
+        let mut config = GatewayConfig::new(HsmConfig::default());
+        assert_eq!(config.issuer.pending_timeout_ms, 60_000);
+        config.issuer.slow_delay_ms = 60_000;
+        assert!(config.validate().is_err());
+        config.issuer.pending_timeout_ms = 60_001;
+        config.validate().unwrap();
     }
 
     #[test]

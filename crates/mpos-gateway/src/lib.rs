@@ -26,6 +26,7 @@ pub mod settlement;
 pub mod state;
 pub mod store;
 pub mod tls;
+pub mod token_key;
 
 pub use config::GatewayConfig;
 
@@ -66,6 +67,9 @@ pub enum GatewayError {
     /// The e-mail or SMS settings could not be used.
     #[error("notifications: {0}")]
     Notify(#[from] notify::NotifyError),
+    /// The card-token key could not be loaded.
+    #[error(transparent)]
+    TokenKey(#[from] token_key::TokenKeyError),
 }
 
 /// How to start the gateway.
@@ -167,12 +171,11 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
     let admin_token = auth::admin_token::load_or_create(&admin_token_path)
         .map_err(io_error("admin token", &admin_token_path))?;
 
-    let token_key_hex = match &config.hsm.token_key_hex {
-        Some(key) => key.clone(),
-        None => store.secret_or_insert("card_token_key", &ids::random_hex(32))?,
-    };
-    let token_key = config::decode_hex::<32>(&token_key_hex)
-        .ok_or_else(|| store::StoreError::Corrupt("card_token_key".into()))?;
+    let token_key = token_key::load(
+        config.hsm.token_key_hex.as_deref(),
+        &data_dir,
+        store.as_ref(),
+    )?;
     if config.hsm.bdks.is_empty() {
         tracing::warn!("no BDK configured: every card will be refused as card_data_invalid");
     }
@@ -214,6 +217,9 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
         public_base_url,
         admin_token_sha256: auth::admin_token::digest(&admin_token),
     });
+
+    // Transactions a previous run left pending are given up before serving.
+    payments::expiry::sweep(&state)?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     let server = tokio::spawn(server::serve(

@@ -100,10 +100,7 @@ async fn five_wrong_passwords_lock_for_thirty_minutes() {
     let (status, body) = gw.login("bob", &user.password).await;
     assert_eq!(status.as_u16(), 423);
     assert!(
-        body["detail"]
-            .as_str()
-            .unwrap()
-            .starts_with("until 2030-03-10T02:30:"),
+        body["detail"].as_str().unwrap() == "until 10:30 (Asia/Taipei)",
         "{body}"
     );
     let users = gw.admin_get(paths::ADMIN_USERS).await;
@@ -577,4 +574,139 @@ async fn malformed_input_is_an_api_error_not_plain_text() {
         (status, body["status"].as_str()),
         (StatusCode::OK, Some("ok"))
     );
+}
+
+#[tokio::test]
+async fn parallel_wrong_guesses_get_at_most_max_failed_logins_evaluations() {
+    let gw = std::sync::Arc::new(TestGateway::start().await);
+    let user = gw.ready_user("max").await;
+    let guesses: Vec<_> = (0..20)
+        .map(|_| {
+            let gw = gw.clone();
+            tokio::spawn(async move { gw.login("max", "000000").await })
+        })
+        .collect();
+    // As soon as the lock shows, the right password is refused, even while
+    // guesses are still being checked.
+    let mut locked = false;
+    for _ in 0..200 {
+        let users = gw.admin_get(paths::ADMIN_USERS).await;
+        if users["users"][0]["locked_until"].is_string() {
+            locked = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(locked, "20 wrong guesses lock the account");
+    let (status, body) = gw.login("max", &user.password).await;
+    assert_eq!((status.as_u16(), code(&body)), (423, "account_locked"));
+    let mut wrong = 0;
+    for guess in guesses {
+        let (status, body) = guess.await.unwrap();
+        match status.as_u16() {
+            401 => wrong += 1,
+            423 => assert_eq!(code(&body), "account_locked"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    // Evaluated guesses answer invalid_credentials, except the one that locks.
+    assert!(wrong < 5, "{wrong} guesses were evaluated past the limit");
+    let (status, _) = gw.login("max", &user.password).await;
+    assert_eq!(status.as_u16(), 423, "no evaluated guess lifted the lock");
+    assert!(gw.admin_get(paths::ADMIN_USERS).await["users"][0]["locked_until"].is_string());
+}
+
+#[tokio::test]
+async fn unknown_user_names_get_invalid_credentials() {
+    let gw = TestGateway::start().await;
+    gw.ready_user("ned").await;
+    for name in ["nobody", "NED", ""] {
+        let (status, body) = gw.login(name, "864209").await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn login_needs_the_card_reader() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("oli").await;
+    for reader in [json!(null), json!(""), json!("   ")] {
+        let (status, body) = gw
+            .post(
+                paths::LOGIN,
+                None,
+                json!({ "username": "oli", "password": user.password, "reader_serial": reader }),
+            )
+            .await;
+        assert_eq!(
+            (status.as_u16(), code(&body)),
+            (422, "reader_required"),
+            "{reader}"
+        );
+    }
+    // Without a reader the password is not even checked: no attempt counts toward the lock.
+    for _ in 0..5 {
+        let (status, body) = gw
+            .post(
+                paths::LOGIN,
+                None,
+                json!({ "username": "oli", "password": "000000" }),
+            )
+            .await;
+        assert_eq!((status.as_u16(), code(&body)), (422, "reader_required"));
+    }
+    assert_eq!(gw.login("oli", &user.password).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn reset_password_keeps_a_disabled_user_disabled() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("pam").await;
+    let admin = gw.admin_token();
+    let (status, _) = gw
+        .post(
+            &paths::fill(paths::ADMIN_USER_DISABLE, &user.id),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = gw
+        .post(
+            &paths::fill(paths::ADMIN_USER_RESET, &user.id),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "disabled");
+    let email = format!("{}@example.com", user.username);
+    let phone = gw.admin_get(paths::ADMIN_USERS).await["users"][0]["phone"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (password, _) = gw.delivered(&email, &phone);
+    let (status, body) = gw.login("pam", &password).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::FORBIDDEN, "account_disabled")
+    );
+}
+
+#[tokio::test]
+async fn the_lock_end_is_shown_in_taipei_time_with_the_date_when_not_today() {
+    let gw = TestGateway::start().await;
+    let mut user = gw.ready_user("quy").await;
+    gw.set_clock("2030-03-10T15:50:00Z").await; // 23:50 Taipei
+    gw.relogin(&mut user).await;
+    for _ in 0..4 {
+        gw.login("quy", "000000").await;
+    }
+    let (status, body) = gw.login("quy", "000000").await;
+    assert_eq!(status.as_u16(), 423);
+    assert_eq!(body["detail"], "until 2030-03-11 00:20 (Asia/Taipei)");
 }

@@ -256,3 +256,249 @@ async fn search_finds_only_the_users_unsettled_transactions() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn transaction_details_need_the_password_reentered_within_15_minutes() {
+    let gw = TestGateway::start().await;
+    let mut user = gw.ready_user("fay").await;
+    let reader = Reader::new();
+    let sale = gw
+        .approved_sale(&user, &reader, CardId::VisaChipApproved, 100_00)
+        .await;
+    let id = sale["id"].as_str().unwrap();
+    // A new session (the phone restarted) has no grant yet.
+    let (status, login) = gw.login(&user.username, &user.password).await;
+    assert_eq!(status, StatusCode::OK);
+    user.token = login["session_token"].as_str().unwrap().to_string();
+    let search = format!("{}?last4=1111", paths::TRANSACTIONS);
+    let void = json!({ "transaction_id": id });
+    let refused = |(status, body): (StatusCode, Value)| {
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::FORBIDDEN, "password_reentry_required"),
+            "{body}"
+        );
+    };
+    refused(gw.get(&search, &user.token).await);
+    refused(gw.get(paths::SETTLEMENT_PREVIEW, &user.token).await);
+    refused(gw.post(paths::SETTLE, Some(&user.token), json!({})).await);
+    refused(
+        gw.financial(paths::VOIDS, &user, &new_key(), void.clone())
+            .await,
+    );
+    // One transaction by id stays open: the phone resumes a signature with it.
+    assert_eq!(gw.txn(&user, id).await["status"], "approved");
+
+    gw.reenter_password(&user.token, &user.password).await;
+    let (status, found) = gw.get(&search, &user.token).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["transactions"][0]["id"], id);
+    let (status, _) = gw.get(paths::SETTLEMENT_PREVIEW, &user.token).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The grant lasts 15 minutes.
+    gw.set_clock("2030-03-10T02:14:00Z").await;
+    assert_eq!(gw.get(&search, &user.token).await.0, StatusCode::OK);
+    gw.set_clock("2030-03-10T02:16:00Z").await;
+    refused(gw.get(&search, &user.token).await);
+    refused(gw.get(paths::SETTLEMENT_PREVIEW, &user.token).await);
+    gw.reenter_password(&user.token, &user.password).await;
+    let (status, voided) = gw.financial(paths::VOIDS, &user, &new_key(), void).await;
+    assert_eq!(status, StatusCode::OK, "{voided}");
+    // A wrong password gives no grant.
+    let (status, login) = gw.login(&user.username, &user.password).await;
+    assert_eq!(status, StatusCode::OK);
+    let token = login["session_token"].as_str().unwrap();
+    let (status, _) = gw
+        .post(
+            paths::VERIFY_PASSWORD,
+            Some(token),
+            json!({ "password": "000000" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    refused(gw.get(&search, token).await);
+}
+
+#[tokio::test]
+async fn void_signature_and_receipt_only_on_the_users_own_transactions() {
+    let gw = TestGateway::start().await;
+    let owner = gw.ready_user("gil").await;
+    let other = gw.ready_user("hao").await;
+    let reader = Reader::new();
+    let sale = gw
+        .approved_sale(&owner, &reader, CardId::UnionPayApproved, 100_00)
+        .await;
+    let id = sale["id"].as_str().unwrap();
+    let not_found = |(status, body): (StatusCode, Value)| {
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::NOT_FOUND, "not_found"),
+            "{body}"
+        );
+    };
+    not_found(
+        gw.financial(
+            paths::VOIDS,
+            &other,
+            &new_key(),
+            json!({ "transaction_id": id }),
+        )
+        .await,
+    );
+    not_found(
+        gw.post(
+            &paths::fill(paths::SIGNATURE, id),
+            Some(&other.token),
+            strokes(1, 2, 10),
+        )
+        .await,
+    );
+    not_found(
+        gw.post(
+            &paths::fill(paths::RECEIPT, id),
+            Some(&other.token),
+            json!({ "destination": { "channel": "sms", "to": "0912345678" } }),
+        )
+        .await,
+    );
+    assert!(gw.outbox("sms.jsonl").iter().all(|m| !m["message"]
+        .as_str()
+        .unwrap()
+        .contains(sale["receipt_url"].as_str().unwrap())));
+    let txn = gw.txn(&owner, id).await;
+    assert_eq!(
+        (txn["status"].as_str(), txn["signed"].as_bool()),
+        (Some("approved"), Some(false))
+    );
+    // The owner can.
+    let (status, _) = gw
+        .post(
+            &paths::fill(paths::SIGNATURE, id),
+            Some(&owner.token),
+            strokes(1, 2, 10),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = gw
+        .financial(
+            paths::VOIDS,
+            &owner,
+            &new_key(),
+            json!({ "transaction_id": id }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn search_shows_only_approved_unsettled_captures() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("ike").await;
+    let reader = Reader::new();
+    let approved = gw
+        .approved_sale(&user, &reader, CardId::VisaChipApproved, 100_00)
+        .await;
+    let voided = gw
+        .approved_sale(&user, &reader, CardId::VisaChipApproved, 200_00)
+        .await;
+    let (status, _) = gw
+        .financial(
+            paths::VOIDS,
+            &user,
+            &new_key(),
+            json!({ "transaction_id": voided["id"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let key = new_key();
+    let body = sale_body(
+        &reader,
+        CardId::VisaChipApproved,
+        300_00,
+        mpos_wire::EntryMode::Chip,
+    );
+    let (_, reversed) = gw.financial(paths::SALES, &user, &key, body).await;
+    let (status, _) = gw
+        .financial(
+            paths::REVERSALS,
+            &user,
+            &new_key(),
+            json!({ "original_idempotency_key": key, "reason": "timeout" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, declined) = gw
+        .sale(&user, &reader, CardId::VisaDeclined05, 400_00)
+        .await;
+    assert_eq!(declined["transaction"]["status"], "declined");
+
+    let search = |query: String| {
+        let (gw, token) = (&gw, user.token.clone());
+        async move {
+            let (status, body) = gw
+                .get(&format!("{}?{query}", paths::TRANSACTIONS), &token)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body["transactions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        search("last4=1111".into()).await,
+        vec![approved["id"].clone()]
+    );
+    for hidden in [&voided, &reversed["transaction"], &declined["transaction"]] {
+        let invoice = hidden["invoice_no"].as_str().unwrap();
+        assert!(
+            search(format!("invoice_no={invoice}")).await.is_empty(),
+            "{hidden}"
+        );
+    }
+    let auth = voided["auth_code"].as_str().unwrap();
+    assert!(search(format!("auth_code={auth}")).await.is_empty());
+}
+
+#[tokio::test]
+async fn receipt_page_tells_a_missing_signature_from_none_needed() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("jon").await;
+    let reader = Reader::new();
+    let page = |url: String| {
+        let gw = &gw;
+        async move {
+            gw.client
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    // UnionPay always signs; the signature never came.
+    let unsigned = gw
+        .approved_sale(&user, &reader, CardId::UnionPayApproved, 100_00)
+        .await;
+    let html = page(unsigned["receipt_url"].as_str().unwrap().into()).await;
+    assert!(html.contains("簽名未上傳 Signature missing"), "{html}");
+    assert!(!html.contains("免簽名"));
+    // Visa below NT$3,000 needs no signature.
+    let small = gw
+        .approved_sale(&user, &reader, CardId::VisaChipApproved, 100_00)
+        .await;
+    let html = page(small["receipt_url"].as_str().unwrap().into()).await;
+    assert!(html.contains("免簽名 No signature"));
+    assert!(!html.contains("Signature missing"));
+    // Visa above NT$3,000 needs one.
+    let large = gw
+        .approved_sale(&user, &reader, CardId::VisaChipApproved, 3_000_01)
+        .await;
+    let html = page(large["receipt_url"].as_str().unwrap().into()).await;
+    assert!(html.contains("簽名未上傳 Signature missing"));
+}

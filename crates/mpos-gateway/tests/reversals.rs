@@ -173,19 +173,42 @@ async fn reversal_of_a_settled_sale_is_refused() {
 }
 
 #[tokio::test]
-async fn reversals_are_scoped_to_the_user() {
+async fn another_user_of_the_merchant_reverses_the_original_by_its_key() {
+    // The phone restarted and another cashier logged in: the reversal of the
+    // first cashier's sale comes from a different user with the sale's key.
     let gw = TestGateway::start().await;
     let owner = gw.ready_user("fay").await;
     let other = gw.ready_user("gus").await;
     let reader = Reader::new();
     let key = new_key();
     let body = sale_body(&reader, CardId::VisaChipApproved, 100_00, EntryMode::Chip);
-    let (_, sale) = gw.financial(paths::SALES, &owner, &key, body).await;
-    let ack = reverse(&gw, &other, &key).await;
-    assert!(
-        ack["transaction_id"].is_null(),
-        "another user's key is a different key"
-    );
+    let (status, sale) = gw.financial(paths::SALES, &owner, &key, body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{sale}");
     let id = sale["transaction"]["id"].as_str().unwrap();
-    assert_eq!(gw.txn(&owner, id).await["status"], "approved");
+    let ack = reverse(&gw, &other, &key).await;
+    assert_eq!(ack["transaction_id"], id);
+    assert_eq!(gw.txn(&owner, id).await["status"], "reversed");
+    // The owner's retry learns it was reversed, not approved.
+    let (status, resp) = gw.financial(paths::SALES, &owner, &key, body).await;
+    assert_eq!(
+        (status, code(&resp)),
+        (StatusCode::CONFLICT, "already_reversed")
+    );
+}
+
+#[tokio::test]
+async fn a_tombstone_from_another_user_refuses_the_late_original() {
+    let gw = TestGateway::start().await;
+    let owner = gw.ready_user("hal").await;
+    let other = gw.ready_user("ivy").await;
+    let reader = Reader::new();
+    let key = new_key();
+    assert!(reverse(&gw, &other, &key).await["transaction_id"].is_null());
+    let body = sale_body(&reader, CardId::VisaChipApproved, 100_00, EntryMode::Chip);
+    let (status, resp) = gw.financial(paths::SALES, &owner, &key, body).await;
+    assert_eq!(
+        (status, code(&resp)),
+        (StatusCode::CONFLICT, "already_reversed")
+    );
+    assert!(gw.transactions().await.is_empty(), "nothing was charged");
 }

@@ -90,6 +90,7 @@ pub struct LoginRequest {
     /// Default password (first login) or the user's 6-digit password.
     pub password: String,
     /// Reader serial, so the gateway knows which reader the user works with.
+    /// The gateway refuses a login without one (`reader_required`).
     #[serde(default)]
     pub reader_serial: Option<String>,
 }

@@ -26,6 +26,10 @@ pub enum ErrorCode {
     ActivationRequired,
     /// First login: a new password must be set first.
     PasswordChangeRequired,
+    /// Transaction details need the password entered again (a short-lived grant).
+    PasswordReentryRequired,
+    /// Login needs the card reader plugged in (its serial number).
+    ReaderRequired,
     /// The activation code is wrong or already used.
     ActivationCodeInvalid,
     /// The activation code is older than its lifetime.
@@ -89,7 +93,11 @@ impl ErrorCode {
         match self {
             BadRequest | PasswordRule | InvalidAmount | InvalidContact | CardDataInvalid => 400,
             Unauthorized | SessionExpired | InvalidCredentials => 401,
-            Forbidden | AccountDisabled | ActivationRequired | PasswordChangeRequired => 403,
+            Forbidden
+            | AccountDisabled
+            | ActivationRequired
+            | PasswordChangeRequired
+            | PasswordReentryRequired => 403,
             OriginalNotFound | NotFound => 404,
             IdempotencyConflict | RequestInProgress | AlreadyReversed | AlreadySettled
             | AlreadyVoided | NotApproved | HasRefunds | KsnReused => 409,
@@ -103,7 +111,8 @@ impl ErrorCode {
             | SwipeRequired
             | RefundExceedsOriginal
             | CardMismatch
-            | NothingToSettle => 422,
+            | NothingToSettle
+            | ReaderRequired => 422,
             AccountLocked => 423,
             DeliveryFailed => 502,
             Internal => 500,
@@ -123,6 +132,8 @@ impl ErrorCode {
             AccountDisabled => "帳號已停用，請洽特店管理者。",
             ActivationRequired => "首次登入請先輸入簡訊中的啟動驗證碼。",
             PasswordChangeRequired => "請先設定新密碼（6 碼數字）。",
+            PasswordReentryRequired => "請重新輸入密碼後再查詢交易明細。",
+            ReaderRequired => "請插上讀卡機後再登入。",
             ActivationCodeInvalid => "啟動驗證碼錯誤，請確認簡訊後重新輸入。",
             ActivationCodeExpired => "啟動驗證碼已逾期，請洽特店管理者重新發送。",
             PasswordRule => "新密碼須為 6 碼數字，且不可與原密碼相同，請重新設定。",
@@ -168,6 +179,8 @@ impl ErrorCode {
             AccountDisabled => "This account is disabled. Ask your merchant administrator.",
             ActivationRequired => "First login: enter the activation code from the SMS.",
             PasswordChangeRequired => "Set a new password of exactly 6 digits first.",
+            PasswordReentryRequired => "Enter your password again to open transaction details.",
+            ReaderRequired => "Plug in the card reader, then log in.",
             ActivationCodeInvalid => "Wrong activation code. Check the SMS and enter it again.",
             ActivationCodeExpired => "The activation code has expired. Ask your merchant administrator to send a new one.",
             PasswordRule => "The new password must be exactly 6 digits and differ from the old one.",
@@ -266,5 +279,17 @@ mod tests {
         assert_eq!(ErrorCode::AccountLocked.http_status(), 423);
         assert_eq!(ErrorCode::Internal.http_status(), 500);
         assert_eq!(ErrorCode::InvalidCredentials.http_status(), 401);
+        assert_eq!(ErrorCode::PasswordReentryRequired.http_status(), 403);
+        assert_eq!(ErrorCode::ReaderRequired.http_status(), 422);
+    }
+
+    #[test]
+    fn new_codes_serialize_and_tell_what_to_do() {
+        let json = serde_json::to_value(ApiError::new(ErrorCode::PasswordReentryRequired)).unwrap();
+        assert_eq!(json["code"], "password_reentry_required");
+        assert_eq!(json["message_zh"], "請重新輸入密碼後再查詢交易明細。");
+        let json = serde_json::to_value(ApiError::new(ErrorCode::ReaderRequired)).unwrap();
+        assert_eq!(json["code"], "reader_required");
+        assert_eq!(json["message"], "Plug in the card reader, then log in.");
     }
 }

@@ -46,10 +46,11 @@ impl Driver {
                 return None;
             }
             Command::ReaderOnlineResult(result) => {
-                if let Err(error) = self.reader.online_result(result) {
+                let taken = self.reader.online_result(result);
+                if let Err(error) = &taken {
                     tracing::warn!(%error, "the reader did not take the host's answer");
                 }
-                return None;
+                Reply::OnlineResultTaken(taken)
             }
             Command::Journal(update) => {
                 Reply::JournalWritten(self.journal.apply(&update).map_err(|error| {
@@ -94,7 +95,7 @@ impl Driver {
                         key = %request.original_idempotency_key,
                         %error,
                         attempt,
-                        "reversal failed; it will be retried"
+                        "reversal failed"
                     ),
                 }
                 Reply::Reversed(result)

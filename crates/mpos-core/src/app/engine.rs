@@ -194,13 +194,19 @@ impl Engine {
                         Vec::new()
                     }
                     UserAction::StartSale => {
-                        self.route =
-                            Route::Payment(PaymentFlow::new(TxnKind::Sale, session.config));
+                        self.route = Route::Payment(PaymentFlow::new(
+                            TxnKind::Sale,
+                            session.config,
+                            session.profile.username,
+                        ));
                         Vec::new()
                     }
                     UserAction::StartRefund => {
-                        self.route =
-                            Route::Payment(PaymentFlow::new(TxnKind::Refund, session.config));
+                        self.route = Route::Payment(PaymentFlow::new(
+                            TxnKind::Refund,
+                            session.config,
+                            session.profile.username,
+                        ));
                         Vec::new()
                     }
                     UserAction::OpenTransactions => {
@@ -285,6 +291,18 @@ impl Engine {
                 };
                 self.session = Some(session.clone());
                 if let Some(owed) = self.owed.take() {
+                    if let Some(owner) = signature_owner_other_than(&owed, &session) {
+                        // Only the user who took the payment may collect its
+                        // signature; the owed work waits for their login.
+                        let message = Notice::SignatureOwedByAnotherUser.with_username(&owner);
+                        self.owed = Some(owed);
+                        self.route = Route::Home {
+                            message: Some(message),
+                        };
+                        return Vec::new();
+                    }
+                    // A reversal goes out after any login: the gateway finds
+                    // the original by merchant and key.
                     if let Some((flow, commands)) = PaymentFlow::resume(session.config, owed) {
                         self.route = Route::Payment(flow);
                         return commands;
@@ -310,9 +328,25 @@ impl Engine {
                     message,
                     unfinished,
                 }) => {
-                    self.owed = unfinished.clone();
+                    // Keep what another user still owes when this flow owes nothing.
+                    if unfinished.is_some() {
+                        self.owed = unfinished.clone();
+                    }
                     self.session = None;
                     self.route = Route::Login(LoginFlow::with_message(message.clone()));
+                    Vec::new()
+                }
+                PaymentStep::Exit(PaymentExit::Postponed {
+                    message,
+                    unfinished,
+                }) => {
+                    self.owed = Some(unfinished.clone());
+                    self.route = match self.session {
+                        Some(_) => Route::Home {
+                            message: Some(message.clone()),
+                        },
+                        None => Route::Login(LoginFlow::with_message(message.clone())),
+                    };
                     Vec::new()
                 }
                 _ => Vec::new(),
@@ -331,6 +365,19 @@ impl Engine {
             },
             Route::Home { .. } => Vec::new(),
         }
+    }
+}
+
+/// The user who owes `owed`'s signature, when that is not the one of
+/// `session`. Rows journaled before users were recorded have no owner.
+fn signature_owner_other_than(owed: &ResumeDecision, session: &Session) -> Option<String> {
+    match owed {
+        ResumeDecision::ResumeSignature { record, .. }
+            if !record.username.is_empty() && record.username != session.profile.username =>
+        {
+            Some(record.username.clone())
+        }
+        _ => None,
     }
 }
 

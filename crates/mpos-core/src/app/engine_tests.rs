@@ -71,6 +71,7 @@ fn record(state: JournalState) -> InFlightRecord {
     InFlightRecord {
         kind: TxnKind::Sale,
         idempotency_key: "old".into(),
+        username: "amy".into(),
         amount: Money::twd_minor(50_000),
         brand: Brand::Visa,
         masked_pan: MaskedPan::from_pan("4111111111111111").unwrap(),
@@ -271,6 +272,8 @@ fn logout_is_ignored_while_a_signature_is_owed() {
         true,
     );
     reply(&mut engine, Reply::Authorized(Ok(approved)));
+    assert!(matches!(render(&engine), Screen::Authorizing { .. }));
+    reply(&mut engine, Reply::OnlineResultTaken(Ok(())));
     assert!(matches!(render(&engine), Screen::Signature { .. }));
     assert!(act(&mut engine, UserAction::Logout).is_empty());
     assert!(matches!(render(&engine), Screen::Signature { .. }));
@@ -418,4 +421,143 @@ fn owed_signature_is_collected_right_after_login() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// Logs in as another user of the same merchant.
+fn login_as(engine: &mut Engine, username: &str) -> Vec<Command> {
+    act(
+        engine,
+        UserAction::Login {
+            username: username.into(),
+            password: "135790".into(),
+        },
+    );
+    let mut user = testing::profile();
+    user.username = username.into();
+    user.display_name = username.into();
+    reply(
+        engine,
+        Reply::LoggedIn(Ok(LoginResponse {
+            session_token: "tok".into(),
+            expires_at: "2025-03-01T12:00:00Z".into(),
+            stage: SessionStage::Ready,
+            user,
+        })),
+    );
+    reply(engine, Reply::TerminalConfig(Ok(testing::config())))
+}
+
+fn owed_signature_of(username: &str) -> ResumeDecision {
+    let mut owed = record(JournalState::AwaitingSignature {
+        transaction_id: "t8".into(),
+    });
+    owed.username = username.into();
+    ResumeDecision::ResumeSignature {
+        record: owed,
+        transaction_id: "t8".into(),
+    }
+}
+
+#[test]
+fn owed_signature_waits_for_the_user_who_took_the_payment() {
+    let (mut engine, _) = Engine::start(owed_signature_of("amy"), true);
+    let commands = login_as(&mut engine, "bob");
+    assert!(commands.is_empty());
+    match render(&engine) {
+        Screen::Home {
+            message: Some(message),
+            ..
+        } => {
+            assert_eq!(message.code, "signature_owed_by_another_user");
+            assert!(message.en.contains("User amy has"), "{}", message.en);
+            assert!(message.zh.contains("amy"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Kept for its owner: bob logs out, amy logs in and collects it.
+    assert_eq!(engine.owed, Some(owed_signature_of("amy")));
+    act(&mut engine, UserAction::Logout);
+    assert_eq!(
+        login_as(&mut engine, "amy"),
+        vec![Command::GetTransaction("t8".into())]
+    );
+    assert!(matches!(render(&engine), Screen::Loading { .. }));
+    assert_eq!(engine.owed, None);
+}
+
+#[test]
+fn owed_signature_of_a_row_without_a_user_goes_to_whoever_logs_in() {
+    let (mut engine, _) = Engine::start(owed_signature_of(""), true);
+    assert_eq!(
+        login_as(&mut engine, "bob"),
+        vec![Command::GetTransaction("t8".into())]
+    );
+}
+
+#[test]
+fn owed_reversal_goes_out_after_any_login() {
+    let mut owed = record(JournalState::Authorizing);
+    owed.username = "amy".into();
+    let decision = ResumeDecision::SendReversal {
+        record: owed,
+        reason: ReversalReason::Interrupted,
+    };
+    let (mut engine, _) = Engine::start(decision, true);
+    let unauthorized = HostError::Api(ApiError::new(ErrorCode::Unauthorized));
+    reply(&mut engine, Reply::Reversed(Err(unauthorized)));
+    let commands = login_as(&mut engine, "bob");
+    assert!(commands.iter().any(|c| matches!(
+        c,
+        Command::SendReversal { request, attempt: 0 } if request.original_idempotency_key == "old"
+    )));
+}
+
+/// A sale at Home whose answer was lost: reversing.
+fn reversing_from_home() -> Engine {
+    let mut engine = home();
+    act(&mut engine, UserAction::StartSale);
+    act(&mut engine, UserAction::EnterAmount { dollars: 100 });
+    act(&mut engine, UserAction::ChooseBrand { brand: Brand::Visa });
+    act(&mut engine, UserAction::PayNow);
+    engine.handle(Input::Reader {
+        event: ReaderEvent::ChipRead(testing::chip_payload(Brand::Visa)),
+        fresh_key: "k1".into(),
+    });
+    reply(&mut engine, Reply::JournalWritten(Ok(())));
+    reply(&mut engine, Reply::Authorized(Err(HostError::Timeout)));
+    assert!(matches!(render(&engine), Screen::OutcomeUnknown { .. }));
+    engine
+}
+
+#[test]
+fn settled_original_leaves_the_unknown_outcome_screen_truthfully() {
+    let mut engine = reversing_from_home();
+    let settled = HostError::Api(ApiError::new(ErrorCode::AlreadySettled));
+    let commands = reply(&mut engine, Reply::Reversed(Err(settled)));
+    assert!(!commands
+        .iter()
+        .any(|c| matches!(c, Command::SendReversal { .. })));
+    assert_eq!(
+        message_code(&render(&engine)).as_deref(),
+        Some("reversal_refused_charged")
+    );
+    assert!(matches!(render(&engine), Screen::Home { .. }));
+    assert_eq!(engine.owed, None);
+}
+
+#[test]
+fn refused_reversal_goes_home_and_is_sent_again_after_the_next_login() {
+    let mut engine = reversing_from_home();
+    let forbidden = HostError::Api(ApiError::new(ErrorCode::Forbidden));
+    let commands = reply(&mut engine, Reply::Reversed(Err(forbidden)));
+    assert!(commands.is_empty());
+    assert!(matches!(render(&engine), Screen::Home { .. }));
+    assert_eq!(message_code(&render(&engine)).as_deref(), Some("forbidden"));
+    act(&mut engine, UserAction::Logout);
+    let commands = login(&mut engine);
+    assert!(commands.iter().any(|c| matches!(
+        c,
+        Command::SendReversal { request, attempt: 0 } if request.original_idempotency_key == "k1"
+    )));
+    assert!(matches!(render(&engine), Screen::OutcomeUnknown { .. }));
 }

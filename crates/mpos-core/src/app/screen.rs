@@ -254,12 +254,14 @@ fn payment_screen(flow: &PaymentFlow) -> Screen {
             chip_failures: chip.chip_failures(),
             message,
         },
-        PaymentStep::Authorizing { in_flight, .. } => Screen::Authorizing {
-            kind: flow.kind(),
-            amount: in_flight.amount,
-            brand: in_flight.brand,
-            masked_pan: in_flight.masked_pan.to_string(),
-        },
+        PaymentStep::Authorizing { in_flight, .. } | PaymentStep::Completing { in_flight, .. } => {
+            Screen::Authorizing {
+                kind: flow.kind(),
+                amount: in_flight.amount,
+                brand: in_flight.brand,
+                masked_pan: in_flight.masked_pan.to_string(),
+            }
+        }
         PaymentStep::OutcomeUnknown {
             in_flight,
             acknowledged,

@@ -22,6 +22,8 @@ struct FakeReader {
     sink: Mutex<Option<Arc<dyn ReaderEventSink>>>,
     started: Mutex<Vec<ReaderRequest>>,
     results: Mutex<Vec<OnlineResult>>,
+    /// Refuse the host's answer, as a reader whose card declined it would.
+    refuse_results: std::sync::atomic::AtomicBool,
 }
 
 impl FakeReader {
@@ -60,6 +62,9 @@ impl CardReader for FakeReader {
     }
     fn online_result(&self, result: OnlineResult) -> Result<(), ReaderError> {
         self.results.lock().unwrap().push(result);
+        if self.refuse_results.load(Ordering::SeqCst) {
+            return Err(ReaderError::Timeout);
+        }
         Ok(())
     }
     fn cancel(&self) {}
@@ -330,12 +335,107 @@ async fn lost_answer_is_reversed_until_acknowledged_and_never_shown_as_a_result(
     assert_eq!(journal.in_flight().unwrap(), None);
 }
 
+#[tokio::test]
+async fn approval_the_reader_refuses_is_reversed_and_never_shown_as_approved() {
+    let gateway = FakeGateway::start(scripted(|request| match request.path() {
+        paths::SALES => Answer::Json(
+            201,
+            authorization_body(TxnStatus::Approved, 100, Brand::Visa),
+        ),
+        paths::REVERSALS => {
+            Answer::Json(200, json!({"acknowledged": true, "transaction_id": "t1"}))
+        }
+        _ => Answer::Json(404, json!({})),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let reader = FakeReader::plugged();
+    reader.refuse_results.store(true, Ordering::SeqCst);
+    let app = MposApp::new(config(&gateway, &dir), reader.clone()).unwrap();
+    let recorder = Arc::new(Recorder::default());
+    app.set_listener(recorder.clone());
+    logged_in(&app).await;
+    to_card(&app, 100, Brand::Visa).await;
+    reader.emit(ReaderEvent::ChipRead(testing::chip_payload(Brand::Visa)));
+
+    let screen = wait_until(&app, |s| {
+        matches!(
+            s,
+            Screen::OutcomeUnknown {
+                reversal_acknowledged: true,
+                ..
+            }
+        )
+    })
+    .await;
+    match screen {
+        Screen::OutcomeUnknown { message, .. } => {
+            assert_eq!(message.unwrap().code, "not_charged")
+        }
+        other => panic!("{other:?}"),
+    }
+    let key = gateway.requests_to(paths::SALES)[0]
+        .header("idempotency-key")
+        .unwrap()
+        .to_string();
+    let sent = gateway.requests_to(paths::REVERSALS);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].json()["original_idempotency_key"], key.as_str());
+    assert_eq!(sent[0].json()["reason"], "card_declined_after_approval");
+    assert!(reader.results.lock().unwrap()[0].approved);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let heard = recorder.screens.lock().unwrap().clone();
+    assert!(heard.iter().any(|s| matches!(
+        s,
+        Screen::OutcomeUnknown {
+            reversal_acknowledged: false,
+            message: Some(m),
+            ..
+        } if m.code == "reader_refused_approval"
+    )));
+    assert!(!heard
+        .iter()
+        .any(|s| matches!(s, Screen::Receipt { .. } | Screen::Signature { .. })));
+    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    assert_eq!(journal.in_flight().unwrap(), None);
+}
+
+#[tokio::test]
+async fn restart_reversal_refused_as_settled_is_not_retried_forever() {
+    let gateway = FakeGateway::start(scripted(|request| match request.path() {
+        paths::REVERSALS => Answer::Json(
+            409,
+            serde_json::to_value(ApiError::new(ErrorCode::AlreadySettled)).unwrap(),
+        ),
+        _ => Answer::Json(404, json!({})),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    left_in_flight(&dir, JournalState::Authorizing);
+    let app = MposApp::new(config(&gateway, &dir), FakeReader::plugged()).unwrap();
+    let screen = wait_until(&app, |s| matches!(s, Screen::Login { .. })).await;
+    match screen {
+        Screen::Login { message, .. } => {
+            assert_eq!(message.unwrap().code, "reversal_refused_charged")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Retries would come every 10 ms; give them time to show up.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(gateway.requests_to(paths::REVERSALS).len(), 1);
+    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    assert_eq!(journal.in_flight().unwrap(), None);
+    assert!(matches!(logged_in(&app).await, Screen::Home { .. }));
+    assert_eq!(gateway.requests_to(paths::REVERSALS).len(), 1);
+}
+
 fn left_in_flight(dir: &tempfile::TempDir, state: JournalState) {
     let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
     journal
         .apply(&JournalUpdate::Begin(InFlightRecord {
             kind: TxnKind::Sale,
             idempotency_key: "crashed-key".into(),
+            username: "amy".into(),
             amount: Money::twd_dollars(500).unwrap(),
             brand: Brand::Visa,
             masked_pan: MaskedPan::from_pan("4111111111111111").unwrap(),

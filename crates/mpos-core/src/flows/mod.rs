@@ -8,6 +8,7 @@
 #![allow(clippy::large_enum_variant)]
 
 pub mod chip_first;
+pub mod journal_write;
 pub mod login;
 pub mod payment;
 pub mod query;
@@ -63,7 +64,8 @@ pub enum Command {
     StartReader(ReaderRequest),
     /// Stop the reader.
     CancelReader,
-    /// Give the host's answer to the reader (chip cards finish with it).
+    /// Give the host's answer to the reader (chip cards finish with it);
+    /// answered by [`Reply::OnlineResultTaken`].
     ReaderOnlineResult(OnlineResult),
     /// Write the journal; the flow waits for [`Reply::JournalWritten`] before sending money.
     Journal(JournalUpdate),
@@ -127,6 +129,9 @@ pub enum Reply {
     PasswordVerified(Result<(), HostError>),
     /// Answer to [`Command::StartReader`].
     ReaderStarted(Result<(), ReaderError>),
+    /// Answer to [`Command::ReaderOnlineResult`]: an error means the card
+    /// may not have finished with the host's approval.
+    OnlineResultTaken(Result<(), ReaderError>),
     /// Answer to [`Command::Journal`]; the error is the storage's text.
     JournalWritten(Result<(), String>),
     /// Answer to [`Command::Authorize`].
@@ -245,6 +250,7 @@ impl fmt::Debug for Reply {
             Reply::TerminalConfig(r) => ("TerminalConfig", outcome(r)),
             Reply::PasswordVerified(r) => ("PasswordVerified", outcome(r)),
             Reply::ReaderStarted(r) => ("ReaderStarted", outcome(r)),
+            Reply::OnlineResultTaken(r) => ("OnlineResultTaken", outcome(r)),
             Reply::JournalWritten(r) => ("JournalWritten", outcome(r)),
             Reply::Authorized(r) => ("Authorized", outcome(r)),
             Reply::Reversed(r) => ("Reversed", outcome(r)),

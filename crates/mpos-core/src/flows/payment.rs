@@ -5,6 +5,7 @@
 //! request, by its idempotency key, until the gateway acknowledges.
 
 use super::chip_first::{ChipFirst, SwipeVerdict};
+use super::journal_write::JournalWrite;
 use super::receipt::ReceiptFlow;
 use super::{normalize_auth_code, AuthorizeRequest, Command, Reply};
 use crate::error::UserMessage;
@@ -44,6 +45,15 @@ pub enum PaymentExit {
         /// A reversal or a signature still owed.
         unfinished: Option<ResumeDecision>,
     },
+    /// The gateway refused a reversal in a way that sending it again now
+    /// would not change: home (or login) with the message, and the
+    /// reversal is sent again after the next login.
+    Postponed {
+        /// The gateway's refusal.
+        message: UserMessage,
+        /// The reversal still owed (the journal keeps it too).
+        unfinished: ResumeDecision,
+    },
 }
 
 /// The transaction being authorized, as far as screens and journal need it.
@@ -80,6 +90,14 @@ pub enum PaymentStep {
         /// The request until it is handed to the driver; dropped after.
         request: Option<AuthorizeRequest>,
     },
+    /// Approved: the reader is given the answer, and a chip card may still
+    /// refuse it; the payment is complete only when the reader took it.
+    Completing {
+        /// The transaction.
+        in_flight: InFlight,
+        /// The host's approval.
+        response: AuthorizationResponse,
+    },
     /// No readable answer: reversing until acknowledged.
     OutcomeUnknown {
         /// The transaction.
@@ -111,6 +129,8 @@ pub enum PaymentStep {
         idempotency_key: String,
         /// Strokes so far.
         strokes: Vec<Stroke>,
+        /// The journal's `awaiting_signature` until it is on disk.
+        unsaved: Option<JournalWrite>,
     },
     /// The e-receipt.
     Receipt(ReceiptFlow),
@@ -184,6 +204,8 @@ pub enum PaymentInput {
 pub struct PaymentFlow {
     kind: TxnKind,
     config: TerminalConfig,
+    /// Who pays (journaled), or who paid when resumed.
+    username: String,
     dollars: u64,
     brand: Option<Brand>,
     auth_code: String,
@@ -193,11 +215,12 @@ pub struct PaymentFlow {
 }
 
 impl PaymentFlow {
-    /// A new sale or refund at the amount screen.
-    pub fn new(kind: TxnKind, config: TerminalConfig) -> PaymentFlow {
+    /// A new sale or refund by the logged-in `username`, at the amount screen.
+    pub fn new(kind: TxnKind, config: TerminalConfig, username: String) -> PaymentFlow {
         PaymentFlow {
             kind,
             config,
+            username,
             dollars: 0,
             brand: None,
             auth_code: String::new(),
@@ -240,11 +263,14 @@ impl PaymentFlow {
                 (record, step, commands)
             }
         };
-        let message = matches!(step, PaymentStep::OutcomeUnknown { .. })
-            .then(|| Notice::OutcomeUnknown.into());
+        let message = match &step {
+            PaymentStep::OutcomeUnknown { reason, .. } => Some(reversing_notice(*reason).into()),
+            _ => None,
+        };
         let flow = PaymentFlow {
             kind: record.kind,
             config,
+            username: record.username.clone(),
             dollars: record.amount.minor / 100,
             brand: Some(record.brand),
             auth_code: String::new(),
@@ -307,9 +333,11 @@ impl PaymentFlow {
     pub fn is_critical(&self) -> bool {
         match &self.step {
             PaymentStep::Authorizing { .. }
+            | PaymentStep::Completing { .. }
             | PaymentStep::FetchingTransaction { .. }
             | PaymentStep::Signature { .. } => true,
             PaymentStep::OutcomeUnknown { acknowledged, .. } => !acknowledged,
+            PaymentStep::Receipt(receipt) => receipt.is_unsaved(),
             _ => false,
         }
     }
@@ -330,6 +358,10 @@ impl PaymentFlow {
             PaymentStep::Authorizing { in_flight, request } => {
                 self.at_authorizing(in_flight, request, input)
             }
+            PaymentStep::Completing {
+                in_flight,
+                response,
+            } => self.at_completing(in_flight, response, input),
             PaymentStep::OutcomeUnknown {
                 in_flight,
                 reason,
@@ -349,16 +381,19 @@ impl PaymentFlow {
                 transaction,
                 idempotency_key,
                 strokes,
-            } => self.at_signature(transaction, idempotency_key, strokes, input),
+                unsaved,
+            } => self.at_signature(transaction, idempotency_key, strokes, unsaved, input),
             PaymentStep::Receipt(mut receipt) => {
                 let commands = match input {
                     PaymentInput::SendReceipt { destination } => receipt.send(destination),
-                    PaymentInput::Reply(reply) => {
-                        receipt.on_reply(&reply);
-                        Vec::new()
-                    }
+                    PaymentInput::Reply(reply) => receipt.on_reply(&reply),
                     PaymentInput::FinishReceipt | PaymentInput::Back | PaymentInput::Cancel => {
-                        return (PaymentStep::Exit(PaymentExit::Home(None)), Vec::new());
+                        match receipt.leave() {
+                            Ok(()) => {
+                                return (PaymentStep::Exit(PaymentExit::Home(None)), Vec::new())
+                            }
+                            Err(retry) => retry,
+                        }
                     }
                     _ => Vec::new(),
                 };
@@ -568,6 +603,7 @@ impl PaymentFlow {
         let begin = Command::Journal(JournalUpdate::Begin(InFlightRecord {
             kind: self.kind,
             idempotency_key: in_flight.idempotency_key.clone(),
+            username: self.username.clone(),
             amount,
             brand,
             masked_pan: in_flight.masked_pan.clone(),
@@ -634,39 +670,19 @@ impl PaymentFlow {
         };
         match transaction.status {
             TxnStatus::Approved => {
-                // The gateway may ask for a signature the terminal rules would
-                // skip; collecting one more signature is never wrong.
-                let signature = response.signature_required
-                    || self
-                        .config
-                        .requires_signature(in_flight.brand, in_flight.amount);
+                // Nothing is journaled yet: until the reader took the approval,
+                // a crash must still reverse (the row says `authorizing`).
                 self.message = None;
-                if signature {
-                    let commands = vec![
-                        online_result(true),
-                        journal_state(
-                            &in_flight,
-                            JournalState::AwaitingSignature {
-                                transaction_id: transaction.id.clone(),
-                            },
-                        ),
-                    ];
-                    let step = PaymentStep::Signature {
-                        transaction,
-                        idempotency_key: in_flight.idempotency_key,
-                        strokes: Vec::new(),
-                    };
-                    (step, commands)
-                } else {
-                    let commands = vec![
-                        online_result(true),
-                        journal_state(&in_flight, JournalState::Done),
-                    ];
-                    (
-                        PaymentStep::Receipt(ReceiptFlow::new(transaction)),
-                        commands,
-                    )
-                }
+                let commands = vec![online_result(true)];
+                let response = AuthorizationResponse {
+                    transaction,
+                    signature_required: response.signature_required,
+                };
+                let step = PaymentStep::Completing {
+                    in_flight,
+                    response,
+                };
+                (step, commands)
             }
             TxnStatus::Declined => {
                 let commands = vec![
@@ -679,6 +695,65 @@ impl PaymentFlow {
             TxnStatus::Pending | TxnStatus::Voided | TxnStatus::Reversed => {
                 self.outcome_unknown(in_flight, ReversalReason::MalformedResponse)
             }
+        }
+    }
+
+    fn at_completing(
+        &mut self,
+        in_flight: InFlight,
+        response: AuthorizationResponse,
+        input: PaymentInput,
+    ) -> (PaymentStep, Vec<Command>) {
+        match input {
+            // A sale the card did not finish is not complete (EMV: the card
+            // may have answered the approval with a decline): reverse it.
+            // A refund credits the card whatever the reader says.
+            PaymentInput::Reply(Reply::OnlineResultTaken(Err(_))) if self.kind == TxnKind::Sale => {
+                self.outcome_unknown(in_flight, ReversalReason::CardDeclinedAfterApproval)
+            }
+            PaymentInput::Reply(Reply::OnlineResultTaken(_)) => self.approved(in_flight, response),
+            _ => (
+                PaymentStep::Completing {
+                    in_flight,
+                    response,
+                },
+                Vec::new(),
+            ),
+        }
+    }
+
+    /// The approval is complete: journal it, then the signature or the receipt.
+    fn approved(
+        &mut self,
+        in_flight: InFlight,
+        response: AuthorizationResponse,
+    ) -> (PaymentStep, Vec<Command>) {
+        let transaction = response.transaction;
+        // The gateway may ask for a signature the terminal rules would
+        // skip; collecting one more signature is never wrong.
+        let signature = response.signature_required
+            || self
+                .config
+                .requires_signature(in_flight.brand, in_flight.amount);
+        self.message = None;
+        if signature {
+            let (write, command) = JournalWrite::start(JournalUpdate::SetState {
+                idempotency_key: in_flight.idempotency_key.clone(),
+                state: JournalState::AwaitingSignature {
+                    transaction_id: transaction.id.clone(),
+                },
+            });
+            let step = PaymentStep::Signature {
+                transaction,
+                idempotency_key: in_flight.idempotency_key,
+                strokes: Vec::new(),
+                unsaved: Some(write),
+            };
+            (step, vec![command])
+        } else {
+            let (receipt, command) =
+                ReceiptFlow::saving(transaction, done(&in_flight.idempotency_key));
+            (PaymentStep::Receipt(receipt), vec![command])
         }
     }
 
@@ -744,7 +819,7 @@ impl PaymentFlow {
         in_flight: InFlight,
         reason: ReversalReason,
     ) -> (PaymentStep, Vec<Command>) {
-        self.message = Some(Notice::OutcomeUnknown.into());
+        self.message = Some(reversing_notice(reason).into());
         let commands = vec![
             journal_state(&in_flight, JournalState::ReversalPending { reason }),
             reversal(&in_flight, reason, 0),
@@ -783,17 +858,43 @@ impl PaymentFlow {
                     )
                 }
                 Err(error) if error.ends_session() => {
-                    let unfinished = ResumeDecision::SendReversal {
-                        record: record_of(
-                            self.kind,
-                            &in_flight,
-                            JournalState::ReversalPending { reason },
-                        ),
-                        reason,
+                    let message = if error.api_code() == Some(ErrorCode::AccountDisabled) {
+                        // Logging in again as this user cannot work; another user's login sends it.
+                        error.user_message()
+                    } else {
+                        Notice::ReversalNeedsLogin.into()
                     };
                     let exit = PaymentExit::Login {
-                        message: Notice::ReversalNeedsLogin.into(),
-                        unfinished: Some(unfinished),
+                        message,
+                        unfinished: Some(self.reversal_owed(&in_flight, reason)),
+                    };
+                    (PaymentStep::Exit(exit), Vec::new())
+                }
+                Err(error)
+                    if matches!(
+                        error.api_code(),
+                        Some(ErrorCode::AlreadySettled | ErrorCode::HasRefunds)
+                    ) =>
+                {
+                    // The original was approved and can no longer be reversed:
+                    // the outcome is known, and it is "charged".
+                    let notice = match self.kind {
+                        TxnKind::Sale => Notice::ReversalRefusedCharged,
+                        TxnKind::Refund => Notice::ReversalRefusedRefunded,
+                    };
+                    self.message = None;
+                    let exit = PaymentExit::Home(Some(notice.into()));
+                    (
+                        PaymentStep::Exit(exit),
+                        vec![journal_state(&in_flight, JournalState::Done)],
+                    )
+                }
+                Err(error) if !error.worth_retrying() => {
+                    // The same refusal would come back at once: stop, keep
+                    // the journal's reversal_pending, send again after the next login.
+                    let exit = PaymentExit::Postponed {
+                        message: error.user_message(),
+                        unfinished: self.reversal_owed(&in_flight, reason),
                     };
                     (PaymentStep::Exit(exit), Vec::new())
                 }
@@ -824,25 +925,30 @@ impl PaymentFlow {
             PaymentInput::Reply(Reply::Transaction(Ok(transaction))) => {
                 let waiting = transaction.status == TxnStatus::Approved && !transaction.signed;
                 if waiting {
+                    // The journal already says awaiting_signature.
                     let step = PaymentStep::Signature {
                         transaction,
                         idempotency_key: in_flight.idempotency_key,
                         strokes: Vec::new(),
+                        unsaved: None,
                     };
                     return (step, Vec::new());
                 }
-                let done = vec![journal_state(&in_flight, JournalState::Done)];
                 if transaction.status == TxnStatus::Approved {
-                    (PaymentStep::Receipt(ReceiptFlow::new(transaction)), done)
+                    let (receipt, command) =
+                        ReceiptFlow::saving(transaction, done(&in_flight.idempotency_key));
+                    (PaymentStep::Receipt(receipt), vec![command])
                 } else {
                     let exit = PaymentExit::Home(Some(Notice::SignatureNoLongerNeeded.into()));
-                    (PaymentStep::Exit(exit), done)
+                    (
+                        PaymentStep::Exit(exit),
+                        vec![journal_state(&in_flight, JournalState::Done)],
+                    )
                 }
             }
             PaymentInput::Reply(Reply::Transaction(Err(error))) => {
                 let unfinished = ResumeDecision::ResumeSignature {
-                    record: record_of(
-                        self.kind,
+                    record: self.record_of(
                         &in_flight,
                         JournalState::AwaitingSignature {
                             transaction_id: transaction_id.clone(),
@@ -876,17 +982,25 @@ impl PaymentFlow {
         transaction: TransactionSummary,
         idempotency_key: String,
         mut strokes: Vec<Stroke>,
+        mut unsaved: Option<JournalWrite>,
         input: PaymentInput,
     ) -> (PaymentStep, Vec<Command>) {
         let mut commands = Vec::new();
         match input {
             PaymentInput::AddStroke { points } if !points.is_empty() => {
                 strokes.push(Stroke { points });
-                self.message = None;
+                if unsaved.is_none() {
+                    self.message = None;
+                }
             }
             PaymentInput::ClearSignature => strokes.clear(),
             PaymentInput::ConfirmSignature => {
-                if strokes.iter().any(|stroke| stroke.points.len() >= 2) {
+                if let Some(write) = &mut unsaved {
+                    // Leaving before awaiting_signature is on disk would let a
+                    // crash reverse this approved payment.
+                    self.message = Some(Notice::JournalNotSaved.into());
+                    commands.push(write.retry());
+                } else if strokes.iter().any(|stroke| stroke.points.len() >= 2) {
                     self.message = None;
                     commands.push(Command::UploadSignature {
                         transaction_id: transaction.id.clone(),
@@ -898,18 +1012,25 @@ impl PaymentFlow {
                     self.message = Some(Notice::SignatureRequired.into());
                 }
             }
+            PaymentInput::Reply(Reply::JournalWritten(Ok(()))) if unsaved.is_some() => {
+                unsaved = None;
+                self.message = None;
+            }
+            PaymentInput::Reply(Reply::JournalWritten(Err(_))) => {
+                if let Some(write) = &mut unsaved {
+                    self.message = Some(Notice::JournalNotSaved.into());
+                    commands.extend(write.failed());
+                }
+            }
             PaymentInput::Reply(Reply::SignatureUploaded(Ok(signed))) => {
-                let done = Command::Journal(JournalUpdate::SetState {
-                    idempotency_key,
-                    state: JournalState::Done,
-                });
                 // The gateway's copy is newer (it is now signed), if it is this transaction.
                 let shown = if signed.id == transaction.id {
                     signed
                 } else {
                     transaction
                 };
-                return (PaymentStep::Receipt(ReceiptFlow::new(shown)), vec![done]);
+                let (receipt, command) = ReceiptFlow::saving(shown, done(&idempotency_key));
+                return (PaymentStep::Receipt(receipt), vec![command]);
             }
             PaymentInput::Reply(Reply::SignatureUploaded(Err(error))) => {
                 if error.ends_session() {
@@ -917,6 +1038,7 @@ impl PaymentFlow {
                         record: InFlightRecord {
                             kind: self.kind,
                             idempotency_key,
+                            username: self.username.clone(),
                             amount: transaction.amount,
                             brand: transaction.brand,
                             masked_pan: transaction.masked_pan.clone(),
@@ -941,6 +1063,7 @@ impl PaymentFlow {
             transaction,
             idempotency_key,
             strokes,
+            unsaved,
         };
         (step, commands)
     }
@@ -960,6 +1083,26 @@ impl PaymentFlow {
             prompt: self.first_prompt(),
         };
         (step, vec![Command::StartReader(self.reader_request())])
+    }
+
+    /// The reversal still owed, as the journal holds it.
+    fn reversal_owed(&self, in_flight: &InFlight, reason: ReversalReason) -> ResumeDecision {
+        ResumeDecision::SendReversal {
+            record: self.record_of(in_flight, JournalState::ReversalPending { reason }),
+            reason,
+        }
+    }
+
+    fn record_of(&self, in_flight: &InFlight, state: JournalState) -> InFlightRecord {
+        InFlightRecord {
+            kind: self.kind,
+            idempotency_key: in_flight.idempotency_key.clone(),
+            username: self.username.clone(),
+            amount: in_flight.amount,
+            brand: in_flight.brand,
+            masked_pan: in_flight.masked_pan.clone(),
+            state,
+        }
     }
 
     fn back_to_amount(&mut self) -> (PaymentStep, Vec<Command>) {
@@ -1021,14 +1164,18 @@ fn in_flight_of(record: &InFlightRecord) -> InFlight {
     }
 }
 
-fn record_of(kind: TxnKind, in_flight: &InFlight, state: JournalState) -> InFlightRecord {
-    InFlightRecord {
-        kind,
-        idempotency_key: in_flight.idempotency_key.clone(),
-        amount: in_flight.amount,
-        brand: in_flight.brand,
-        masked_pan: in_flight.masked_pan.clone(),
-        state,
+fn done(idempotency_key: &str) -> JournalUpdate {
+    JournalUpdate::SetState {
+        idempotency_key: idempotency_key.to_string(),
+        state: JournalState::Done,
+    }
+}
+
+/// What the screen says while a reversal is sent.
+fn reversing_notice(reason: ReversalReason) -> Notice {
+    match reason {
+        ReversalReason::CardDeclinedAfterApproval => Notice::ReaderRefusedApproval,
+        _ => Notice::OutcomeUnknown,
     }
 }
 

@@ -7,11 +7,11 @@ use mpos_wire::api::{ReversalResponse, SendReceiptResponse};
 use mpos_wire::ApiError;
 
 fn sale() -> PaymentFlow {
-    PaymentFlow::new(TxnKind::Sale, testing::config())
+    PaymentFlow::new(TxnKind::Sale, testing::config(), "amy".into())
 }
 
 fn refund() -> PaymentFlow {
-    PaymentFlow::new(TxnKind::Refund, testing::config())
+    PaymentFlow::new(TxnKind::Refund, testing::config(), "amy".into())
 }
 
 fn twd(dollars: u64) -> Money {
@@ -96,6 +96,7 @@ fn send(flow: &mut PaymentFlow, event: ReaderEvent) -> AuthorizeRequest {
     }
 }
 
+/// The host approves and the reader takes the approval; returns every command.
 fn approve(
     flow: &mut PaymentFlow,
     dollars: u64,
@@ -109,7 +110,20 @@ fn approve(
         brand,
         signature_required,
     );
-    reply(flow, Reply::Authorized(Ok(response)))
+    let mut commands = reply(flow, Reply::Authorized(Ok(response)));
+    assert!(
+        matches!(
+            commands.as_slice(),
+            [Command::ReaderOnlineResult(OnlineResult {
+                approved: true,
+                ..
+            })]
+        ),
+        "{commands:?}"
+    );
+    assert!(flow.is_critical());
+    commands.extend(reply(flow, Reply::OnlineResultTaken(Ok(()))));
+    commands
 }
 
 fn is_receipt(flow: &PaymentFlow) -> bool {
@@ -244,6 +258,7 @@ fn chip_sale_is_journaled_before_it_is_sent() {
         vec![Command::Journal(JournalUpdate::Begin(InFlightRecord {
             kind: TxnKind::Sale,
             idempotency_key: "key-1".into(),
+            username: "amy".into(),
             amount: twd(120),
             brand: Brand::Jcb,
             masked_pan: MaskedPan::from_pan(testing::test_pan(Brand::Jcb)).unwrap(),
@@ -410,6 +425,9 @@ fn approval_without_signature_goes_to_the_receipt() {
             }),
         ]
     );
+    // Until `done` is on disk the receipt cannot be left.
+    assert!(flow.is_critical());
+    reply(&mut flow, Reply::JournalWritten(Ok(())));
     assert!(!flow.is_critical());
 }
 
@@ -711,6 +729,237 @@ fn expired_session_during_reversal_keeps_the_reversal_owed() {
     }
 }
 
+/// A sale whose answer was lost, now at OutcomeUnknown (reason Timeout).
+fn reversing_sale() -> PaymentFlow {
+    let mut flow = at_card(100, Brand::Visa);
+    send(&mut flow, ReaderEvent::ChipRead(chip_payload(Brand::Visa)));
+    reply(&mut flow, Reply::Authorized(Err(HostError::Timeout)));
+    assert_eq!(unknown_state(&flow), (0, false));
+    flow
+}
+
+fn sends_reversal(commands: &[Command]) -> bool {
+    commands
+        .iter()
+        .any(|c| matches!(c, Command::SendReversal { .. }))
+}
+
+#[test]
+fn reversal_refused_as_settled_or_refunded_ends_as_charged() {
+    for refusal in [ErrorCode::AlreadySettled, ErrorCode::HasRefunds] {
+        let mut flow = reversing_sale();
+        let commands = reply(&mut flow, Reply::Reversed(Err(api(refusal))));
+        // The outcome is known now: approved and kept. Nothing is owed.
+        assert_eq!(
+            commands,
+            vec![Command::Journal(JournalUpdate::SetState {
+                idempotency_key: "key-1".into(),
+                state: JournalState::Done,
+            })],
+            "{refusal:?}"
+        );
+        match flow.step() {
+            PaymentStep::Exit(PaymentExit::Home(Some(message))) => {
+                assert_eq!(message.code, "reversal_refused_charged");
+                assert!(message.en.contains("the card was charged"));
+                assert!(message.zh.contains("持卡人已被扣款"));
+            }
+            other => panic!("{refusal:?}: {other:?}"),
+        }
+        assert!(!flow.is_critical());
+    }
+}
+
+#[test]
+fn refund_whose_reversal_is_refused_as_settled_says_the_money_went_back() {
+    let mut flow = refund_at_card(50, Brand::Visa, "A1B2C3");
+    send(
+        &mut flow,
+        ReaderEvent::CardSwiped(swipe_payload(Brand::Visa, "101")),
+    );
+    reply(&mut flow, Reply::Authorized(Err(HostError::Timeout)));
+    reply(
+        &mut flow,
+        Reply::Reversed(Err(api(ErrorCode::AlreadySettled))),
+    );
+    match flow.step() {
+        PaymentStep::Exit(PaymentExit::Home(Some(message))) => {
+            assert_eq!(message.code, "reversal_refused_refunded")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn transient_reversal_failures_are_retried() {
+    let mut flow = reversing_sale();
+    let failures = [
+        HostError::Malformed("HTTP 502 without an API error body".into()),
+        api(ErrorCode::RequestInProgress),
+        api(ErrorCode::DeliveryFailed),
+    ];
+    for (attempt, failure) in failures.into_iter().enumerate() {
+        let commands = reply(&mut flow, Reply::Reversed(Err(failure)));
+        let attempt = attempt as u32 + 1;
+        assert!(
+            matches!(commands.as_slice(), [Command::SendReversal { attempt: a, .. }] if *a == attempt)
+        );
+        assert_eq!(unknown_state(&flow), (attempt, false));
+    }
+}
+
+#[test]
+fn other_reversal_refusals_stop_and_wait_for_the_next_login() {
+    let refusals = [
+        api(ErrorCode::Forbidden),
+        api(ErrorCode::BadRequest),
+        api(ErrorCode::NotFound),
+        HostError::PinMismatch,
+    ];
+    for refusal in refusals {
+        let expected = refusal.user_message();
+        let mut flow = reversing_sale();
+        let commands = reply(&mut flow, Reply::Reversed(Err(refusal.clone())));
+        // No retry now, and the journal keeps reversal_pending (no `done`).
+        assert!(commands.is_empty(), "{refusal:?}: {commands:?}");
+        match flow.step() {
+            PaymentStep::Exit(PaymentExit::Postponed {
+                message,
+                unfinished: ResumeDecision::SendReversal { record, reason },
+            }) => {
+                assert_eq!(message, &expected);
+                assert_eq!(*reason, ReversalReason::Timeout);
+                assert_eq!(record.idempotency_key, "key-1");
+                assert_eq!(record.username, "amy");
+                assert_eq!(
+                    record.state,
+                    JournalState::ReversalPending {
+                        reason: ReversalReason::Timeout
+                    }
+                );
+            }
+            other => panic!("{refusal:?}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn disabled_account_ends_the_session() {
+    let mut flow = at_card(100, Brand::Visa);
+    send(&mut flow, ReaderEvent::ChipRead(chip_payload(Brand::Visa)));
+    reply(
+        &mut flow,
+        Reply::Authorized(Err(api(ErrorCode::AccountDisabled))),
+    );
+    match flow.step() {
+        PaymentStep::Exit(PaymentExit::Login {
+            message,
+            unfinished: None,
+        }) => assert_eq!(message.code, "account_disabled"),
+        other => panic!("{other:?}"),
+    }
+
+    // During a reversal: the reversal stays owed for whoever logs in next.
+    let mut flow = reversing_sale();
+    let commands = reply(
+        &mut flow,
+        Reply::Reversed(Err(api(ErrorCode::AccountDisabled))),
+    );
+    assert!(!sends_reversal(&commands));
+    match flow.step() {
+        PaymentStep::Exit(PaymentExit::Login {
+            message,
+            unfinished: Some(ResumeDecision::SendReversal { record, .. }),
+        }) => {
+            assert_eq!(message.code, "account_disabled");
+            assert_eq!(record.idempotency_key, "key-1");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+// --- the reader and the approval ------------------------------------------------
+
+#[test]
+fn sale_the_reader_does_not_finish_is_reversed() {
+    let mut flow = at_card(100, Brand::Visa);
+    send(&mut flow, ReaderEvent::ChipRead(chip_payload(Brand::Visa)));
+    let approved = testing::authorization(
+        TxnKind::Sale,
+        TxnStatus::Approved,
+        twd(100),
+        Brand::Visa,
+        false,
+    );
+    let commands = reply(&mut flow, Reply::Authorized(Ok(approved)));
+    // Nothing is journaled as approved before the reader took the answer.
+    assert!(matches!(
+        commands.as_slice(),
+        [Command::ReaderOnlineResult(OnlineResult {
+            approved: true,
+            ..
+        })]
+    ));
+    assert!(flow.is_critical());
+    let commands = reply(
+        &mut flow,
+        Reply::OnlineResultTaken(Err(ReaderError::NotConnected)),
+    );
+    let reason = ReversalReason::CardDeclinedAfterApproval;
+    assert_eq!(
+        commands,
+        vec![
+            Command::Journal(JournalUpdate::SetState {
+                idempotency_key: "key-1".into(),
+                state: JournalState::ReversalPending { reason },
+            }),
+            Command::SendReversal {
+                request: ReversalRequest {
+                    original_idempotency_key: "key-1".into(),
+                    reason,
+                },
+                attempt: 0,
+            },
+            Command::CancelReader,
+        ]
+    );
+    assert_eq!(unknown_state(&flow), (0, false));
+    assert_eq!(code(&flow), "reader_refused_approval");
+    assert!(flow.handle(PaymentInput::Cancel).is_empty());
+    reply(
+        &mut flow,
+        Reply::Reversed(Ok(ReversalResponse {
+            acknowledged: true,
+            transaction_id: Some("t1".into()),
+        })),
+    );
+    assert_eq!(unknown_state(&flow), (0, true));
+    assert_eq!(code(&flow), "not_charged");
+}
+
+#[test]
+fn refund_goes_on_when_the_reader_does_not_take_the_answer() {
+    let mut flow = refund_at_card(50, Brand::Jcb, "A1B2C3");
+    send(
+        &mut flow,
+        ReaderEvent::CardSwiped(swipe_payload(Brand::Jcb, "101")),
+    );
+    let approved = testing::authorization(
+        TxnKind::Refund,
+        TxnStatus::Approved,
+        twd(50),
+        Brand::Jcb,
+        false,
+    );
+    reply(&mut flow, Reply::Authorized(Ok(approved)));
+    let commands = reply(
+        &mut flow,
+        Reply::OnlineResultTaken(Err(ReaderError::NotConnected)),
+    );
+    assert!(is_receipt(&flow));
+    assert!(!sends_reversal(&commands));
+}
+
 // --- signature and receipt ------------------------------------------------------
 
 fn at_signature() -> PaymentFlow {
@@ -721,6 +970,7 @@ fn at_signature() -> PaymentFlow {
     );
     approve(&mut flow, 100, Brand::Mastercard, true);
     assert!(is_signature(&flow));
+    reply(&mut flow, Reply::JournalWritten(Ok(())));
     flow
 }
 
@@ -833,6 +1083,7 @@ fn receipt_sends_and_finishes_home() {
     let mut flow = at_card(120, Brand::Jcb);
     send(&mut flow, ReaderEvent::ChipRead(chip_payload(Brand::Jcb)));
     approve(&mut flow, 120, Brand::Jcb, false);
+    reply(&mut flow, Reply::JournalWritten(Ok(())));
     let commands = flow.handle(PaymentInput::SendReceipt {
         destination: ReceiptDestination::Email("amy@example.tw".into()),
     });
@@ -849,6 +1100,107 @@ fn receipt_sends_and_finishes_home() {
     }
     flow.handle(PaymentInput::FinishReceipt);
     assert_eq!(flow.step(), &PaymentStep::Exit(PaymentExit::Home(None)));
+}
+
+fn awaiting(key: &str) -> Command {
+    Command::Journal(JournalUpdate::SetState {
+        idempotency_key: key.into(),
+        state: JournalState::AwaitingSignature {
+            transaction_id: "t1".into(),
+        },
+    })
+}
+
+fn done_command(key: &str) -> Command {
+    Command::Journal(JournalUpdate::SetState {
+        idempotency_key: key.into(),
+        state: JournalState::Done,
+    })
+}
+
+#[test]
+fn failed_awaiting_signature_write_is_retried_before_the_signature_leaves() {
+    let mut flow = at_card(100, Brand::Mastercard);
+    send(
+        &mut flow,
+        ReaderEvent::ChipRead(chip_payload(Brand::Mastercard)),
+    );
+    let commands = approve(&mut flow, 100, Brand::Mastercard, true);
+    assert_eq!(commands.last(), Some(&awaiting("key-1")));
+    let failed = Reply::JournalWritten(Err("disk I/O error".into()));
+    assert_eq!(reply(&mut flow, failed.clone()), vec![awaiting("key-1")]);
+    assert_eq!(code(&flow), "journal_not_saved");
+    reply(&mut flow, failed.clone());
+    // Out of immediate tries: the next one waits for the user.
+    assert!(reply(&mut flow, failed).is_empty());
+    flow.handle(PaymentInput::AddStroke {
+        points: vec![Point { x: 1, y: 1 }, Point { x: 2, y: 2 }],
+    });
+    // Confirming tries the write again instead of uploading.
+    assert_eq!(
+        flow.handle(PaymentInput::ConfirmSignature),
+        vec![awaiting("key-1")]
+    );
+    assert_eq!(code(&flow), "journal_not_saved");
+    flow.handle(PaymentInput::Back);
+    flow.handle(PaymentInput::Cancel);
+    assert!(is_signature(&flow));
+    assert!(reply(&mut flow, Reply::JournalWritten(Ok(()))).is_empty());
+    assert!(flow.message().is_none());
+    assert!(matches!(
+        flow.handle(PaymentInput::ConfirmSignature).as_slice(),
+        [Command::UploadSignature { .. }]
+    ));
+}
+
+#[test]
+fn receipt_cannot_be_left_until_done_is_on_disk() {
+    let mut flow = at_card(120, Brand::Jcb);
+    send(&mut flow, ReaderEvent::ChipRead(chip_payload(Brand::Jcb)));
+    approve(&mut flow, 120, Brand::Jcb, false);
+    let failed = Reply::JournalWritten(Err("disk I/O error".into()));
+    assert_eq!(reply(&mut flow, failed), vec![done_command("key-1")]);
+    assert_eq!(code(&flow), "journal_not_saved");
+    for leave in [
+        PaymentInput::FinishReceipt,
+        PaymentInput::Back,
+        PaymentInput::Cancel,
+    ] {
+        assert_eq!(flow.handle(leave), vec![done_command("key-1")]);
+        assert!(is_receipt(&flow));
+        assert_eq!(code(&flow), "journal_not_saved");
+    }
+    // Critical meanwhile, so logging out is refused too.
+    assert!(flow.is_critical());
+    reply(&mut flow, Reply::JournalWritten(Ok(())));
+    assert!(!flow.is_critical());
+    assert!(flow.message().is_none());
+    assert!(flow.handle(PaymentInput::FinishReceipt).is_empty());
+    assert_eq!(flow.step(), &PaymentStep::Exit(PaymentExit::Home(None)));
+}
+
+#[test]
+fn receipt_after_the_signature_waits_for_done_too() {
+    let mut flow = at_signature();
+    flow.handle(PaymentInput::AddStroke {
+        points: vec![Point { x: 1, y: 1 }, Point { x: 2, y: 2 }],
+    });
+    flow.handle(PaymentInput::ConfirmSignature);
+    let mut signed = testing::summary(
+        "t1",
+        TxnKind::Sale,
+        TxnStatus::Approved,
+        twd(100),
+        Brand::Mastercard,
+    );
+    signed.signed = true;
+    reply(&mut flow, Reply::SignatureUploaded(Ok(signed)));
+    reply(&mut flow, Reply::JournalWritten(Err("disk full".into())));
+    assert_eq!(
+        flow.handle(PaymentInput::FinishReceipt),
+        vec![done_command("key-1")]
+    );
+    assert!(is_receipt(&flow));
 }
 
 // --- refund -----------------------------------------------------------------------
@@ -959,6 +1311,7 @@ fn record(state: JournalState) -> InFlightRecord {
     InFlightRecord {
         kind: TxnKind::Sale,
         idempotency_key: "old-key".into(),
+        username: "amy".into(),
         amount: twd(300),
         brand: Brand::Visa,
         masked_pan: MaskedPan::from_pan("4111111111111111").unwrap(),
@@ -1060,6 +1413,27 @@ fn resumed_signature_loads_the_transaction_first() {
             ..
         })
     ));
+}
+
+#[test]
+fn resumed_signature_keeps_the_user_who_paid() {
+    let mut bobs = record(JournalState::AwaitingSignature {
+        transaction_id: "t5".into(),
+    });
+    bobs.username = "bob".into();
+    let decision = ResumeDecision::ResumeSignature {
+        record: bobs,
+        transaction_id: "t5".into(),
+    };
+    let (mut flow, _) = PaymentFlow::resume(testing::config(), decision).unwrap();
+    reply(&mut flow, Reply::Transaction(Err(HostError::Timeout)));
+    match flow.step() {
+        PaymentStep::Exit(PaymentExit::Login {
+            unfinished: Some(ResumeDecision::ResumeSignature { record, .. }),
+            ..
+        }) => assert_eq!(record.username, "bob"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

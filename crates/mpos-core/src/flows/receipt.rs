@@ -1,8 +1,12 @@
 //! The e-receipt step shared by sale, refund and void: show the QR code of
 //! the receipt page, optionally send it by e-mail or SMS, as often as asked.
+//! After a sale or refund it also waits for the journal's `done`: until that
+//! is on disk the user may not leave (see [`JournalWrite`]).
 
+use super::journal_write::JournalWrite;
 use super::{Command, Reply};
 use crate::error::UserMessage;
+use crate::journal::record::JournalUpdate;
 use crate::notice::Notice;
 use mpos_wire::api::{ReceiptDestination, SendReceiptRequest, TransactionSummary};
 
@@ -12,6 +16,7 @@ pub struct ReceiptFlow {
     transaction: TransactionSummary,
     sent_to: Vec<String>,
     message: Option<UserMessage>,
+    unsaved: Option<JournalWrite>,
 }
 
 impl ReceiptFlow {
@@ -21,6 +26,36 @@ impl ReceiptFlow {
             transaction,
             sent_to: Vec::new(),
             message: None,
+            unsaved: None,
+        }
+    }
+
+    /// The receipt of an approved payment whose journal `update` is being
+    /// written; returns the command that writes it.
+    pub fn saving(
+        transaction: TransactionSummary,
+        update: JournalUpdate,
+    ) -> (ReceiptFlow, Command) {
+        let (write, command) = JournalWrite::start(update);
+        let mut receipt = ReceiptFlow::new(transaction);
+        receipt.unsaved = Some(write);
+        (receipt, command)
+    }
+
+    /// Whether a journal write is still waiting to be on disk.
+    pub fn is_unsaved(&self) -> bool {
+        self.unsaved.is_some()
+    }
+
+    /// The user wants to leave: allowed once the journal write is on disk;
+    /// otherwise the write is tried again and the user stays.
+    pub fn leave(&mut self) -> Result<(), Vec<Command>> {
+        match &mut self.unsaved {
+            None => Ok(()),
+            Some(write) => {
+                self.message = Some(Notice::JournalNotSaved.into());
+                Err(vec![write.retry()])
+            }
         }
     }
 
@@ -59,20 +94,35 @@ impl ReceiptFlow {
         }]
     }
 
-    /// A reply; returns whether it was the receipt's.
-    pub fn on_reply(&mut self, reply: &Reply) -> bool {
+    /// A reply; returns the commands it calls for.
+    pub fn on_reply(&mut self, reply: &Reply) -> Vec<Command> {
         match reply {
             Reply::ReceiptSent(Ok(response)) => {
                 self.sent_to.push(response.sent_to.clone());
                 self.message = None;
-                true
             }
             Reply::ReceiptSent(Err(error)) => {
                 self.message = Some(error.user_message());
-                true
             }
-            _ => false,
+            Reply::JournalWritten(Ok(())) if self.unsaved.is_some() => {
+                self.unsaved = None;
+                if self
+                    .message
+                    .as_ref()
+                    .is_some_and(|m| m.code == Notice::JournalNotSaved.code())
+                {
+                    self.message = None;
+                }
+            }
+            Reply::JournalWritten(Err(_)) => {
+                if let Some(write) = &mut self.unsaved {
+                    self.message = Some(Notice::JournalNotSaved.into());
+                    return write.failed().into_iter().collect();
+                }
+            }
+            _ => {}
         }
+        Vec::new()
     }
 }
 
@@ -123,6 +173,43 @@ mod tests {
             receipt.message().unwrap().code,
             "receipt_destination_missing"
         );
+    }
+
+    fn done(key: &str) -> JournalUpdate {
+        JournalUpdate::SetState {
+            idempotency_key: key.into(),
+            state: crate::journal::record::JournalState::Done,
+        }
+    }
+
+    #[test]
+    fn failed_journal_write_is_retried_and_keeps_the_user_here() {
+        let (mut receipt, first) = ReceiptFlow::saving(flow().transaction().clone(), done("k1"));
+        assert_eq!(first, Command::Journal(done("k1")));
+        let failed = Reply::JournalWritten(Err("disk I/O error".into()));
+        assert_eq!(
+            receipt.on_reply(&failed),
+            vec![Command::Journal(done("k1"))]
+        );
+        assert_eq!(receipt.message().unwrap().code, "journal_not_saved");
+        // Out of immediate tries: leaving is refused and tries again.
+        receipt.on_reply(&failed);
+        assert!(receipt.on_reply(&failed).is_empty());
+        assert_eq!(receipt.leave(), Err(vec![Command::Journal(done("k1"))]));
+        assert_eq!(receipt.message().unwrap().code, "journal_not_saved");
+        // On disk at last: the user may go.
+        assert!(receipt.on_reply(&Reply::JournalWritten(Ok(()))).is_empty());
+        assert!(receipt.message().is_none());
+        assert_eq!(receipt.leave(), Ok(()));
+    }
+
+    #[test]
+    fn receipt_without_a_write_can_always_be_left() {
+        let mut receipt = flow();
+        assert!(receipt
+            .on_reply(&Reply::JournalWritten(Err("x".into())))
+            .is_empty());
+        assert_eq!(receipt.leave(), Ok(()));
     }
 
     #[test]

@@ -177,8 +177,8 @@ impl VoidFlow {
                     (VoidStep::Receipt(receipt), commands)
                 }
                 VoidInput::Reply(reply) => {
-                    receipt.on_reply(&reply);
-                    (VoidStep::Receipt(receipt), Vec::new())
+                    let commands = receipt.on_reply(&reply);
+                    (VoidStep::Receipt(receipt), commands)
                 }
                 VoidInput::BackToDetails | VoidInput::FinishReceipt | VoidInput::Back => {
                     self.message = None;

@@ -44,15 +44,32 @@ impl HostError {
         }
     }
 
-    /// Whether the session is gone, so the user must log in again.
+    /// Whether the session is gone, so the user must log in again. A
+    /// disabled account counts: its session can do nothing more, and
+    /// another user may log in on this phone.
     pub fn ends_session(&self) -> bool {
         matches!(
             self,
             HostError::Api(ApiError {
-                code: ErrorCode::Unauthorized | ErrorCode::SessionExpired,
+                code: ErrorCode::Unauthorized
+                    | ErrorCode::SessionExpired
+                    | ErrorCode::AccountDisabled,
                 ..
             })
         )
+    }
+
+    /// Whether sending the same request again may get another answer: no
+    /// answer, an unreadable one, a gateway failure (5xx) or a request
+    /// still in progress. Any other refusal would only be repeated.
+    pub fn worth_retrying(&self) -> bool {
+        match self {
+            HostError::Timeout | HostError::Transport(_) | HostError::Malformed(_) => true,
+            HostError::Api(error) => {
+                error.code == ErrorCode::RequestInProgress || error.code.http_status() >= 500
+            }
+            HostError::PinMismatch => false,
+        }
     }
 
     /// The API error code, if the gateway answered with one.
@@ -93,8 +110,33 @@ mod tests {
     fn session_end_codes() {
         assert!(HostError::Api(ApiError::new(ErrorCode::SessionExpired)).ends_session());
         assert!(HostError::Api(ApiError::new(ErrorCode::Unauthorized)).ends_session());
+        assert!(HostError::Api(ApiError::new(ErrorCode::AccountDisabled)).ends_session());
         assert!(!HostError::Api(ApiError::new(ErrorCode::Forbidden)).ends_session());
         assert!(!HostError::Timeout.ends_session());
+    }
+
+    #[test]
+    fn only_answers_that_may_change_are_worth_retrying() {
+        assert!(HostError::Timeout.worth_retrying());
+        assert!(HostError::Transport("reset".into()).worth_retrying());
+        assert!(HostError::Malformed("HTTP 502 without an API error body".into()).worth_retrying());
+        assert!(HostError::Api(ApiError::new(ErrorCode::Internal)).worth_retrying());
+        assert!(HostError::Api(ApiError::new(ErrorCode::DeliveryFailed)).worth_retrying());
+        assert!(HostError::Api(ApiError::new(ErrorCode::RequestInProgress)).worth_retrying());
+        for refusal in [
+            ErrorCode::AlreadySettled,
+            ErrorCode::HasRefunds,
+            ErrorCode::Forbidden,
+            ErrorCode::AccountDisabled,
+            ErrorCode::BadRequest,
+            ErrorCode::NotFound,
+        ] {
+            assert!(
+                !HostError::Api(ApiError::new(refusal)).worth_retrying(),
+                "{refusal:?}"
+            );
+        }
+        assert!(!HostError::PinMismatch.worth_retrying());
     }
 
     #[test]

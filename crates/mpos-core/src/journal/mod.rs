@@ -15,6 +15,13 @@ use std::sync::Mutex;
 /// Finished rows kept for support; older ones are deleted.
 const DONE_ROWS_KEPT: i64 = 50;
 
+/// Changes to the first table, in order; `PRAGMA user_version` counts
+/// those applied. Only ever append: phones in the field hold every version.
+const MIGRATIONS: [&str; 1] = [
+    // 1: who made the payment. Older rows get '' (unknown user).
+    "ALTER TABLE in_flight ADD COLUMN username TEXT NOT NULL DEFAULT ''",
+];
+
 /// Why the journal failed.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -43,7 +50,7 @@ impl std::fmt::Debug for Journal {
 impl Journal {
     /// Opens (or creates) the journal file.
     pub fn open(path: &Path) -> Result<Journal, JournalError> {
-        let connection = Connection::open(path)?;
+        let mut connection = Connection::open(path)?;
         // WAL + FULL: a committed row survives power loss, not just a crash.
         let mode: String =
             connection.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
@@ -53,6 +60,7 @@ impl Journal {
             )));
         }
         connection.pragma_update(None, "synchronous", "FULL")?;
+        // The first version's table; later columns come from MIGRATIONS.
         connection.execute_batch(
             "CREATE TABLE IF NOT EXISTS in_flight (
                  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -67,6 +75,7 @@ impl Journal {
                  transaction_id  TEXT
              );",
         )?;
+        migrate(&mut connection)?;
         Ok(Journal {
             connection: Mutex::new(connection),
         })
@@ -83,8 +92,9 @@ impl Journal {
                 let (state, reason, transaction_id) = state_columns(&record.state);
                 connection.execute(
                     "INSERT INTO in_flight (idempotency_key, kind, amount_minor, currency, brand,
-                                            masked_pan, state, reversal_reason, transaction_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                            masked_pan, state, reversal_reason, transaction_id,
+                                            username)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     params![
                         record.idempotency_key,
                         kind_code(record.kind),
@@ -96,6 +106,7 @@ impl Journal {
                         state,
                         reason,
                         transaction_id,
+                        record.username,
                     ],
                 )?;
             }
@@ -133,7 +144,7 @@ impl Journal {
         let row = connection
             .query_row(
                 "SELECT idempotency_key, kind, amount_minor, currency, brand, masked_pan,
-                        state, reversal_reason, transaction_id
+                        state, reversal_reason, transaction_id, username
                  FROM in_flight WHERE state <> 'done' ORDER BY seq DESC LIMIT 1",
                 [],
                 |row| {
@@ -147,6 +158,7 @@ impl Journal {
                         state: row.get(6)?,
                         reversal_reason: row.get(7)?,
                         transaction_id: row.get(8)?,
+                        username: row.get(9)?,
                     })
                 },
             )
@@ -165,6 +177,7 @@ struct RawRow {
     state: String,
     reversal_reason: Option<String>,
     transaction_id: Option<String>,
+    username: String,
 }
 
 impl RawRow {
@@ -202,12 +215,31 @@ impl RawRow {
         Ok(InFlightRecord {
             kind,
             idempotency_key: self.idempotency_key,
+            username: self.username,
             amount,
             brand,
             masked_pan,
             state,
         })
     }
+}
+
+/// Brings an older journal file up to date, in one transaction, so a
+/// crash half-way leaves the old version intact.
+fn migrate(connection: &mut Connection) -> Result<(), JournalError> {
+    let applied: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let applied = usize::try_from(applied)
+        .map_err(|_| JournalError::Corrupt(format!("negative schema version {applied}")))?;
+    if applied >= MIGRATIONS.len() {
+        return Ok(());
+    }
+    let transaction = connection.transaction()?;
+    for migration in &MIGRATIONS[applied..] {
+        transaction.execute_batch(migration)?;
+    }
+    transaction.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+    transaction.commit()?;
+    Ok(())
 }
 
 fn kind_code(kind: TxnKind) -> &'static str {

@@ -31,6 +31,9 @@ pub struct InFlightRecord {
     pub kind: TxnKind,
     /// The request's idempotency key; a reversal names it.
     pub idempotency_key: String,
+    /// Who made it (gateway user name); only they may resume its
+    /// signature. Empty for rows written before the column existed.
+    pub username: String,
     /// Amount.
     pub amount: Money,
     /// Brand.
@@ -107,6 +110,7 @@ mod tests {
         InFlightRecord {
             kind: TxnKind::Sale,
             idempotency_key: "k1".into(),
+            username: "amy".into(),
             amount: Money::twd_minor(10_000),
             brand: Brand::Visa,
             masked_pan: MaskedPan::from_pan("4111111111111111").unwrap(),

@@ -10,6 +10,7 @@ fn record(key: &str, pan: &str, state: JournalState) -> InFlightRecord {
     InFlightRecord {
         kind: TxnKind::Sale,
         idempotency_key: key.into(),
+        username: "amy".into(),
         amount: Money::twd_minor(123_400),
         brand: Brand::from_pan(pan).unwrap(),
         masked_pan: MaskedPan::from_pan(pan).unwrap(),
@@ -156,6 +157,76 @@ fn the_newest_unfinished_transaction_wins() {
     assert_eq!(journal.in_flight().unwrap().unwrap().idempotency_key, "k2");
     journal.apply(&set("k2", JournalState::Done)).unwrap();
     assert_eq!(journal.in_flight().unwrap().unwrap().idempotency_key, "k1");
+}
+
+#[test]
+fn the_user_who_paid_is_kept_across_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let journal = Journal::open(&path).unwrap();
+    let mut written = record("k1", TEST_PANS[0], JournalState::Authorizing);
+    written.username = "bob".into();
+    journal
+        .apply(&JournalUpdate::Begin(written.clone()))
+        .unwrap();
+    journal
+        .apply(&set(
+            "k1",
+            JournalState::AwaitingSignature {
+                transaction_id: "t1".into(),
+            },
+        ))
+        .unwrap();
+    crash(journal);
+    let found = Journal::open(&path).unwrap().in_flight().unwrap().unwrap();
+    assert_eq!(found.username, "bob");
+}
+
+#[test]
+fn a_journal_of_the_first_version_gains_the_user_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    // The file as the first version left it: no username column, version 0.
+    let old = rusqlite::Connection::open(&path).unwrap();
+    old.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE in_flight (
+             seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+             idempotency_key TEXT NOT NULL UNIQUE,
+             kind            TEXT NOT NULL,
+             amount_minor    INTEGER NOT NULL,
+             currency        TEXT NOT NULL,
+             brand           TEXT NOT NULL,
+             masked_pan      TEXT NOT NULL,
+             state           TEXT NOT NULL,
+             reversal_reason TEXT,
+             transaction_id  TEXT
+         );
+         INSERT INTO in_flight (idempotency_key, kind, amount_minor, currency, brand,
+                                masked_pan, state, reversal_reason, transaction_id)
+         VALUES ('old-key', 'sale', 50000, 'TWD', 'visa', '411111******1111',
+                 'awaiting_signature', NULL, 't7');",
+    )
+    .unwrap();
+    drop(old);
+
+    let journal = Journal::open(&path).unwrap();
+    let found = journal.in_flight().unwrap().unwrap();
+    assert_eq!(found.idempotency_key, "old-key");
+    assert_eq!(found.username, "");
+    assert_eq!(
+        found.state,
+        JournalState::AwaitingSignature {
+            transaction_id: "t7".into()
+        }
+    );
+    // New rows carry their user, and opening again migrates nothing twice.
+    let mut newer = record("k2", TEST_PANS[1], JournalState::Authorizing);
+    newer.username = "bob".into();
+    journal.apply(&JournalUpdate::Begin(newer)).unwrap();
+    drop(journal);
+    let reopened = Journal::open(&path).unwrap();
+    assert_eq!(reopened.in_flight().unwrap().unwrap().username, "bob");
 }
 
 #[test]

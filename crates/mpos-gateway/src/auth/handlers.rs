@@ -3,12 +3,14 @@
 
 use crate::auth::activation::code_is_live;
 use crate::auth::lockout::{lock_end, locked_error, locked_until};
-use crate::auth::password::{hash_secret_async, is_six_digits, verify_secret_async};
-use crate::auth::session::{new_token, token_hash, ReadySession, Session};
+use crate::auth::password::{
+    hash_secret_async, is_six_digits, verify_secret_async, verify_unknown_user,
+};
+use crate::auth::session::{new_token, token_hash, ReadySession, Session, REENTRY_MINUTES};
 use crate::clock::format_time;
 use crate::error::{ApiJson, AppError};
 use crate::state::AppState;
-use crate::store::{SessionRow, UserRow};
+use crate::store::{Attempt, SessionRow, UserRow};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -40,41 +42,73 @@ fn stage_after_login(user: &UserRow) -> SessionStage {
 
 /// Refuses a locked account.
 fn ensure_unlocked(state: &AppState, user: &UserRow) -> Result<(), AppError> {
-    match locked_until(user.locked_until, state.clock.now()) {
-        Some(until) => Err(locked_error(until)),
+    let now = state.clock.now();
+    match locked_until(user.locked_until, now) {
+        Some(until) => Err(locked_error(until, now)),
         None => Ok(()),
     }
 }
 
-/// Counts a wrong secret and says what the user gets: `wrong`, or locked when this failure locked the account.
-fn count_failure(state: &AppState, user: &UserRow, wrong: ErrorCode) -> AppError {
+/// Checks a password or activation code under the lockout rule. The attempt
+/// is reserved (counted as a failure) in the store before the slow Argon2
+/// check, so parallel guesses cannot get more than `max_failed_logins`
+/// evaluations; a right secret then resets the count, unless other attempts
+/// locked the account meanwhile. `wrong` is the answer to a wrong secret.
+async fn check_secret(
+    state: &AppState,
+    user: &UserRow,
+    secret: String,
+    hash: String,
+    wrong: ErrorCode,
+) -> Result<(), AppError> {
     let security = &state.config.security;
-    let end = lock_end(state.clock.now(), security.lock_minutes);
-    match state
-        .store
-        .record_failure(&user.id, security.max_failed_logins, end)
-    {
-        Ok(Some(until)) => {
+    let now = state.clock.now();
+    let attempt = state.store.reserve_attempt(
+        &user.id,
+        now,
+        security.max_failed_logins,
+        lock_end(now, security.lock_minutes),
+    )?;
+    let own_lock = match attempt {
+        Attempt::Locked(until) => {
+            tracing::info!(event = "credential_refused_locked", user_id = %user.id, "account locked; secret not checked");
+            return Err(locked_error(until, now));
+        }
+        Attempt::Reserved { locked_until } => locked_until,
+    };
+    let right = verify_secret_async(secret, hash).await?;
+    let now = state.clock.now();
+    if right {
+        return match state.store.attempt_succeeded(&user.id, now, own_lock)? {
+            Some(until) => {
+                tracing::info!(event = "credential_refused_locked", user_id = %user.id, "account locked by parallel attempts");
+                Err(locked_error(until, now))
+            }
+            None => Ok(()),
+        };
+    }
+    match own_lock {
+        Some(until) => {
             tracing::warn!(event = "account_locked", user_id = %user.id, until = %format_time(until), "account locked after repeated failures");
-            locked_error(until)
+            Err(locked_error(until, now))
         }
-        Ok(None) => {
+        None => {
             tracing::info!(event = "credential_rejected", user_id = %user.id, "wrong password or code");
-            wrong.into()
+            Err(wrong.into())
         }
-        Err(e) => e.into(),
     }
 }
 
 /// Checks a user's password, counting failures toward the lock.
 async fn check_password(state: &AppState, user: &UserRow, password: &str) -> Result<(), AppError> {
-    ensure_unlocked(state, user)?;
-    if verify_secret_async(password.to_string(), user.password_hash.clone()).await? {
-        state.store.clear_failures(&user.id)?;
-        Ok(())
-    } else {
-        Err(count_failure(state, user, ErrorCode::InvalidCredentials))
-    }
+    check_secret(
+        state,
+        user,
+        password.to_string(),
+        user.password_hash.clone(),
+        ErrorCode::InvalidCredentials,
+    )
+    .await
 }
 
 /// `POST /v1/app/login`.
@@ -82,7 +116,23 @@ pub async fn login(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
+    // The product logs in only with the card reader plugged in.
+    let Some(reader_serial) = request
+        .reader_serial
+        .as_deref()
+        .map(str::trim)
+        .filter(|serial| !serial.is_empty())
+    else {
+        tracing::info!(
+            event = "login_rejected",
+            reason = "no_reader",
+            "login refused"
+        );
+        return Err(ErrorCode::ReaderRequired.into());
+    };
     let Some(user) = state.store.user_by_username(request.username.trim())? else {
+        // The same Argon2 work as a real check: timing does not reveal which accounts exist.
+        verify_unknown_user(request.password).await?;
         tracing::info!(
             event = "login_rejected",
             reason = "unknown_user",
@@ -104,9 +154,10 @@ pub async fn login(
         stage,
         created_at: now,
         expires_at: now + time::Duration::minutes(i64::from(state.config.security.session_minutes)),
+        verified_until: None,
     };
     state.store.insert_session(&row)?;
-    tracing::info!(event = "login", user_id = %user.id, ?stage, reader_serial = request.reader_serial.as_deref().unwrap_or("-"), "logged in");
+    tracing::info!(event = "login", user_id = %user.id, ?stage, reader_serial = %reader_serial, "logged in");
     Ok(Json(LoginResponse {
         session_token: token,
         expires_at: format_time(row.expires_at),
@@ -143,18 +194,18 @@ pub async fn activate(
         return Err(ErrorCode::ActivationCodeExpired.into());
     }
     let code = request.activation_code.trim().to_string();
-    if !verify_secret_async(code, code_hash.clone()).await? {
-        return Err(count_failure(
-            &state,
-            user,
-            ErrorCode::ActivationCodeInvalid,
-        ));
-    }
+    check_secret(
+        &state,
+        user,
+        code,
+        code_hash.clone(),
+        ErrorCode::ActivationCodeInvalid,
+    )
+    .await?;
     // The code is single-use: only the request that clears it wins.
     if !state.store.consume_activation_code(&user.id, &code_hash)? {
         return Err(ErrorCode::ActivationCodeInvalid.into());
     }
-    state.store.clear_failures(&user.id)?;
     state.store.set_session_stage(
         &session.row.token_hash,
         SessionStage::PasswordChangeRequired,
@@ -209,6 +260,12 @@ pub async fn verify_password(
     ApiJson(request): ApiJson<VerifyPasswordRequest>,
 ) -> Result<Json<StageResponse>, AppError> {
     check_password(&state, &session.user, &request.password).await?;
+    // Opens transaction details (search, void, settlement) for a short while.
+    let until = state.clock.now() + time::Duration::minutes(REENTRY_MINUTES);
+    state
+        .store
+        .set_verified_until(&session.row.token_hash, until)?;
+    tracing::info!(event = "password_reentered", user_id = %session.user.id, until = %format_time(until), "transaction details opened");
     Ok(Json(StageResponse {
         stage: SessionStage::Ready,
     }))

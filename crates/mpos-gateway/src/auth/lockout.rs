@@ -1,8 +1,9 @@
 //! The lockout rule: N consecutive wrong passwords or activation codes lock
 //! the account for a while; a locked account refuses even the right password.
+//! The user reads when the lock ends in Asia/Taipei local time.
 
-use crate::clock::format_time;
 use crate::error::AppError;
+use crate::settlement::business_date::TAIPEI;
 use mpos_wire::ErrorCode;
 use time::OffsetDateTime;
 
@@ -14,11 +15,27 @@ pub fn locked_until(
     locked_until.filter(|until| *until > now)
 }
 
-/// The `account_locked` error, saying until when.
-pub fn locked_error(until: OffsetDateTime) -> AppError {
+/// The lock end as the user reads it: Taipei `HH:MM`, with the date when it is not today.
+pub fn local_lock_end(until: OffsetDateTime, now: OffsetDateTime) -> String {
+    let local = until.to_offset(TAIPEI);
+    let time = format!("{:02}:{:02}", local.hour(), local.minute());
+    if local.date() == now.to_offset(TAIPEI).date() {
+        time
+    } else {
+        format!(
+            "{:04}-{:02}-{:02} {time}",
+            local.year(),
+            u8::from(local.month()),
+            local.day()
+        )
+    }
+}
+
+/// The `account_locked` error, saying until when (Asia/Taipei).
+pub fn locked_error(until: OffsetDateTime, now: OffsetDateTime) -> AppError {
     AppError::detail(
         ErrorCode::AccountLocked,
-        format!("until {}", format_time(until)),
+        format!("until {} (Asia/Taipei)", local_lock_end(until, now)),
     )
 }
 
@@ -46,12 +63,26 @@ mod tests {
     }
 
     #[test]
-    fn error_says_until_when() {
-        let error = locked_error(datetime!(2030-01-01 00:30 UTC));
+    fn error_says_until_when_in_taipei_time() {
+        // 06:30 UTC is 14:30 in Taipei, the same Taipei day as 06:00 UTC.
+        let error = locked_error(
+            datetime!(2030-01-01 06:30:42 UTC),
+            datetime!(2030-01-01 06:00 UTC),
+        );
         assert_eq!(error.code(), ErrorCode::AccountLocked);
+        assert_eq!(error.0.detail.as_deref(), Some("until 14:30 (Asia/Taipei)"));
+    }
+
+    #[test]
+    fn a_lock_ending_on_another_taipei_day_shows_the_date() {
+        // 15:50 UTC is 23:50 Taipei; the lock ends at 00:20 the next Taipei day.
+        let error = locked_error(
+            datetime!(2030-01-01 16:20 UTC),
+            datetime!(2030-01-01 15:50 UTC),
+        );
         assert_eq!(
             error.0.detail.as_deref(),
-            Some("until 2030-01-01T00:30:00.000Z")
+            Some("until 2030-01-02 00:20 (Asia/Taipei)")
         );
     }
 }

@@ -1,5 +1,8 @@
 //! Sessions: random 32-byte bearer tokens, stored only as SHA-256, with an
 //! expiry and a first-login stage that limits what the session may call.
+//! Transaction details (search, void, settlement) also need a short-lived
+//! grant that re-entering the password gives: the phone alone cannot be
+//! trusted to ask for it.
 
 use crate::error::AppError;
 use crate::ids::random_hex;
@@ -10,6 +13,9 @@ use axum::http::request::Parts;
 use mpos_wire::api::{SessionStage, UserStatus};
 use mpos_wire::ErrorCode;
 use sha2::{Digest, Sha256};
+
+/// How long a re-entered password opens transaction details.
+pub const REENTRY_MINUTES: i64 = 15;
 
 /// A new session token (64 hex digits).
 pub fn new_token() -> String {
@@ -45,6 +51,10 @@ pub struct Session {
 /// A session that finished first login.
 #[derive(Debug, Clone)]
 pub struct ReadySession(pub Session);
+
+/// A ready session whose user re-entered the password in the last [`REENTRY_MINUTES`].
+#[derive(Debug, Clone)]
+pub struct VerifiedSession(pub Session);
 
 impl FromRequestParts<AppState> for Session {
     type Rejection = AppError;
@@ -83,6 +93,26 @@ impl FromRequestParts<AppState> for ReadySession {
             SessionStage::Ready => Ok(ReadySession(session)),
             SessionStage::ActivationRequired => Err(ErrorCode::ActivationRequired.into()),
             SessionStage::PasswordChangeRequired => Err(ErrorCode::PasswordChangeRequired.into()),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for VerifiedSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ReadySession(session) = ReadySession::from_request_parts(parts, state).await?;
+        if session
+            .row
+            .verified_until
+            .is_some_and(|until| until > state.clock.now())
+        {
+            Ok(VerifiedSession(session))
+        } else {
+            Err(ErrorCode::PasswordReentryRequired.into())
         }
     }
 }

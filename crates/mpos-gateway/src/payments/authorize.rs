@@ -3,13 +3,16 @@
 use crate::error::AppError;
 use crate::ids::random_digits;
 use crate::issuer::IssuerDecision;
+use crate::payments::expiry::expire_txn;
 use crate::state::AppState;
 use crate::store::{IssuerOutcome, StoreError, TxnRow};
+use mpos_wire::api::TxnStatus;
 use mpos_wire::ErrorCode;
 use std::time::Duration;
 
 /// Waits for the (simulated) issuer, then records its answer with a fresh,
-/// unique 6-digit authorization code when approved.
+/// unique 6-digit authorization code when approved. When the answer cannot
+/// be recorded the transaction ends reversed rather than pending.
 pub async fn record_issuer_answer(
     state: &AppState,
     txn_id: &str,
@@ -18,6 +21,10 @@ pub async fn record_issuer_answer(
     if decision.slow {
         tokio::time::sleep(Duration::from_millis(state.config.issuer.slow_delay_ms)).await;
     }
+    complete(state, txn_id, decision).or_else(|error| give_up(state, txn_id, error))
+}
+
+fn complete(state: &AppState, txn_id: &str, decision: IssuerDecision) -> Result<TxnRow, AppError> {
     let answered_at = state.clock.now();
     for _ in 0..50 {
         let outcome = IssuerOutcome {
@@ -36,6 +43,24 @@ pub async fn record_issuer_answer(
         ErrorCode::Internal,
         "no free authorization code",
     ))
+}
+
+/// Ends a transaction whose answer could not be recorded as reversed, so it
+/// holds no limit and its key gets a final answer; when even that fails the
+/// sweep ends it later.
+fn give_up(state: &AppState, txn_id: &str, error: AppError) -> Result<TxnRow, AppError> {
+    tracing::error!(event = "authorization_not_recorded", transaction_id = %txn_id, error = %error.0, "issuer answer not recorded; reversing");
+    match expire_txn(state, txn_id) {
+        Ok(Some(row)) => Ok(row),
+        Ok(None) => match state.store.txn_by_id(txn_id) {
+            Ok(Some(row)) if row.status != TxnStatus::Pending => Ok(row),
+            _ => Err(error),
+        },
+        Err(e) => {
+            tracing::error!(event = "pending_reversal_failed", transaction_id = %txn_id, error = %e, "left for the sweep");
+            Err(error)
+        }
+    }
 }
 
 /// Logs the final state of an authorization (masked PAN only).

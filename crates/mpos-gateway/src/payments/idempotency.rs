@@ -2,10 +2,12 @@
 //! stored with it. The same key and body again replays that answer; while
 //! the first is still running the retry gets `request_in_progress`; another
 //! body under the same key gets `idempotency_conflict`; a key that was
-//! reversed gets `already_reversed`. The work runs in its own task, so a
-//! client that hangs up cannot leave a payment half done.
+//! reversed (by any user of the merchant) gets `already_reversed`. The work
+//! runs in its own task, so a client that hangs up cannot leave a payment
+//! half done; if the task dies, its pending transaction ends reversed.
 
 use crate::error::AppError;
+use crate::payments::expiry::{answer, expire_key};
 use crate::state::AppState;
 use crate::store::Claim;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -81,10 +83,14 @@ where
     W: Future<Output = Result<T, AppError>> + Send + 'static,
 {
     let now = state.clock.now();
-    let claim = match state
-        .store
-        .claim_idempotency(&user_id, &key, endpoint, &hash, now)
-    {
+    let claim = match state.store.claim_idempotency(
+        &state.config.merchant.id,
+        &user_id,
+        &key,
+        endpoint,
+        &hash,
+        now,
+    ) {
         Ok(claim) => claim,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -102,7 +108,9 @@ where
         Claim::Conflict => return AppError::from(ErrorCode::IdempotencyConflict).into_response(),
         Claim::Reversed => return AppError::from(ErrorCode::AlreadyReversed).into_response(),
     }
+    let (task_state, task_user, task_key) = (state.clone(), user_id.clone(), key.clone());
     let task = tokio::spawn(async move {
+        let (state, user_id, key) = (task_state, task_user, task_key);
         let (status, body) = match work.await {
             Ok(value) => (200u16, serde_json::to_string(&value).unwrap_or_default()),
             Err(error) => (
@@ -127,11 +135,25 @@ where
         Ok((status, body)) => json_response(status, body),
         Err(e) => {
             tracing::error!(event = "payment_task_failed", error = %e, "payment task failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                axum::Json(ApiError::new(ErrorCode::Internal)),
-            )
-                .into_response()
+            match expire_key(&state, &user_id, &key) {
+                Ok(Some(row)) => {
+                    let (status, body) = answer(&state, &row);
+                    json_response(status, body)
+                }
+                expired => {
+                    if matches!(expired, Ok(None)) {
+                        // Nothing was admitted: let the client retry with the same key.
+                        if let Err(e) = state.store.release_idempotency(&user_id, &key) {
+                            tracing::error!(event = "idempotency_store_failed", error = %e, "could not release the key");
+                        }
+                    }
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        axum::Json(ApiError::new(ErrorCode::Internal)),
+                    )
+                        .into_response()
+                }
+            }
         }
     }
 }

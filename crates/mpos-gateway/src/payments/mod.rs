@@ -3,6 +3,7 @@
 
 pub mod authorize;
 pub mod card;
+pub mod expiry;
 pub mod idempotency;
 pub mod limits;
 pub mod refund;

@@ -1,7 +1,10 @@
 //! `POST /v1/app/reversals`: the phone does not know how a request ended.
 //! An approved, unsettled result is reversed; a pending one is marked so
 //! that the issuer's answer ends reversed; a request that never arrived
-//! leaves a tombstone that refuses it if it comes late.
+//! leaves a tombstone that refuses it if it comes late. The original is
+//! found by the merchant and its idempotency key, whichever user of the
+//! merchant sends the reversal (the phone may have restarted with another
+//! cashier logged in); keys are random 128-bit values, so they do not collide.
 
 use crate::auth::session::ReadySession;
 use crate::error::{ApiJson, AppError};
@@ -52,7 +55,12 @@ pub async fn reverse(
     request: ReversalRequest,
 ) -> Result<ReversalResponse, AppError> {
     let original = request.original_idempotency_key.trim();
-    let outcome = state.store.reverse(&user_id, original, state.clock.now())?;
+    let outcome = state.store.reverse(
+        &state.config.merchant.id,
+        &user_id,
+        original,
+        state.clock.now(),
+    )?;
     let transaction_id = match outcome {
         ReversalOutcome::Tombstone => {
             tracing::info!(event = "reversal_tombstone", user_id = %user_id, reason = ?request.reason, "original not received; it will be refused");

@@ -1,7 +1,8 @@
-//! The phone's transaction query: one user's unsettled transactions by
-//! exactly one criterion, and one transaction by id.
+//! The phone's transaction query: one user's unsettled captures by exactly
+//! one criterion (after the password was re-entered), and one transaction by
+//! id (session only: the phone resumes a signature with it after a restart).
 
-use crate::auth::session::ReadySession;
+use crate::auth::session::{ReadySession, VerifiedSession};
 use crate::error::{ApiPath, ApiQuery, AppError};
 use crate::payments::summary::summarize;
 use crate::state::AppState;
@@ -34,7 +35,7 @@ pub fn criterion(search: TransactionSearch) -> Result<SearchCriterion, AppError>
 /// `GET /v1/app/transactions`.
 pub async fn search(
     State(state): State<AppState>,
-    ReadySession(session): ReadySession,
+    VerifiedSession(session): VerifiedSession,
     ApiQuery(query): ApiQuery<TransactionSearch>,
 ) -> Result<Json<TransactionList>, AppError> {
     let criterion = criterion(query)?;

@@ -1,7 +1,8 @@
-//! `POST /v1/app/voids`: cancels an approved, unsettled transaction of the
-//! merchant, releasing its authorization (it stops counting toward limits).
+//! `POST /v1/app/voids`: cancels an approved, unsettled transaction the
+//! session's user made, releasing its authorization (it stops counting
+//! toward limits). Needs the re-entered password, like the details screen.
 
-use crate::auth::session::ReadySession;
+use crate::auth::session::VerifiedSession;
 use crate::error::{ApiJson, AppError};
 use crate::payments::idempotency;
 use crate::payments::summary::summarize;
@@ -14,7 +15,7 @@ use mpos_wire::api::{TransactionSummary, VoidRequest};
 /// The handler; answers with the voided transaction.
 pub async fn void(
     State(state): State<AppState>,
-    ReadySession(session): ReadySession,
+    VerifiedSession(session): VerifiedSession,
     headers: HeaderMap,
     ApiJson(request): ApiJson<VoidRequest>,
 ) -> Response {
@@ -35,7 +36,7 @@ pub async fn void_transaction(
 ) -> Result<TransactionSummary, AppError> {
     let row = state
         .store
-        .void_txn(&request.transaction_id, &state.config.merchant.id, state.clock.now())
+        .void_txn(&request.transaction_id, &state.config.merchant.id, &user_id, state.clock.now())
         .inspect_err(|e| tracing::info!(event = "void_refused", reason = %e, transaction_id = %request.transaction_id, "void refused"))?;
     tracing::info!(event = "voided", transaction_id = %row.id, user_id = %user_id, masked_pan = %row.masked_pan, amount_minor = row.amount.minor, "transaction voided");
     Ok(summarize(&state, &row))

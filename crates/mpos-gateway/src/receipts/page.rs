@@ -8,7 +8,7 @@ use crate::store::TxnRow;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Html;
-use mpos_wire::api::{TxnKind, TxnStatus};
+use mpos_wire::api::{BrandRule, TxnKind, TxnStatus};
 use mpos_wire::EntryMode;
 
 /// Kind in both languages.
@@ -38,8 +38,24 @@ fn entry_label(mode: EntryMode) -> &'static str {
     }
 }
 
-/// The receipt as an HTML page.
-pub fn render(merchant_name: &str, merchant_id: &str, txn: &TxnRow) -> String {
+/// Whether the terminal's brand rule asked this transaction for a signature
+/// (it was approved, so the phone showed the signature pad).
+pub fn signature_required(brands: &[BrandRule], txn: &TxnRow) -> bool {
+    matches!(txn.status, TxnStatus::Approved | TxnStatus::Voided)
+        && brands
+            .iter()
+            .find(|rule| rule.brand == txn.brand)
+            .is_some_and(|rule| rule.signature.requires_signature(txn.amount))
+}
+
+/// The receipt as an HTML page; `signature_required` tells a missing
+/// signature from one that was never needed.
+pub fn render(
+    merchant_name: &str,
+    merchant_id: &str,
+    txn: &TxnRow,
+    signature_required: bool,
+) -> String {
     let local = txn.created_at.to_offset(TAIPEI);
     let date = format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02} (Asia/Taipei)",
@@ -79,6 +95,7 @@ pub fn render(merchant_name: &str, merchant_id: &str, txn: &TxnRow) -> String {
             "<h2>持卡人簽名 Cardholder signature</h2>\n{}",
             signature_svg::render(strokes)
         ),
+        None if signature_required => "<p>簽名未上傳 Signature missing</p>".to_string(),
         None => "<p>免簽名 No signature</p>".to_string(),
     };
     format!(
@@ -105,6 +122,7 @@ pub async fn page(
                 &state.config.merchant.name,
                 &state.config.merchant.id,
                 &txn,
+                signature_required(&state.config.brands, &txn),
             )),
         ),
         Ok(None) => (StatusCode::NOT_FOUND, Html(not_found_page())),

@@ -1,4 +1,5 @@
-//! `POST /v1/app/transactions/{id}/receipt`: the receipt link by e-mail or SMS.
+//! `POST /v1/app/transactions/{id}/receipt`: the receipt link by e-mail or
+//! SMS, for the session user's own transactions only.
 
 use crate::auth::session::ReadySession;
 use crate::error::{ApiJson, ApiPath, AppError};
@@ -38,7 +39,7 @@ pub async fn send(
     let txn = state
         .store
         .txn_by_id(&id)?
-        .filter(|t| t.merchant_id == state.config.merchant.id)
+        .filter(|t| t.merchant_id == state.config.merchant.id && t.user_id == session.user.id)
         .ok_or(ErrorCode::NotFound)?;
     let text = receipt_text(&state, &txn);
     let (channel, sent_to, result) = match request.destination {

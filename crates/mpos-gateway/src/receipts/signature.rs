@@ -1,4 +1,4 @@
-//! `POST /v1/app/transactions/{id}/signature`.
+//! `POST /v1/app/transactions/{id}/signature`: on the session user's own transactions only.
 
 use crate::auth::session::ReadySession;
 use crate::error::{ApiJson, ApiPath, AppError};
@@ -45,7 +45,7 @@ pub async fn sign(
     let txn = state
         .store
         .txn_by_id(&id)?
-        .filter(|t| t.merchant_id == state.config.merchant.id)
+        .filter(|t| t.merchant_id == state.config.merchant.id && t.user_id == session.user.id)
         .ok_or(ErrorCode::NotFound)?;
     let row = state
         .store

@@ -1,6 +1,7 @@
-//! The phone's settlement screens: preview and settle now.
+//! The phone's settlement screens: preview and settle now. Both sit under
+//! transaction details, so they need the re-entered password.
 
-use crate::auth::session::ReadySession;
+use crate::auth::session::VerifiedSession;
 use crate::clock::format_time;
 use crate::error::AppError;
 use crate::settlement::batch::{batch_summary, totals};
@@ -13,7 +14,7 @@ use mpos_wire::ErrorCode;
 /// `GET /v1/app/settlement`: the terminal's unsettled captures.
 pub async fn preview(
     State(state): State<AppState>,
-    ReadySession(session): ReadySession,
+    VerifiedSession(session): VerifiedSession,
 ) -> Result<Json<SettlementPreview>, AppError> {
     let captures = state.store.unsettled_captures(&session.user.terminal_id)?;
     Ok(Json(SettlementPreview {
@@ -25,7 +26,7 @@ pub async fn preview(
 /// `POST /v1/app/settlement`: closes the terminal's unsettled captures into a batch now.
 pub async fn settle(
     State(state): State<AppState>,
-    ReadySession(session): ReadySession,
+    VerifiedSession(session): VerifiedSession,
 ) -> Result<Json<SettleResponse>, AppError> {
     let now = state.clock.now();
     let user = &session.user;

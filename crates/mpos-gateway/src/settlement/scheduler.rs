@@ -2,7 +2,8 @@
 //! `check_interval_ms` and, once a business date's cut-off (23:00
 //! Asia/Taipei) has passed, runs that date's settlement exactly once. Runs
 //! are recorded in the database, so restarts do not repeat a date and
-//! missed dates are caught up in order.
+//! missed dates are caught up in order. Each tick also gives up transactions
+//! pending for too long (see [`crate::payments::expiry`]).
 
 use crate::state::AppState;
 use std::time::Duration;
@@ -31,8 +32,13 @@ pub fn due_dates(last_run: Option<Date>, last_closed: Date) -> Vec<Date> {
     dates
 }
 
-/// One look at the clock: runs every due date. Returns how many batches closed.
+/// One look at the clock: sweeps stuck pending transactions, then runs every
+/// due date. Returns how many batches closed.
 pub fn tick(state: &AppState) -> Result<usize, crate::store::StoreError> {
+    if let Err(e) = crate::payments::expiry::sweep(state) {
+        // Settlement must not wait for the sweep; the next tick tries again.
+        tracing::error!(event = "pending_sweep_failed", error = %e, "pending sweep failed");
+    }
     let now = state.clock.now();
     let last_closed = state.cutoff.last_closed_date(now);
     let mut closed = 0;

@@ -125,6 +125,8 @@ pub struct SessionRow {
     pub created_at: OffsetDateTime,
     /// Expires.
     pub expires_at: OffsetDateTime,
+    /// Until when the user's re-entered password opens transaction details.
+    pub verified_until: Option<OffsetDateTime>,
 }
 
 /// A transaction as stored: masked PAN and card token only.
@@ -251,6 +253,42 @@ pub struct IssuerOutcome {
     pub business_date: Date,
 }
 
+/// ISO 8583 response code of a pending transaction the gateway gave up on.
+pub const EXPIRED_RESPONSE_CODE: &str = "91";
+/// Response text of a pending transaction the gateway gave up on.
+pub const EXPIRED_RESPONSE_TEXT: &str = "Issuer unavailable, reversed";
+
+/// What reserving a password or activation-code attempt found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// The account is locked until then: do not evaluate the secret.
+    Locked(OffsetDateTime),
+    /// The attempt is counted as a failure in advance; evaluate the secret.
+    Reserved {
+        /// The lock end when this attempt reached the maximum and locked the account.
+        locked_until: Option<OffsetDateTime>,
+    },
+}
+
+/// Which pending transactions [`Store::expire_pending`] ends.
+#[derive(Debug, Clone, Copy)]
+pub enum PendingSelector<'a> {
+    /// Every pending transaction received before this time (the sweep).
+    CreatedBefore(OffsetDateTime),
+    /// One transaction (its authorization failed inside the gateway).
+    Id(&'a str),
+    /// The transaction of a user's idempotency key (its task died).
+    Key {
+        /// User.
+        user_id: &'a str,
+        /// Idempotency key.
+        key: &'a str,
+    },
+}
+
+/// The final answer stored for the idempotency key of an expired transaction.
+pub type ExpiredAnswer<'a> = &'a dyn Fn(&TxnRow) -> (u16, String);
+
 /// Result of claiming an idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -331,16 +369,25 @@ pub trait Store: Send + Sync {
         id: &str,
         credentials: &NewCredentials,
     ) -> Result<Option<UserRow>, StoreError>;
-    /// Counts a wrong password or code; locks until `lock_until` when the count reaches `max`.
-    /// Returns the lock end when this failure locked the account.
-    fn record_failure(
+    /// Reserves one password or activation-code attempt before it is evaluated:
+    /// refuses while locked, else counts it as a failure, locking until
+    /// `lock_until` when the count reaches `max`.
+    fn reserve_attempt(
         &self,
         id: &str,
+        now: OffsetDateTime,
         max: u32,
         lock_until: OffsetDateTime,
+    ) -> Result<Attempt, StoreError>;
+    /// A reserved attempt was right: resets the count. Returns the lock end, and
+    /// changes nothing, when other attempts locked the account meanwhile;
+    /// `own_lock` is the lock this attempt's own reservation set, which it lifts.
+    fn attempt_succeeded(
+        &self,
+        id: &str,
+        now: OffsetDateTime,
+        own_lock: Option<OffsetDateTime>,
     ) -> Result<Option<OffsetDateTime>, StoreError>;
-    /// Clears the failure count (after a success or an expired lock).
-    fn clear_failures(&self, id: &str) -> Result<(), StoreError>;
     /// Uses the activation code whose hash is `code_hash`; false when it was used meanwhile.
     fn consume_activation_code(&self, id: &str, code_hash: &str) -> Result<bool, StoreError>;
     /// Sets the user's own password and makes the account active.
@@ -355,11 +402,16 @@ pub trait Store: Send + Sync {
     fn set_session_stage(&self, token_hash: &str, stage: SessionStage) -> Result<(), StoreError>;
     /// Ends a session.
     fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Records that the session's user re-entered the password, valid until `until`.
+    fn set_verified_until(&self, token_hash: &str, until: OffsetDateTime)
+        -> Result<(), StoreError>;
 
     // ---- idempotency and readers
-    /// Claims `(user, key)` for a request with this endpoint and body hash.
+    /// Claims `(user, key)` for a request with this endpoint and body hash; a key
+    /// reversed by any user of the merchant answers [`Claim::Reversed`].
     fn claim_idempotency(
         &self,
+        merchant_id: &str,
         user_id: &str,
         key: &str,
         endpoint: &str,
@@ -404,20 +456,34 @@ pub trait Store: Send + Sync {
         merchant_id: &str,
         auth_code: &str,
     ) -> Result<Option<TxnRow>, StoreError>;
-    /// Voids an approved, unsettled transaction of the merchant.
+    /// Voids an approved, unsettled transaction of the merchant made by `user_id`.
     fn void_txn(
         &self,
         id: &str,
         merchant_id: &str,
+        user_id: &str,
         now: OffsetDateTime,
     ) -> Result<TxnRow, StoreError>;
-    /// Reverses whatever the request with `(user, key)` did, or records a tombstone.
+    /// Reverses whatever the request with `key` of any user of the merchant did,
+    /// or records a merchant-wide tombstone (written under `user_id`, the sender).
     fn reverse(
         &self,
+        merchant_id: &str,
         user_id: &str,
         key: &str,
         now: OffsetDateTime,
     ) -> Result<ReversalOutcome, StoreError>;
+    /// Ends the selected pending transactions as reversed (`91`, issuer
+    /// unavailable), releasing what they held, and stores `answer` as the final
+    /// answer of their idempotency keys still processing. Returns them. The
+    /// sweep ([`PendingSelector::CreatedBefore`]) also releases keys claimed
+    /// before that time that are still processing without a transaction.
+    fn expire_pending(
+        &self,
+        which: PendingSelector<'_>,
+        now: OffsetDateTime,
+        answer: ExpiredAnswer<'_>,
+    ) -> Result<Vec<TxnRow>, StoreError>;
     /// Stores the signature of an approved transaction that has none yet.
     fn set_signature(
         &self,
@@ -425,7 +491,7 @@ pub trait Store: Send + Sync {
         strokes: &[Stroke],
         now: OffsetDateTime,
     ) -> Result<TxnRow, StoreError>;
-    /// A user's unsettled transactions matching a criterion, newest first.
+    /// A user's unsettled captures (approved, not in a batch) matching a criterion, newest first.
     fn search_unsettled(
         &self,
         user_id: &str,
@@ -457,9 +523,11 @@ pub trait Store: Send + Sync {
     /// Every batch, newest first.
     fn list_batches(&self) -> Result<Vec<BatchRow>, StoreError>;
 
-    // ---- secrets
-    /// The secret called `name`, storing `generate()`'s value first when absent.
-    fn secret_or_insert(&self, name: &str, generated: &str) -> Result<String, StoreError>;
+    // ---- secrets (only to move them out: keys never live in the database)
+    /// A secret an older version stored in the database, if any.
+    fn legacy_secret(&self, name: &str) -> Result<Option<String>, StoreError>;
+    /// Erases a legacy secret, overwriting its bytes in the database file.
+    fn delete_secret(&self, name: &str) -> Result<(), StoreError>;
 }
 
 #[cfg(test)]

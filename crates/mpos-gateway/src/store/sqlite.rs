@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 /// Schema migrations; index + 1 is the version each one produces.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
 
 /// The SQLite store.
 pub struct SqliteStore {
@@ -403,6 +403,48 @@ fn close_batch(
     }))
 }
 
+/// The idempotency rows of `(merchant, key)`, whichever user wrote them.
+/// Rows from before schema version 2 have merchant '' and belong to the
+/// gateway's one merchant.
+const MERCHANT_KEY: &str = "key = ?2 AND merchant_id IN (?1, '')";
+
+/// Whether any user of the merchant reversed `key` (or left a tombstone for it).
+fn key_reversed(tx: &Connection, merchant_id: &str, key: &str) -> Result<bool, StoreError> {
+    Ok(tx.query_row(
+        &format!(
+            "SELECT EXISTS(SELECT 1 FROM idempotency WHERE {MERCHANT_KEY} AND state = 'reversed')"
+        ),
+        [merchant_id, key],
+        |r| r.get(0),
+    )?)
+}
+
+/// Ends one pending transaction as reversed and stores the final answer of
+/// its idempotency key when that is still processing.
+fn expire_one(
+    tx: &Transaction<'_>,
+    id: &str,
+    now: OffsetDateTime,
+    answer: ExpiredAnswer<'_>,
+) -> Result<Option<TxnRow>, StoreError> {
+    let changed = tx.execute(
+        "UPDATE transactions SET status = 'reversed', response_code = ?2, response_text = ?3, updated_at = ?4 \
+         WHERE id = ?1 AND status = 'pending'",
+        params![id, EXPIRED_RESPONSE_CODE, EXPIRED_RESPONSE_TEXT, format_time(now)],
+    )?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    let row = txn_required(tx, id)?;
+    let (status, body) = answer(&row);
+    tx.execute(
+        "UPDATE idempotency SET state = 'done', response_status = ?3, response_body = ?4 \
+         WHERE user_id = ?1 AND key = ?2 AND state = 'processing'",
+        params![row.user_id, row.idempotency_key, status, body],
+    )?;
+    Ok(Some(row))
+}
+
 impl Store for SqliteStore {
     fn create_user(&self, user: &NewUser) -> Result<UserRow, StoreError> {
         self.write(|tx| {
@@ -465,7 +507,7 @@ impl Store for SqliteStore {
     ) -> Result<Option<UserRow>, StoreError> {
         self.write(|tx| {
             tx.execute(
-                "UPDATE users SET status = 'pending_activation', password_hash = ?2, password_is_default = 1, activated = 0, \
+                "UPDATE users SET status = CASE WHEN status = 'disabled' THEN status ELSE 'pending_activation' END, password_hash = ?2, password_is_default = 1, activated = 0, \
                  activation_code_hash = ?3, activation_expires_at = ?4, failed_logins = 0, locked_until = NULL WHERE id = ?1",
                 params![
                     id,
@@ -479,36 +521,60 @@ impl Store for SqliteStore {
         })
     }
 
-    fn record_failure(
+    fn reserve_attempt(
         &self,
         id: &str,
+        now: OffsetDateTime,
         max: u32,
         lock_until: OffsetDateTime,
-    ) -> Result<Option<OffsetDateTime>, StoreError> {
+    ) -> Result<Attempt, StoreError> {
         self.write(|tx| {
+            let locked: Option<String> = tx.query_row("SELECT locked_until FROM users WHERE id = ?1", [id], |r| r.get(0))?;
+            if let Some(until) = opt_time_col("locked_until", locked)?.filter(|until| *until > now) {
+                return Ok(Attempt::Locked(until));
+            }
+            // Counted before the slow hash check, so parallel guesses cannot all be evaluated.
             let failed: i64 = tx.query_row(
-                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins",
+                "UPDATE users SET failed_logins = failed_logins + 1, locked_until = NULL WHERE id = ?1 RETURNING failed_logins",
                 [id],
                 |r| r.get(0),
             )?;
-            if failed >= i64::from(max) {
-                tx.execute(
-                    "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
-                    params![id, format_time(lock_until)],
-                )?;
-                Ok(Some(lock_until))
-            } else {
-                Ok(None)
+            if failed < i64::from(max) {
+                return Ok(Attempt::Reserved { locked_until: None });
             }
+            tx.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
+                params![id, format_time(lock_until)],
+            )?;
+            Ok(Attempt::Reserved { locked_until: Some(lock_until) })
         })
     }
 
-    fn clear_failures(&self, id: &str) -> Result<(), StoreError> {
-        self.lock().execute(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-            [id],
-        )?;
-        Ok(())
+    fn attempt_succeeded(
+        &self,
+        id: &str,
+        now: OffsetDateTime,
+        own_lock: Option<OffsetDateTime>,
+    ) -> Result<Option<OffsetDateTime>, StoreError> {
+        self.write(|tx| {
+            let locked: Option<String> =
+                tx.query_row("SELECT locked_until FROM users WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+            let own = own_lock.map(format_time);
+            if let Some(until) =
+                opt_time_col("locked_until", locked.clone())?.filter(|until| *until > now)
+            {
+                if locked != own {
+                    return Ok(Some(until));
+                }
+            }
+            tx.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+                [id],
+            )?;
+            Ok(None)
+        })
     }
 
     fn consume_activation_code(&self, id: &str, code_hash: &str) -> Result<bool, StoreError> {
@@ -530,13 +596,14 @@ impl Store for SqliteStore {
 
     fn insert_session(&self, session: &SessionRow) -> Result<(), StoreError> {
         self.lock().execute(
-            "INSERT INTO sessions (token_hash, user_id, stage, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO sessions (token_hash, user_id, stage, created_at, expires_at, verified_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 session.token_hash,
                 session.user_id,
                 text(session.stage),
                 format_time(session.created_at),
-                format_time(session.expires_at)
+                format_time(session.expires_at),
+                session.verified_until.map(format_time),
             ],
         )?;
         Ok(())
@@ -546,20 +613,23 @@ impl Store for SqliteStore {
         let conn = self.lock();
         let raw = conn
             .query_row(
-                "SELECT token_hash, user_id, stage, created_at, expires_at FROM sessions WHERE token_hash = ?1",
+                "SELECT token_hash, user_id, stage, created_at, expires_at, verified_until FROM sessions WHERE token_hash = ?1",
                 [token_hash],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)),
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?)),
             )
             .optional()?;
-        raw.map(|(token_hash, user_id, stage, created_at, expires_at)| {
-            Ok(SessionRow {
-                token_hash,
-                user_id,
-                stage: from_text("stage", &stage)?,
-                created_at: time_col("created_at", &created_at)?,
-                expires_at: time_col("expires_at", &expires_at)?,
-            })
-        })
+        raw.map(
+            |(token_hash, user_id, stage, created_at, expires_at, verified_until)| {
+                Ok(SessionRow {
+                    token_hash,
+                    user_id,
+                    stage: from_text("stage", &stage)?,
+                    created_at: time_col("created_at", &created_at)?,
+                    expires_at: time_col("expires_at", &expires_at)?,
+                    verified_until: opt_time_col("verified_until", verified_until)?,
+                })
+            },
+        )
         .transpose()
     }
 
@@ -577,8 +647,21 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn set_verified_until(
+        &self,
+        token_hash: &str,
+        until: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        self.lock().execute(
+            "UPDATE sessions SET verified_until = ?2 WHERE token_hash = ?1",
+            [token_hash, &format_time(until)],
+        )?;
+        Ok(())
+    }
+
     fn claim_idempotency(
         &self,
+        merchant_id: &str,
         user_id: &str,
         key: &str,
         endpoint: &str,
@@ -602,9 +685,13 @@ impl Store for SqliteStore {
                 )
                 .optional()?;
             let Some((old_endpoint, old_hash, state, status, body)) = existing else {
+                if key_reversed(tx, merchant_id, key)? {
+                    return Ok(Claim::Reversed);
+                }
                 tx.execute(
-                    "INSERT INTO idempotency (user_id, key, endpoint, body_hash, state, created_at) VALUES (?1, ?2, ?3, ?4, 'processing', ?5)",
-                    params![user_id, key, endpoint, body_hash, format_time(now)],
+                    "INSERT INTO idempotency (user_id, key, endpoint, body_hash, state, created_at, merchant_id) \
+                     VALUES (?1, ?2, ?3, ?4, 'processing', ?5, ?6)",
+                    params![user_id, key, endpoint, body_hash, format_time(now), merchant_id],
                 )?;
                 return Ok(Claim::Claimed);
             };
@@ -669,14 +756,7 @@ impl Store for SqliteStore {
 
     fn insert_pending(&self, txn: &NewTxn, admission: Admission) -> Result<TxnRow, StoreError> {
         self.write(|tx| {
-            let state: Option<String> = tx
-                .query_row(
-                    "SELECT state FROM idempotency WHERE user_id = ?1 AND key = ?2",
-                    [&txn.user_id, &txn.idempotency_key],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if state.as_deref() == Some("reversed") {
+            if key_reversed(tx, &txn.merchant_id, &txn.idempotency_key)? {
                 return Err(StoreError::Refused(ErrorCode::AlreadyReversed));
             }
             match admission {
@@ -807,11 +887,12 @@ impl Store for SqliteStore {
         &self,
         id: &str,
         merchant_id: &str,
+        user_id: &str,
         now: OffsetDateTime,
     ) -> Result<TxnRow, StoreError> {
         self.write(|tx| {
             let txn = one_txn(tx, "WHERE t.id = ?1", [id])?
-                .filter(|t| t.merchant_id == merchant_id)
+                .filter(|t| t.merchant_id == merchant_id && t.user_id == user_id)
                 .ok_or(StoreError::Refused(ErrorCode::NotFound))?;
             match txn.status {
                 TxnStatus::Voided | TxnStatus::Reversed => return Err(StoreError::Refused(ErrorCode::AlreadyVoided)),
@@ -839,53 +920,101 @@ impl Store for SqliteStore {
 
     fn reverse(
         &self,
+        merchant_id: &str,
         user_id: &str,
         key: &str,
         now: OffsetDateTime,
     ) -> Result<ReversalOutcome, StoreError> {
         self.write(|tx| {
+            // Keys are random 128-bit values: the same key under another user of
+            // the merchant is the same request, sent before the phone changed hands.
             let changed = tx.execute(
-                "UPDATE idempotency SET state = 'reversed' WHERE user_id = ?1 AND key = ?2",
-                [user_id, key],
+                &format!("UPDATE idempotency SET state = 'reversed' WHERE {MERCHANT_KEY}"),
+                [merchant_id, key],
             )?;
-            if changed == 0 {
+            let txns = query_txns(
+                tx,
+                "WHERE t.merchant_id = ?1 AND t.idempotency_key = ?2 ORDER BY t.created_at, t.rowid",
+                [merchant_id, key],
+            )?;
+            if txns.is_empty() {
+                if changed > 0 {
+                    return Ok(ReversalOutcome::NoTransaction);
+                }
                 tx.execute(
-                    "INSERT INTO idempotency (user_id, key, endpoint, body_hash, state, created_at) VALUES (?1, ?2, 'tombstone', '', 'reversed', ?3)",
-                    params![user_id, key, format_time(now)],
+                    "INSERT INTO idempotency (user_id, key, endpoint, body_hash, state, created_at, merchant_id) \
+                     VALUES (?1, ?2, 'tombstone', '', 'reversed', ?3, ?4)",
+                    params![user_id, key, format_time(now), merchant_id],
                 )?;
                 return Ok(ReversalOutcome::Tombstone);
             }
-            let Some(txn) = one_txn(tx, "WHERE t.user_id = ?1 AND t.idempotency_key = ?2", [user_id, key])? else {
-                return Ok(ReversalOutcome::NoTransaction);
-            };
             let stamp = format_time(now);
-            match txn.status {
-                TxnStatus::Pending => {
-                    tx.execute(
-                        "UPDATE transactions SET reversal_requested = 1, updated_at = ?2 WHERE id = ?1",
-                        [&txn.id, &stamp],
-                    )?;
-                }
-                TxnStatus::Approved => {
-                    if txn.batch_id.is_some() {
-                        return Err(StoreError::Refused(ErrorCode::AlreadySettled));
+            for txn in &txns {
+                match txn.status {
+                    TxnStatus::Pending => {
+                        tx.execute(
+                            "UPDATE transactions SET reversal_requested = 1, updated_at = ?2 WHERE id = ?1",
+                            [&txn.id, &stamp],
+                        )?;
                     }
-                    let live_refunds: i64 = tx.query_row(
-                        "SELECT COUNT(*) FROM transactions WHERE original_id = ?1 AND status IN ('pending', 'approved')",
-                        [&txn.id],
-                        |r| r.get(0),
-                    )?;
-                    if live_refunds > 0 {
-                        return Err(StoreError::Refused(ErrorCode::HasRefunds));
+                    TxnStatus::Approved => {
+                        if txn.batch_id.is_some() {
+                            return Err(StoreError::Refused(ErrorCode::AlreadySettled));
+                        }
+                        let live_refunds: i64 = tx.query_row(
+                            "SELECT COUNT(*) FROM transactions WHERE original_id = ?1 AND status IN ('pending', 'approved')",
+                            [&txn.id],
+                            |r| r.get(0),
+                        )?;
+                        if live_refunds > 0 {
+                            return Err(StoreError::Refused(ErrorCode::HasRefunds));
+                        }
+                        tx.execute(
+                            "UPDATE transactions SET status = 'reversed', reversal_requested = 1, updated_at = ?2 WHERE id = ?1",
+                            [&txn.id, &stamp],
+                        )?;
                     }
-                    tx.execute(
-                        "UPDATE transactions SET status = 'reversed', reversal_requested = 1, updated_at = ?2 WHERE id = ?1",
-                        [&txn.id, &stamp],
-                    )?;
+                    TxnStatus::Declined | TxnStatus::Voided | TxnStatus::Reversed => {}
                 }
-                TxnStatus::Declined | TxnStatus::Voided | TxnStatus::Reversed => {}
             }
-            Ok(ReversalOutcome::Transaction(Box::new(txn_required(tx, &txn.id)?)))
+            Ok(ReversalOutcome::Transaction(Box::new(txn_required(tx, &txns[0].id)?)))
+        })
+    }
+
+    fn expire_pending(
+        &self,
+        which: PendingSelector<'_>,
+        now: OffsetDateTime,
+        answer: ExpiredAnswer<'_>,
+    ) -> Result<Vec<TxnRow>, StoreError> {
+        self.write(|tx| {
+            let ids: Vec<String> = {
+                let (clause, args): (&str, Vec<String>) = match which {
+                    PendingSelector::CreatedBefore(at) => ("created_at < ?1", vec![format_time(at)]),
+                    PendingSelector::Id(id) => ("id = ?1", vec![id.to_string()]),
+                    PendingSelector::Key { user_id, key } => {
+                        ("user_id = ?1 AND idempotency_key = ?2", vec![user_id.to_string(), key.to_string()])
+                    }
+                };
+                let mut stmt = tx.prepare(&format!(
+                    "SELECT id FROM transactions WHERE status = 'pending' AND {clause} ORDER BY created_at, rowid"
+                ))?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut expired = Vec::new();
+            for id in ids {
+                expired.extend(expire_one(tx, &id, now, answer)?);
+            }
+            if let PendingSelector::CreatedBefore(at) = which {
+                // A claim whose request died before admitting a transaction.
+                tx.execute(
+                    "DELETE FROM idempotency WHERE state = 'processing' AND created_at < ?1 AND NOT EXISTS \
+                     (SELECT 1 FROM transactions t WHERE t.user_id = idempotency.user_id AND t.idempotency_key = idempotency.key)",
+                    [format_time(at)],
+                )?;
+            }
+            Ok(expired)
         })
     }
 
@@ -925,7 +1054,10 @@ impl Store for SqliteStore {
         };
         query_txns(
             &self.lock(),
-            &format!("WHERE t.user_id = ?1 AND t.batch_id IS NULL AND {clause} ORDER BY t.created_at DESC, t.rowid DESC"),
+            &format!(
+                "WHERE t.user_id = ?1 AND t.status = 'approved' AND t.batch_id IS NULL AND {clause} \
+                 ORDER BY t.created_at DESC, t.rowid DESC"
+            ),
             [user_id, value.as_str()],
         )
     }
@@ -1044,17 +1176,22 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    fn secret_or_insert(&self, name: &str, generated: &str) -> Result<String, StoreError> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)",
-                [name, generated],
-            )?;
-            Ok(
-                tx.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {
-                    r.get(0)
-                })?,
-            )
-        })
+    fn legacy_secret(&self, name: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .lock()
+            .query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    fn delete_secret(&self, name: &str) -> Result<(), StoreError> {
+        let conn = self.lock();
+        // Overwrite the freed bytes, then fold the WAL into the file and empty
+        // it, so no copy of the secret stays in either file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.execute("DELETE FROM secrets WHERE name = ?1", [name])?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::store::SqliteStore;
-use mpos_wire::api::{Limits, TxnKind};
+use mpos_wire::api::{Limits, TxnKind, UserStatus};
 use std::sync::Arc;
 use time::macros::{date, datetime};
 
@@ -73,10 +73,10 @@ fn approve(store: &SqliteStore, id: &str, code: &str, business_date: Date) -> Tx
 #[test]
 fn migrates_to_the_latest_version_once() {
     let (dir, store) = store();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
     drop(store);
     let again = SqliteStore::open(&dir.path().join("gateway.db")).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 1);
+    assert_eq!(again.schema_version().unwrap(), 2);
 }
 
 #[test]
@@ -118,19 +118,19 @@ fn idempotency_claims() {
     let now = datetime!(2030-01-01 00:00 UTC);
     assert_eq!(
         store
-            .claim_idempotency(&user.id, "k", "sale", "h1", now)
+            .claim_idempotency("m", &user.id, "k", "sale", "h1", now)
             .unwrap(),
         Claim::Claimed
     );
     assert_eq!(
         store
-            .claim_idempotency(&user.id, "k", "sale", "h1", now)
+            .claim_idempotency("m", &user.id, "k", "sale", "h1", now)
             .unwrap(),
         Claim::InProgress
     );
     assert_eq!(
         store
-            .claim_idempotency(&user.id, "k", "sale", "h2", now)
+            .claim_idempotency("m", &user.id, "k", "sale", "h2", now)
             .unwrap(),
         Claim::Conflict
     );
@@ -139,7 +139,7 @@ fn idempotency_claims() {
         .unwrap();
     assert_eq!(
         store
-            .claim_idempotency(&user.id, "k", "sale", "h1", now)
+            .claim_idempotency("m", &user.id, "k", "sale", "h1", now)
             .unwrap(),
         Claim::Replay {
             status: 200,
@@ -148,23 +148,23 @@ fn idempotency_claims() {
     );
     // A released claim (internal failure, nothing recorded) can be claimed again.
     store
-        .claim_idempotency(&user.id, "r", "sale", "h", now)
+        .claim_idempotency("m", &user.id, "r", "sale", "h", now)
         .unwrap();
     store.release_idempotency(&user.id, "r").unwrap();
     assert_eq!(
         store
-            .claim_idempotency(&user.id, "r", "sale", "h", now)
+            .claim_idempotency("m", &user.id, "r", "sale", "h", now)
             .unwrap(),
         Claim::Claimed
     );
     // A tombstone refuses the late original.
     assert!(matches!(
-        store.reverse(&user.id, "late", now).unwrap(),
+        store.reverse("m", &user.id, "late", now).unwrap(),
         ReversalOutcome::Tombstone
     ));
     assert_eq!(
         store
-            .claim_idempotency(&user.id, "late", "sale", "h", now)
+            .claim_idempotency("m", &user.id, "late", "sale", "h", now)
             .unwrap(),
         Claim::Reversed
     );
@@ -176,7 +176,7 @@ fn pending_marked_for_reversal_never_ends_approved() {
     let user = user(&store, "cat");
     let now = datetime!(2030-01-01 00:00 UTC);
     store
-        .claim_idempotency(&user.id, "k", "sale", "h", now)
+        .claim_idempotency("m", &user.id, "k", "sale", "h", now)
         .unwrap();
     let pending = store
         .insert_pending(
@@ -186,7 +186,7 @@ fn pending_marked_for_reversal_never_ends_approved() {
             },
         )
         .unwrap();
-    match store.reverse(&user.id, "k", now).unwrap() {
+    match store.reverse("m", &user.id, "k", now).unwrap() {
         ReversalOutcome::Transaction(row) => assert!(row.reversal_requested),
         other => panic!("{other:?}"),
     }
@@ -259,22 +259,328 @@ fn reader_counters_only_go_up() {
 }
 
 #[test]
-fn lockout_counting() {
+fn attempts_are_counted_before_they_are_evaluated() {
     let (_dir, store) = store();
     let user = user(&store, "dan");
+    let now = datetime!(2030-01-01 00:00 UTC);
     let until = datetime!(2030-01-01 00:30 UTC);
     for _ in 0..4 {
-        assert_eq!(store.record_failure(&user.id, 5, until).unwrap(), None);
+        assert_eq!(
+            store.reserve_attempt(&user.id, now, 5, until).unwrap(),
+            Attempt::Reserved { locked_until: None }
+        );
     }
     assert_eq!(
-        store.record_failure(&user.id, 5, until).unwrap(),
-        Some(until)
+        store.reserve_attempt(&user.id, now, 5, until).unwrap(),
+        Attempt::Reserved {
+            locked_until: Some(until)
+        }
     );
     let row = store.user_by_id(&user.id).unwrap().unwrap();
     assert_eq!((row.failed_logins, row.locked_until), (0, Some(until)));
-    store.clear_failures(&user.id).unwrap();
+    // Locked: nothing more is evaluated, and an earlier attempt that turns out right is refused.
     assert_eq!(
-        store.user_by_id(&user.id).unwrap().unwrap().locked_until,
+        store.reserve_attempt(&user.id, now, 5, until).unwrap(),
+        Attempt::Locked(until)
+    );
+    assert_eq!(
+        store.attempt_succeeded(&user.id, now, None).unwrap(),
+        Some(until)
+    );
+    // The attempt that set the lock itself was right: it lifts its own lock.
+    assert_eq!(
+        store.attempt_succeeded(&user.id, now, Some(until)).unwrap(),
         None
     );
+    let row = store.user_by_id(&user.id).unwrap().unwrap();
+    assert_eq!((row.failed_logins, row.locked_until), (0, None));
+    // After a lock ends the count starts again.
+    let later = datetime!(2030-01-01 01:00 UTC);
+    for _ in 0..5 {
+        store.reserve_attempt(&user.id, now, 5, until).unwrap();
+    }
+    assert_eq!(
+        store.reserve_attempt(&user.id, later, 5, later).unwrap(),
+        Attempt::Reserved { locked_until: None }
+    );
+    assert_eq!(
+        store.attempt_succeeded(&user.id, later, None).unwrap(),
+        None
+    );
+}
+
+#[test]
+fn parallel_reservations_never_exceed_the_maximum() {
+    let (_dir, store) = store();
+    let user = user(&store, "eli");
+    let now = datetime!(2030-01-01 00:00 UTC);
+    let until = datetime!(2030-01-01 00:30 UTC);
+    let threads: Vec<_> = (0..20)
+        .map(|_| {
+            let (store, id) = (store.clone(), user.id.clone());
+            std::thread::spawn(move || store.reserve_attempt(&id, now, 5, until).unwrap())
+        })
+        .collect();
+    let attempts: Vec<Attempt> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let evaluated = attempts
+        .iter()
+        .filter(|a| matches!(a, Attempt::Reserved { .. }))
+        .count();
+    assert_eq!(evaluated, 5);
+}
+
+#[test]
+fn reset_credentials_keeps_a_disabled_user_disabled() {
+    let (_dir, store) = store();
+    let fox = user(&store, "fox");
+    store.disable_user(&fox.id).unwrap();
+    let credentials = NewCredentials {
+        password_hash: "h2".into(),
+        activation_code_hash: "c2".into(),
+        activation_expires_at: datetime!(2030-01-02 00:15 UTC),
+    };
+    let row = store
+        .reset_credentials(&fox.id, &credentials)
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.status, UserStatus::Disabled);
+    assert_eq!(row.password_hash, "h2");
+    // An enabled user goes back to first login.
+    let active = user(&store, "gil");
+    let row = store
+        .reset_credentials(&active.id, &credentials)
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.status, UserStatus::PendingActivation);
+}
+
+#[test]
+fn reversals_are_merchant_scoped_across_users() {
+    let (_dir, store) = store();
+    let amy = user(&store, "amy");
+    let bob = user(&store, "bob");
+    let now = datetime!(2030-01-01 00:00 UTC);
+    let per_day = Admission::Sale {
+        per_day: Money::twd_minor(1_000),
+    };
+    store
+        .claim_idempotency("m", &amy.id, "k", "sale", "h", now)
+        .unwrap();
+    let sale = store
+        .insert_pending(&new_txn(&amy, "k", 100, date!(2030 - 01 - 01)), per_day)
+        .unwrap();
+    approve(&store, &sale.id, "123456", date!(2030 - 01 - 01));
+    // Bob reverses Amy's key: the sale is found and reversed.
+    match store.reverse("m", &bob.id, "k", now).unwrap() {
+        ReversalOutcome::Transaction(row) => {
+            assert_eq!(row.id, sale.id);
+            assert_eq!(row.status, TxnStatus::Reversed);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        store
+            .claim_idempotency("m", &amy.id, "k", "sale", "h", now)
+            .unwrap(),
+        Claim::Reversed
+    );
+    // Another merchant's reversal of the same key finds nothing of this merchant.
+    assert!(matches!(
+        store.reverse("other", &bob.id, "k2", now).unwrap(),
+        ReversalOutcome::Tombstone
+    ));
+    // Bob's tombstone refuses Amy's late original, at the claim and at admission.
+    assert!(matches!(
+        store.reverse("m", &bob.id, "late", now).unwrap(),
+        ReversalOutcome::Tombstone
+    ));
+    assert_eq!(
+        store
+            .claim_idempotency("m", &amy.id, "late", "sale", "h", now)
+            .unwrap(),
+        Claim::Reversed
+    );
+    assert!(matches!(
+        store.insert_pending(&new_txn(&amy, "late", 100, date!(2030 - 01 - 01)), per_day),
+        Err(StoreError::Refused(ErrorCode::AlreadyReversed))
+    ));
+}
+
+#[test]
+fn voids_are_limited_to_the_users_own_transactions() {
+    let (_dir, store) = store();
+    let amy = user(&store, "amy");
+    let bob = user(&store, "bob");
+    let now = datetime!(2030-01-01 03:00 UTC);
+    let sale = store
+        .insert_pending(
+            &new_txn(&amy, "k", 100, date!(2030 - 01 - 01)),
+            Admission::Sale {
+                per_day: Money::twd_minor(1_000),
+            },
+        )
+        .unwrap();
+    approve(&store, &sale.id, "123456", date!(2030 - 01 - 01));
+    assert!(matches!(
+        store.void_txn(&sale.id, "m", &bob.id, now),
+        Err(StoreError::Refused(ErrorCode::NotFound))
+    ));
+    assert_eq!(
+        store.void_txn(&sale.id, "m", &amy.id, now).unwrap().status,
+        TxnStatus::Voided
+    );
+}
+
+#[test]
+fn search_shows_only_unsettled_captures() {
+    let (_dir, store) = store();
+    let amy = user(&store, "amy");
+    let day = date!(2030 - 01 - 01);
+    let now = datetime!(2030-01-01 03:00 UTC);
+    let per_day = Admission::Sale {
+        per_day: Money::twd_minor(1_000),
+    };
+    let approved = store
+        .insert_pending(&new_txn(&amy, "a", 100, day), per_day)
+        .unwrap();
+    approve(&store, &approved.id, "111111", day);
+    store
+        .insert_pending(&new_txn(&amy, "p", 100, day), per_day)
+        .unwrap();
+    let declined = store
+        .insert_pending(&new_txn(&amy, "d", 100, day), per_day)
+        .unwrap();
+    store
+        .complete_authorization(
+            &declined.id,
+            &IssuerOutcome {
+                response_code: "05".into(),
+                response_text: "Do not honour".into(),
+                auth_code: None,
+                answered_at: now,
+                business_date: day,
+            },
+        )
+        .unwrap();
+    let voided = store
+        .insert_pending(&new_txn(&amy, "v", 100, day), per_day)
+        .unwrap();
+    approve(&store, &voided.id, "222222", day);
+    store.void_txn(&voided.id, "m", &amy.id, now).unwrap();
+    let found = store
+        .search_unsettled(&amy.id, &SearchCriterion::Last4("1111".into()))
+        .unwrap();
+    let ids: Vec<&str> = found.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, vec![approved.id.as_str()]);
+}
+
+#[test]
+fn stuck_pending_transactions_end_reversed_with_a_final_answer() {
+    let (_dir, store) = store();
+    let amy = user(&store, "amy");
+    let day = date!(2030 - 01 - 01);
+    let created = datetime!(2030-01-01 02:00 UTC);
+    let per_day = Admission::Sale {
+        per_day: Money::twd_minor(1_000),
+    };
+    store
+        .claim_idempotency("m", &amy.id, "old", "sale", "h", created)
+        .unwrap();
+    let old = store
+        .insert_pending(&new_txn(&amy, "old", 1_000, day), per_day)
+        .unwrap();
+    // A claim whose request died before admitting anything.
+    store
+        .claim_idempotency("m", &amy.id, "lost", "sale", "h", created)
+        .unwrap();
+    assert!(matches!(
+        store.insert_pending(&new_txn(&amy, "more", 1, day), per_day),
+        Err(StoreError::Refused(ErrorCode::LimitPerDayExceeded))
+    ));
+    let answer = |row: &TxnRow| (200u16, format!("{{\"id\":\"{}\"}}", row.id));
+    // Not old enough yet: nothing changes.
+    let expired = store
+        .expire_pending(PendingSelector::CreatedBefore(created), created, &answer)
+        .unwrap();
+    assert!(expired.is_empty());
+    let later = datetime!(2030-01-01 02:01:01 UTC);
+    let expired = store
+        .expire_pending(
+            PendingSelector::CreatedBefore(datetime!(2030-01-01 02:00:01 UTC)),
+            later,
+            &answer,
+        )
+        .unwrap();
+    assert_eq!(expired.len(), 1);
+    let row = store.txn_by_id(&old.id).unwrap().unwrap();
+    assert_eq!(row.status, TxnStatus::Reversed);
+    assert_eq!(row.response_code, EXPIRED_RESPONSE_CODE);
+    assert_eq!(
+        store
+            .claim_idempotency("m", &amy.id, "old", "sale", "h", later)
+            .unwrap(),
+        Claim::Replay {
+            status: 200,
+            body: format!("{{\"id\":\"{}\"}}", old.id)
+        }
+    );
+    assert_eq!(
+        store
+            .claim_idempotency("m", &amy.id, "lost", "sale", "h", later)
+            .unwrap(),
+        Claim::Claimed,
+        "the dead claim was released"
+    );
+    // The limit is free again, and a late issuer answer does not approve it.
+    store
+        .insert_pending(&new_txn(&amy, "more", 1_000, day), per_day)
+        .unwrap();
+    assert_eq!(
+        approve(&store, &old.id, "333333", day).status,
+        TxnStatus::Reversed
+    );
+}
+
+#[test]
+fn a_failed_authorization_ends_reversed_by_id_or_by_key() {
+    let (_dir, store) = store();
+    let amy = user(&store, "amy");
+    let day = date!(2030 - 01 - 01);
+    let now = datetime!(2030-01-01 02:00:05 UTC);
+    let per_day = Admission::Sale {
+        per_day: Money::twd_minor(1_000),
+    };
+    let answer = |row: &TxnRow| (200u16, row.id.clone());
+    let by_id = store
+        .insert_pending(&new_txn(&amy, "a", 100, day), per_day)
+        .unwrap();
+    let by_key = store
+        .insert_pending(&new_txn(&amy, "b", 100, day), per_day)
+        .unwrap();
+    let ended = store
+        .expire_pending(PendingSelector::Id(&by_id.id), now, &answer)
+        .unwrap();
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0].status, TxnStatus::Reversed);
+    assert_eq!(
+        store.txn_by_id(&by_key.id).unwrap().unwrap().status,
+        TxnStatus::Pending,
+        "only the selected one"
+    );
+    let ended = store
+        .expire_pending(
+            PendingSelector::Key {
+                user_id: &amy.id,
+                key: "b",
+            },
+            now,
+            &answer,
+        )
+        .unwrap();
+    assert_eq!(ended[0].id, by_key.id);
+    // Nothing pending is left: a second call changes nothing.
+    assert!(store
+        .expire_pending(PendingSelector::Id(&by_id.id), now, &answer)
+        .unwrap()
+        .is_empty());
 }

@@ -282,6 +282,7 @@ impl TestGateway {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
+        self.reenter_password(&token, "864209").await;
         AppUser {
             token,
             id: delivered.user["id"].as_str().unwrap().to_string(),
@@ -291,11 +292,25 @@ impl TestGateway {
         }
     }
 
-    /// A fresh session for a user (after moving the clock past the session's end).
+    /// A fresh session for a user (after moving the clock past the session's end),
+    /// with the password re-entered for transaction details.
     pub async fn relogin(&self, user: &mut AppUser) {
         let (status, body) = self.login(&user.username, &user.password).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         user.token = body["session_token"].as_str().unwrap().to_string();
+        self.reenter_password(&user.token, &user.password).await;
+    }
+
+    /// Re-enters the password: opens search, voids and settlement for 15 minutes.
+    pub async fn reenter_password(&self, token: &str, password: &str) {
+        let (status, body) = self
+            .post(
+                paths::VERIFY_PASSWORD,
+                Some(token),
+                json!({ "password": password }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
     }
 
     pub async fn ready_user(&self, username: &str) -> AppUser {
