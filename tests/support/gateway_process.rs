@@ -1,22 +1,22 @@
-//! Starts the real `mpos-gateway` binary with a test configuration and
-//! reads its `ready` line.
+//! Starts the real `mpos-gateway` binary with a test configuration, reads
+//! its `ready` line, and keeps its log lines for the tests to inspect.
 
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
-
-/// Published AES-128 DUKPT test BDK (ANSI X9.24-3 test vectors), test configuration only.
-pub const TEST_BDK_HEX: &str = "FEDCBA9876543210F1F1F1F1F1F1F1F1";
 
 /// What a test can change in the gateway's configuration.
 #[derive(Debug, Clone)]
 pub struct GatewayOptions {
     /// Loopback SMTP server port, or `None` for the mail outbox.
     pub smtp_port: Option<u16>,
-    /// Fake SMS provider URL, or `None` for the SMS outbox.
+    /// The fake SMS provider's send endpoint (`url() + MESSAGES_PATH`), or `None` for the SMS outbox.
     pub sms_url: Option<String>,
     /// Bearer token the SMS provider expects.
     pub sms_token: Option<String>,
@@ -48,6 +48,8 @@ pub struct GatewayProcess {
     pub admin_token: String,
     /// Data directory (SQLite file, TLS material, outboxes).
     pub data_dir: tempfile::TempDir,
+    http: reqwest::Client,
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 /// Path of a binary built next to this test executable (`target/debug/NAME`).
@@ -66,7 +68,19 @@ pub fn workspace_binary(name: &str) -> PathBuf {
     path
 }
 
+/// The published test BDK and its id, as the configuration file spells them.
+fn test_bdk() -> Value {
+    json!({
+        "id_hex": hex::encode_upper(mpos_sim::TEST_BDK_ID),
+        "bdk_hex": hex::encode_upper(mpos_sim::TEST_BDK),
+    })
+}
+
 /// The JSON configuration a test gateway runs with.
+///
+/// Signature rules: VISA and Mastercard sign above NT$3,000, JCB never,
+/// UnionPay always; AMEX is not accepted. The settlement scheduler looks at
+/// the clock every 200 ms so a moved test clock settles at once.
 pub fn test_config(options: &GatewayOptions) -> Value {
     json!({
         "merchant": { "id": "000812345678901", "name": "mpos 測試商店 Test Shop" },
@@ -79,7 +93,7 @@ pub fn test_config(options: &GatewayOptions) -> Value {
         ],
         "smtp": options.smtp_port.map(|port| json!({ "host": "127.0.0.1", "port": port, "from": "mpos@gateway.test" })),
         "sms": options.sms_url.as_ref().map(|url| json!({ "url": url, "bearer_token": options.sms_token })),
-        "hsm": { "bdks": [ { "id_hex": "12345678", "bdk_hex": TEST_BDK_HEX } ] },
+        "hsm": { "bdks": [ test_bdk() ] },
         "issuer": { "slow_delay_ms": options.slow_issuer_ms },
         "settlement": { "auto_local_time": "23:00", "check_interval_ms": 200 }
     })
@@ -105,11 +119,24 @@ impl GatewayProcess {
             .arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--test-clock")
+            .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("start mpos-gateway");
+
+        // The log goes to stderr, one JSON object a line; kept for the tests.
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().expect("piped stderr");
+        let sink = log.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                sink.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+            }
+        });
+
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
         let ready: Value = tokio::time::timeout(Duration::from_secs(60), async {
@@ -120,19 +147,26 @@ impl GatewayProcess {
                     }
                 }
             }
-            panic!("mpos-gateway exited before it was ready");
+            let log = log.lock().unwrap_or_else(|p| p.into_inner()).join("\n");
+            panic!("mpos-gateway exited before it was ready; its log:\n{log}");
         })
         .await
         .expect("mpos-gateway ready within 60 s");
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
 
-        let text = |key: &str| ready[key].as_str().unwrap_or_else(|| panic!("ready line lacks {key}: {ready}")).to_string();
+        let text = |key: &str| {
+            ready[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("ready line lacks {key}: {ready}"))
+                .to_string()
+        };
         let cert_pem = std::fs::read_to_string(text("cert_path")).expect("read cert");
         let admin_token = std::fs::read_to_string(text("admin_token_path"))
             .expect("read admin token")
             .trim()
             .to_string();
+        let http = https_client(&cert_pem);
         GatewayProcess {
             child,
             base_url: text("base_url"),
@@ -140,38 +174,79 @@ impl GatewayProcess {
             spki_sha256: text("spki_sha256"),
             admin_token,
             data_dir,
+            http,
+            log,
         }
     }
 
     /// An HTTPS client that trusts this gateway's certificate.
-    pub fn http(&self) -> reqwest::Client {
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in certificates_from_pem(&self.cert_pem) {
-            roots.add(cert).expect("add root");
-        }
-        let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .expect("protocol versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-        reqwest::Client::builder()
-            .use_preconfigured_tls(config)
-            .build()
-            .expect("http client")
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
-    /// Sets the gateway's clock (RFC 3339).
-    pub async fn set_clock(&self, now: &str) {
+    /// `base_url` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// Sets the gateway's clock; it keeps running from there.
+    pub async fn set_clock(&self, now: OffsetDateTime) {
+        let now = now.format(&Rfc3339).expect("RFC 3339 time");
         let response = self
-            .http()
-            .put(format!("{}{}", self.base_url, mpos_wire::api::paths::TEST_CLOCK))
-            .json(&mpos_wire::api::SetClockRequest { now: now.to_string() })
+            .http
+            .put(self.url(mpos_wire::api::paths::TEST_CLOCK))
+            .json(&mpos_wire::api::SetClockRequest { now: now.clone() })
             .send()
             .await
             .expect("set clock");
-        assert!(response.status().is_success(), "set clock: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "set clock to {now}: {}",
+            response.status()
+        );
+    }
+
+    /// Every log line so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// How many requests to this route template (`/v1/app/login`) the gateway has logged.
+    pub fn requests_to(&self, route: &str) -> usize {
+        let quoted = format!("\"{route}\"");
+        self.log_lines()
+            .iter()
+            .filter(|line| line.contains("http_request") && line.contains(&quoted))
+            .count()
+    }
+
+    /// [`GatewayProcess::requests_to`] once every request answered so far is
+    /// in the log: the gateway logs a request before answering it, so once
+    /// the line of a fresh `GET /health` has come through the pipe, the
+    /// lines of everything answered before it have too.
+    pub async fn logged_requests_to(&self, route: &str) -> usize {
+        let health = mpos_wire::api::paths::HEALTH;
+        let before = self.requests_to(health);
+        let response = self
+            .http
+            .get(self.url(health))
+            .send()
+            .await
+            .expect("health check");
+        assert!(
+            response.status().is_success(),
+            "health: {}",
+            response.status()
+        );
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while self.requests_to(health) <= before {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the gateway did not log the health check"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.requests_to(route)
     }
 
     /// Stops the process and hands back its data directory.
@@ -179,6 +254,26 @@ impl GatewayProcess {
         let _ = self.child.kill().await;
         self.data_dir
     }
+}
+
+/// A reqwest client on rustls (ring) that trusts the certificates of `pem`.
+pub fn https_client(pem: &str) -> reqwest::Client {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in certificates_from_pem(pem) {
+        roots.add(cert).expect("add root");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    reqwest::Client::builder()
+        .use_preconfigured_tls(config)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client")
 }
 
 fn certificates_from_pem(pem: &str) -> Vec<rustls::pki_types::CertificateDer<'static>> {

@@ -3,9 +3,12 @@
 //! `mpos-core` plus the virtual reader.
 
 pub mod gateway_process;
+pub mod log_capture;
+pub mod pan_scan;
 pub mod phone;
+pub mod screens;
 pub mod world;
 
 pub use gateway_process::{GatewayOptions, GatewayProcess};
-pub use phone::Phone;
-pub use world::{Credentials, World};
+pub use phone::{Phone, PhoneOptions};
+pub use world::{Credentials, World, NEW_PASSWORD};

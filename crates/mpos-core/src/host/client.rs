@@ -2,7 +2,9 @@
 //! `mpos_wire::api::paths`, over rustls (ring) with the pinned verifier.
 
 use super::error::HostError;
-use super::pinning::{is_pin_mismatch, PinnedServerVerifier, PinningError};
+use super::pinning::{
+    is_certificate_rejected, is_pin_mismatch, PinnedServerVerifier, PinningError,
+};
 use mpos_wire::api::{
     paths, ActivateRequest, AuthorizationResponse, ChangePasswordRequest, LoginRequest,
     LoginResponse, RefundRequest, ReversalRequest, ReversalResponse, SaleRequest,
@@ -298,6 +300,8 @@ pub fn reversal_idempotency_key(request: &ReversalRequest) -> String {
 fn transport_error(error: reqwest::Error) -> HostError {
     if is_pin_mismatch(&error) {
         HostError::PinMismatch
+    } else if is_certificate_rejected(&error) {
+        HostError::UntrustedCertificate(describe(&error.without_url()))
     } else if error.is_timeout() {
         HostError::Timeout
     } else if error.is_decode() || error.is_body() {

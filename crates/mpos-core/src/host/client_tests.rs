@@ -158,7 +158,7 @@ async fn another_server_key_is_a_pin_mismatch_and_nothing_is_sent() {
 }
 
 #[tokio::test]
-async fn untrusted_root_fails_the_connection() {
+async fn untrusted_root_is_a_secure_connection_failure_and_nothing_is_sent() {
     let gateway = FakeGateway::start(|_| Answer::Json(200, json!({}))).await;
     let other = FakeGateway::start(|_| Answer::Json(200, json!({}))).await;
     let mut settings = config(&gateway, 5_000);
@@ -168,7 +168,15 @@ async fn untrusted_root_fails_the_connection() {
         .settlement_preview()
         .await
         .unwrap_err();
-    assert!(matches!(error, HostError::Transport(_)), "{error:?}");
+    assert!(
+        matches!(error, HostError::UntrustedCertificate(_)),
+        "{error:?}"
+    );
+    assert!(
+        !error.outcome_unknown(),
+        "the handshake failed before any request"
+    );
+    assert_eq!(error.user_message().code, "secure_connection_failed");
     assert!(gateway.requests().is_empty());
 }
 

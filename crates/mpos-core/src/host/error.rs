@@ -22,6 +22,10 @@ pub enum HostError {
     /// The server's certificate failed the key pin: nothing was sent.
     #[error("the gateway's certificate does not match the pinned key")]
     PinMismatch,
+    /// The server's certificate does not chain to the trust root (or is
+    /// expired, or names another host): nothing was sent.
+    #[error("the gateway's certificate is not trusted: {0}")]
+    UntrustedCertificate(String),
 }
 
 impl HostError {
@@ -40,7 +44,7 @@ impl HostError {
                     ErrorCode::Internal | ErrorCode::RequestInProgress
                 )
             }
-            HostError::PinMismatch => false,
+            HostError::PinMismatch | HostError::UntrustedCertificate(_) => false,
         }
     }
 
@@ -68,7 +72,7 @@ impl HostError {
             HostError::Api(error) => {
                 error.code == ErrorCode::RequestInProgress || error.code.http_status() >= 500
             }
-            HostError::PinMismatch => false,
+            HostError::PinMismatch | HostError::UntrustedCertificate(_) => false,
         }
     }
 
@@ -86,7 +90,9 @@ impl HostError {
             HostError::Api(error) => UserMessage::from_api(error),
             HostError::Timeout | HostError::Transport(_) => Notice::NoConnection.into(),
             HostError::Malformed(_) => Notice::UnexpectedAnswer.into(),
-            HostError::PinMismatch => Notice::SecureConnectionFailed.into(),
+            HostError::PinMismatch | HostError::UntrustedCertificate(_) => {
+                Notice::SecureConnectionFailed.into()
+            }
         }
     }
 }
@@ -104,6 +110,7 @@ mod tests {
         assert!(HostError::Api(ApiError::new(ErrorCode::RequestInProgress)).outcome_unknown());
         assert!(!HostError::Api(ApiError::new(ErrorCode::LimitPerDayExceeded)).outcome_unknown());
         assert!(!HostError::PinMismatch.outcome_unknown());
+        assert!(!HostError::UntrustedCertificate("unknown issuer".into()).outcome_unknown());
     }
 
     #[test]

@@ -173,6 +173,28 @@ pub fn is_pin_mismatch(error: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// Whether a connection failed because rustls rejected the server's
+/// certificate (unknown issuer, expired, wrong name...): the TLS handshake
+/// failed, so no request was written.
+pub fn is_certificate_rejected(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = current {
+        if let Some(rustls::Error::InvalidCertificate(_)) = error.downcast_ref::<rustls::Error>() {
+            return true;
+        }
+        if let Some(inner) = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            if is_certificate_rejected(inner) {
+                return true;
+            }
+        }
+        current = error.source();
+    }
+    false
+}
+
 fn parse_pin(text: &str) -> Result<[u8; 32], PinningError> {
     let cleaned: String = text.trim().chars().filter(|c| *c != ':').collect();
     let bytes = hex::decode(cleaned).map_err(|_| PinningError::BadPin)?;

@@ -1,0 +1,25 @@
+//! End-to-end tests: each starts the real `mpos-gateway` binary (TLS, key
+//! pinned by the phone, SQLite, test clock) with a real loopback SMTP server
+//! and a fake SMS provider, and drives phones made of `mpos-core` and the
+//! virtual reader exactly as a cashier would. Every test checks the product
+//! rule on screen and, through the merchant portal's API, that nothing was
+//! charged, lost or counted twice.
+//!
+//! Amounts are whole NT$ as the cashier types them. Build the gateway
+//! first: `cargo build -p mpos-gateway --bins`.
+
+mod activation;
+mod card_data;
+mod chip_first;
+mod crash_journal;
+mod declines;
+mod limits;
+mod lockout;
+mod login;
+mod pinning;
+mod query;
+mod refunds;
+mod sales;
+mod settlement;
+mod timeout_reversal;
+mod voids;
