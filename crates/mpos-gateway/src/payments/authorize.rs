@@ -1,14 +1,80 @@
 //! Asking the issuer and recording its answer, shared by sales and refunds.
 
 use crate::error::AppError;
-use crate::ids::random_digits;
+use crate::hsm::OpenedCard;
+use crate::ids::{new_id, random_digits, random_hex};
 use crate::issuer::IssuerDecision;
 use crate::payments::expiry::expire_txn;
+use crate::payments::summary::summarize;
 use crate::state::AppState;
-use crate::store::{IssuerOutcome, StoreError, TxnRow};
-use mpos_wire::api::TxnStatus;
-use mpos_wire::ErrorCode;
+use crate::store::{IssuerOutcome, NewTxn, StoreError, TxnRow, UserRow};
+use mpos_wire::api::{AuthorizationResponse, BrandRule, TxnKind, TxnStatus};
+use mpos_wire::{Brand, EntryMode, ErrorCode, Money};
 use std::time::Duration;
+
+/// The merchant's rule for a brand it accepts.
+pub fn accepted_rule(state: &AppState, brand: Brand) -> Result<BrandRule, AppError> {
+    state
+        .config
+        .brands
+        .iter()
+        .find(|rule| rule.brand == brand && rule.accepted)
+        .cloned()
+        .ok_or_else(|| ErrorCode::BrandNotAccepted.into())
+}
+
+/// What a sale or refund asks for, before it is admitted.
+pub struct Attempt<'a> {
+    /// Sale or refund.
+    pub kind: TxnKind,
+    /// Amount asked for.
+    pub amount: Money,
+    /// Brand chosen on the phone.
+    pub brand: Brand,
+    /// How the card was read.
+    pub entry_mode: EntryMode,
+    /// The sale a refund gives back.
+    pub original_id: Option<String>,
+    /// The request's idempotency key.
+    pub idempotency_key: String,
+    /// Who asks.
+    pub user: &'a UserRow,
+}
+
+/// The pending row for an attempt: only the masked PAN and the card token of the card.
+pub fn pending_txn(state: &AppState, attempt: Attempt<'_>, card: &OpenedCard) -> NewTxn {
+    let now = state.clock.now();
+    NewTxn {
+        id: new_id("txn"),
+        user_id: attempt.user.id.clone(),
+        merchant_id: state.config.merchant.id.clone(),
+        terminal_id: attempt.user.terminal_id.clone(),
+        kind: attempt.kind,
+        amount: attempt.amount,
+        brand: attempt.brand,
+        masked_pan: card.masked_pan.clone(),
+        card_token: card.card_token.clone(),
+        entry_mode: attempt.entry_mode,
+        created_at: now,
+        business_date: state.cutoff.business_date(now),
+        original_id: attempt.original_id,
+        idempotency_key: attempt.idempotency_key,
+        receipt_token: random_hex(16),
+    }
+}
+
+/// The answer to a sale or refund: the transaction and whether the brand's rule wants a signature.
+pub fn authorization_response(
+    state: &AppState,
+    row: &TxnRow,
+    rule: &BrandRule,
+) -> AuthorizationResponse {
+    AuthorizationResponse {
+        transaction: summarize(state, row),
+        signature_required: row.status == TxnStatus::Approved
+            && rule.signature.requires_signature(row.amount),
+    }
+}
 
 /// Waits for the (simulated) issuer, then records its answer with a fresh,
 /// unique 6-digit authorization code when approved. When the answer cannot

@@ -3,19 +3,19 @@
 
 use crate::auth::session::ReadySession;
 use crate::error::{ApiJson, AppError};
-use crate::ids::{new_id, random_hex};
 use crate::issuer;
-use crate::payments::authorize::{log_outcome, record_issuer_answer};
+use crate::payments::authorize::{
+    accepted_rule, authorization_response, log_outcome, pending_txn, record_issuer_answer, Attempt,
+};
 use crate::payments::card::open_card;
 use crate::payments::idempotency;
 use crate::payments::limits::{check_amount, check_refund};
-use crate::payments::summary::summarize;
 use crate::state::AppState;
-use crate::store::{Admission, NewTxn, UserRow};
+use crate::store::{Admission, UserRow};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use mpos_wire::api::{AuthorizationResponse, RefundRequest, TxnKind, TxnStatus};
+use mpos_wire::api::{AuthorizationResponse, RefundRequest, TxnKind};
 use mpos_wire::ErrorCode;
 
 /// The handler.
@@ -43,13 +43,7 @@ pub async fn authorize_refund(
     request: RefundRequest,
 ) -> Result<AuthorizationResponse, AppError> {
     check_amount(request.amount)?;
-    let rule = state
-        .config
-        .brands
-        .iter()
-        .find(|rule| rule.brand == request.brand && rule.accepted)
-        .cloned()
-        .ok_or(ErrorCode::BrandNotAccepted)?;
+    let rule = accepted_rule(&state, request.brand)?;
     let original = state
         .store
         .sale_by_auth_code(&state.config.merchant.id, request.original_auth_code.trim())?
@@ -74,39 +68,23 @@ pub async fn authorize_refund(
         return Err(ErrorCode::RefundExceedsOriginal.into());
     }
     check_refund(request.amount, &user.limits)?;
-    let now = state.clock.now();
+    let attempt = Attempt {
+        kind: TxnKind::Refund,
+        amount: request.amount,
+        brand: request.brand,
+        entry_mode: request.card.entry_mode,
+        original_id: Some(original.id.clone()),
+        idempotency_key: key,
+        user: &user,
+    };
     let pending = state
         .store
-        .insert_pending(
-            &NewTxn {
-                id: new_id("txn"),
-                user_id: user.id.clone(),
-                merchant_id: state.config.merchant.id.clone(),
-                terminal_id: user.terminal_id.clone(),
-                kind: TxnKind::Refund,
-                amount: request.amount,
-                brand: request.brand,
-                masked_pan: card.masked_pan.clone(),
-                card_token: card.card_token.clone(),
-                entry_mode: request.card.entry_mode,
-                created_at: now,
-                business_date: state.cutoff.business_date(now),
-                original_id: Some(original.id.clone()),
-                idempotency_key: key,
-                receipt_token: random_hex(16),
-            },
-            Admission::Refund,
-        )
+        .insert_pending(&pending_txn(&state, attempt, &card), Admission::Refund)
         .inspect_err(|e| tracing::info!(event = "refund_refused", reason = %e, original_id = %original.id, "refund not admitted"))?;
     tracing::info!(event = "refund_pending", transaction_id = %pending.id, original_id = %original.id, masked_pan = %pending.masked_pan, amount_minor = pending.amount.minor, "sent to issuer");
     let decision = issuer::authorize_refund(&card);
     drop(card);
     let row = record_issuer_answer(&state, &pending.id, decision).await?;
     log_outcome(&row);
-    let signature_required =
-        row.status == TxnStatus::Approved && rule.signature.requires_signature(row.amount);
-    Ok(AuthorizationResponse {
-        transaction: summarize(&state, &row),
-        signature_required,
-    })
+    Ok(authorization_response(&state, &row, &rule))
 }

@@ -3,20 +3,20 @@
 
 use crate::auth::session::ReadySession;
 use crate::error::{ApiJson, AppError};
-use crate::ids::{new_id, random_hex};
 use crate::issuer;
-use crate::payments::authorize::{log_outcome, record_issuer_answer};
+use crate::payments::authorize::{
+    accepted_rule, authorization_response, log_outcome, pending_txn, record_issuer_answer, Attempt,
+};
 use crate::payments::card::open_card;
 use crate::payments::idempotency;
 use crate::payments::limits::check_sale;
-use crate::payments::summary::summarize;
 use crate::settlement::business_date::TAIPEI;
 use crate::state::AppState;
-use crate::store::{Admission, NewTxn, UserRow};
+use crate::store::{Admission, UserRow};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use mpos_wire::api::{AuthorizationResponse, SaleRequest, TxnKind, TxnStatus};
+use mpos_wire::api::{AuthorizationResponse, SaleRequest, TxnKind};
 use mpos_wire::{EntryMode, ErrorCode};
 
 /// The handler.
@@ -43,13 +43,7 @@ pub async fn authorize_sale(
     key: String,
     request: SaleRequest,
 ) -> Result<AuthorizationResponse, AppError> {
-    let rule = state
-        .config
-        .brands
-        .iter()
-        .find(|rule| rule.brand == request.brand && rule.accepted)
-        .cloned()
-        .ok_or(ErrorCode::BrandNotAccepted)?;
+    let rule = accepted_rule(&state, request.brand)?;
     check_sale(request.amount, &user.limits)?;
     let card = open_card(&state, &request.card)?;
     if card.brand != Some(request.brand) {
@@ -60,25 +54,17 @@ pub async fn authorize_sale(
         tracing::info!(event = "sale_refused", reason = "chip_required", masked_pan = %card.masked_pan, "chip card swiped");
         return Err(ErrorCode::ChipRequired.into());
     }
-    let now = state.clock.now();
+    let attempt = Attempt {
+        kind: TxnKind::Sale,
+        amount: request.amount,
+        brand: request.brand,
+        entry_mode: request.card.entry_mode,
+        original_id: None,
+        idempotency_key: key,
+        user: &user,
+    };
     let pending = state.store.insert_pending(
-        &NewTxn {
-            id: new_id("txn"),
-            user_id: user.id.clone(),
-            merchant_id: state.config.merchant.id.clone(),
-            terminal_id: user.terminal_id.clone(),
-            kind: TxnKind::Sale,
-            amount: request.amount,
-            brand: request.brand,
-            masked_pan: card.masked_pan.clone(),
-            card_token: card.card_token.clone(),
-            entry_mode: request.card.entry_mode,
-            created_at: now,
-            business_date: state.cutoff.business_date(now),
-            original_id: None,
-            idempotency_key: key,
-            receipt_token: random_hex(16),
-        },
+        &pending_txn(&state, attempt, &card),
         Admission::Sale {
             per_day: user.limits.per_day,
         },
@@ -87,15 +73,10 @@ pub async fn authorize_sale(
         tracing::info!(event = "sale_refused", reason = %e, masked_pan = %card.masked_pan, amount_minor = request.amount.minor, "sale not admitted");
     })?;
     tracing::info!(event = "sale_pending", transaction_id = %pending.id, masked_pan = %pending.masked_pan, amount_minor = pending.amount.minor, "sent to issuer");
-    let decision = issuer::authorize_sale(&card, now.to_offset(TAIPEI).date());
+    let decision = issuer::authorize_sale(&card, state.clock.now().to_offset(TAIPEI).date());
     // The clear card data is not needed any more.
     drop(card);
     let row = record_issuer_answer(&state, &pending.id, decision).await?;
     log_outcome(&row);
-    let signature_required =
-        row.status == TxnStatus::Approved && rule.signature.requires_signature(row.amount);
-    Ok(AuthorizationResponse {
-        transaction: summarize(&state, &row),
-        signature_required,
-    })
+    Ok(authorization_response(&state, &row, &rule))
 }
