@@ -60,6 +60,11 @@ async fn a_chip_sale_is_signed_and_its_e_receipt_mailed() {
     assert_eq!(transaction.amount, dollars(4_800));
     assert_eq!(transaction.entry_mode, EntryMode::Chip);
     assert_eq!(transaction.masked_pan.as_str(), "411111******1111");
+    // The gateway verified the ARQC and its ARPC reached the chip, which accepted (TC).
+    assert_eq!(
+        phone.reader().last_card_decision(),
+        Some(mpos_sim::icc::CardDecision::Tc)
+    );
     let auth_code = transaction
         .auth_code
         .clone()

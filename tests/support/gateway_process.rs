@@ -76,6 +76,17 @@ fn test_bdk() -> Value {
     })
 }
 
+/// The published EMV test issuer master key, for every brand's chip cards.
+fn test_issuer_master_keys() -> Value {
+    let key = hex::encode_upper(mpos_sim::TEST_ISSUER_MASTER_KEY);
+    Value::Array(
+        ["visa", "mastercard", "jcb", "union_pay", "amex"]
+            .into_iter()
+            .map(|brand| json!({ "brand": brand, "imk_hex": key }))
+            .collect(),
+    )
+}
+
 /// The JSON configuration a test gateway runs with.
 ///
 /// Signature rules: VISA and Mastercard sign above NT$3,000, JCB never,
@@ -93,7 +104,7 @@ pub fn test_config(options: &GatewayOptions) -> Value {
         ],
         "smtp": options.smtp_port.map(|port| json!({ "host": "127.0.0.1", "port": port, "from": "mpos@gateway.test" })),
         "sms": options.sms_url.as_ref().map(|url| json!({ "url": url, "bearer_token": options.sms_token })),
-        "hsm": { "bdks": [ test_bdk() ] },
+        "hsm": { "bdks": [ test_bdk() ], "issuer_master_keys": test_issuer_master_keys() },
         "issuer": { "slow_delay_ms": options.slow_issuer_ms },
         "settlement": { "auto_local_time": "23:00", "check_interval_ms": 200 }
     })

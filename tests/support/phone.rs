@@ -95,6 +95,7 @@ impl Phone {
             &mpos_sim::TEST_BDK,
             mpos_sim::test_initial_key_id(device),
             format!("SIM-{device:08X}"),
+            &mpos_sim::TEST_ISSUER_MASTER_KEY,
         ));
         let config = AppConfig {
             gateway_url: options.gateway_url,

@@ -36,6 +36,9 @@ pub enum CardId {
     UnionPayApproved,
     /// American Express chip card, approved.
     AmexApproved,
+    /// Visa chip card the issuer approves but whose chip then declines (AAC
+    /// at the second GENERATE AC): the phone must reverse the approval.
+    VisaChipDeclinesAfterApproval,
 }
 
 /// How the issuer simulator answers an authorization for a card.
@@ -47,6 +50,15 @@ pub enum IssuerBehaviour {
     Decline(&'static str),
     /// Approves, but only after the gateway's configured slow-issuer delay.
     SlowApprove,
+}
+
+/// How the card's chip answers the second GENERATE AC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChipBehaviour {
+    /// TC when the host approved and the issuer's ARPC verifies; AAC otherwise.
+    Normal,
+    /// AAC whatever the host and the issuer said: the chip declines an approval.
+    DeclinesAfterApproval,
 }
 
 /// One virtual card.
@@ -66,6 +78,8 @@ pub struct TestCard {
     pub pan_sequence: u8,
     /// How the issuer simulator answers.
     pub behaviour: IssuerBehaviour,
+    /// How the chip answers the second GENERATE AC.
+    pub chip_behaviour: ChipBehaviour,
     /// What the card is for, in one line.
     pub purpose: &'static str,
 }
@@ -120,6 +134,7 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/VISA CHIP",
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "Chip sale approved; the everyday card of the demo.",
     },
     TestCard {
@@ -130,6 +145,7 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/MASTERCARD",
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "Chip sale approved on a second brand.",
     },
     TestCard {
@@ -140,6 +156,7 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/VISA STRIPE",
         pan_sequence: 0,
         behaviour: IssuerBehaviour::Approve,
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "Magnetic stripe only: swipe accepted at once; refunds.",
     },
     TestCard {
@@ -150,6 +167,7 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/DECLINE 05",
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Decline("05"),
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "Declined: do not honour (05).",
     },
     TestCard {
@@ -160,6 +178,7 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/DECLINE 51",
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Decline("51"),
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "Declined: insufficient funds (51).",
     },
     TestCard {
@@ -170,6 +189,7 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/EXPIRED",
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "Expired in December 2020: the issuer simulator declines 54 from the date.",
     },
     TestCard {
@@ -180,6 +200,7 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/LOST",
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Decline("41"),
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "Reported lost (41).",
     },
     TestCard {
@@ -190,6 +211,7 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/STOLEN",
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Decline("43"),
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "Reported stolen (43).",
     },
     TestCard {
@@ -200,6 +222,7 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/SLOW ISSUER",
         pan_sequence: 1,
         behaviour: IssuerBehaviour::SlowApprove,
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "Issuer answers after the slow-issuer delay: timeouts and reversals.",
     },
     TestCard {
@@ -210,6 +233,7 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/JCB",
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "JCB: the brand configured to need no signature in tests.",
     },
     TestCard {
@@ -220,6 +244,7 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/UNIONPAY",
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "UnionPay chip sale approved.",
     },
     TestCard {
@@ -230,14 +255,26 @@ pub static CATALOGUE: &[TestCard] = &[
         cardholder: "TEST/AMEX",
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
+        chip_behaviour: ChipBehaviour::Normal,
         purpose: "American Express chip sale approved.",
+    },
+    TestCard {
+        id: CardId::VisaChipDeclinesAfterApproval,
+        pan: "4012888888881881",
+        expiry: "3012",
+        service_code: "201",
+        cardholder: "TEST/CHIP DECLINES",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Approve,
+        chip_behaviour: ChipBehaviour::DeclinesAfterApproval,
+        purpose: "Issuer approves, the chip answers AAC: the phone reverses the sale.",
     },
 ];
 
 /// The catalogue as a Markdown table, the body of `docs/test-cards.md`.
 pub fn markdown_table() -> String {
     let mut out = String::from(
-        "| Card | Brand | Masked number | Expiry | Service code | Issuer answer | Purpose |\n|---|---|---|---|---|---|---|\n",
+        "| Card | Brand | Masked number | Expiry | Service code | Issuer answer | Chip after approval | Purpose |\n|---|---|---|---|---|---|---|---|\n",
     );
     for card in CATALOGUE {
         let answer = match card.behaviour {
@@ -248,14 +285,20 @@ pub fn markdown_table() -> String {
             IssuerBehaviour::Decline(code) => format!("{code} {}", response_text(code)),
             IssuerBehaviour::SlowApprove => "00 Approved, after the slow-issuer delay".to_string(),
         };
+        let chip = match (card.has_chip(), card.chip_behaviour) {
+            (false, _) => "no chip",
+            (true, ChipBehaviour::Normal) => "TC",
+            (true, ChipBehaviour::DeclinesAfterApproval) => "AAC (declines)",
+        };
         out.push_str(&format!(
-            "| `{:?}` | {} | `{}` | {} | {} | {} | {} |\n",
+            "| `{:?}` | {} | `{}` | {} | {} | {} | {} | {} |\n",
             card.id,
             card.brand(),
             mpos_wire::mask_pan(card.pan).expect("catalogue numbers are well formed"),
             card.expiry,
             card.service_code,
             answer,
+            chip,
             card.purpose
         ));
     }
@@ -290,6 +333,21 @@ mod tests {
     fn chip_flag_follows_service_code() {
         assert!(TestCard::get(CardId::VisaChipApproved).has_chip());
         assert!(!TestCard::get(CardId::VisaSwipeOnlyApproved).has_chip());
+    }
+
+    #[test]
+    fn only_the_declining_chip_declines_after_approval() {
+        let declining: Vec<CardId> = CATALOGUE
+            .iter()
+            .filter(|card| card.chip_behaviour == ChipBehaviour::DeclinesAfterApproval)
+            .map(|card| card.id)
+            .collect();
+        assert_eq!(declining, vec![CardId::VisaChipDeclinesAfterApproval]);
+        let card = TestCard::get(CardId::VisaChipDeclinesAfterApproval);
+        // The issuer approves: only the chip can turn the sale down.
+        assert_eq!(card.behaviour, IssuerBehaviour::Approve);
+        assert!(card.has_chip());
+        assert!(markdown_table().contains("| AAC (declines) |"));
     }
 
     #[test]

@@ -3,12 +3,12 @@
 //! provider stand-in that speaks the gateway's SMS adapter format.
 
 use crate::demo::DemoError;
-use mpos_gateway::config::{BdkConfig, HsmConfig, SmsConfig, SmtpConfig};
+use mpos_gateway::config::{BdkConfig, HsmConfig, IssuerMasterKeyConfig, SmsConfig, SmtpConfig};
 use mpos_gateway::{GatewayConfig, RunningGateway, StartOptions};
 use mpos_testkit::sms_provider::FakeSmsProvider;
 use mpos_testkit::smtp_server::SmtpServer;
 use mpos_wire::api::{paths, AdminUser, CreateUserRequest};
-use mpos_wire::ApiError;
+use mpos_wire::{ApiError, Brand};
 use std::time::Duration;
 
 /// How long the demo waits for an e-mail or SMS to arrive.
@@ -40,12 +40,21 @@ impl Environment {
             .map_err(|e| DemoError::Setup(format!("SMS provider: {e}")))?;
 
         // The published AES DUKPT test BDK, injected into the virtual reader
-        // too: test keys live in test configuration only.
+        // too, and the published EMV test issuer master key its chip cards
+        // are personalised under: test keys live in test configuration only.
         let mut config = GatewayConfig::new(HsmConfig {
             bdks: vec![BdkConfig {
                 id_hex: hex_upper(&mpos_sim::TEST_BDK_ID),
                 bdk_hex: hex_upper(&mpos_sim::TEST_BDK),
             }],
+            issuer_master_keys: Brand::ALL
+                .into_iter()
+                .map(|brand| IssuerMasterKeyConfig {
+                    brand: Some(brand),
+                    bin_prefix: None,
+                    imk_hex: hex_upper(&mpos_sim::TEST_ISSUER_MASTER_KEY),
+                })
+                .collect(),
             token_key_hex: None,
         });
         config.smtp = Some(SmtpConfig {

@@ -5,6 +5,7 @@
 //! day through `mpos-core` and the virtual reader.
 
 mod bench;
+mod decode_wav;
 mod demo;
 mod environment;
 mod phone;
@@ -31,6 +32,14 @@ enum Command {
         /// Also print the gateway's structured logs (stderr).
         #[arg(long)]
         verbose: bool,
+    },
+    /// Decode the magnetic-stripe swipe in a WAV recording (card data masked).
+    DecodeWav {
+        /// The WAV file: 8-48 kHz, mono or stereo, 16-bit PCM or 32-bit float.
+        file: std::path::PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
     },
     /// Time login, chip sale, void and settlement end to end; write a Markdown report.
     Bench {
@@ -63,6 +72,7 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::DecodeWav { file, json } => decode_wav::run(&file, json),
         Command::Bench { sales, logins, out } => {
             let Some(runtime) = runtime() else {
                 return ExitCode::FAILURE;

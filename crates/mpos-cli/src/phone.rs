@@ -38,6 +38,7 @@ impl Phone {
             &mpos_sim::TEST_BDK,
             mpos_sim::test_initial_key_id(reader_device_id),
             format!("SIM-{reader_device_id:08X}"),
+            &mpos_sim::TEST_ISSUER_MASTER_KEY,
         ));
         let app = MposApp::new(
             AppConfig {

@@ -168,14 +168,32 @@ pub mod tags {
     pub const AIP: Tag = Tag::known(0x82);
     /// 9F36 Application transaction counter.
     pub const ATC: Tag = Tag::known(0x9F36);
+    /// 9F03 Amount, other (n12; cashback, zero here).
+    pub const AMOUNT_OTHER: Tag = Tag::known(0x9F03);
+    /// 9F1A Terminal country code (n3).
+    pub const TERMINAL_COUNTRY_CODE: Tag = Tag::known(0x9F1A);
+    /// 95 Terminal verification results (5 bytes).
+    pub const TVR: Tag = Tag::known(0x95);
+    /// 9F10 Issuer application data (carries the card verification results).
+    pub const ISSUER_APPLICATION_DATA: Tag = Tag::known(0x9F10);
+    /// 9F26 Application cryptogram (the ARQC of the first GENERATE AC).
+    pub const APPLICATION_CRYPTOGRAM: Tag = Tag::known(0x9F26);
+    /// 9F27 Cryptogram information data (`80` = ARQC).
+    pub const CRYPTOGRAM_INFORMATION_DATA: Tag = Tag::known(0x9F27);
     /// 70 READ RECORD response template.
     pub const READ_RECORD_TEMPLATE: Tag = Tag::known(0x70);
     /// 77 Response message template format 2.
     pub const RESPONSE_TEMPLATE_2: Tag = Tag::known(0x77);
 
     /// Every constant above, for the structure test.
-    pub const ALL: [Tag; 11] = [
+    pub const ALL: [Tag; 17] = [
         AMOUNT_AUTHORISED,
+        AMOUNT_OTHER,
+        TERMINAL_COUNTRY_CODE,
+        TVR,
+        ISSUER_APPLICATION_DATA,
+        APPLICATION_CRYPTOGRAM,
+        CRYPTOGRAM_INFORMATION_DATA,
         TRANSACTION_CURRENCY_CODE,
         TRANSACTION_DATE,
         TRANSACTION_TYPE,

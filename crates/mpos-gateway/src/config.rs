@@ -121,6 +121,10 @@ pub struct HsmConfig {
     /// Base derivation keys, chosen by the first 4 bytes of a KSN.
     #[serde(default)]
     pub bdks: Vec<BdkConfig>,
+    /// Issuer master keys (AC) that chip cryptograms are verified with,
+    /// chosen by card number prefix (longest first), then by brand.
+    #[serde(default)]
+    pub issuer_master_keys: Vec<IssuerMasterKeyConfig>,
     /// HMAC key for card tokens (32 bytes hex), supplied by the HSM/KMS in
     /// production; when absent it is kept in `DIR/hsm/card-token.key`, never in the database.
     #[serde(default)]
@@ -131,6 +135,7 @@ impl fmt::Debug for HsmConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HsmConfig")
             .field("bdks", &self.bdks)
+            .field("issuer_master_keys", &self.issuer_master_keys)
             .field(
                 "token_key_hex",
                 &self.token_key_hex.as_ref().map(|_| "<redacted>"),
@@ -154,6 +159,31 @@ impl fmt::Debug for BdkConfig {
         f.debug_struct("BdkConfig")
             .field("id_hex", &self.id_hex)
             .field("bdk_hex", &"<redacted>")
+            .finish()
+    }
+}
+
+/// One issuer master key for application cryptograms (double-length TDES).
+/// Exactly one of `brand` and `bin_prefix` says which cards it is for.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerMasterKeyConfig {
+    /// Every card of this brand without a more specific `bin_prefix` key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<Brand>,
+    /// Cards whose number starts with these 1 to 11 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bin_prefix: Option<String>,
+    /// 32 hex digits.
+    pub imk_hex: String,
+}
+
+impl fmt::Debug for IssuerMasterKeyConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuerMasterKeyConfig")
+            .field("brand", &self.brand)
+            .field("bin_prefix", &self.bin_prefix)
+            .field("imk_hex", &"<redacted>")
             .finish()
     }
 }
@@ -310,6 +340,27 @@ impl GatewayConfig {
                 return invalid("hsm.bdks[].bdk_hex must be 32 hex digits (AES-128)");
             }
         }
+        for imk in &self.hsm.issuer_master_keys {
+            match (&imk.brand, &imk.bin_prefix) {
+                (Some(_), None) => {}
+                (None, Some(prefix))
+                    if (1..=11).contains(&prefix.len())
+                        && prefix.bytes().all(|b| b.is_ascii_digit()) => {}
+                (None, Some(_)) => {
+                    return invalid("hsm.issuer_master_keys[].bin_prefix must be 1 to 11 digits")
+                }
+                _ => {
+                    return invalid(
+                        "hsm.issuer_master_keys[] needs exactly one of brand and bin_prefix",
+                    )
+                }
+            }
+            if decode_hex::<16>(&imk.imk_hex).is_none() {
+                return invalid(
+                    "hsm.issuer_master_keys[].imk_hex must be 32 hex digits (double-length TDES)",
+                );
+            }
+        }
         if let Some(key) = &self.hsm.token_key_hex {
             if decode_hex::<32>(key).is_none() {
                 return invalid("hsm.token_key_hex must be 64 hex digits");
@@ -366,6 +417,10 @@ mod tests {
         assert_eq!(config.security.activation_code_minutes, 15);
         assert_eq!(config.settlement.auto_local_time, "23:00");
         assert!(config.hsm.bdks.is_empty(), "no key defaults in code");
+        assert!(
+            config.hsm.issuer_master_keys.is_empty(),
+            "no key defaults in code"
+        );
         let unionpay = config
             .brands
             .iter()
@@ -387,7 +442,7 @@ mod tests {
                 id_hex: "12345678".into(),
                 bdk_hex: "00".into(),
             }],
-            token_key_hex: None,
+            ..HsmConfig::default()
         });
         assert!(config.validate().is_err());
         config.hsm.bdks.clear();
@@ -417,10 +472,43 @@ mod tests {
                 id_hex: "12345678".into(),
                 bdk_hex: "00112233445566778899AABBCCDDEEFF".into(),
             }],
+            issuer_master_keys: vec![IssuerMasterKeyConfig {
+                brand: Some(Brand::Visa),
+                bin_prefix: None,
+                imk_hex: "FEDCBA98765432100123456789ABCDEF".into(),
+            }],
             token_key_hex: Some("ab".repeat(32)),
         };
         let text = format!("{hsm:?}");
         assert!(!text.contains("00112233"));
         assert!(!text.contains("abab"));
+        assert!(!text.contains("FEDCBA98"));
+        assert!(text.contains("Visa"), "{text}");
+    }
+
+    #[test]
+    fn issuer_master_keys_name_their_cards_and_have_the_right_length() {
+        let parse = |imk: serde_json::Value| {
+            let config: GatewayConfig = serde_json::from_value(
+                serde_json::json!({ "hsm": { "issuer_master_keys": [imk] } }),
+            )?;
+            Ok::<_, serde_json::Error>(config.validate().is_ok())
+        };
+        let key = "0123456789ABCDEFFEDCBA9876543210";
+        assert!(parse(serde_json::json!({ "brand": "visa", "imk_hex": key })).unwrap());
+        assert!(parse(serde_json::json!({ "bin_prefix": "411111", "imk_hex": key })).unwrap());
+        // Neither, both, a non-digit or over-long prefix, a short key.
+        assert!(!parse(serde_json::json!({ "imk_hex": key })).unwrap());
+        assert!(
+            !parse(serde_json::json!({ "brand": "visa", "bin_prefix": "4", "imk_hex": key }))
+                .unwrap()
+        );
+        assert!(!parse(serde_json::json!({ "bin_prefix": "41x", "imk_hex": key })).unwrap());
+        assert!(
+            !parse(serde_json::json!({ "bin_prefix": "411111111111", "imk_hex": key })).unwrap()
+        );
+        assert!(!parse(serde_json::json!({ "brand": "visa", "imk_hex": "0123" })).unwrap());
+        // A typo is refused, not ignored.
+        assert!(parse(serde_json::json!({ "brand": "visa", "imk": key })).is_err());
     }
 }

@@ -1,16 +1,20 @@
-//! The HSM module: the only place card numbers exist in clear. It opens
-//! the reader's envelope with the BDK the KSN names, checks the masked PAN
-//! the phone sent, and turns the PAN into a card token (HMAC-SHA256) so
-//! nothing after authorization needs the number.
+//! The HSM module: the only place card numbers and keys exist in clear. It
+//! opens the reader's envelope with the BDK the KSN names, checks the
+//! masked PAN the phone sent, turns the PAN into a card token (HMAC-SHA256)
+//! so nothing after authorization needs the number, and verifies chip
+//! cryptograms with card keys derived from the issuer master keys.
 
 use crate::config::{decode_hex, HsmConfig};
 use hmac::{Hmac, Mac};
+use mpos_crypto::emv::{cvn18, CardStatusUpdate, EmvError, IccMasterKey, IssuerMasterKey};
+use mpos_crypto::emv::{SessionKey, TransactionData};
 use mpos_crypto::envelope::{self, EnvelopeError, SealedCard};
 use mpos_wire::{Brand, CardPayload, MaskedPan};
 use sha2::Sha256;
 use std::fmt;
 
-/// Why card data was refused; every case is `card_data_invalid` to the phone.
+/// Why card data was refused: `card_data_invalid` to the phone, or
+/// `cryptogram_invalid` for the chip cryptogram cases.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HsmError {
     /// The KSN is malformed.
@@ -28,6 +32,15 @@ pub enum HsmError {
     /// The masked PAN the phone sent is not the decrypted card's.
     #[error("masked PAN does not match the card data")]
     MaskMismatch,
+    /// No issuer master key is configured for the card's number or brand.
+    #[error("no issuer master key for {0}")]
+    NoIssuerMasterKey(MaskedPan),
+    /// The card's key could not be derived.
+    #[error("card key: {0}")]
+    CardKey(#[from] EmvError),
+    /// The ARQC is not the card's cryptogram over this data.
+    #[error("the ARQC does not verify")]
+    ArqcMismatch,
 }
 
 /// A decrypted card. The number stays private to this module and the issuer simulator.
@@ -80,9 +93,19 @@ impl Drop for OpenedCard {
     }
 }
 
+/// Which cards an issuer master key is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cards {
+    /// Numbers starting with these digits.
+    Prefix(String),
+    /// Every card of the brand.
+    Brand(Brand),
+}
+
 /// The HSM's keys.
 pub struct Hsm {
     bdks: Vec<([u8; 4], [u8; 16])>,
+    issuer_master_keys: Vec<(Cards, IssuerMasterKey)>,
     token_key: [u8; 32],
 }
 
@@ -90,7 +113,28 @@ impl fmt::Debug for Hsm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Hsm")
             .field("bdks", &self.bdks.len())
+            .field("issuer_master_keys", &self.issuer_master_keys.len())
             .finish_non_exhaustive()
+    }
+}
+
+/// An ARQC the HSM verified. It holds the card's session key for the
+/// ARPC, only in memory and only until it is dropped after the answer.
+pub struct VerifiedArqc {
+    session_key: SessionKey,
+    arqc: [u8; 8],
+}
+
+impl VerifiedArqc {
+    /// The issuer's ARPC (method 2) over the ARQC and this card status update.
+    pub fn arpc(&self, csu: &CardStatusUpdate) -> [u8; 4] {
+        cvn18::arpc(&self.session_key, &self.arqc, csu)
+    }
+}
+
+impl fmt::Debug for VerifiedArqc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("VerifiedArqc(<redacted>)")
     }
 }
 
@@ -102,7 +146,64 @@ impl Hsm {
             .iter()
             .filter_map(|b| Some((decode_hex::<4>(&b.id_hex)?, decode_hex::<16>(&b.bdk_hex)?)))
             .collect();
-        Hsm { bdks, token_key }
+        let mut issuer_master_keys: Vec<(Cards, IssuerMasterKey)> = config
+            .issuer_master_keys
+            .iter()
+            .filter_map(|k| {
+                let cards = match (&k.bin_prefix, k.brand) {
+                    (Some(prefix), _) => Cards::Prefix(prefix.clone()),
+                    (None, Some(brand)) => Cards::Brand(brand),
+                    (None, None) => return None,
+                };
+                Some((cards, IssuerMasterKey::new(decode_hex::<16>(&k.imk_hex)?)))
+            })
+            .collect();
+        // The most specific key wins: longest prefix first, brands last.
+        issuer_master_keys.sort_by_key(|(cards, _)| match cards {
+            Cards::Prefix(prefix) => std::cmp::Reverse(prefix.len()),
+            Cards::Brand(_) => std::cmp::Reverse(0),
+        });
+        Hsm {
+            bdks,
+            issuer_master_keys,
+            token_key,
+        }
+    }
+
+    /// The issuer master key for a card: the longest matching prefix, else its brand's.
+    fn issuer_master_key(&self, card: &OpenedCard) -> Option<&IssuerMasterKey> {
+        self.issuer_master_keys
+            .iter()
+            .find(|(cards, _)| match cards {
+                Cards::Prefix(prefix) => card.pan.starts_with(prefix.as_str()),
+                Cards::Brand(brand) => card.brand == Some(*brand),
+            })
+            .map(|(_, key)| key)
+    }
+
+    /// Verifies a chip's ARQC (Visa CVN 18): the card's ICC master key by
+    /// option A from its issuer master key, number and PAN sequence number,
+    /// then the session key of the data's ATC.
+    pub fn verify_arqc(
+        &self,
+        card: &OpenedCard,
+        pan_sequence: u8,
+        data: &TransactionData,
+        issuer_application_data: &[u8],
+        arqc: &[u8; 8],
+    ) -> Result<VerifiedArqc, HsmError> {
+        let issuer = self
+            .issuer_master_key(card)
+            .ok_or_else(|| HsmError::NoIssuerMasterKey(card.masked_pan.clone()))?;
+        let icc = IccMasterKey::derive_option_a(issuer, &card.pan, pan_sequence)?;
+        let session_key = cvn18::session_key(&icc, data.atc());
+        if !cvn18::verify_arqc(&session_key, data, issuer_application_data, arqc) {
+            return Err(HsmError::ArqcMismatch);
+        }
+        Ok(VerifiedArqc {
+            session_key,
+            arqc: *arqc,
+        })
     }
 
     /// The card token of a number.
@@ -155,6 +256,7 @@ impl Hsm {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::IssuerMasterKeyConfig;
 
     fn hsm() -> Hsm {
         Hsm::new(&HsmConfig::default(), [7u8; 32])
@@ -176,5 +278,125 @@ mod tests {
     fn debug_shows_no_keys() {
         let text = format!("{:?}", hsm());
         assert!(!text.contains("7, 7"));
+    }
+
+    const TEST_IMK: &str = "0123456789ABCDEFFEDCBA9876543210";
+    const OTHER_IMK: &str = "FEDCBA98765432100123456789ABCDEF";
+
+    fn imk(brand: Option<Brand>, prefix: Option<&str>, key: &str) -> IssuerMasterKeyConfig {
+        IssuerMasterKeyConfig {
+            brand,
+            bin_prefix: prefix.map(str::to_string),
+            imk_hex: key.into(),
+        }
+    }
+
+    fn hsm_with(keys: Vec<IssuerMasterKeyConfig>) -> Hsm {
+        let config = HsmConfig {
+            issuer_master_keys: keys,
+            ..HsmConfig::default()
+        };
+        Hsm::new(&config, [7u8; 32])
+    }
+
+    fn opened(pan: &str) -> OpenedCard {
+        OpenedCard {
+            pan: pan.into(),
+            expiry: "3012".into(),
+            service_code: "201".into(),
+            reader_id: "1234567890123456".into(),
+            counter: 1,
+            masked_pan: MaskedPan::from_pan(pan).unwrap(),
+            brand: Brand::from_pan(pan),
+            card_token: "t".into(),
+        }
+    }
+
+    fn data(atc: u16) -> TransactionData {
+        TransactionData {
+            amount_authorised: [0, 0, 0, 0x48, 0, 0],
+            amount_other: [0; 6],
+            terminal_country_code: [0x01, 0x58],
+            terminal_verification_results: [0; 5],
+            transaction_currency_code: [0x09, 0x01],
+            transaction_date: [0x30, 0x03, 0x10],
+            transaction_type: [0x00],
+            unpredictable_number: [1, 2, 3, 4],
+            application_interchange_profile: [0x1C, 0x00],
+            application_transaction_counter: atc.to_be_bytes(),
+        }
+    }
+
+    /// The card's side, computed independently: what the chip would send.
+    fn card_arqc(key: &str, pan: &str, psn: u8, data: &TransactionData, iad: &[u8]) -> [u8; 8] {
+        let imk = IssuerMasterKey::new(decode_hex::<16>(key).unwrap());
+        let icc = IccMasterKey::derive_option_a(&imk, pan, psn).unwrap();
+        cvn18::arqc(&cvn18::session_key(&icc, data.atc()), data, iad)
+    }
+
+    #[test]
+    fn verifies_the_arqc_and_answers_with_the_cards_session_key() {
+        let hsm = hsm_with(vec![imk(Some(Brand::Visa), None, TEST_IMK)]);
+        let card = opened("4111111111111111");
+        let iad = cvn18::issuer_application_data([0x03, 0xA0, 0, 0]);
+        let arqc = card_arqc(TEST_IMK, "4111111111111111", 1, &data(7), &iad);
+        let verified = hsm.verify_arqc(&card, 1, &data(7), &iad, &arqc).unwrap();
+        let imk = IssuerMasterKey::new(decode_hex::<16>(TEST_IMK).unwrap());
+        let icc = IccMasterKey::derive_option_a(&imk, "4111111111111111", 1).unwrap();
+        let session = cvn18::session_key(&icc, 7);
+        let csu = CardStatusUpdate::approval();
+        assert!(cvn18::verify_arpc(
+            &session,
+            &arqc,
+            &csu,
+            &verified.arpc(&csu)
+        ));
+        assert_eq!(format!("{verified:?}"), "VerifiedArqc(<redacted>)");
+    }
+
+    #[test]
+    fn refuses_a_cryptogram_over_other_data_or_another_card_key() {
+        let hsm = hsm_with(vec![imk(Some(Brand::Visa), None, TEST_IMK)]);
+        let card = opened("4111111111111111");
+        let iad = cvn18::issuer_application_data([0x03, 0xA0, 0, 0]);
+        let arqc = card_arqc(TEST_IMK, "4111111111111111", 1, &data(7), &iad);
+        let refused = |psn: u8, data: &TransactionData, arqc: &[u8; 8]| {
+            matches!(
+                hsm.verify_arqc(&card, psn, data, &iad, arqc),
+                Err(HsmError::ArqcMismatch)
+            )
+        };
+        assert!(refused(2, &data(7), &arqc), "another PAN sequence number");
+        assert!(refused(1, &data(8), &arqc), "another ATC");
+        let mut amount = data(7);
+        amount.amount_authorised[5] = 1;
+        assert!(refused(1, &amount, &arqc), "another amount");
+        let foreign = card_arqc(OTHER_IMK, "4111111111111111", 1, &data(7), &iad);
+        assert!(refused(1, &data(7), &foreign), "another issuer's key");
+    }
+
+    #[test]
+    fn the_longest_prefix_wins_then_the_brand() {
+        let hsm = hsm_with(vec![
+            imk(Some(Brand::Visa), None, TEST_IMK),
+            imk(None, Some("4"), OTHER_IMK),
+            imk(None, Some("411111"), TEST_IMK),
+        ]);
+        let iad = cvn18::issuer_application_data([0x03, 0xA0, 0, 0]);
+        let verifies = |pan: &str, key: &str| {
+            let arqc = card_arqc(key, pan, 1, &data(1), &iad);
+            hsm.verify_arqc(&opened(pan), 1, &data(1), &iad, &arqc)
+                .is_ok()
+        };
+        assert!(verifies("4111111111111111", TEST_IMK));
+        assert!(!verifies("4111111111111111", OTHER_IMK));
+        assert!(verifies("4000000000000002", OTHER_IMK));
+        assert!(!verifies("4000000000000002", TEST_IMK));
+        let mastercard = opened("5555555555554444");
+        assert_eq!(
+            hsm.verify_arqc(&mastercard, 1, &data(1), &iad, &[0; 8])
+                .map(|_| ()),
+            Err(HsmError::NoIssuerMasterKey(mastercard.masked_pan.clone()))
+        );
     }
 }

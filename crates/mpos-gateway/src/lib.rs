@@ -12,6 +12,7 @@ pub mod admin;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod emv;
 pub mod error;
 pub mod hsm;
 pub mod ids;
@@ -178,6 +179,11 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
     )?;
     if config.hsm.bdks.is_empty() {
         tracing::warn!("no BDK configured: every card will be refused as card_data_invalid");
+    }
+    if config.hsm.issuer_master_keys.is_empty() {
+        tracing::warn!(
+            "no issuer master key configured: every chip sale will be refused as cryptogram_invalid"
+        );
     }
 
     let (clock, settable): (Arc<dyn Clock>, Option<Arc<TestClock>>) = if test_clock {

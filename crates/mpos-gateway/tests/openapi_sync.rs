@@ -62,6 +62,14 @@ fn summary() -> TransactionSummary {
     }
 }
 
+fn issuer_authentication() -> IssuerAuthentication {
+    IssuerAuthentication {
+        arpc_hex: "9AF514C1".into(),
+        csu_hex: "00800000".into(),
+        arc: "00".into(),
+    }
+}
+
 fn totals() -> SettlementTotals {
     SettlementTotals {
         count: 1,
@@ -237,7 +245,12 @@ fn samples() -> BTreeMap<&'static str, Value> {
             v(serde_json::to_value(AuthorizationResponse {
                 transaction: summary(),
                 signature_required: true,
+                issuer_authentication: Some(issuer_authentication()),
             })),
+        ),
+        (
+            "IssuerAuthentication",
+            v(serde_json::to_value(issuer_authentication())),
         ),
         ("Point", v(serde_json::to_value(Point { x: 1, y: 2 }))),
         ("Stroke", v(serde_json::to_value(&stroke))),
@@ -416,7 +429,7 @@ fn documented_enum_values_are_variants() {
         .as_array()
         .unwrap()
         .len();
-    assert_eq!(codes, 38);
+    assert_eq!(codes, 39);
     for brand in Brand::ALL {
         assert!(doc["components"]["schemas"]["Brand"]["enum"]
             .as_array()

@@ -12,15 +12,23 @@
 //!
 //! Events are delivered synchronously on the caller's thread, after the
 //! reader's lock is released, so a sink may call back into the reader.
+//!
+//! Chip cards are [`VirtualIcc`]s personalised under the issuer master key
+//! the reader is built with; the host's answer goes to the chip's second
+//! GENERATE AC, and an approval the chip declines (AAC) is reported as
+//! [`ReaderError::CardDeclined`] so the phone reverses it.
 
-use crate::chip_data::ChipData;
-use crate::test_keys::{TEST_BDK, TEST_INITIAL_KEY_ID};
+use crate::chip_data::TerminalData;
+use crate::icc::{CardDecision, VirtualIcc};
+use crate::test_keys::{TEST_BDK, TEST_INITIAL_KEY_ID, TEST_ISSUER_MASTER_KEY};
 use mpos_cards::{CardId, TestCard};
 use mpos_core::reader::{
     CardReader, OnlineResult, ReaderError, ReaderEvent, ReaderEventSink, ReaderInfo, ReaderRequest,
 };
+use mpos_crypto::emv::IssuerMasterKey;
 use mpos_crypto::envelope::{ClearCard, ReaderKeys};
 use mpos_wire::{Brand, CardPayload, EntryMode, MaskedPan};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -47,13 +55,22 @@ struct State {
     transaction: Option<ReaderRequest>,
     card_in_slot: Option<CardId>,
     last_online_result: Option<OnlineResult>,
-    atc: HashMap<CardId, u16>,
+    issuer_master_key: IssuerMasterKey,
+    chips: HashMap<CardId, VirtualIcc>,
+    chip_awaiting_result: Option<CardId>,
+    last_card_decision: Option<CardDecision>,
     date: Option<time::Date>,
 }
 
 impl VirtualReader {
-    /// A reader injected with keys from `bdk` for `initial_key_id`; unplugged.
-    pub fn new(bdk: &[u8; 16], initial_key_id: [u8; 8], serial: impl Into<String>) -> Self {
+    /// A reader injected with keys from `bdk` for `initial_key_id`, whose
+    /// chip cards are personalised under `issuer_master_key`; unplugged.
+    pub fn new(
+        bdk: &[u8; 16],
+        initial_key_id: [u8; 8],
+        serial: impl Into<String>,
+        issuer_master_key: &[u8; 16],
+    ) -> Self {
         VirtualReader {
             state: Mutex::new(State {
                 serial: serial.into(),
@@ -64,15 +81,24 @@ impl VirtualReader {
                 transaction: None,
                 card_in_slot: None,
                 last_online_result: None,
-                atc: HashMap::new(),
+                issuer_master_key: IssuerMasterKey::new(*issuer_master_key),
+                chips: HashMap::new(),
+                chip_awaiting_result: None,
+                last_card_decision: None,
                 date: None,
             }),
         }
     }
 
-    /// TEST ONLY: a reader injected from [`TEST_BDK`] with [`TEST_INITIAL_KEY_ID`].
+    /// TEST ONLY: a reader injected from [`TEST_BDK`] with [`TEST_INITIAL_KEY_ID`],
+    /// its cards personalised under [`TEST_ISSUER_MASTER_KEY`].
     pub fn with_test_keys() -> Self {
-        VirtualReader::new(&TEST_BDK, TEST_INITIAL_KEY_ID, "SIM-90123456")
+        VirtualReader::new(
+            &TEST_BDK,
+            TEST_INITIAL_KEY_ID,
+            "SIM-90123456",
+            &TEST_ISSUER_MASTER_KEY,
+        )
     }
 
     /// Sets the battery level the reader reports.
@@ -105,6 +131,7 @@ impl VirtualReader {
             state.plugged_in = false;
             state.transaction = None;
             state.card_in_slot = None;
+            state.chip_awaiting_result = None;
             vec![ReaderEvent::Disconnected]
         });
     }
@@ -137,6 +164,11 @@ impl VirtualReader {
     /// The host's last answer handed to the reader.
     pub fn last_online_result(&self) -> Option<OnlineResult> {
         self.lock().last_online_result.clone()
+    }
+
+    /// What the chip answered to the last second GENERATE AC.
+    pub fn last_card_decision(&self) -> Option<CardDecision> {
+        self.lock().last_card_decision
     }
 
     /// Whether a transaction is collecting a card.
@@ -208,26 +240,33 @@ impl State {
         if !self.plugged_in || !swipe_allowed {
             return vec![];
         }
+        // A chip read before this swipe will not be finished.
+        self.chip_awaiting_result = None;
         vec![self
             .payload(card, EntryMode::Swipe, None)
             .map_or(ReaderEvent::SwipeFailed, ReaderEvent::CardSwiped)]
     }
 
     fn read_chip(&mut self, card: &TestCard, request: &ReaderRequest) -> Option<CardPayload> {
-        let atc = self.atc.entry(card.id).or_insert(0);
-        *atc = atc.wrapping_add(1);
-        let chip = ChipData {
+        self.chip_awaiting_result = None;
+        let terminal = TerminalData {
             amount: request.amount,
             kind: request.kind,
             date: self
                 .date
                 .unwrap_or_else(|| time::OffsetDateTime::now_utc().to_offset(TAIPEI).date()),
             unpredictable_number: rand::random(),
-            pan_sequence: card.pan_sequence,
-            atc: *atc,
         };
-        let emv_tlv = chip.to_hex().ok()?;
-        self.payload(card, EntryMode::Chip, Some(emv_tlv))
+        let chip = match self.chips.entry(card.id) {
+            Entry::Occupied(chip) => chip.into_mut(),
+            Entry::Vacant(slot) => {
+                slot.insert(VirtualIcc::personalise(card, &self.issuer_master_key).ok()?)
+            }
+        };
+        let emv_tlv = chip.first_generate_ac(&terminal).ok()?.to_hex().ok()?;
+        let payload = self.payload(card, EntryMode::Chip, Some(emv_tlv))?;
+        self.chip_awaiting_result = Some(card.id);
+        Some(payload)
     }
 
     /// Seals the card and describes it the way the phone may see it.
@@ -280,6 +319,7 @@ impl CardReader for VirtualReader {
         // A card left in the slot from before is not read: the cardholder
         // inserts it again after the prompt, as with a real reader.
         state.transaction = Some(request);
+        state.chip_awaiting_result = None;
         Ok(())
     }
 
@@ -288,13 +328,30 @@ impl CardReader for VirtualReader {
         if !state.plugged_in {
             return Err(ReaderError::NotConnected);
         }
+        let state = &mut *state;
+        // Second GENERATE AC for the chip whose ARQC went online, if any.
+        let decision = state
+            .chip_awaiting_result
+            .take()
+            .and_then(|card| state.chips.get_mut(&card))
+            .and_then(|chip| {
+                chip.second_generate_ac(result.approved, result.issuer_authentication.as_ref())
+            })
+            .map(|answer| answer.decision);
+        state.last_card_decision = decision;
+        let approved = result.approved;
         state.last_online_result = Some(result);
         state.transaction = None;
+        if approved && decision == Some(CardDecision::Aac) {
+            return Err(ReaderError::CardDeclined);
+        }
         Ok(())
     }
 
     fn cancel(&self) {
-        self.lock().transaction = None;
+        let mut state = self.lock();
+        state.transaction = None;
+        state.chip_awaiting_result = None;
     }
 }
 
@@ -302,8 +359,10 @@ impl CardReader for VirtualReader {
 mod tests {
     use super::*;
     use crate::recording_sink::RecordingSink;
+    use mpos_crypto::emv::{cvn18, CardStatusUpdate, IccMasterKey, TransactionData};
     use mpos_crypto::envelope::{self, SealedCard};
     use mpos_crypto::tlv::{self, tags};
+    use mpos_wire::api::IssuerAuthentication;
     use mpos_wire::api::TxnKind;
     use mpos_wire::Money;
     use std::sync::{OnceLock, Weak};
@@ -405,8 +464,10 @@ mod tests {
         assert_eq!(find(tags::TRANSACTION_TYPE), [0x00]);
         assert_eq!(find(tags::UNPREDICTABLE_NUMBER).len(), 4);
         assert_eq!(find(tags::PAN_SEQUENCE_NUMBER), [0x01]);
-        assert_eq!(find(tags::AIP), [0x18, 0x00]);
+        assert_eq!(find(tags::AIP), [0x1C, 0x00]);
         assert_eq!(find(tags::ATC), [0x00, 0x01]);
+        assert_eq!(find(tags::APPLICATION_CRYPTOGRAM).len(), 8);
+        assert_eq!(find(tags::CRYPTOGRAM_INFORMATION_DATA), [0x80]);
         assert!(tlv::find(&objects, tags::PAN).is_none());
     }
 
@@ -508,6 +569,7 @@ mod tests {
                 approved: true,
                 auth_code: Some("123456".into()),
                 response_code: "00".into(),
+                issuer_authentication: None,
             }),
             Err(ReaderError::NotConnected)
         ));
@@ -574,6 +636,7 @@ mod tests {
             approved: true,
             auth_code: Some("654321".into()),
             response_code: "00".into(),
+            issuer_authentication: None,
         };
         reader.online_result(result.clone()).unwrap();
         assert_eq!(reader.last_online_result(), Some(result));
@@ -601,6 +664,113 @@ mod tests {
         sink.take();
         reader.insert(CardId::VisaChipApproved);
         assert_eq!(sink.take(), vec![ReaderEvent::CardInserted]);
+    }
+
+    /// What the issuer's HSM answers for a chip read: verifies the ARQC with
+    /// the card's key derived from the test issuer master key, then signs the CSU.
+    fn issuer_answer(payload: &CardPayload, csu: CardStatusUpdate) -> IssuerAuthentication {
+        let objects = tlv::parse_hex(payload.emv_tlv.as_ref().unwrap()).unwrap();
+        let data = TransactionData::from_objects(&objects).unwrap();
+        let iad = tlv::find_bytes(&objects, tags::ISSUER_APPLICATION_DATA).unwrap();
+        let arqc: [u8; 8] = tlv::find_bytes(&objects, tags::APPLICATION_CRYPTOGRAM)
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let psn = tlv::numeric_value(tlv::find_bytes(&objects, tags::PAN_SEQUENCE_NUMBER).unwrap())
+            .unwrap();
+        let imk = IssuerMasterKey::new(TEST_ISSUER_MASTER_KEY);
+        let card = IccMasterKey::derive_option_a(&imk, &open(payload).pan, psn as u8).unwrap();
+        let session = cvn18::session_key(&card, data.atc());
+        assert!(
+            cvn18::verify_arqc(&session, &data, iad, &arqc),
+            "ARQC verifies"
+        );
+        IssuerAuthentication {
+            arpc_hex: hex::encode_upper(cvn18::arpc(&session, &arqc, &csu)),
+            csu_hex: hex::encode_upper(csu.0),
+            arc: "00".into(),
+        }
+    }
+
+    fn approval(issuer_authentication: Option<IssuerAuthentication>) -> OnlineResult {
+        OnlineResult {
+            approved: true,
+            auth_code: Some("123456".into()),
+            response_code: "00".into(),
+            issuer_authentication,
+        }
+    }
+
+    fn chip_read(reader: &VirtualReader, sink: &RecordingSink, card: CardId) -> CardPayload {
+        reader.insert(card);
+        match sink.take().pop() {
+            Some(ReaderEvent::ChipRead(payload)) => payload,
+            other => panic!("expected a chip read, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_approval_with_the_issuers_arpc_ends_in_a_tc() {
+        let (reader, sink) = reader_in(sale(480_000));
+        let payload = chip_read(&reader, &sink, CardId::VisaChipApproved);
+        let answer = issuer_answer(&payload, CardStatusUpdate::approval());
+        assert_eq!(reader.online_result(approval(Some(answer))), Ok(()));
+        assert_eq!(reader.last_card_decision(), Some(CardDecision::Tc));
+        assert!(!reader.transaction_active());
+    }
+
+    #[test]
+    fn an_approval_the_card_cannot_authenticate_is_declined_by_the_card() {
+        // No ARPC at all.
+        let (reader, sink) = reader_in(sale(5_000));
+        chip_read(&reader, &sink, CardId::MastercardChipApproved);
+        assert_eq!(
+            reader.online_result(approval(None)),
+            Err(ReaderError::CardDeclined)
+        );
+        assert_eq!(reader.last_card_decision(), Some(CardDecision::Aac));
+        assert!(!reader.transaction_active());
+        // An ARPC for an earlier read of the same card.
+        reader.start_transaction(sale(5_000)).unwrap();
+        reader.remove_card();
+        let earlier = chip_read(&reader, &sink, CardId::MastercardChipApproved);
+        reader.remove_card();
+        chip_read(&reader, &sink, CardId::MastercardChipApproved);
+        let stale = issuer_answer(&earlier, CardStatusUpdate::approval());
+        assert_eq!(
+            reader.online_result(approval(Some(stale))),
+            Err(ReaderError::CardDeclined)
+        );
+        // An ARPC whose CSU says decline.
+        reader.start_transaction(sale(5_000)).unwrap();
+        reader.remove_card();
+        let payload = chip_read(&reader, &sink, CardId::MastercardChipApproved);
+        let declining = issuer_answer(&payload, CardStatusUpdate::decline());
+        assert_eq!(
+            reader.online_result(approval(Some(declining))),
+            Err(ReaderError::CardDeclined)
+        );
+    }
+
+    #[test]
+    fn a_declined_or_swiped_transaction_is_not_a_card_decline() {
+        let (reader, sink) = reader_in(sale(5_000));
+        chip_read(&reader, &sink, CardId::VisaDeclined05);
+        let declined = OnlineResult {
+            approved: false,
+            auth_code: None,
+            response_code: "05".into(),
+            issuer_authentication: None,
+        };
+        assert_eq!(reader.online_result(declined), Ok(()));
+        assert_eq!(reader.last_card_decision(), Some(CardDecision::Aac));
+        // A fallback swipe after a chip read: no chip is waiting for the answer.
+        reader.start_transaction(sale(5_000)).unwrap();
+        reader.remove_card();
+        chip_read(&reader, &sink, CardId::VisaChipApproved);
+        reader.swipe(CardId::VisaChipApproved);
+        assert_eq!(reader.online_result(approval(None)), Ok(()));
+        assert_eq!(reader.last_card_decision(), None);
     }
 
     /// A sink that asks the reader for its info inside the callback, as an app might.

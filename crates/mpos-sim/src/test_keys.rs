@@ -10,6 +10,13 @@ pub const TEST_BDK: [u8; 16] = [
     0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1,
 ];
 
+/// TEST ONLY: the published EMV test issuer master key (AC) `0123456789ABCDEFFEDCBA9876543210`
+/// (EMV test vectors; pyemv's tests), under which every virtual chip card is
+/// personalised. The gateway's HSM gets the same key from test configuration only.
+pub const TEST_ISSUER_MASTER_KEY: [u8; 16] = [
+    0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10,
+];
+
 /// TEST ONLY: the BDK id, the first 4 bytes of every test initial key id.
 pub const TEST_BDK_ID: [u8; 4] = [0x12, 0x34, 0x56, 0x78];
 
@@ -41,6 +48,13 @@ mod tests {
     fn test_keys_are_the_published_vector() {
         let initial = aes128::initial_key(&Key16::new(TEST_BDK), &TEST_INITIAL_KEY_ID);
         assert_eq!(initial.to_hex(), "1273671EA26AC29AFA4D1084127652A1");
+    }
+
+    #[test]
+    fn test_issuer_master_key_is_the_published_vector() {
+        use mpos_crypto::emv::IssuerMasterKey;
+        let imk = IssuerMasterKey::new(TEST_ISSUER_MASTER_KEY);
+        assert_eq!(hex::encode_upper(&imk.check_value()[..2]), "08D7");
     }
 
     #[test]

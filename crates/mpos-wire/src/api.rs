@@ -382,6 +382,22 @@ pub struct AuthorizationResponse {
     pub transaction: TransactionSummary,
     /// Whether the cardholder must sign (from the brand's rule).
     pub signature_required: bool,
+    /// For an approved chip sale: the issuer's answer for the card's second GENERATE AC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer_authentication: Option<IssuerAuthentication>,
+}
+
+/// The issuer authentication data (tag 91) the phone hands to the reader so
+/// the chip can check the approval came from its issuer (ARPC method 2,
+/// EMV Book 2 8.2.2): a card that cannot verify it declines (AAC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerAuthentication {
+    /// The 4-byte authorisation response cryptogram, 8 hex digits.
+    pub arpc_hex: String,
+    /// The 4-byte card status update the ARPC covers, 8 hex digits.
+    pub csu_hex: String,
+    /// The authorisation response code (tag 8A), 2 characters such as `00`.
+    pub arc: String,
 }
 
 /// A point on the signature pad, in a 0..=1000 square.
@@ -618,6 +634,46 @@ mod tests {
     fn signature_rule_json_shape() {
         let json = serde_json::to_string(&SignatureRule::Above { minor: 5 }).unwrap();
         assert_eq!(json, r#"{"rule":"above","minor":5}"#);
+    }
+
+    #[test]
+    fn issuer_authentication_is_left_out_when_absent() {
+        let summary: TransactionSummary = serde_json::from_value(serde_json::json!({
+            "id": "t", "kind": "sale", "status": "approved",
+            "amount": { "minor": 100, "currency": "TWD" }, "brand": "visa",
+            "masked_pan": "411111******1111", "entry_mode": "chip", "auth_code": "123456",
+            "invoice_no": "000001", "response_code": "00", "response_text": "Approved",
+            "created_at": "c", "business_date": "b", "batch_id": null,
+            "refunded": { "minor": 0, "currency": "TWD" }, "original_transaction_id": null,
+            "signed": false, "receipt_url": "u"
+        }))
+        .unwrap();
+        let mut response = AuthorizationResponse {
+            transaction: summary,
+            signature_required: false,
+            issuer_authentication: None,
+        };
+        let json = serde_json::to_value(&response).unwrap();
+        assert!(json.get("issuer_authentication").is_none(), "{json}");
+        // An older gateway's answer without the field still reads.
+        assert_eq!(
+            serde_json::from_value::<AuthorizationResponse>(json).unwrap(),
+            response
+        );
+        response.issuer_authentication = Some(IssuerAuthentication {
+            arpc_hex: "9AF514C1".into(),
+            csu_hex: "00800000".into(),
+            arc: "00".into(),
+        });
+        let json = serde_json::to_value(&response).unwrap();
+        assert_eq!(
+            json["issuer_authentication"],
+            serde_json::json!({ "arpc_hex": "9AF514C1", "csu_hex": "00800000", "arc": "00" })
+        );
+        assert_eq!(
+            serde_json::from_value::<AuthorizationResponse>(json).unwrap(),
+            response
+        );
     }
 
     #[test]

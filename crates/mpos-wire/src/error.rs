@@ -52,6 +52,8 @@ pub enum ErrorCode {
     SwipeRequired,
     /// The encrypted card data could not be opened or checked.
     CardDataInvalid,
+    /// The chip's cryptogram (ARQC) did not verify, or does not cover this amount, currency or kind.
+    CryptogramInvalid,
     /// The reader's key serial number was used before.
     KsnReused,
     /// No transaction has this authorization code or id.
@@ -109,6 +111,7 @@ impl ErrorCode {
             | BrandMismatch
             | ChipRequired
             | SwipeRequired
+            | CryptogramInvalid
             | RefundExceedsOriginal
             | CardMismatch
             | NothingToSettle
@@ -147,6 +150,7 @@ impl ErrorCode {
             ChipRequired => "此為晶片卡，請插入晶片，勿刷磁條。",
             SwipeRequired => "退貨交易僅能刷卡，請刷磁條。",
             CardDataInvalid => "無法辨識卡片資料，請重新插卡或刷卡。",
+            CryptogramInvalid => "晶片卡驗證失敗，請重新插卡；若仍失敗，請改用其他卡片。",
             KsnReused => "讀卡機安全檢查失敗，請重新插拔讀卡機後再試。",
             OriginalNotFound => "查無原交易，請確認授權碼後重新輸入。",
             RefundExceedsOriginal => "退貨金額超過原交易可退金額，請修改金額。",
@@ -192,6 +196,7 @@ impl ErrorCode {
             ChipRequired => "This is a chip card: insert the chip, do not swipe.",
             SwipeRequired => "Refunds are swipe only: swipe the magnetic stripe.",
             CardDataInvalid => "The card could not be read. Insert or swipe it again.",
+            CryptogramInvalid => "The chip card failed its security check. Insert it again; if it fails again, use another card.",
             KsnReused => "The reader failed a security check. Reconnect the reader and try again.",
             OriginalNotFound => "No original transaction has this authorization code. Check the code and enter it again.",
             RefundExceedsOriginal => "The refund is more than what is left of the original sale. Change the amount.",
@@ -291,5 +296,17 @@ mod tests {
         let json = serde_json::to_value(ApiError::new(ErrorCode::ReaderRequired)).unwrap();
         assert_eq!(json["code"], "reader_required");
         assert_eq!(json["message"], "Plug in the card reader, then log in.");
+    }
+
+    #[test]
+    fn cryptogram_invalid_is_unprocessable_and_says_what_to_do() {
+        let json = serde_json::to_value(ApiError::new(ErrorCode::CryptogramInvalid)).unwrap();
+        assert_eq!(json["code"], "cryptogram_invalid");
+        assert_eq!(ErrorCode::CryptogramInvalid.http_status(), 422);
+        assert!(json["message"]
+            .as_str()
+            .unwrap()
+            .contains("Insert it again"));
+        assert!(json["message_zh"].as_str().unwrap().contains("重新插卡"));
     }
 }

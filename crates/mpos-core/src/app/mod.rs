@@ -163,6 +163,9 @@ impl MposApp {
             app.shutdown.subscribe(),
         ));
         reader.set_event_sink(Arc::new(EventSink { events: events_tx }));
+        // A new app owns no reader transaction: one an earlier, killed app
+        // left running would read the next card for that app's amount.
+        reader.cancel();
         if !startup.is_empty() {
             let resumed = app.clone();
             handle.spawn(async move { resumed.run_commands(startup).await });

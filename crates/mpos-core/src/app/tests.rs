@@ -24,6 +24,7 @@ struct FakeReader {
     results: Mutex<Vec<OnlineResult>>,
     /// Refuse the host's answer, as a reader whose card declined it would.
     refuse_results: std::sync::atomic::AtomicBool,
+    cancels: AtomicUsize,
 }
 
 impl FakeReader {
@@ -67,7 +68,9 @@ impl CardReader for FakeReader {
         }
         Ok(())
     }
-    fn cancel(&self) {}
+    fn cancel(&self) {
+        self.cancels.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 /// Records every screen the listener hears of.
@@ -173,6 +176,15 @@ async fn login_needs_a_plugged_reader_and_sends_nothing_without() {
         other => panic!("{other:?}"),
     }
     assert!(gateway.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_new_app_cancels_what_the_reader_collected_for_a_dead_one() {
+    let gateway = FakeGateway::start(scripted(|_| Answer::Json(404, json!({})))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let reader = FakeReader::plugged();
+    let _app = MposApp::new(config(&gateway, &dir), reader.clone()).unwrap();
+    assert_eq!(reader.cancels.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

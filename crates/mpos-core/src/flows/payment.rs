@@ -552,6 +552,12 @@ impl PaymentFlow {
                 self.message = Some(Notice::SwipeFailed.into());
                 Vec::new()
             }
+            // The reader applies chip first itself and keeps waiting for the chip.
+            ReaderEvent::InsertChip if !refund && !chip.fallback_allowed() => {
+                prompt = CardPrompt::InsertChip;
+                self.message = Some(ErrorCode::ChipRequired.into());
+                Vec::new()
+            }
             ReaderEvent::Disconnected => {
                 self.message = Some(Notice::ReaderDisconnected.into());
                 Vec::new()
@@ -560,7 +566,9 @@ impl PaymentFlow {
                 self.message = None;
                 vec![Command::StartReader(self.reader_request())]
             }
-            ReaderEvent::ChipReadFailed | ReaderEvent::CardRemoved => Vec::new(),
+            ReaderEvent::ChipReadFailed | ReaderEvent::CardRemoved | ReaderEvent::InsertChip => {
+                Vec::new()
+            }
         };
         (PaymentStep::PresentCard { chip, prompt }, commands)
     }
@@ -666,6 +674,7 @@ impl PaymentFlow {
                 approved,
                 auth_code: transaction.auth_code.clone(),
                 response_code: transaction.response_code.clone(),
+                issuer_authentication: response.issuer_authentication.clone(),
             })
         };
         match transaction.status {
@@ -677,6 +686,8 @@ impl PaymentFlow {
                 let response = AuthorizationResponse {
                     transaction,
                     signature_required: response.signature_required,
+                    // The ARPC is for the card only.
+                    issuer_authentication: None,
                 };
                 let step = PaymentStep::Completing {
                     in_flight,
@@ -1200,6 +1211,7 @@ fn reader_error_message(error: &ReaderError) -> UserMessage {
     match error {
         ReaderError::Busy => Notice::ReaderBusy.into(),
         ReaderError::NotConnected | ReaderError::Timeout => Notice::ReaderNotConnected.into(),
+        ReaderError::CardDeclined => Notice::ReaderRefusedApproval.into(),
     }
 }
 

@@ -347,6 +347,24 @@ fn swiped_chip_card_is_refused_until_three_chip_failures() {
 }
 
 #[test]
+fn a_reader_applying_chip_first_asks_for_the_chip_without_a_new_read() {
+    let mut flow = at_card(100, Brand::Visa);
+    let commands = reader(&mut flow, ReaderEvent::InsertChip);
+    // The reader keeps its transaction: no cancel, no new start, no money.
+    assert!(commands.is_empty(), "{commands:?}");
+    assert_eq!(code(&flow), "chip_required");
+    assert_eq!(prompt(&flow), CardPrompt::InsertChip);
+    // A refund never asks for the chip, whatever a reader says.
+    let mut refund = refund_at_card(100, Brand::Visa, "123456");
+    assert!(reader(&mut refund, ReaderEvent::InsertChip).is_empty());
+    assert_eq!(prompt(&refund), CardPrompt::SwipeOnly);
+    assert_ne!(
+        refund.message().map(|m| m.code.as_str()),
+        Some("chip_required")
+    );
+}
+
+#[test]
 fn card_without_chip_swipes_at_once() {
     let mut flow = at_card(100, Brand::Visa);
     let request = send(
@@ -418,6 +436,7 @@ fn approval_without_signature_goes_to_the_receipt() {
                 approved: true,
                 auth_code: Some("A1B2C3".into()),
                 response_code: "00".into(),
+                issuer_authentication: None,
             }),
             Command::Journal(JournalUpdate::SetState {
                 idempotency_key: "key-1".into(),
@@ -935,6 +954,49 @@ fn sale_the_reader_does_not_finish_is_reversed() {
     );
     assert_eq!(unknown_state(&flow), (0, true));
     assert_eq!(code(&flow), "not_charged");
+}
+
+#[test]
+fn the_issuers_arpc_goes_to_the_card_and_its_decline_reverses_the_sale() {
+    let mut flow = at_card(100, Brand::Visa);
+    send(&mut flow, ReaderEvent::ChipRead(chip_payload(Brand::Visa)));
+    let mut approved = testing::authorization(
+        TxnKind::Sale,
+        TxnStatus::Approved,
+        twd(100),
+        Brand::Visa,
+        false,
+    );
+    let arpc = mpos_wire::api::IssuerAuthentication {
+        arpc_hex: "9AF514C1".into(),
+        csu_hex: "00800000".into(),
+        arc: "00".into(),
+    };
+    approved.issuer_authentication = Some(arpc.clone());
+    let commands = reply(&mut flow, Reply::Authorized(Ok(approved)));
+    assert!(
+        matches!(
+            commands.as_slice(),
+            [Command::ReaderOnlineResult(OnlineResult {
+                approved: true,
+                issuer_authentication: Some(given),
+                ..
+            })] if *given == arpc
+        ),
+        "{commands:?}"
+    );
+    let commands = reply(
+        &mut flow,
+        Reply::OnlineResultTaken(Err(ReaderError::CardDeclined)),
+    );
+    assert!(commands.contains(&Command::SendReversal {
+        request: ReversalRequest {
+            original_idempotency_key: "key-1".into(),
+            reason: ReversalReason::CardDeclinedAfterApproval,
+        },
+        attempt: 0,
+    }));
+    assert_eq!(code(&flow), "reader_refused_approval");
 }
 
 #[test]

@@ -142,5 +142,6 @@ pub fn authorization(
     AuthorizationResponse {
         transaction: summary("t1", kind, status, amount, brand),
         signature_required,
+        issuer_authentication: None,
     }
 }

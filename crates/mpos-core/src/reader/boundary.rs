@@ -5,7 +5,7 @@
 //! The phone only ever sees [`CardPayload`]: a masked number, the brand,
 //! the entry mode, the service code, and the reader's DUKPT envelope.
 
-use mpos_wire::api::TxnKind;
+use mpos_wire::api::{IssuerAuthentication, TxnKind};
 use mpos_wire::{CardPayload, Money};
 
 /// Identity and state of a connected reader.
@@ -44,6 +44,8 @@ pub struct OnlineResult {
     pub auth_code: Option<String>,
     /// ISO 8583 response code.
     pub response_code: String,
+    /// The issuer's ARPC for the chip's second GENERATE AC (approved chip sales only).
+    pub issuer_authentication: Option<IssuerAuthentication>,
 }
 
 /// Something the cardholder or the reader did.
@@ -63,6 +65,9 @@ pub enum ReaderEvent {
     CardSwiped(CardPayload),
     /// A swipe could not be decoded.
     SwipeFailed,
+    /// The reader's chip-first firmware refused the swipe of a chip card:
+    /// the cardholder must insert it (the stripe was not handed over).
+    InsertChip,
     /// The card left the slot.
     CardRemoved,
 }
@@ -79,6 +84,9 @@ pub enum ReaderError {
     /// The reader did not answer in time.
     #[error("the card reader did not answer")]
     Timeout,
+    /// The chip declined the approved transaction (AAC in the second GENERATE AC).
+    #[error("the card declined the transaction")]
+    CardDeclined,
 }
 
 /// Receives reader events; the app registers one with its reader.

@@ -1,7 +1,8 @@
 //! The card reader as the core sees it: a boundary trait, the events a
-//! reader reports, and (later) the audio-jack driver behind it.
+//! reader reports, and the audio-jack driver behind it.
 
 mod boundary;
+pub mod magstripe;
 
 pub use boundary::{
     CardReader, OnlineResult, ReaderError, ReaderEvent, ReaderEventSink, ReaderInfo, ReaderRequest,

@@ -73,6 +73,7 @@ pub fn authorization_response(
         transaction: summarize(state, row),
         signature_required: row.status == TxnStatus::Approved
             && rule.signature.requires_signature(row.amount),
+        issuer_authentication: None,
     }
 }
 

@@ -16,6 +16,7 @@ pub fn answer(state: &AppState, row: &TxnRow) -> (u16, String) {
     let response = AuthorizationResponse {
         transaction: summarize(state, row),
         signature_required: false,
+        issuer_authentication: None,
     };
     (200, serde_json::to_string(&response).unwrap_or_default())
 }

@@ -1,7 +1,9 @@
-//! `POST /v1/app/sales`: check, open the card, admit atomically against the
-//! daily limit, ask the issuer, keep only the masked PAN and card token.
+//! `POST /v1/app/sales`: check, open the card, verify a chip read's ARQC,
+//! admit atomically against the daily limit, ask the issuer, answer a chip
+//! approval with the ARPC, keep only the masked PAN and card token.
 
 use crate::auth::session::ReadySession;
+use crate::emv;
 use crate::error::{ApiJson, AppError};
 use crate::issuer;
 use crate::payments::authorize::{
@@ -16,7 +18,7 @@ use crate::store::{Admission, UserRow};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use mpos_wire::api::{AuthorizationResponse, SaleRequest, TxnKind};
+use mpos_wire::api::{AuthorizationResponse, SaleRequest, TxnKind, TxnStatus};
 use mpos_wire::{EntryMode, ErrorCode};
 
 /// The handler.
@@ -54,6 +56,21 @@ pub async fn authorize_sale(
         tracing::info!(event = "sale_refused", reason = "chip_required", masked_pan = %card.masked_pan, "chip card swiped");
         return Err(ErrorCode::ChipRequired.into());
     }
+    let chip = if request.card.entry_mode == EntryMode::Chip {
+        let verified = emv::verify_chip(
+            &state.hsm,
+            &card,
+            request.card.emv_tlv.as_deref(),
+            request.amount,
+            TxnKind::Sale,
+        );
+        Some(verified.map_err(|e| {
+            tracing::warn!(event = "sale_refused", reason = %e, masked_pan = %card.masked_pan, "chip data refused");
+            AppError::from(e.code())
+        })?)
+    } else {
+        None
+    };
     let attempt = Attempt {
         kind: TxnKind::Sale,
         amount: request.amount,
@@ -78,5 +95,9 @@ pub async fn authorize_sale(
     drop(card);
     let row = record_issuer_answer(&state, &pending.id, decision).await?;
     log_outcome(&row);
-    Ok(authorization_response(&state, &row, &rule))
+    let mut response = authorization_response(&state, &row, &rule);
+    if let Some(chip) = chip.filter(|_| row.status == TxnStatus::Approved) {
+        response.issuer_authentication = Some(emv::approval(&chip, &row.response_code));
+    }
+    Ok(response)
 }

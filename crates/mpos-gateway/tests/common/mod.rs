@@ -3,20 +3,25 @@
 #![allow(dead_code)]
 
 use mpos_cards::{CardId, TestCard};
+use mpos_crypto::emv::{cvn18, IccMasterKey, IssuerMasterKey, TransactionData};
 use mpos_crypto::envelope::{ClearCard, ReaderKeys};
-use mpos_gateway::config::{BdkConfig, HsmConfig};
+use mpos_crypto::tlv::{self, tags, Tlv};
+use mpos_gateway::config::{BdkConfig, HsmConfig, IssuerMasterKeyConfig};
 use mpos_gateway::{start, GatewayConfig, RunningGateway, StartOptions};
-use mpos_wire::api::{paths, Limits, IDEMPOTENCY_KEY_HEADER};
+use mpos_wire::api::{paths, Limits, TxnKind, IDEMPOTENCY_KEY_HEADER};
 use mpos_wire::{Brand, CardPayload, EntryMode, MaskedPan, Money};
 use rand::RngCore;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The published AES-128 DUKPT test BDK (ANSI X9.24-3 test vectors), test configuration only.
 pub const TEST_BDK_HEX: &str = "FEDCBA9876543210F1F1F1F1F1F1F1F1";
 /// BDK id: the first 4 bytes of the readers' initial key ids.
 pub const TEST_BDK_ID: [u8; 4] = [0x12, 0x34, 0x56, 0x78];
+/// The published EMV test issuer master key (pyemv's tests), test configuration only.
+pub const TEST_IMK_HEX: &str = "0123456789ABCDEFFEDCBA9876543210";
 /// A fixed, ordinary morning: 2030-03-10 10:00 in Taipei.
 pub const MORNING: &str = "2030-03-10T02:00:00Z";
 
@@ -27,6 +32,15 @@ pub fn test_config() -> GatewayConfig {
             id_hex: hex::encode_upper(TEST_BDK_ID),
             bdk_hex: TEST_BDK_HEX.into(),
         }],
+        // Every catalogue brand's chips are personalised under the test IMK.
+        issuer_master_keys: Brand::ALL
+            .into_iter()
+            .map(|brand| IssuerMasterKeyConfig {
+                brand: Some(brand),
+                bin_prefix: None,
+                imk_hex: TEST_IMK_HEX.into(),
+            })
+            .collect(),
         token_key_hex: None,
     });
     config.issuer.slow_delay_ms = 1500;
@@ -390,9 +404,11 @@ pub fn default_entry(card: CardId) -> EntryMode {
     }
 }
 
-/// A virtual reader with its own DUKPT initial key.
+/// A virtual reader with its own DUKPT initial key; its chip cards count
+/// their own ATC and sign with keys from the test issuer master key.
 pub struct Reader {
     keys: Mutex<ReaderKeys>,
+    atc: Mutex<HashMap<CardId, u16>>,
 }
 
 impl Default for Reader {
@@ -412,10 +428,34 @@ impl Reader {
     pub fn with_bdk(bdk: &[u8; 16], id: [u8; 8]) -> Self {
         Reader {
             keys: Mutex::new(ReaderKeys::inject(bdk, id)),
+            atc: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Reads `card` the way `entry` says and seals it.
+    /// Reads `card` for a transaction: a chip read carries the chip's EMV
+    /// data and ARQC over this amount and kind.
+    pub fn read_for(
+        &self,
+        card: CardId,
+        entry: EntryMode,
+        minor: u64,
+        kind: TxnKind,
+    ) -> CardPayload {
+        let mut payload = self.read(card, entry);
+        if entry == EntryMode::Chip {
+            let atc = {
+                let mut counters = self.atc.lock().unwrap();
+                let atc = counters.entry(card).or_insert(0);
+                *atc += 1;
+                *atc
+            };
+            let objects = chip_objects(TestCard::get(card), atc, minor, kind);
+            payload.emv_tlv = Some(tlv::encode_hex(&objects));
+        }
+        payload
+    }
+
+    /// Reads `card` the way `entry` says and seals it, without chip data.
     pub fn read(&self, card: CardId, entry: EntryMode) -> CardPayload {
         let test_card = TestCard::get(card);
         let sealed = self
@@ -440,17 +480,52 @@ impl Reader {
     }
 }
 
+/// What a chip answers to its first GENERATE AC (Visa CVN 18), computed
+/// here independently of the virtual reader in mpos-sim.
+pub fn chip_objects(card: &TestCard, atc: u16, minor: u64, kind: TxnKind) -> Vec<Tlv> {
+    let amount = Tlv::numeric(tags::AMOUNT_AUTHORISED, minor, 12).unwrap();
+    let data = TransactionData {
+        amount_authorised: amount.bytes().unwrap().try_into().unwrap(),
+        amount_other: [0; 6],
+        terminal_country_code: [0x01, 0x58],
+        terminal_verification_results: [0; 5],
+        transaction_currency_code: [0x09, 0x01],
+        transaction_date: [0x30, 0x03, 0x10],
+        transaction_type: [if kind == TxnKind::Sale { 0x00 } else { 0x20 }],
+        unpredictable_number: rand::random(),
+        application_interchange_profile: [0x1C, 0x00],
+        application_transaction_counter: atc.to_be_bytes(),
+    };
+    let iad = cvn18::issuer_application_data([0x03, 0xA0, 0x00, 0x00]);
+    let arqc = cvn18::arqc(&card_session_key(card, atc), &data, &iad);
+    let mut objects = data.to_objects();
+    objects.extend([
+        Tlv::numeric(tags::PAN_SEQUENCE_NUMBER, u64::from(card.pan_sequence), 2).unwrap(),
+        Tlv::primitive(tags::ISSUER_APPLICATION_DATA, iad).unwrap(),
+        Tlv::primitive(tags::APPLICATION_CRYPTOGRAM, arqc).unwrap(),
+        Tlv::primitive(tags::CRYPTOGRAM_INFORMATION_DATA, [0x80]).unwrap(),
+    ]);
+    objects
+}
+
+/// The session key a catalogue card uses at this ATC.
+pub fn card_session_key(card: &TestCard, atc: u16) -> mpos_crypto::emv::SessionKey {
+    let imk = IssuerMasterKey::from_hex(TEST_IMK_HEX).unwrap();
+    let icc = IccMasterKey::derive_option_a(&imk, card.pan, card.pan_sequence).unwrap();
+    cvn18::session_key(&icc, atc)
+}
+
 pub fn hex_bdk(text: &str) -> [u8; 16] {
     hex::decode(text).unwrap().try_into().unwrap()
 }
 
 pub fn sale_body(reader: &Reader, card: CardId, minor: u64, entry: EntryMode) -> Value {
-    let payload = reader.read(card, entry);
+    let payload = reader.read_for(card, entry, minor, TxnKind::Sale);
     json!({ "amount": Money::twd_minor(minor), "brand": TestCard::get(card).brand(), "card": payload })
 }
 
 pub fn sale_body_brand(reader: &Reader, card: CardId, minor: u64, brand: Brand) -> Value {
-    let payload = reader.read(card, default_entry(card));
+    let payload = reader.read_for(card, default_entry(card), minor, TxnKind::Sale);
     json!({ "amount": Money::twd_minor(minor), "brand": brand, "card": payload })
 }
 
@@ -461,7 +536,7 @@ pub fn refund_body(
     auth_code: &str,
     entry: EntryMode,
 ) -> Value {
-    let payload = reader.read(card, entry);
+    let payload = reader.read_for(card, entry, minor, TxnKind::Refund);
     json!({ "amount": Money::twd_minor(minor), "brand": TestCard::get(card).brand(), "original_auth_code": auth_code, "card": payload })
 }
 

@@ -1,0 +1,271 @@
+//! F2F (Aiken biphase) clock recovery: intervals between flux transitions in,
+//! bits out. Every bit cell starts with a transition; a `1` has one more in
+//! the middle. The leading zeros train the bit period, which is then updated
+//! after every bit, so the clock follows a swipe that doubles or halves its
+//! speed (the period changes by well under 1 % per bit).
+
+/// Consecutive near-equal intervals that count as the clocking zeros.
+const TRAINING_RUN: usize = 8;
+/// How far (as a ratio) a training interval may stray from the run's mean.
+const TRAINING_SPREAD: f64 = 1.35;
+/// An interval under this fraction of the period is half a `1`.
+const HALF_LIMIT: f64 = 0.75;
+/// An interval over this many periods means transitions were lost: stop.
+const GAP_LIMIT: f64 = 1.7;
+
+/// Bits recovered from one pass over the transitions.
+#[derive(Debug, Clone)]
+pub(super) struct RecoveredBits {
+    /// The bits, in the order the intervals were read.
+    pub bits: Vec<u8>,
+    /// `starts[i]` is when bit `i` began (samples from the first bit);
+    /// one extra entry marks the end of the last bit.
+    pub starts: Vec<f64>,
+    /// For a `1`, where its middle transition fell, as a fraction of the
+    /// cell (ideally 0.5); 0 for a `0`.
+    pub middles: Vec<f32>,
+}
+
+impl RecoveredBits {
+    /// Buffers for up to `capacity` bits, allocated once.
+    pub(super) fn with_capacity(capacity: usize) -> RecoveredBits {
+        RecoveredBits {
+            bits: Vec::with_capacity(capacity),
+            starts: Vec::with_capacity(capacity + 1),
+            middles: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Samples spanned by bits `from..to`.
+    pub(super) fn duration(&self, from: usize, to: usize) -> f64 {
+        self.starts[to] - self.starts[from]
+    }
+}
+
+/// Where the clocking zeros begin and the period they set, if there is a run.
+fn training(intervals: impl Iterator<Item = f64>) -> Option<(usize, f64)> {
+    let mut window = [0.0f64; TRAINING_RUN];
+    for (i, d) in intervals.enumerate() {
+        window[i % TRAINING_RUN] = d;
+        if i + 1 < TRAINING_RUN {
+            continue;
+        }
+        let (lo, hi) = window
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+        if lo > 0.0 && hi <= lo * TRAINING_SPREAD {
+            let mean = window.iter().sum::<f64>() / TRAINING_RUN as f64;
+            return Some((i + 1 - TRAINING_RUN, mean));
+        }
+    }
+    None
+}
+
+/// Recovers bits from `intervals` (in samples), read backwards when
+/// `backwards`, with the period tracking gain `gain` (0 to 1). Clears `out`
+/// first; allocates nothing while `out` has room.
+pub(super) fn recover_bits(intervals: &[f64], backwards: bool, gain: f64, out: &mut RecoveredBits) {
+    out.bits.clear();
+    out.starts.clear();
+    out.middles.clear();
+    let n = intervals.len();
+    let at = |k: usize| {
+        if backwards {
+            intervals[n - 1 - k]
+        } else {
+            intervals[k]
+        }
+    };
+    let Some((start, mut period)) = training((0..n).map(at)) else {
+        return;
+    };
+    let capacity = out.bits.capacity();
+    let mut time = 0.0;
+    let mut k = start;
+    while k < n && out.bits.len() < capacity {
+        let d = at(k);
+        if d > GAP_LIMIT * period {
+            break;
+        }
+        out.starts.push(time);
+        if d >= HALF_LIMIT * period {
+            out.bits.push(0);
+            out.middles.push(0.0);
+            period += gain * (d - period);
+            time += d;
+            k += 1;
+            continue;
+        }
+        out.bits.push(1);
+        if k + 1 < n {
+            let cell = d + at(k + 1);
+            if at(k + 1) < HALF_LIMIT * period && cell < GAP_LIMIT * period {
+                out.middles.push((d / cell) as f32);
+                period += gain * (cell - period);
+                time += cell;
+                k += 2;
+                continue;
+            }
+        }
+        // A lone half cell: the framing checks will reject what follows.
+        out.middles.push(1.0);
+        time += d;
+        k += 1;
+    }
+    out.starts.push(time);
+}
+
+/// How far one cell may stray from the mean of its neighbours.
+const CELL_TOLERANCE: f64 = 0.3;
+/// How far the mean period may jump between neighbouring groups of cells.
+const SPEED_JUMP_TOLERANCE: f64 = 0.1;
+/// Cells averaged on each side.
+const NEIGHBOURS: usize = 4;
+/// Where a `1`'s middle transition may fall, as a fraction of its cell.
+const MIDDLE_RANGE: std::ops::RangeInclusive<f32> = 0.25..=0.75;
+
+/// Whether bits `from..to` were read at a steady clock: every cell close to
+/// its neighbours' mean, every `1` split near its middle, and no jump in
+/// the period. A swipe slows or speeds up smoothly (well under 1 % per
+/// bit); two recordings spliced together, or transitions lost and found by
+/// luck, do not. Used on accepted records only, as a last check.
+pub(super) fn steady(recovered: &RecoveredBits, from: usize, to: usize) -> bool {
+    let cell = |i: usize| recovered.starts[i + 1] - recovered.starts[i];
+    let mean = |a: usize, b: usize| (a..b).map(cell).sum::<f64>() / (b - a) as f64;
+    for i in from..to {
+        if recovered.bits[i] == 1 && !MIDDLE_RANGE.contains(&recovered.middles[i]) {
+            return false;
+        }
+        let before = i.saturating_sub(NEIGHBOURS).max(from)..i;
+        let after = i + 1..(i + 1 + NEIGHBOURS).min(to);
+        let count = before.len() + after.len();
+        if count > 0 {
+            let around = (before.clone().map(cell).sum::<f64>()
+                + after.clone().map(cell).sum::<f64>())
+                / count as f64;
+            if (cell(i) / around - 1.0).abs() > CELL_TOLERANCE {
+                return false;
+            }
+        }
+        if before.len() == NEIGHBOURS && after.len() == NEIGHBOURS {
+            let jump = mean(after.start, after.end) / mean(before.start, before.end);
+            if (jump - 1.0).abs() > SPEED_JUMP_TOLERANCE {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Intervals of an F2F stream for `bits` with the bit period changing
+    /// linearly from `first` to `last` samples.
+    fn f2f_intervals(bits: &[u8], first: f64, last: f64) -> Vec<f64> {
+        let mut out = Vec::new();
+        for (i, &bit) in bits.iter().enumerate() {
+            let period = first + (last - first) * i as f64 / bits.len() as f64;
+            if bit == 1 {
+                out.push(period / 2.0);
+                out.push(period / 2.0);
+            } else {
+                out.push(period);
+            }
+        }
+        out
+    }
+
+    fn pattern() -> Vec<u8> {
+        let mut bits = vec![0u8; 20];
+        for i in 0..200 {
+            bits.push(((i * 7 + i / 3) % 3 == 0) as u8);
+        }
+        bits.extend_from_slice(&[0; 20]);
+        bits
+    }
+
+    #[test]
+    fn recovers_bits_at_constant_speed() {
+        let bits = pattern();
+        let mut out = RecoveredBits::with_capacity(1024);
+        recover_bits(&f2f_intervals(&bits, 40.0, 40.0), false, 0.15, &mut out);
+        assert_eq!(out.bits, bits);
+        assert!((out.duration(0, bits.len()) - 40.0 * bits.len() as f64).abs() < 1e-6);
+    }
+
+    #[test]
+    fn follows_the_speed_doubling_and_halving_within_a_swipe() {
+        let bits = pattern();
+        let mut out = RecoveredBits::with_capacity(1024);
+        recover_bits(&f2f_intervals(&bits, 40.0, 20.0), false, 0.15, &mut out);
+        assert_eq!(out.bits, bits);
+        recover_bits(&f2f_intervals(&bits, 10.0, 20.0), false, 0.15, &mut out);
+        assert_eq!(out.bits, bits);
+    }
+
+    #[test]
+    fn without_tracking_a_doubling_is_lost() {
+        let bits = pattern();
+        let mut out = RecoveredBits::with_capacity(1024);
+        recover_bits(&f2f_intervals(&bits, 40.0, 20.0), false, 0.0, &mut out);
+        assert_ne!(out.bits, bits);
+    }
+
+    #[test]
+    fn reading_backwards_gives_the_reversed_bits() {
+        let bits = pattern();
+        let mut out = RecoveredBits::with_capacity(1024);
+        recover_bits(&f2f_intervals(&bits, 30.0, 30.0), true, 0.15, &mut out);
+        let reversed: Vec<u8> = bits.iter().rev().copied().collect();
+        assert_eq!(out.bits, reversed);
+    }
+
+    #[test]
+    fn skips_garbage_before_the_clocking_zeros_and_stops_at_a_gap() {
+        let bits = pattern();
+        let mut intervals = vec![3.0, 77.0, 12.0, 5.0];
+        intervals.extend(f2f_intervals(&bits, 40.0, 40.0));
+        intervals.push(400.0);
+        intervals.extend([40.0; 30]);
+        let mut out = RecoveredBits::with_capacity(1024);
+        recover_bits(&intervals, false, 0.15, &mut out);
+        assert_eq!(out.bits, bits);
+        assert_eq!(out.starts.len(), bits.len() + 1);
+    }
+
+    #[test]
+    fn no_training_run_gives_no_bits() {
+        let mut out = RecoveredBits::with_capacity(64);
+        recover_bits(
+            &[10.0, 30.0, 10.0, 30.0, 10.0, 30.0, 10.0, 30.0, 10.0],
+            false,
+            0.15,
+            &mut out,
+        );
+        assert!(out.bits.is_empty());
+    }
+
+    #[test]
+    fn a_steady_ramp_is_steady_and_a_splice_is_not() {
+        let bits = pattern();
+        let mut out = RecoveredBits::with_capacity(1024);
+        recover_bits(&f2f_intervals(&bits, 40.0, 20.0), false, 0.15, &mut out);
+        assert!(steady(&out, 0, bits.len()));
+        // Halfway, the recording switches to a swipe 30 % slower.
+        let mut spliced = f2f_intervals(&bits[..120], 30.0, 30.0);
+        spliced.extend(f2f_intervals(&bits[120..], 39.0, 39.0));
+        recover_bits(&spliced, false, 0.15, &mut out);
+        assert_eq!(out.bits, bits);
+        assert!(!steady(&out, 0, bits.len()));
+        // A `1` whose middle transition sits at a quarter of the cell.
+        let mut lopsided = f2f_intervals(&bits, 30.0, 30.0);
+        let one = bits.iter().position(|&b| b == 1).unwrap();
+        lopsided[one] = 7.0;
+        lopsided[one + 1] = 22.0;
+        recover_bits(&lopsided, false, 0.15, &mut out);
+        assert_eq!(out.bits, bits);
+        assert!(!steady(&out, 0, bits.len()));
+    }
+}

@@ -1,0 +1,328 @@
+//! The streaming decoder: PCM in, accepted swipes out.
+//!
+//! Samples go through in blocks: the front end removes DC and makes the
+//! four signals the detector chains read; each chain picks transitions and
+//! notices where a swipe ends. Then that chain's transitions are decoded
+//! into bits (forwards and backwards in time, so each end of the card can
+//! train the clock), the bits are framed as track 2, 1 and 3 in both card
+//! directions, and the candidate that passes every check (framing, fields,
+//! a steady clock) is reported at once. Later candidates from other chains
+//! for the same swipe are dropped; two different accepted texts from one
+//! chain are taken for noise and dropped too.
+//!
+//! Nothing on the per-sample path allocates: the chains, logs and bit
+//! buffers are sized in [`MagstripeDecoder::new`]. Only an accepted swipe
+//! allocates, for the [`DecodedSwipe`] it returns.
+
+use super::clock::{recover_bits, steady, RecoveredBits};
+use super::detector::{Detector, DetectorSettings, LOG_CAPACITY};
+use super::error::MagstripeError;
+use super::fields::check_fields;
+use super::front_end::{FrontEnd, Signal};
+use super::peak_picker::PickerSettings;
+use super::swipe::{DecodedSwipe, DecodedTrack, Direction};
+use super::track_format::{TrackFormat, TRACK1, TRACK2, TRACK3};
+
+/// Lowest sample rate accepted.
+pub const MIN_SAMPLE_RATE: u32 = 8_000;
+/// Highest sample rate accepted.
+pub const MAX_SAMPLE_RATE: u32 = 48_000;
+
+/// Period-tracking gain of the clock.
+const CLOCK_GAIN: f64 = 0.15;
+/// Fewest transitions worth decoding: the shortest track 2 has about 150.
+const MIN_TRANSITIONS: usize = 40;
+/// Samples processed per block.
+const BLOCK: usize = 256;
+
+/// The detector chains. Each suits a regime of the head signal; all run on
+/// every sample and the first accepted candidate wins. (Variants with other
+/// thresholds were measured and added nothing over these four.)
+const DETECTORS: [DetectorSettings; 4] = [
+    // Pulses as the head makes them: medium and fast swipes.
+    DetectorSettings {
+        signal: Signal::Raw,
+        picker: PickerSettings {
+            relative: 0.3,
+            noise_factor: 5.0,
+            crossing: false,
+        },
+    },
+    // Slow swipes near the phone's high-pass corner: each pulse became a
+    // doublet, and its zero crossing is the transition.
+    DetectorSettings {
+        signal: Signal::Smoothed,
+        picker: PickerSettings {
+            relative: 0.3,
+            noise_factor: 5.0,
+            crossing: true,
+        },
+    },
+    // Slower still (or a higher corner): the filter has differentiated the
+    // pulses twice; integrating once brings back the doublets. The
+    // integration also keeps most of the wideband noise out.
+    DetectorSettings {
+        signal: Signal::Integrated,
+        picker: PickerSettings {
+            relative: 0.3,
+            noise_factor: 5.0,
+            crossing: true,
+        },
+    },
+    // Dense track 1 at speed: pulses overlap and the slimming equalizer
+    // separates them again.
+    DetectorSettings {
+        signal: Signal::Slimmed,
+        picker: PickerSettings {
+            relative: 0.25,
+            noise_factor: 5.0,
+            crossing: false,
+        },
+    },
+];
+
+/// Buffers reused by every decode attempt.
+#[derive(Debug, Clone)]
+struct Scratch {
+    times: Vec<f64>,
+    intervals: Vec<f64>,
+    recovered: RecoveredBits,
+    card_bits: Vec<u8>,
+    text: String,
+    accepted: String,
+}
+
+/// A track found in one segment.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    track: u8,
+    direction: Direction,
+    speed_ips: f32,
+}
+
+/// Streaming magnetic-stripe decoder for one audio channel (one head).
+///
+/// Push samples in chunks of any size; each push returns the swipes that
+/// ended within it, usually within a few milliseconds of the card leaving
+/// the head. Give it ~10 ms of input before the swipe to learn the noise.
+#[derive(Debug, Clone)]
+pub struct MagstripeDecoder {
+    sample_rate: u32,
+    front: FrontEnd,
+    detectors: Vec<(Signal, Detector)>,
+    scratch: Scratch,
+    index: u64,
+    last_emitted: u64,
+}
+
+impl MagstripeDecoder {
+    /// A decoder for PCM at `sample_rate` Hz (8 to 48 kHz).
+    pub fn new(sample_rate: u32) -> Result<MagstripeDecoder, MagstripeError> {
+        if !(MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE).contains(&sample_rate) {
+            return Err(MagstripeError::UnsupportedSampleRate { rate: sample_rate });
+        }
+        let rate = sample_rate as f32;
+        let detectors = DETECTORS
+            .iter()
+            .map(|settings| (settings.signal, Detector::new(settings.picker, rate)))
+            .collect();
+        let max_chars = TRACK3.max_chars.max(TRACK1.max_chars);
+        Ok(MagstripeDecoder {
+            sample_rate,
+            front: FrontEnd::new(rate, BLOCK),
+            detectors,
+            scratch: Scratch {
+                times: Vec::with_capacity(LOG_CAPACITY),
+                intervals: Vec::with_capacity(LOG_CAPACITY),
+                recovered: RecoveredBits::with_capacity(LOG_CAPACITY),
+                card_bits: Vec::with_capacity(LOG_CAPACITY),
+                text: String::with_capacity(max_chars),
+                accepted: String::with_capacity(max_chars),
+            },
+            index: 0,
+            last_emitted: 0,
+        })
+    }
+
+    /// The sample rate the decoder was built for.
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate
+    }
+
+    /// Samples consumed so far.
+    pub fn samples_seen(&self) -> u64 {
+        self.index
+    }
+
+    /// Feeds float samples (full scale ±1.0); returns the swipes that ended.
+    pub fn push_f32(&mut self, samples: &[f32]) -> Vec<DecodedSwipe> {
+        let mut swipes = Vec::new();
+        for chunk in samples.chunks(BLOCK) {
+            self.front.load(chunk);
+            self.run_block(&mut swipes);
+        }
+        swipes
+    }
+
+    /// Feeds 16-bit samples; returns the swipes that ended.
+    pub fn push_i16(&mut self, samples: &[i16]) -> Vec<DecodedSwipe> {
+        let mut swipes = Vec::new();
+        let mut converted = [0.0f32; BLOCK];
+        for chunk in samples.chunks(BLOCK) {
+            for (out, &x) in converted.iter_mut().zip(chunk) {
+                *out = f32::from(x) / 32_768.0;
+            }
+            self.front.load(&converted[..chunk.len()]);
+            self.run_block(&mut swipes);
+        }
+        swipes
+    }
+
+    /// Ends the stream: closes any swipe under way and returns what it held.
+    pub fn finish(&mut self) -> Vec<DecodedSwipe> {
+        let mut swipes = Vec::new();
+        for d in 0..self.detectors.len() {
+            if self.detectors[d].1.is_open() {
+                self.end_segment(d, self.index, &mut swipes);
+            }
+        }
+        swipes
+    }
+
+    fn run_block(&mut self, swipes: &mut Vec<DecodedSwipe>) {
+        for d in 0..self.detectors.len() {
+            let mut from = 0;
+            loop {
+                let (signal, detector) = &mut self.detectors[d];
+                let block = self.front.block(*signal);
+                let Some(consumed) = detector.scan(block, from, self.index + from as u64) else {
+                    break;
+                };
+                from += consumed;
+                self.end_segment(d, self.index + from as u64, swipes);
+            }
+        }
+        self.index += self.front.len() as u64;
+    }
+
+    fn end_segment(&mut self, d: usize, now: u64, swipes: &mut Vec<DecodedSwipe>) {
+        let detector = &mut self.detectors[d].1;
+        detector.close();
+        let same_swipe = detector.segment_start() < self.last_emitted;
+        if !same_swipe && detector.transitions().len() >= MIN_TRANSITIONS {
+            detector.transitions().copy_into(&mut self.scratch.times);
+            if let Some(found) = decode_segment(&mut self.scratch, self.sample_rate) {
+                self.last_emitted = now;
+                swipes.push(DecodedSwipe {
+                    tracks: vec![DecodedTrack {
+                        track: found.track,
+                        characters: self.scratch.accepted.clone(),
+                    }],
+                    direction: found.direction,
+                    speed_ips: found.speed_ips,
+                });
+            }
+        }
+        self.detectors[d].1.clear();
+    }
+}
+
+/// Decodes the transition times in `scratch.times` into at most one track.
+fn decode_segment(scratch: &mut Scratch, sample_rate: u32) -> Option<Found> {
+    let Scratch {
+        times,
+        intervals,
+        recovered,
+        card_bits,
+        text,
+        accepted,
+    } = scratch;
+    intervals.clear();
+    intervals.extend(times.windows(2).map(|w| w[1] - w[0]));
+    let mut found: Option<Found> = None;
+    for backwards_in_time in [false, true] {
+        recover_bits(intervals, backwards_in_time, CLOCK_GAIN, recovered);
+        for card_reversed in [false, true] {
+            card_bits.clear();
+            if card_reversed {
+                card_bits.extend(recovered.bits.iter().rev());
+            } else {
+                card_bits.extend_from_slice(&recovered.bits);
+            }
+            let Some((format, first, end)) = accept(card_bits, text) else {
+                continue;
+            };
+            let len = card_bits.len();
+            let (from, to) = if card_reversed {
+                (len - end, len - first)
+            } else {
+                (first, end)
+            };
+            if !steady(recovered, from, to) {
+                continue;
+            }
+            let seconds = recovered.duration(from, to) / f64::from(sample_rate);
+            let speed_ips = ((to - from) as f64 / seconds) as f32 / format.density_bpi;
+            let direction = if backwards_in_time != card_reversed {
+                Direction::Reverse
+            } else {
+                Direction::Forward
+            };
+            match found {
+                Some(previous) if previous.track != format.track || *accepted != *text => {
+                    return None;
+                }
+                Some(_) => {}
+                None => {
+                    accepted.clear();
+                    accepted.push_str(text);
+                    found = Some(Found {
+                        track: format.track,
+                        direction,
+                        speed_ips,
+                    });
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Frames `bits` as track 2, then 1, then 3; the first that passes every
+/// check wins. Returns the format and the record's bit range.
+fn accept(bits: &[u8], text: &mut String) -> Option<(&'static TrackFormat, usize, usize)> {
+    for format in [&TRACK2, &TRACK1, &TRACK3] {
+        if let Ok(framed) = format.frame(bits, text) {
+            if check_fields(format.track, text).is_ok() {
+                return Some((format, framed.first_bit, framed.end_bit));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_rates_outside_8_to_48_khz_are_refused() {
+        assert_eq!(
+            MagstripeDecoder::new(7_999).unwrap_err(),
+            MagstripeError::UnsupportedSampleRate { rate: 7_999 }
+        );
+        assert!(MagstripeDecoder::new(48_001).is_err());
+        assert!(MagstripeDecoder::new(8_000).is_ok());
+        assert!(MagstripeDecoder::new(48_000).is_ok());
+    }
+
+    #[test]
+    fn silence_and_a_lone_click_decode_to_nothing() {
+        let mut decoder = MagstripeDecoder::new(44_100).unwrap();
+        let mut samples = vec![0.0f32; 44_100];
+        samples[20_000] = 0.8;
+        assert!(decoder.push_f32(&samples).is_empty());
+        assert!(decoder.finish().is_empty());
+        assert_eq!(decoder.samples_seen(), 44_100);
+    }
+}

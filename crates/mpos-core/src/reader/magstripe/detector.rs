@@ -1,0 +1,341 @@
+//! One peak-detector chain: adaptive-threshold peak picking over one of the
+//! decoder's (smoothed) signals, and the log of the swipe's transitions. The
+//! decoder runs several chains with different settings side by side
+//! (Square's decoder runs three) and keeps whichever candidate passes the
+//! acceptance checks.
+//!
+//! A chain's swipe (its "segment") opens at the first pulse over the noise
+//! threshold and closes after a silence of several transition intervals.
+//! Between swipes a block whose every sample is under the threshold only
+//! updates the noise floor, which keeps the decoder far faster than real time.
+
+use super::front_end::Signal;
+use super::peak_picker::{PeakPicker, PickerSettings};
+use super::transition_log::TransitionLog;
+
+/// Transitions one swipe can leave: track 1 across a whole card at 210 bpi
+/// is about 1,400, with room for noise before the swipe.
+pub(super) const LOG_CAPACITY: usize = 4096;
+/// How many of the longest recent intervals of silence end a swipe.
+const SILENCE_INTERVALS: f64 = 5.0;
+/// Per interval, the remembered longest interval shrinks by this factor.
+const LONGEST_DECAY: f64 = 0.97;
+/// Until a segment has this many transitions, only the longest silence ends
+/// it: a stray noise peak before the first pulses must not set a short one.
+const ESTABLISHED: usize = 16;
+/// The silence that ends a swipe never exceeds this (seconds).
+const MAX_SILENCE_S: f64 = 0.06;
+/// Nor is it ever shorter than this (seconds).
+const MIN_SILENCE_S: f64 = 0.0015;
+/// Time constant of the noise-floor estimate (seconds).
+const NOISE_TIME_S: f32 = 0.01;
+/// Input spent learning the noise floor before the first detection (seconds).
+const WARM_UP_S: f32 = 0.01;
+/// After this long (seconds) a segment is not a swipe; the noise floor learns again.
+const LONGEST_SWIPE_S: f64 = 2.0;
+/// Score bounds of the regularity test: an F2F swipe's consecutive intervals
+/// are in ratio 1, 2 or 1/2; noise peaks' are not. Each regular pair adds 1,
+/// each irregular one takes 2; at the floor the segment is taken for noise
+/// and the noise floor learns again (it is frozen during swipes), so a jump
+/// in the noise level does not hold a segment open for seconds.
+const REGULARITY_FLOOR: i32 = -16;
+const REGULARITY_CEILING: i32 = 16;
+
+/// Settings of one chain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct DetectorSettings {
+    /// The signal the chain looks at.
+    pub signal: Signal,
+    /// Threshold settings.
+    pub picker: PickerSettings,
+}
+
+/// A block of one of the decoder's signals, with its statistics.
+#[derive(Debug, Clone)]
+pub(super) struct Block {
+    /// The samples.
+    pub samples: Vec<f32>,
+    /// Largest magnitude in the block.
+    pub peak: f32,
+    /// Mean square of the block.
+    pub power: f32,
+}
+
+impl Block {
+    /// An empty block with room for `capacity` samples.
+    pub(super) fn with_capacity(capacity: usize) -> Block {
+        Block {
+            samples: Vec::with_capacity(capacity),
+            peak: 0.0,
+            power: 0.0,
+        }
+    }
+
+    /// Computes the peak and power of the samples now held.
+    pub(super) fn measure(&mut self) {
+        // Eight independent lanes so the compiler can vectorize the sums.
+        let mut peak = [0.0f32; 8];
+        let mut energy = [0.0f32; 8];
+        let chunks = self.samples.chunks_exact(8);
+        let rest = chunks.remainder();
+        for chunk in chunks {
+            for lane in 0..8 {
+                peak[lane] = peak[lane].max(chunk[lane].abs());
+                energy[lane] += chunk[lane] * chunk[lane];
+            }
+        }
+        for (lane, &y) in rest.iter().enumerate() {
+            peak[lane] = peak[lane].max(y.abs());
+            energy[lane] += y * y;
+        }
+        self.peak = peak.iter().fold(0.0f32, |a, &b| a.max(b));
+        self.power = energy.iter().sum::<f32>() / self.samples.len().max(1) as f32;
+    }
+}
+
+/// One chain's state.
+#[derive(Debug, Clone)]
+pub(super) struct Detector {
+    picker: PeakPicker,
+    log: TransitionLog,
+    open: bool,
+    segment_start: u64,
+    last_activity: u64,
+    silence: u64,
+    last_peak: f64,
+    last_interval: f64,
+    longest_interval: f64,
+    regularity: i32,
+    noisy: bool,
+    warm_up: u64,
+    min_silence: f64,
+    max_silence: u64,
+    longest_swipe: u64,
+}
+
+impl Detector {
+    /// A chain for `sample_rate`; every buffer is allocated here.
+    pub(super) fn new(settings: PickerSettings, sample_rate: f32) -> Detector {
+        Detector {
+            picker: PeakPicker::new(settings, NOISE_TIME_S * sample_rate),
+            log: TransitionLog::new(LOG_CAPACITY),
+            open: false,
+            segment_start: 0,
+            last_activity: 0,
+            silence: 0,
+            last_peak: 0.0,
+            last_interval: 0.0,
+            longest_interval: 0.0,
+            regularity: 0,
+            noisy: false,
+            warm_up: (WARM_UP_S * sample_rate) as u64,
+            min_silence: MIN_SILENCE_S * f64::from(sample_rate),
+            max_silence: (MAX_SILENCE_S * f64::from(sample_rate)) as u64,
+            longest_swipe: (LONGEST_SWIPE_S * f64::from(sample_rate)) as u64,
+        }
+    }
+
+    /// Scans `block.samples[from..]`, the first of which is sample
+    /// `first_index` of the stream. Returns how many samples were consumed
+    /// when a segment closes (its transitions are then ready in
+    /// [`Detector::transitions`]), or `None` when the block is done.
+    pub(super) fn scan(&mut self, block: &Block, from: usize, first_index: u64) -> Option<usize> {
+        let samples = &block.samples[from..];
+        let idle = from == 0 && !self.open && first_index >= self.warm_up;
+        if idle && block.peak <= self.picker.threshold() {
+            let last = samples.last().copied().unwrap_or(0.0);
+            self.picker
+                .learn_noise_block(block.power, samples.len(), last);
+            return None;
+        }
+        for (k, &y) in samples.iter().enumerate() {
+            if self.step(y, first_index + k as u64) {
+                return Some(k + 1);
+            }
+        }
+        None
+    }
+
+    /// Processes one sample; true when a segment has just closed.
+    #[inline]
+    fn step(&mut self, y: f32, index: u64) -> bool {
+        if !self.open || self.noisy || index - self.segment_start > self.longest_swipe {
+            self.picker.learn_noise(y);
+            if index < self.warm_up {
+                return false;
+            }
+        }
+        let mut active = false;
+        if let Some(peak) = self.picker.process(y, index, &mut active) {
+            self.record(peak.time);
+        }
+        if active {
+            if !self.open {
+                self.open = true;
+                self.segment_start = index;
+                self.longest_interval = 0.0;
+                self.silence = self.max_silence;
+                self.regularity = 0;
+                self.noisy = false;
+            }
+            self.last_activity = index;
+            return false;
+        }
+        self.open && index - self.last_activity > self.silence
+    }
+
+    fn record(&mut self, time: f64) {
+        if self.log.len() > 0 {
+            let interval = time - self.last_peak;
+            self.longest_interval = interval.max(LONGEST_DECAY * self.longest_interval);
+            if self.last_interval > 0.0 {
+                let ratio = interval / self.last_interval;
+                let regular = (0.75..=1.33).contains(&ratio)
+                    || (0.4..=0.625).contains(&ratio)
+                    || (1.6..=2.5).contains(&ratio);
+                self.regularity = if regular {
+                    (self.regularity + 1).min(REGULARITY_CEILING)
+                } else {
+                    self.regularity - 2
+                };
+                if self.regularity <= REGULARITY_FLOOR {
+                    self.noisy = true;
+                }
+            }
+            self.last_interval = interval;
+        }
+        self.last_peak = time;
+        self.log.push(time);
+        self.silence = if self.log.len() < ESTABLISHED {
+            self.max_silence
+        } else {
+            let max = self.max_silence as f64;
+            (SILENCE_INTERVALS * self.longest_interval).clamp(self.min_silence, max) as u64
+        };
+    }
+
+    /// Closes the segment: the last extreme becomes the final transition.
+    pub(super) fn close(&mut self) {
+        self.last_interval = 0.0;
+        if let Some(peak) = self.picker.end_segment() {
+            self.record(peak.time);
+        }
+        self.open = false;
+    }
+
+    /// Whether a segment is open.
+    pub(super) fn is_open(&self) -> bool {
+        self.open
+    }
+
+    /// The sample at which the closed segment opened.
+    pub(super) fn segment_start(&self) -> u64 {
+        self.segment_start
+    }
+
+    /// The closed segment's transitions.
+    pub(super) fn transitions(&self) -> &TransitionLog {
+        &self.log
+    }
+
+    /// Forgets the closed segment's transitions.
+    pub(super) fn clear(&mut self) {
+        self.log.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SETTINGS: PickerSettings = PickerSettings {
+        relative: 0.3,
+        noise_factor: 5.0,
+        crossing: false,
+    };
+
+    /// Runs `signal` through a chain in blocks of 64; returns the transition
+    /// count of every segment that closed.
+    fn segments(signal: &[f32], rate: f32) -> Vec<usize> {
+        let mut detector = Detector::new(SETTINGS, rate);
+        let mut block = Block::with_capacity(64);
+        let mut closed = Vec::new();
+        for (b, chunk) in signal.chunks(64).enumerate() {
+            block.samples.clear();
+            block.samples.extend_from_slice(chunk);
+            block.measure();
+            let mut from = 0;
+            while let Some(consumed) = detector.scan(&block, from, (b * 64 + from) as u64) {
+                detector.close();
+                closed.push(detector.transitions().len());
+                detector.clear();
+                from += consumed;
+            }
+        }
+        closed
+    }
+
+    fn pulses(count: usize, spacing: usize, start: usize, len: usize) -> Vec<f32> {
+        let mut signal = vec![0.0f32; len];
+        for k in 0..count {
+            let centre = start + k * spacing;
+            let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
+            for (n, s) in signal.iter_mut().enumerate().skip(centre - 6).take(13) {
+                let t = n as f32 - centre as f32;
+                *s += sign * (-t * t / 4.0).exp();
+            }
+        }
+        signal
+    }
+
+    #[test]
+    fn a_burst_of_pulses_is_one_segment_closed_by_silence() {
+        let signal = pulses(50, 40, 2_000, 20_000);
+        assert_eq!(segments(&signal, 44_100.0), vec![50]);
+    }
+
+    #[test]
+    fn two_swipes_with_a_pause_are_two_segments() {
+        let mut signal = pulses(30, 40, 2_000, 10_000);
+        signal.extend(pulses(20, 40, 1_000, 10_000));
+        assert_eq!(segments(&signal, 44_100.0), vec![30, 20]);
+    }
+
+    #[test]
+    fn nothing_is_detected_during_the_warm_up() {
+        let signal = pulses(5, 40, 20, 10_000);
+        assert!(segments(&signal, 44_100.0).is_empty());
+    }
+
+    #[test]
+    fn a_jump_in_the_noise_level_does_not_hold_a_segment_open() {
+        // Quiet noise, then noise 20 times louder for a second: the chain
+        // must take it for noise, relearn the floor and close.
+        let mut state = 1u32;
+        let mut noise = |level: f32| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            level * ((state >> 8) as f32 / (1u32 << 24) as f32 - 0.5)
+        };
+        let mut signal: Vec<f32> = (0..4_410).map(|_| noise(0.001)).collect();
+        signal.extend((0..44_100).map(|_| noise(0.02)));
+        signal.extend((0..22_050).map(|_| noise(0.02)));
+        let mut detector = Detector::new(SETTINGS, 44_100.0);
+        let mut block = Block::with_capacity(64);
+        let mut open_at_end = Vec::new();
+        for (b, chunk) in signal.chunks(64).enumerate() {
+            block.samples.clear();
+            block.samples.extend_from_slice(chunk);
+            block.measure();
+            let mut from = 0;
+            while let Some(consumed) = detector.scan(&block, from, (b * 64 + from) as u64) {
+                detector.close();
+                detector.clear();
+                from += consumed;
+            }
+            open_at_end.push(detector.is_open());
+        }
+        // Well within the loud second the chain is idle again, and stays so.
+        let tail = &open_at_end[open_at_end.len() - 400..];
+        assert!(tail.iter().all(|open| !open), "still open");
+    }
+}

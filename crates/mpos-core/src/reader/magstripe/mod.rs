@@ -1,0 +1,45 @@
+//! Raw magnetic-head decoding: readers that wire the head straight to the
+//! microphone leave the phone to turn the head's pulses into track data
+//! (F2F / Aiken biphase, ISO 7811/7813 tracks 1, 2 and 3).
+//!
+//! The pipeline, one stage per file:
+//! - `dc_blocker`: DC removal;
+//! - `front_end` (with `smoother`): the signals the detector chains look at,
+//!   raw, smoothed, integrated or slimmed;
+//! - `peak_picker`: alternating-polarity peaks (or the zero crossings
+//!   between lobes) over an adaptive threshold, timed to a fraction of a
+//!   sample;
+//! - `detector`: one chain, which also finds where a swipe begins and ends;
+//! - `clock`: F2F clock recovery, intervals to bits, and the steady-clock
+//!   check on accepted records;
+//! - `track_format` and `fields`: ISO 7811/7813 acceptance (sentinels,
+//!   parity, LRC, length, clocking zeros, then fields and Luhn);
+//! - `decoder`: [`MagstripeDecoder`], the streaming front door;
+//! - `swipe`: the result, [`DecodedSwipe`], whose `Debug` is redacted.
+//!
+//! The phone's high-pass filter reshapes the head's pulses the more the
+//! slower the swipe: a pulse with undershoots, then a doublet, then (near
+//! 2.5 ips through a 500 Hz filter) nearly a second derivative. Each chain
+//! reads one of these regimes, so the decoder looks for transitions, never
+//! for levels. The decoder is pure: samples in, swipes out, no I/O or clock.
+
+mod clock;
+mod dc_blocker;
+mod decoder;
+mod detector;
+mod error;
+mod fields;
+mod front_end;
+mod peak_picker;
+mod rejection;
+mod smoother;
+mod swipe;
+mod track_format;
+mod transition_log;
+
+pub use decoder::{MagstripeDecoder, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE};
+pub use error::MagstripeError;
+pub use fields::check_fields;
+pub use rejection::{FieldRejection, Rejection};
+pub use swipe::{DecodedSwipe, DecodedTrack, Direction};
+pub use track_format::{Framed, TrackFormat, MIN_CLOCKING_ZEROS, TRACK1, TRACK2, TRACK3};

@@ -1,0 +1,63 @@
+//! The read head: every flux transition induces a Lorentzian pulse.
+//!
+//! Along the stripe the pulse has a fixed half-amplitude width (PW50), set by
+//! the head gap and the spacing to the oxide; in time it is PW50 / speed, and
+//! its height grows with speed (Faraday: the voltage is dPhi/dt). The phone's
+//! anti-alias filter widens it by about half a sample, modelled as a second
+//! Lorentzian (Lorentzians convolve by adding widths, keeping their area).
+
+/// Head pulse width at half amplitude, inches along the stripe.
+pub const HEAD_PW50_INCHES: f64 = 0.0015;
+/// Width the phone's anti-alias filter adds, in samples.
+pub const ADC_PW50_SAMPLES: f64 = 0.5;
+/// Pulse height per inch per second of speed, in full scale.
+pub const LEVEL_PER_IPS: f64 = 0.005;
+/// Pulses are drawn out to this many widths either side (tail below 0.02 %).
+const REACH_WIDTHS: f64 = 40.0;
+
+/// Adds one transition's pulse to `out`: centre `time_s`, head speed
+/// `speed_ips`, sign `polarity`.
+pub fn add_pulse(out: &mut [f32], sample_rate: f64, time_s: f64, speed_ips: f64, polarity: f64) {
+    let head_width = HEAD_PW50_INCHES / speed_ips * sample_rate;
+    let width = head_width + ADC_PW50_SAMPLES;
+    let height = polarity * LEVEL_PER_IPS * speed_ips * head_width / width;
+    let centre = time_s * sample_rate;
+    let reach = REACH_WIDTHS * width;
+    let first = (centre - reach).floor().max(0.0) as usize;
+    let last = ((centre + reach).ceil().max(0.0) as usize).min(out.len());
+    let scale = 2.0 / width;
+    for (n, sample) in out.iter_mut().enumerate().take(last).skip(first) {
+        let u = (n as f64 - centre) * scale;
+        *sample += (height / (1.0 + u * u)) as f32;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pulse_width_shrinks_and_height_grows_with_speed() {
+        let rate = 192_000.0;
+        let measure = |speed: f64| {
+            let mut out = vec![0.0f32; 4000];
+            add_pulse(&mut out, rate, 0.01, speed, 1.0);
+            let peak = out.iter().cloned().fold(0.0f32, f32::max);
+            let above = out.iter().filter(|&&v| v >= peak / 2.0).count();
+            (peak, above as f64)
+        };
+        let (slow_peak, slow_width) = measure(10.0);
+        let (fast_peak, fast_width) = measure(40.0);
+        assert!(fast_peak > 3.5 * slow_peak, "{slow_peak} {fast_peak}");
+        // (28.8 + 0.5) / (7.2 + 0.5) samples at 192 kHz, counted in whole samples.
+        assert!(
+            (slow_width / fast_width - 3.8).abs() < 0.4,
+            "{slow_width} {fast_width}"
+        );
+        // PW50 at 10 ips is 150 us plus half a sample.
+        assert!(
+            (slow_width - (150e-6 * rate + 0.5)).abs() <= 2.0,
+            "{slow_width}"
+        );
+    }
+}

@@ -1,0 +1,277 @@
+//! Round trips: the head model's swipes through `mpos-core`'s decoder, on
+//! tracks 1, 2 and 3, forward and reverse, inverted, ramped, high-passed,
+//! noisy; and swipes the decoder must refuse.
+
+use mpos_cards::CATALOGUE;
+use mpos_core::reader::magstripe::{DecodedSwipe, Direction, MagstripeDecoder};
+use mpos_sim::magstripe::{synthesize, Stripe, SwipeAudio, SwipeParams};
+
+fn track2(card: usize) -> String {
+    let c = &CATALOGUE[card];
+    format!(";{}={}{}1234567?", c.pan, c.expiry, c.service_code)
+}
+
+fn track1(card: usize) -> String {
+    let c = &CATALOGUE[card];
+    format!(
+        "%B{}^{}^{}{}000123000?",
+        c.pan, c.cardholder, c.expiry, c.service_code
+    )
+}
+
+fn track3(card: usize) -> String {
+    format!(";01{}=724724100000000000030300?", CATALOGUE[card].pan)
+}
+
+fn decode(audio: &SwipeAudio) -> Vec<DecodedSwipe> {
+    let mut decoder = MagstripeDecoder::new(audio.sample_rate).unwrap();
+    let mut swipes = Vec::new();
+    // Odd chunk sizes: the decoder must not care where chunks end.
+    for chunk in audio.channels[0].chunks(997) {
+        swipes.extend(decoder.push_f32(chunk));
+    }
+    swipes.extend(decoder.finish());
+    swipes
+}
+
+fn swipe(track: u8, text: &str, params: &SwipeParams) -> Vec<DecodedSwipe> {
+    let audio = synthesize(&[Stripe::for_track(track, text).unwrap()], params).unwrap();
+    decode(&audio)
+}
+
+fn assert_reads(track: u8, text: &str, params: &SwipeParams) -> DecodedSwipe {
+    let swipes = swipe(track, text, params);
+    assert_eq!(swipes.len(), 1, "{params:?}: {swipes:?}");
+    let got = &swipes[0];
+    assert_eq!(got.tracks.len(), 1);
+    assert_eq!(got.tracks[0].track, track, "{params:?}");
+    assert!(
+        got.tracks[0].characters == text,
+        "{params:?}: got {:?}",
+        got.tracks[0]
+    );
+    let expected = if params.reverse {
+        Direction::Reverse
+    } else {
+        Direction::Forward
+    };
+    assert_eq!(got.direction, expected, "{params:?}");
+    got.clone()
+}
+
+#[test]
+fn every_track_reads_forward_and_reverse_with_either_polarity() {
+    for (track, text) in [(1, track1(0)), (2, track2(1)), (3, track3(2))] {
+        for reverse in [false, true] {
+            for invert in [false, true] {
+                let params = SwipeParams {
+                    speed_ips: 15.0,
+                    speed_end_ips: 15.0,
+                    reverse,
+                    invert,
+                    snr_db: Some(35.0),
+                    highpass_hz: Some(200.0),
+                    ..SwipeParams::default()
+                };
+                assert_reads(track, &text, &params);
+            }
+        }
+    }
+}
+
+#[test]
+fn speed_doubling_or_halving_within_the_swipe_is_followed() {
+    for (start, end) in [(10.0, 20.0), (40.0, 20.0)] {
+        for (track, text) in [(1, track1(3)), (2, track2(4))] {
+            let params = SwipeParams {
+                speed_ips: start,
+                speed_end_ips: end,
+                jitter: 0.02,
+                snr_db: Some(30.0),
+                highpass_hz: Some(300.0),
+                seed: 11,
+                ..SwipeParams::default()
+            };
+            let got = assert_reads(track, &text, &params);
+            // The reported speed is the mean over the record, between the two ends.
+            assert!(got.speed_ips > 9.0 && got.speed_ips < 41.0, "{got:?}");
+        }
+    }
+}
+
+#[test]
+fn constant_speed_is_reported() {
+    let params = SwipeParams {
+        speed_ips: 25.0,
+        speed_end_ips: 25.0,
+        snr_db: Some(40.0),
+        ..SwipeParams::default()
+    };
+    let got = assert_reads(2, &track2(5), &params);
+    assert!((got.speed_ips - 25.0).abs() < 0.5, "{}", got.speed_ips);
+}
+
+#[test]
+fn slow_swipes_through_a_500_hz_high_pass_and_fast_ones_read() {
+    for (speed, track, text) in [
+        (4.0, 2, track2(6)),
+        (80.0, 2, track2(7)),
+        (4.0, 1, track1(8)),
+        (50.0, 1, track1(9)),
+    ] {
+        let params = SwipeParams {
+            speed_ips: speed,
+            speed_end_ips: speed,
+            jitter: 0.02,
+            snr_db: Some(25.0),
+            highpass_hz: Some(500.0),
+            sample_rate: 48_000,
+            seed: 5,
+            ..SwipeParams::default()
+        };
+        assert_reads(track, &text, &params);
+    }
+}
+
+#[test]
+fn a_crawling_swipe_through_a_500_hz_high_pass_at_18_db_reads() {
+    // 2.5 to 5 ips: the phone's filter has all but differentiated the
+    // pulses twice; only the integrating zero-crossing chain reads this.
+    for seed in [4, 8] {
+        let params = SwipeParams {
+            speed_ips: 2.5,
+            speed_end_ips: 5.0,
+            jitter: 0.02,
+            snr_db: Some(18.0),
+            highpass_hz: Some(500.0),
+            seed,
+            ..SwipeParams::default()
+        };
+        assert_reads(2, &track2(seed as usize), &params);
+    }
+}
+
+#[test]
+fn noisy_swipes_at_18_db_read() {
+    for seed in 1..4 {
+        let params = SwipeParams {
+            speed_ips: 20.0,
+            speed_end_ips: 30.0,
+            jitter: 0.02,
+            snr_db: Some(18.0),
+            highpass_hz: Some(300.0),
+            seed,
+            ..SwipeParams::default()
+        };
+        assert_reads(2, &track2(seed as usize), &params);
+    }
+}
+
+#[test]
+fn i16_input_reads_like_f32() {
+    let params = SwipeParams {
+        speed_ips: 20.0,
+        speed_end_ips: 20.0,
+        snr_db: Some(30.0),
+        ..SwipeParams::default()
+    };
+    let text = track2(0);
+    let audio = synthesize(&[Stripe::for_track(2, &text).unwrap()], &params).unwrap();
+    let pcm: Vec<i16> = audio.channels[0]
+        .iter()
+        .map(|&x| (x.clamp(-1.0, 1.0) * 32_767.0).round() as i16)
+        .collect();
+    let mut decoder = MagstripeDecoder::new(audio.sample_rate).unwrap();
+    let mut swipes = decoder.push_i16(&pcm);
+    swipes.extend(decoder.finish());
+    assert_eq!(swipes.len(), 1);
+    assert_eq!(swipes[0].tracks[0].characters, text);
+}
+
+#[test]
+fn two_swipes_in_one_stream_are_two_results() {
+    let params = SwipeParams {
+        snr_db: Some(30.0),
+        ..SwipeParams::default()
+    };
+    let first = synthesize(&[Stripe::for_track(2, &track2(0)).unwrap()], &params).unwrap();
+    let second = synthesize(
+        &[Stripe::for_track(2, &track2(1)).unwrap()],
+        &SwipeParams {
+            seed: 9,
+            reverse: true,
+            ..params
+        },
+    )
+    .unwrap();
+    let mut stream = first.channels[0].clone();
+    stream.extend_from_slice(&second.channels[0]);
+    let mut decoder = MagstripeDecoder::new(44_100).unwrap();
+    let mut swipes = decoder.push_f32(&stream);
+    swipes.extend(decoder.finish());
+    let texts: Vec<&str> = swipes
+        .iter()
+        .map(|s| s.tracks[0].characters.as_str())
+        .collect();
+    assert_eq!(texts, vec![track2(0).as_str(), track2(1).as_str()]);
+}
+
+#[test]
+fn corrupted_cards_are_refused() {
+    let params = SwipeParams {
+        speed_ips: 20.0,
+        speed_end_ips: 20.0,
+        snr_db: Some(40.0),
+        ..SwipeParams::default()
+    };
+    let clean = Stripe::for_track(2, &track2(0)).unwrap();
+    // One flipped bit in each character position of the record: parity or LRC.
+    for at in (clean.record_start..clean.record_end).step_by(7) {
+        let mut bad = clean.clone();
+        bad.bits[at] ^= 1;
+        let audio = synthesize(&[bad], &params).unwrap();
+        assert!(decode(&audio).is_empty(), "flip at {at} accepted");
+    }
+}
+
+#[test]
+fn a_wrong_luhn_digit_with_valid_parity_and_lrc_is_refused() {
+    // The encoder computes parity and LRC, so only the field checks can object.
+    let bad = ";4111111111111112=30122011234567?";
+    let params = SwipeParams {
+        snr_db: Some(40.0),
+        ..SwipeParams::default()
+    };
+    assert!(swipe(2, bad, &params).is_empty());
+    let good = ";4111111111111111=30122011234567?";
+    assert_eq!(swipe(2, good, &params).len(), 1);
+}
+
+#[test]
+fn noise_alone_is_refused() {
+    let noise = mpos_sim::magstripe::white_noise(44_100, 1.0, 0.05, 3);
+    let speech = mpos_sim::magstripe::speech_like(44_100, 1.0, 0.2, 3);
+    for signal in [noise, speech] {
+        let mut decoder = MagstripeDecoder::new(44_100).unwrap();
+        let mut swipes = decoder.push_f32(&signal);
+        swipes.extend(decoder.finish());
+        assert!(swipes.is_empty());
+    }
+}
+
+#[test]
+fn stereo_copies_of_one_head_carry_the_same_swipe() {
+    let stripe = Stripe::for_track(2, &track2(2)).unwrap();
+    let params = SwipeParams {
+        snr_db: Some(30.0),
+        ..SwipeParams::default()
+    };
+    let audio = synthesize(&[stripe.clone(), stripe], &params).unwrap();
+    assert_eq!(audio.channels.len(), 2);
+    assert_ne!(audio.channels[0], audio.channels[1], "noise is per channel");
+    let right = SwipeAudio {
+        channels: vec![audio.channels[1].clone()],
+        ..audio.clone()
+    };
+    assert_eq!(decode(&audio)[0].tracks, decode(&right)[0].tracks);
+}
