@@ -1,14 +1,21 @@
 //! A phone: `mpos-core`'s [`MposApp`] with a virtual reader plugged into
 //! its jack, its own app-private storage, and its own async runtime, so a
 //! crash can be simulated by stopping that runtime mid-request.
+//!
+//! The reader is the event-level [`VirtualReader`], or, with
+//! [`PhoneOptions::audio`], the reader device on the far end of the audio
+//! jack: the app's `AudioJackReader` and the device exchange audio samples
+//! only, in real time ([`AudioLoop`]).
 
 use crate::gateway_process::GatewayProcess;
 use crate::log_capture::{self, LogCapture};
 use crate::screens::{card_handled, signature_strokes};
 use crate::world::{Credentials, NEW_PASSWORD};
 use mpos_cards::CardId;
+use mpos_core::reader::audio_jack::AudioJackReader;
+use mpos_core::reader::CardReader;
 use mpos_core::{AppConfig, MposApp, Screen, ScreenListener, UserAction};
-use mpos_sim::VirtualReader;
+use mpos_sim::{AudioLoop, AudioLoopConfig, CardHands, ReaderDevice, VirtualReader};
 use mpos_wire::api::{BatchSummary, SettlementPreview, TransactionSearch, TransactionSummary};
 use mpos_wire::Brand;
 use std::path::Path;
@@ -38,6 +45,8 @@ pub struct PhoneOptions {
     pub reversal_retry_ms: u64,
     /// Where the core's tracing output goes, when captured.
     pub log: Option<LogCapture>,
+    /// Whether the reader is the device on the far end of the audio jack.
+    pub audio: bool,
 }
 
 impl PhoneOptions {
@@ -50,6 +59,63 @@ impl PhoneOptions {
             request_timeout_ms: 15_000,
             reversal_retry_ms: 300,
             log: None,
+            audio: false,
+        }
+    }
+
+    /// The same phone with its reader on the far end of the audio jack.
+    pub fn over_audio(self) -> PhoneOptions {
+        PhoneOptions {
+            audio: true,
+            ..self
+        }
+    }
+}
+
+/// The reader in the phone's jack.
+enum Reader {
+    /// Reader events straight into the app.
+    Events(Arc<VirtualReader>),
+    /// The reader device, joined to the app's audio-jack driver by audio only.
+    Audio(Arc<AudioLoop>),
+}
+
+impl Reader {
+    fn start(device: u32, audio: bool) -> Reader {
+        let serial = format!("SIM-{device:08X}");
+        let initial_key_id = mpos_sim::test_initial_key_id(device);
+        if !audio {
+            return Reader::Events(Arc::new(VirtualReader::new(
+                &mpos_sim::TEST_BDK,
+                initial_key_id,
+                serial,
+                &mpos_sim::TEST_ISSUER_MASTER_KEY,
+            )));
+        }
+        let config = AudioLoopConfig::typical_phone();
+        let driver = AudioJackReader::new(config.sample_rate, "e2e phone").expect("48 kHz");
+        let device = ReaderDevice::new(
+            config.sample_rate,
+            &mpos_sim::TEST_BDK,
+            initial_key_id,
+            serial,
+            &mpos_sim::TEST_ISSUER_MASTER_KEY,
+        );
+        let audio = AudioLoop::start(Arc::new(driver), device, config).expect("audio loop");
+        Reader::Audio(Arc::new(audio))
+    }
+
+    fn card_reader(&self) -> Arc<dyn CardReader> {
+        match self {
+            Reader::Events(reader) => reader.clone(),
+            Reader::Audio(audio) => audio.phone().clone(),
+        }
+    }
+
+    fn hands(&self) -> &dyn CardHands {
+        match self {
+            Reader::Events(reader) => reader.as_ref(),
+            Reader::Audio(audio) => audio.as_ref(),
         }
     }
 }
@@ -79,7 +145,7 @@ impl ScreenListener for ScreenRecorder {
 pub struct Phone {
     app: Arc<MposApp>,
     runtime: Option<Runtime>,
-    reader: Arc<VirtualReader>,
+    reader: Reader,
     config: AppConfig,
     log: Option<LogCapture>,
     screens: Arc<ScreenRecorder>,
@@ -91,12 +157,7 @@ impl Phone {
     pub fn start(options: PhoneOptions) -> Phone {
         let data_dir = tempfile::tempdir().expect("phone storage");
         let device = NEXT_READER.fetch_add(1, Ordering::SeqCst);
-        let reader = Arc::new(VirtualReader::new(
-            &mpos_sim::TEST_BDK,
-            mpos_sim::test_initial_key_id(device),
-            format!("SIM-{device:08X}"),
-            &mpos_sim::TEST_ISSUER_MASTER_KEY,
-        ));
+        let reader = Reader::start(device, options.audio);
         let config = AppConfig {
             gateway_url: options.gateway_url,
             trust_root_pem: options.trust_root_pem,
@@ -106,7 +167,12 @@ impl Phone {
             reversal_retry_ms: options.reversal_retry_ms,
         };
         let screens = Arc::new(ScreenRecorder::default());
-        let (runtime, app) = launch(&config, &reader, options.log.as_ref(), &screens);
+        let (runtime, app) = launch(
+            &config,
+            reader.card_reader(),
+            options.log.as_ref(),
+            &screens,
+        );
         Phone {
             app,
             runtime: Some(runtime),
@@ -126,15 +192,46 @@ impl Phone {
                 .await
                 .expect("runtime shut down");
         }
-        let (runtime, app) = launch(&self.config, &self.reader, self.log.as_ref(), &self.screens);
+        let (runtime, app) = launch(
+            &self.config,
+            self.reader.card_reader(),
+            self.log.as_ref(),
+            &self.screens,
+        );
         // The old app object goes only now, after every task holding it was dropped.
         self.app = app;
         self.runtime = Some(runtime);
     }
 
-    /// The cardholder's or cashier's hands on the reader.
+    /// The event-level reader, for what only it records (the host's last answer).
     pub fn reader(&self) -> &VirtualReader {
-        &self.reader
+        match &self.reader {
+            Reader::Events(reader) => reader,
+            Reader::Audio(_) => panic!("this phone's reader is on the audio path: use audio()"),
+        }
+    }
+
+    /// The audio path and the reader device, for a phone built [`PhoneOptions::over_audio`].
+    pub fn audio(&self) -> &AudioLoop {
+        match &self.reader {
+            Reader::Audio(audio) => audio,
+            Reader::Events(_) => panic!("this phone's reader is event-level: use reader()"),
+        }
+    }
+
+    /// The cardholder's or cashier's hands on whichever reader the phone has.
+    /// On the audio path they wait for the reader to be quiet: call them from
+    /// a multi-threaded runtime.
+    pub fn hands(&self) -> &dyn CardHands {
+        self.reader.hands()
+    }
+
+    /// Runs the hands; on the audio path, off the async workers.
+    fn use_hands(&self, action: impl FnOnce(&dyn CardHands)) {
+        match &self.reader {
+            Reader::Events(reader) => action(reader.as_ref()),
+            Reader::Audio(audio) => tokio::task::block_in_place(|| action(audio.as_ref())),
+        }
     }
 
     /// The app-private storage directory.
@@ -186,12 +283,12 @@ impl Phone {
     async fn after_reader(
         &self,
         what: &str,
-        hands: impl FnOnce(&VirtualReader),
+        hands: impl FnOnce(&dyn CardHands),
         done: impl Fn(&Screen) -> bool,
     ) -> Screen {
         // Marks the current screen as seen, so only a change counts.
         self.screen();
-        hands(&self.reader);
+        self.use_hands(hands);
         let deadline = Instant::now() + SCREEN_TIMEOUT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -210,7 +307,7 @@ impl Phone {
 
     /// Plugs the reader into the jack and waits for the app to notice.
     pub async fn plug_in(&self) -> Screen {
-        self.reader.plug_in();
+        self.use_hands(|hands| hands.plug_in());
         self.wait_until("the reader to be connected", |screen| {
             matches!(
                 screen,
@@ -228,7 +325,7 @@ impl Phone {
 
     /// Pulls the reader out and waits for the app to notice.
     pub async fn unplug(&self) -> Screen {
-        self.reader.unplug();
+        self.use_hands(|hands| hands.unplug());
         self.wait_until("the reader to be disconnected", |screen| {
             matches!(
                 screen,
@@ -276,7 +373,7 @@ impl Phone {
 
     /// Takes the card out of the slot.
     pub fn remove_card(&self) {
-        self.reader.remove_card();
+        self.use_hands(|hands| hands.remove_card());
     }
 
     /// "Log in" with these credentials.
@@ -465,7 +562,7 @@ impl Drop for Phone {
 /// Starts a runtime and the app on it.
 fn launch(
     config: &AppConfig,
-    reader: &Arc<VirtualReader>,
+    reader: Arc<dyn CardReader>,
     log: Option<&LogCapture>,
     screens: &Arc<ScreenRecorder>,
 ) -> (Runtime, Arc<MposApp>) {

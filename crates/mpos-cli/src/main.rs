@@ -84,7 +84,7 @@ fn main() -> ExitCode {
             match runtime.block_on(bench::run(plan)) {
                 Ok(markdown) => {
                     print!("{markdown}");
-                    if let Err(error) = std::fs::write(&out, &markdown) {
+                    if let Err(error) = bench::write_section(&out, &markdown) {
                         eprintln!("mpos bench: cannot write {}: {error}", out.display());
                         return ExitCode::FAILURE;
                     }

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// The step names the product owner fixed, in the order of the day.
-const STEPS: [&str; 12] = [
+const STEPS: [&str; 14] = [
     "create_user",
     "first_login",
     "activate",
@@ -12,6 +12,8 @@ const STEPS: [&str; 12] = [
     "login",
     "sale",
     "sale_no_signature",
+    "chip_fallback_swipe",
+    "chip_declined_after_approval_reversed",
     "refund",
     "void",
     "query",
@@ -88,7 +90,35 @@ fn demo_json_reports_every_step_ok_and_exits_zero() {
         by_name("void_after_settle_refused")["batch_id"],
         by_name("settle")["batch_id"]
     );
-    assert_eq!(by_name("settle")["count"], 3);
+    assert_eq!(by_name("settle")["count"], 4);
+    let fallback = by_name("chip_fallback_swipe");
+    assert_eq!(fallback["insert_chip_prompt"], "chip_required");
+    assert_eq!(
+        fallback["chip_failures"],
+        serde_json::json!([
+            "chip_read_failed",
+            "chip_read_failed",
+            "swipe_after_chip_failure"
+        ])
+    );
+    assert_eq!(fallback["entry_mode"], "fallback_swipe");
+    assert_eq!(fallback["status"], "approved");
+    let declined = by_name("chip_declined_after_approval_reversed");
+    assert_eq!(declined["card_decision"], "aac");
+    assert_eq!(declined["outcome_unknown_with"], "reader_refused_approval");
+    assert_eq!(declined["reversal_acknowledged_with"], "not_charged");
+    assert_eq!(declined["status_at_gateway"], "reversed");
+    assert_eq!(declined["masked_pan"], "401288******1881");
+    // Sales minus the refund; the void and the reversed sale count for nothing.
+    let net = by_name("sale")["amount"]["minor"].as_u64().unwrap()
+        + by_name("sale_no_signature")["amount"]["minor"]
+            .as_u64()
+            .unwrap()
+        + fallback["amount"]["minor"].as_u64().unwrap()
+        - by_name("refund")["amount"]["minor"].as_u64().unwrap();
+    assert_eq!(by_name("settle")["net_total"]["minor"].as_u64(), Some(net));
+    // The phones and the reader talk through audio: the link was auto-configured.
+    assert!(by_name("first_login")["reader_link"]["uplink_bps"].as_u64() >= Some(2400));
 
     assert!(
         luhn_runs(&stdout).is_empty(),

@@ -2,16 +2,27 @@
 //! (insert, swipe, remove) becomes the reader events the phone expects,
 //! with the card data sealed in a real AES DUKPT envelope.
 //!
-//! It works at the event level of `mpos_core::reader::CardReader`; the
-//! audio-level reader (FSK frames over the jack) comes next and reuses it.
+//! Two readers: [`VirtualReader`] works at the event level of
+//! `mpos_core::reader::CardReader`; [`device::ReaderDevice`] is the reader
+//! on the far end of the headset jack, speaking the audio link of
+//! `docs/reader-protocol.md` with its own firmware, and [`AudioLoop`] joins
+//! it to the phone's `AudioJackReader` through simulated audio only.
 
+pub mod audio_loop;
 pub mod chip_data;
+pub mod device;
+pub mod hands;
 pub mod icc;
 pub mod magstripe;
 pub mod reader;
 pub mod recording_sink;
+#[cfg(test)]
+mod test_issuer;
 pub mod test_keys;
 
+pub use audio_loop::{AudioLoop, AudioLoopConfig};
+pub use device::ReaderDevice;
+pub use hands::CardHands;
 pub use reader::VirtualReader;
 pub use recording_sink::RecordingSink;
 pub use test_keys::{

@@ -2,10 +2,15 @@
 //!
 //! The administrator creates a phone user; the cashier logs in for the first
 //! time with the activation code and sets a password; then rings up a chip
-//! sale with a signature and a small sale without one, refunds with the
-//! original authorization code, voids a sale, searches by the card's last 4
-//! digits; the counter phone settles; and a void of the now-settled sale is
-//! refused. Every step checks what the product requires.
+//! sale with a signature and a small sale without one, a sale whose chip
+//! cannot be read (swiped after three tries), and a sale whose chip declines
+//! the issuer's approval (reversed at once); refunds with the original
+//! authorization code, voids a sale, searches by the card's last 4 digits;
+//! the counter phone settles; and a void of the now-settled sale is refused.
+//! Every step checks what the product requires.
+//!
+//! Each phone's reader is a device on the far end of its headset jack: the
+//! app and the reader exchange audio samples only (`crate::phone`).
 
 mod report;
 
@@ -19,7 +24,7 @@ use mpos_wire::api::{
     CreateUserRequest, Limits, Point, ReceiptDestination, TransactionSearch, TransactionSummary,
     TxnKind, TxnStatus, UserStatus,
 };
-use mpos_wire::{Brand, Money};
+use mpos_wire::{Brand, EntryMode, Money};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
@@ -70,6 +75,7 @@ pub async fn run(output: Output) -> Result<bool, DemoError> {
         cashier: None,
         sale: None,
         small_sale: None,
+        fallback_sale: None,
     };
     let outcome = day.play().await;
     day.environment.gateway.shutdown().await;
@@ -89,6 +95,7 @@ struct Day {
     cashier: Option<Phone>,
     sale: Option<TransactionSummary>,
     small_sale: Option<TransactionSummary>,
+    fallback_sale: Option<TransactionSummary>,
 }
 
 type Facts = Map<String, Value>;
@@ -117,6 +124,7 @@ fn message_code(screen: &Screen) -> Option<String> {
         | Screen::Amount { message, .. }
         | Screen::RefundAuthCode { message, .. }
         | Screen::PresentCard { message, .. }
+        | Screen::OutcomeUnknown { message, .. }
         | Screen::TransactionDetail { message, .. }
         | Screen::TransactionSearch { message, .. } => message,
         _ => return None,
@@ -195,6 +203,18 @@ impl Day {
         let result = self.sale_no_signature().await;
         self.finish("sale_no_signature", result)?;
         self.report.begin(
+            "chip_fallback_swipe",
+            "NT$300 VISA: a swipe refused for the chip, the chip unreadable 3 times, then swiped",
+        );
+        let result = self.chip_fallback_swipe().await;
+        self.finish("chip_fallback_swipe", result)?;
+        self.report.begin(
+            "chip_declined_after_approval_reversed",
+            "NT$800 VISA: the issuer approves, the chip declines (AAC), the phone reverses",
+        );
+        let result = self.chip_declined_after_approval_reversed().await;
+        self.finish("chip_declined_after_approval_reversed", result)?;
+        self.report.begin(
             "refund",
             "NT$1,000 refund with the original authorization code, swipe only",
         );
@@ -251,14 +271,18 @@ impl Day {
             .expect("the cashier's phone exists after first_login")
     }
 
+    /// A phone with its reader, starting from the link profile the cashier's
+    /// phone learned (same model), as the app stores it per phone model.
     fn new_phone(&self, label: &'static str, reader_device_id: u32) -> Result<Phone, DemoError> {
         let gateway = &self.environment.gateway;
+        let profile = self.cashier.as_ref().and_then(Phone::link_profile);
         Phone::new(
             label,
             gateway.base_url(),
             gateway.cert_pem.clone(),
             gateway.spki_sha256_hex.clone(),
             reader_device_id,
+            profile,
             self.report.clone(),
         )
     }
@@ -324,6 +348,9 @@ impl Day {
             "login without a reader is refused with a message",
         )?;
         phone.plug_in_reader().await?;
+        let profile = phone
+            .link_profile()
+            .ok_or_else(|| DemoError::Unexpected("the reader link was auto-configured".into()))?;
         let screen = phone
             .act(UserAction::Login {
                 username: self.account.clone(),
@@ -335,9 +362,15 @@ impl Day {
             matches!(screen, Screen::Activation { .. }),
             "the default password leads to the activation code",
         )?;
-        Ok(facts(
-            json!({ "refused_without_reader": true, "next": "activation" }),
-        ))
+        Ok(facts(json!({
+            "refused_without_reader": true,
+            "reader_link": {
+                "uplink_bps": profile.settings.rate.bits_per_second(),
+                "uplink_level": profile.settings.level.0,
+                "eye_snr_db": (f64::from(profile.eye_snr_db) * 10.0).round() / 10.0,
+            },
+            "next": "activation",
+        })))
     }
 
     async fn activate(&mut self) -> Result<Facts, DemoError> {
@@ -546,6 +579,158 @@ impl Day {
         }));
         self.small_sale = Some(transaction);
         Ok(result)
+    }
+
+    async fn chip_fallback_swipe(&mut self) -> Result<Facts, DemoError> {
+        self.ring_up(300, Brand::Visa).await?;
+        let phone = self.cashier();
+        let card = CardId::VisaChipApproved;
+        // Chip first, in the reader's firmware: the stripe of a chip card is refused.
+        let refused = phone
+            .swipe(card, "the insert-chip prompt", |s| {
+                matches!(
+                    s,
+                    Screen::PresentCard {
+                        prompt: CardPrompt::InsertChip,
+                        ..
+                    }
+                )
+            })
+            .await?;
+        let insert_chip_prompt = message_code(&refused);
+        ensure(
+            insert_chip_prompt.as_deref() == Some("chip_required"),
+            format!("a swiped chip card is refused with the insert-chip prompt, got {refused:?}"),
+        )?;
+        let mut failures = Vec::new();
+        for attempt in 1..=3 {
+            let screen = phone
+                .insert_unreadable(card, "the chip failure notice", |s| {
+                    let code = message_code(s);
+                    matches!(s, Screen::PresentCard { .. })
+                        && (code.as_deref() == Some("chip_read_failed")
+                            || code.as_deref() == Some("swipe_after_chip_failure"))
+                })
+                .await?;
+            phone.remove_card();
+            failures.push(message_code(&screen).unwrap_or_default());
+            ensure(
+                matches!(screen, Screen::PresentCard { prompt, .. }
+                    if (prompt == CardPrompt::SwipeAfterChipFailure) == (attempt == 3)),
+                format!("the swipe is offered after the third chip failure only, got {screen:?}"),
+            )?;
+        }
+        let screen = phone
+            .swipe(card, "the fallback authorization", payment_finished)
+            .await?;
+        let Screen::Receipt { transaction, .. } = screen else {
+            return Err(DemoError::Unexpected(format!(
+                "the NT$300 fallback swipe ended on {screen:?}"
+            )));
+        };
+        phone.act(UserAction::FinishReceipt).await;
+        ensure(
+            transaction.status == TxnStatus::Approved,
+            "the fallback sale is approved",
+        )?;
+        ensure(
+            transaction.entry_mode == EntryMode::FallbackSwipe,
+            format!(
+                "the gateway records a fallback swipe, not {:?}",
+                transaction.entry_mode
+            ),
+        )?;
+        let result = facts(json!({
+            "transaction_id": transaction.id,
+            "amount": transaction.amount,
+            "masked_pan": transaction.masked_pan,
+            "insert_chip_prompt": insert_chip_prompt,
+            "chip_failures": failures,
+            "entry_mode": transaction.entry_mode,
+            "status": transaction.status,
+        }));
+        self.fallback_sale = Some(transaction);
+        Ok(result)
+    }
+
+    async fn chip_declined_after_approval_reversed(&mut self) -> Result<Facts, DemoError> {
+        self.ring_up(800, Brand::Visa).await?;
+        let phone = self.cashier();
+        let card = CardId::VisaChipDeclinesAfterApproval;
+        let before = phone.screens_shown();
+        let screen = phone
+            .insert(card, "the card's verdict", payment_finished)
+            .await?;
+        let Screen::OutcomeUnknown { masked_pan, .. } = &screen else {
+            return Err(DemoError::Unexpected(format!(
+                "an approval the chip declined must not show a result, got {screen:?}"
+            )));
+        };
+        let masked_pan = masked_pan.clone();
+        // The first result screen the app showed: it may have moved on already.
+        let shown = phone.screens_since(before);
+        let first_result = shown.iter().find(|s| payment_finished(s));
+        ensure(
+            shown.iter().all(|s| {
+                !matches!(
+                    s,
+                    Screen::Signature { .. } | Screen::Receipt { .. } | Screen::Declined { .. }
+                )
+            }),
+            "an approval the card declined is never shown as approved or declined",
+        )?;
+        let reversing_with = first_result.and_then(message_code);
+        let card_decision =
+            tokio::task::block_in_place(|| phone.reader().device().last_card_decision());
+        ensure(
+            card_decision == Some(mpos_sim::icc::CardDecision::Aac),
+            format!("the chip answered AAC, not {card_decision:?}"),
+        )?;
+        let screen = phone
+            .wait_until("the reversal to be acknowledged", |s| {
+                matches!(
+                    s,
+                    Screen::OutcomeUnknown {
+                        reversal_acknowledged: true,
+                        ..
+                    }
+                )
+            })
+            .await?;
+        let acknowledged_with = message_code(&screen);
+        ensure(
+            acknowledged_with.as_deref() == Some("not_charged"),
+            format!("the cardholder is told nothing was charged, got {screen:?}"),
+        )?;
+        phone.remove_card();
+        let screen = phone.act(UserAction::CancelPayment).await;
+        ensure(
+            matches!(screen, Screen::Home { .. }),
+            "the cashier goes back home",
+        )?;
+        let all = self.environment.all_transactions().await?;
+        let at_gateway = all
+            .transactions
+            .iter()
+            .find(|t| t.masked_pan.as_str() == masked_pan && t.kind == TxnKind::Sale)
+            .ok_or_else(|| DemoError::Unexpected("the portal lists the declined sale".into()))?;
+        ensure(
+            at_gateway.status == TxnStatus::Reversed,
+            format!(
+                "the gateway shows the sale reversed, not {:?}",
+                at_gateway.status
+            ),
+        )?;
+        Ok(facts(json!({
+            "transaction_id": at_gateway.id,
+            "amount": at_gateway.amount,
+            "masked_pan": masked_pan,
+            "response_code_at_gateway": at_gateway.response_code,
+            "card_decision": "aac",
+            "outcome_unknown_with": reversing_with,
+            "reversal_acknowledged_with": acknowledged_with,
+            "status_at_gateway": at_gateway.status,
+        })))
     }
 
     async fn refund(&mut self) -> Result<Facts, DemoError> {
@@ -800,10 +985,14 @@ impl Day {
             .small_sale
             .as_ref()
             .expect("sale_no_signature step ran");
-        let expected_net = sale.amount.minor + small.amount.minor - 100_000;
+        let fallback = self
+            .fallback_sale
+            .as_ref()
+            .expect("chip_fallback_swipe step ran");
+        let expected_net = sale.amount.minor + small.amount.minor + fallback.amount.minor - 100_000;
         ensure(
-            preview.totals.count == 3,
-            "two sales and one refund are pending; the void is not",
+            preview.totals.count == 4,
+            "three sales and one refund are pending; the void and the reversal are not",
         )?;
         ensure(
             preview.totals.net_total.minor == expected_net,
