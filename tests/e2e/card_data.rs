@@ -164,10 +164,16 @@ async fn no_card_number_in_clear_in_the_phones_storage_screens_log_or_receipts()
     let world = World::start().await;
     let log = LogCapture::new();
     let credentials = world.create_user(roomy_limits()).await;
-    let mut phone = world.phone_with(PhoneOptions {
-        log: Some(log.clone()),
-        ..PhoneOptions::pinned_to(&world.gateway)
-    });
+    // Through the audio jack, as in the field: the reader's frames cross the
+    // simulated phone audio path, so the link layer's buffers and logs are
+    // part of what is scanned.
+    let mut phone = world.phone_with(
+        PhoneOptions {
+            log: Some(log.clone()),
+            ..PhoneOptions::pinned_to(&world.gateway)
+        }
+        .over_audio(),
+    );
     phone.plug_in().await;
     let screen = phone.first_login(&credentials).await;
     assert!(matches!(screen, Screen::Home { .. }), "{screen:?}");
