@@ -4,6 +4,7 @@
 //! and its ARPC goes back through the audio to the card.
 
 use mpos_cards::CardId;
+use mpos_core::reader::CardReader;
 use mpos_core::{CardPrompt, Screen, UserAction};
 use mpos_e2e::screens::message_code;
 use mpos_e2e::world::{dollars, roomy_limits};
@@ -146,4 +147,33 @@ async fn the_readers_chip_first_rule_leads_to_an_approved_fallback_swipe() {
         EntryMode::FallbackSwipe
     );
     phone.finish_receipt().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_legacy_tdes_reader_over_the_audio_jack_completes_a_chip_sale() {
+    let world = World::start().await;
+    let (phone, _) = world
+        .active_phone_with(roomy_limits(), PhoneOptions::over_audio_legacy)
+        .await;
+    // The reader announces a 10-byte TDES KSN under the test key set.
+    let ksn = phone.audio().phone().info().expect("connected").ksn;
+    assert_eq!(ksn.len(), 20, "{ksn}");
+    assert!(ksn.starts_with("FFFF987654"), "{ksn}");
+    phone.start_sale(1_200, Brand::Visa).await;
+    let screen = phone.insert(CardId::VisaChipApproved).await;
+    let Screen::Receipt { transaction, .. } = screen else {
+        panic!("NT$1,200 on VISA needs no signature, got {screen:?}");
+    };
+    // The gateway opened the TDES envelope and its ARPC reached the chip.
+    assert_eq!(
+        phone.audio().device().last_card_decision(),
+        Some(CardDecision::Tc)
+    );
+    phone.remove_card();
+    assert_eq!(transaction.entry_mode, EntryMode::Chip);
+    assert_eq!(transaction.masked_pan.as_str(), "411111******1111");
+    phone.finish_receipt().await;
+    let at_gateway = world.transaction(&transaction.id).await;
+    assert_eq!(at_gateway.status, TxnStatus::Approved);
+    assert_eq!(at_gateway.amount, dollars(1_200));
 }

@@ -76,6 +76,15 @@ fn test_bdk() -> Value {
     })
 }
 
+/// The published TDES DUKPT test BDK of legacy readers, named by its key set id.
+fn test_tdes_bdk() -> Value {
+    json!({
+        "id_hex": hex::encode_upper(mpos_sim::TEST_TDES_KSI),
+        "bdk_hex": hex::encode_upper(mpos_sim::TEST_TDES_BDK),
+        "scheme": "tdes",
+    })
+}
+
 /// The published EMV test issuer master key, for every brand's chip cards.
 fn test_issuer_master_keys() -> Value {
     let key = hex::encode_upper(mpos_sim::TEST_ISSUER_MASTER_KEY);
@@ -104,7 +113,7 @@ pub fn test_config(options: &GatewayOptions) -> Value {
         ],
         "smtp": options.smtp_port.map(|port| json!({ "host": "127.0.0.1", "port": port, "from": "mpos@gateway.test" })),
         "sms": options.sms_url.as_ref().map(|url| json!({ "url": url, "bearer_token": options.sms_token })),
-        "hsm": { "bdks": [ test_bdk() ], "issuer_master_keys": test_issuer_master_keys() },
+        "hsm": { "bdks": [ test_bdk(), test_tdes_bdk() ], "issuer_master_keys": test_issuer_master_keys() },
         "issuer": { "slow_delay_ms": options.slow_issuer_ms },
         "settlement": { "auto_local_time": "23:00", "check_interval_ms": 200 }
     })

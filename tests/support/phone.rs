@@ -15,6 +15,7 @@ use mpos_cards::CardId;
 use mpos_core::reader::audio_jack::AudioJackReader;
 use mpos_core::reader::CardReader;
 use mpos_core::{AppConfig, MposApp, Screen, ScreenListener, UserAction};
+use mpos_sim::device::KeyScheme;
 use mpos_sim::{AudioLoop, AudioLoopConfig, CardHands, ReaderDevice, VirtualReader};
 use mpos_wire::api::{BatchSummary, SettlementPreview, TransactionSearch, TransactionSummary};
 use mpos_wire::Brand;
@@ -47,6 +48,8 @@ pub struct PhoneOptions {
     pub log: Option<LogCapture>,
     /// Whether the reader is the device on the far end of the audio jack.
     pub audio: bool,
+    /// Whether that device is a legacy reader sealing with TDES DUKPT.
+    pub legacy_reader: bool,
 }
 
 impl PhoneOptions {
@@ -60,6 +63,7 @@ impl PhoneOptions {
             reversal_retry_ms: 300,
             log: None,
             audio: false,
+            legacy_reader: false,
         }
     }
 
@@ -68,6 +72,14 @@ impl PhoneOptions {
         PhoneOptions {
             audio: true,
             ..self
+        }
+    }
+
+    /// The same phone with a legacy (TDES DUKPT) reader on the far end of the audio jack.
+    pub fn over_audio_legacy(self) -> PhoneOptions {
+        PhoneOptions {
+            legacy_reader: true,
+            ..self.over_audio()
         }
     }
 }
@@ -81,7 +93,7 @@ enum Reader {
 }
 
 impl Reader {
-    fn start(device: u32, audio: bool) -> Reader {
+    fn start(device: u32, audio: bool, legacy: bool) -> Reader {
         let serial = format!("SIM-{device:08X}");
         let initial_key_id = mpos_sim::test_initial_key_id(device);
         if !audio {
@@ -94,10 +106,20 @@ impl Reader {
         }
         let config = AudioLoopConfig::typical_phone();
         let driver = AudioJackReader::new(config.sample_rate, "e2e phone").expect("48 kHz");
-        let device = ReaderDevice::new(
+        let keys = if legacy {
+            KeyScheme::Tdes {
+                bdk: mpos_sim::TEST_TDES_BDK,
+                initial_ksn: mpos_sim::test_tdes_initial_ksn(device),
+            }
+        } else {
+            KeyScheme::Aes128 {
+                bdk: mpos_sim::TEST_BDK,
+                initial_key_id,
+            }
+        };
+        let device = ReaderDevice::with_keys(
             config.sample_rate,
-            &mpos_sim::TEST_BDK,
-            initial_key_id,
+            &keys,
             serial,
             &mpos_sim::TEST_ISSUER_MASTER_KEY,
         );
@@ -157,7 +179,7 @@ impl Phone {
     pub fn start(options: PhoneOptions) -> Phone {
         let data_dir = tempfile::tempdir().expect("phone storage");
         let device = NEXT_READER.fetch_add(1, Ordering::SeqCst);
-        let reader = Reader::start(device, options.audio);
+        let reader = Reader::start(device, options.audio, options.legacy_reader);
         let config = AppConfig {
             gateway_url: options.gateway_url,
             trust_root_pem: options.trust_root_pem,

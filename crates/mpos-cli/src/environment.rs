@@ -3,7 +3,9 @@
 //! provider stand-in that speaks the gateway's SMS adapter format.
 
 use crate::demo::DemoError;
-use mpos_gateway::config::{BdkConfig, HsmConfig, IssuerMasterKeyConfig, SmsConfig, SmtpConfig};
+use mpos_gateway::config::{
+    BdkConfig, BdkScheme, HsmConfig, IssuerMasterKeyConfig, SmsConfig, SmtpConfig,
+};
 use mpos_gateway::{GatewayConfig, RunningGateway, StartOptions};
 use mpos_testkit::sms_provider::FakeSmsProvider;
 use mpos_testkit::smtp_server::SmtpServer;
@@ -40,13 +42,22 @@ impl Environment {
             .map_err(|e| DemoError::Setup(format!("SMS provider: {e}")))?;
 
         // The published AES DUKPT test BDK, injected into the virtual reader
-        // too, and the published EMV test issuer master key its chip cards
-        // are personalised under: test keys live in test configuration only.
+        // too, the published TDES DUKPT test BDK for legacy readers, and the
+        // published EMV test issuer master key the chip cards are
+        // personalised under: test keys live in test configuration only.
         let mut config = GatewayConfig::new(HsmConfig {
-            bdks: vec![BdkConfig {
-                id_hex: hex_upper(&mpos_sim::TEST_BDK_ID),
-                bdk_hex: hex_upper(&mpos_sim::TEST_BDK),
-            }],
+            bdks: vec![
+                BdkConfig {
+                    id_hex: hex_upper(&mpos_sim::TEST_BDK_ID),
+                    bdk_hex: hex_upper(&mpos_sim::TEST_BDK),
+                    scheme: BdkScheme::Aes128,
+                },
+                BdkConfig {
+                    id_hex: hex_upper(&mpos_sim::TEST_TDES_KSI),
+                    bdk_hex: hex_upper(&mpos_sim::TEST_TDES_BDK),
+                    scheme: BdkScheme::Tdes,
+                },
+            ],
             issuer_master_keys: Brand::ALL
                 .into_iter()
                 .map(|brand| IssuerMasterKeyConfig {

@@ -1,7 +1,10 @@
-//! The reader's card envelope: clear card data sealed under an AES-128
-//! DUKPT data key (ANSI X9.24-3), opened only by the gateway's HSM module.
+//! The reader's card envelope: clear card data sealed under a DUKPT data
+//! key, opened only by the gateway's HSM module. Two schemes, told apart by
+//! the KSN's length: AES-128 DUKPT (ANSI X9.24-3, 24 hex digits), the
+//! default, and TDES DUKPT (ANSI X9.24-1, 20 hex digits) for legacy readers
+//! ([`LegacyReaderKeys`], described in `legacy`).
 //!
-//! KSN: 12 bytes, the 8-byte initial key id then the 32-bit counter, as 24
+//! AES KSN: 12 bytes, the 8-byte initial key id then the 32-bit counter, as 24
 //! uppercase hex digits. Plaintext: ASCII `PAN=YYMMSSS` (track-2-equivalent
 //! data without sentinels), padded with ISO 9797-1 method 2 (`80 00..`) and
 //! encrypted with AES-128-CBC under the counter's data-encryption key with a
@@ -13,6 +16,10 @@
 //! ciphertext. [`open`] checks the MAC in constant time before it decrypts,
 //! so a changed byte, a swapped KSN or a wrong BDK is refused before any
 //! plaintext exists, and CBC's malleability cannot be used to edit fields.
+
+mod legacy;
+
+pub use legacy::LegacyReaderKeys;
 
 use crate::dukpt::aes128::{self, KeyUsage};
 use crate::dukpt::Key16;
@@ -44,16 +51,16 @@ impl std::fmt::Debug for ClearCard {
 /// A sealed envelope: the key serial number and the ciphertext, both hex.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealedCard {
-    /// AES DUKPT key serial number (12 bytes), hex.
+    /// DUKPT key serial number, hex: 24 digits (AES) or 20 (TDES).
     pub ksn: String,
-    /// AES-CBC ciphertext, hex.
+    /// CBC ciphertext then the 8-byte MAC, hex.
     pub ciphertext: String,
 }
 
 /// Why an envelope could not be sealed or opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnvelopeError {
-    /// The KSN is not 24 hex digits or its counter is invalid.
+    /// The KSN is not 24 (AES) or 20 (TDES) hex digits, or its counter is invalid.
     #[error("invalid key serial number")]
     InvalidKsn,
     /// The ciphertext is not hex or not a whole number of blocks.
@@ -68,6 +75,61 @@ pub enum EnvelopeError {
     /// The reader's transaction counter is exhausted.
     #[error("the reader's key counter is exhausted")]
     CounterExhausted,
+}
+
+/// The DUKPT scheme of an envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// AES-128 DUKPT (ANSI X9.24-3), 12-byte KSN: the default.
+    Aes128,
+    /// TDES DUKPT (ANSI X9.24-1), 10-byte KSN: legacy readers.
+    Tdes,
+}
+
+impl Scheme {
+    /// The scheme a KSN belongs to, by its length: 24 hex digits AES, 20 TDES.
+    pub fn of_ksn(ksn_hex: &str) -> Result<Scheme, EnvelopeError> {
+        match ksn_hex.len() {
+            24 => Ok(Scheme::Aes128),
+            20 => Ok(Scheme::Tdes),
+            _ => Err(EnvelopeError::InvalidKsn),
+        }
+    }
+}
+
+/// A reader's injected keys, of either scheme.
+#[derive(Debug)]
+pub enum DeviceKeys {
+    /// AES-128 DUKPT.
+    Aes128(ReaderKeys),
+    /// TDES DUKPT, for legacy readers.
+    Tdes(LegacyReaderKeys),
+}
+
+impl DeviceKeys {
+    /// The KSN the next seal will use, hex.
+    pub fn next_ksn(&self) -> String {
+        match self {
+            DeviceKeys::Aes128(keys) => keys.next_ksn(),
+            DeviceKeys::Tdes(keys) => keys.next_ksn(),
+        }
+    }
+
+    /// Seals card data under the next transaction key.
+    pub fn seal(&mut self, card: &ClearCard) -> Result<SealedCard, EnvelopeError> {
+        match self {
+            DeviceKeys::Aes128(keys) => keys.seal(card),
+            DeviceKeys::Tdes(keys) => keys.seal(card),
+        }
+    }
+
+    /// The scheme of these keys.
+    pub fn scheme(&self) -> Scheme {
+        match self {
+            DeviceKeys::Aes128(_) => Scheme::Aes128,
+            DeviceKeys::Tdes(_) => Scheme::Tdes,
+        }
+    }
 }
 
 /// The reader's side: an initial key (loaded at key injection) and a counter.
@@ -109,7 +171,7 @@ impl ReaderKeys {
     /// Card data that [`open`] would refuse is refused here too, and then
     /// the counter does not move.
     pub fn seal(&mut self, card: &ClearCard) -> Result<SealedCard, EnvelopeError> {
-        let plaintext = encode_card(card)?;
+        let plaintext = encode_card(card, AES_BLOCK)?;
         let counter = aes128::next_counter(self.counter).ok_or(EnvelopeError::CounterExhausted)?;
         let initial_key = Key16::new(self.initial_key);
         let derivation = aes128::derivation_key(&initial_key, &self.initial_key_id, counter)
@@ -147,8 +209,17 @@ impl ReaderKeys {
     }
 }
 
-/// The HSM's side: opens an envelope with the BDK.
+/// The HSM's side: opens an envelope with the BDK, in the scheme its KSN's
+/// length names (see [`Scheme::of_ksn`]).
 pub fn open(bdk: &[u8; 16], sealed: &SealedCard) -> Result<ClearCard, EnvelopeError> {
+    match Scheme::of_ksn(&sealed.ksn)? {
+        Scheme::Aes128 => open_aes(bdk, sealed),
+        Scheme::Tdes => legacy::open(bdk, sealed),
+    }
+}
+
+/// Opens an AES DUKPT envelope.
+fn open_aes(bdk: &[u8; 16], sealed: &SealedCard) -> Result<ClearCard, EnvelopeError> {
     let (initial_key_id, counter) = parse_ksn(&sealed.ksn)?;
     let envelope =
         hex::decode(&sealed.ciphertext).map_err(|_| EnvelopeError::MalformedCiphertext)?;
@@ -175,13 +246,23 @@ pub fn open(bdk: &[u8; 16], sealed: &SealedCard) -> Result<ClearCard, EnvelopeEr
     let plaintext = cbc::Decryptor::<Aes128>::new(data_key.as_bytes().into(), &[0u8; 16].into())
         .decrypt_padded_vec_mut::<NoPadding>(ciphertext)
         .map_err(|_| EnvelopeError::MalformedCiphertext)?;
-    decode_card(&plaintext)
+    decode_card(&plaintext, AES_BLOCK)
 }
 
-/// Splits a KSN into its initial key id (hex) and transaction counter.
+/// Splits a KSN into the reader's identity (hex) and its transaction
+/// counter. AES: the 8-byte initial key id (16 digits). TDES: the KSN with
+/// its counter cleared (20 digits), which names one device.
 pub fn ksn_parts(ksn_hex: &str) -> Result<(String, u32), EnvelopeError> {
-    let (initial_key_id, counter) = parse_ksn(ksn_hex)?;
-    Ok((hex::encode_upper(initial_key_id), counter))
+    match Scheme::of_ksn(ksn_hex)? {
+        Scheme::Aes128 => {
+            let (initial_key_id, counter) = parse_ksn(ksn_hex)?;
+            Ok((hex::encode_upper(initial_key_id), counter))
+        }
+        Scheme::Tdes => {
+            let ksn = legacy::parse_ksn(ksn_hex)?;
+            Ok((ksn.initial().to_hex(), ksn.counter()))
+        }
+    }
 }
 
 /// 24 hex digits: the 8-byte initial key id and a valid counter.
@@ -196,8 +277,10 @@ fn parse_ksn(ksn_hex: &str) -> Result<([u8; 8], u32), EnvelopeError> {
     Ok((initial_key_id, counter))
 }
 
-/// Bytes of the truncated CMAC that closes every envelope.
+/// Bytes of the MAC that closes every envelope (truncated CMAC, or the full retail MAC).
 const MAC_LEN: usize = 8;
+/// The AES block size.
+const AES_BLOCK: usize = 16;
 
 /// CMAC state over the KSN and the CBC ciphertext, ready to finalize or verify.
 fn envelope_mac(mac_key: &Key16, ksn: &[u8; 12], ciphertext: &[u8]) -> Cmac<Aes128> {
@@ -219,26 +302,26 @@ fn format_ksn(initial_key_id: &[u8; 8], counter: u32) -> String {
     format!("{}{counter:08X}", hex::encode_upper(initial_key_id))
 }
 
-/// `PAN=YYMMSSS`, padded with ISO 9797-1 method 2 to whole AES blocks.
-fn encode_card(card: &ClearCard) -> Result<Vec<u8>, EnvelopeError> {
+/// `PAN=YYMMSSS`, padded with ISO 9797-1 method 2 to whole cipher blocks of `block` bytes.
+fn encode_card(card: &ClearCard, block: usize) -> Result<Vec<u8>, EnvelopeError> {
     let text = format!("{}={}{}", card.pan, card.expiry, card.service_code);
     // The same strict check the HSM applies, so a sealed card always opens.
     parse_track(text.as_bytes())?;
     let mut plaintext = text.into_bytes();
     plaintext.push(0x80);
-    while plaintext.len() % 16 != 0 {
+    while plaintext.len() % block != 0 {
         plaintext.push(0);
     }
     Ok(plaintext)
 }
 
-/// Removes method-2 padding (at most one block of it) and parses the track.
-fn decode_card(plaintext: &[u8]) -> Result<ClearCard, EnvelopeError> {
+/// Removes method-2 padding (at most one block of `block` bytes) and parses the track.
+fn decode_card(plaintext: &[u8], block: usize) -> Result<ClearCard, EnvelopeError> {
     let marker = plaintext
         .iter()
         .rposition(|&b| b != 0)
         .ok_or(EnvelopeError::InvalidPlaintext)?;
-    if plaintext[marker] != 0x80 || plaintext.len() - marker > 16 {
+    if plaintext[marker] != 0x80 || plaintext.len() - marker > block {
         return Err(EnvelopeError::InvalidPlaintext);
     }
     parse_track(&plaintext[..marker])
@@ -537,6 +620,36 @@ mod tests {
             reader.seal(&card("4111111111111111")),
             Err(EnvelopeError::CounterExhausted)
         );
+    }
+
+    #[test]
+    fn device_keys_seal_in_their_scheme_and_open_picks_it_by_ksn_length() {
+        let tdes_bdk: [u8; 16] = hex::decode("0123456789ABCDEFFEDCBA9876543210")
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let tdes_ksn = [0xFF, 0xFF, 0x98, 0x76, 0x54, 0x32, 0x10, 0xE0, 0, 0];
+        let readers = [
+            (
+                DeviceKeys::Aes128(ReaderKeys::inject(&BDK, IKID)),
+                BDK,
+                Scheme::Aes128,
+            ),
+            (
+                DeviceKeys::Tdes(LegacyReaderKeys::inject(&tdes_bdk, tdes_ksn)),
+                tdes_bdk,
+                Scheme::Tdes,
+            ),
+        ];
+        for (mut reader, bdk, scheme) in readers {
+            assert_eq!(reader.scheme(), scheme);
+            let next = reader.next_ksn();
+            let sealed = reader.seal(&card("4111111111111111")).unwrap();
+            assert_eq!(sealed.ksn, next);
+            assert_eq!(Scheme::of_ksn(&sealed.ksn), Ok(scheme));
+            assert_eq!(open(&bdk, &sealed).unwrap(), card("4111111111111111"));
+        }
+        assert_eq!(Scheme::of_ksn("1234"), Err(EnvelopeError::InvalidKsn));
     }
 
     #[test]

@@ -118,7 +118,8 @@ impl fmt::Debug for SmsConfig {
 #[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HsmConfig {
-    /// Base derivation keys, chosen by the first 4 bytes of a KSN.
+    /// Base derivation keys, chosen by the KSN's scheme (its length) and
+    /// its first bytes (see [`BdkConfig::id_hex`]).
     #[serde(default)]
     pub bdks: Vec<BdkConfig>,
     /// Issuer master keys (AC) that chip cryptograms are verified with,
@@ -144,19 +145,49 @@ impl fmt::Debug for HsmConfig {
     }
 }
 
-/// One AES-128 base derivation key.
+/// The DUKPT scheme a base derivation key serves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BdkScheme {
+    /// AES-128 DUKPT (ANSI X9.24-3), 12-byte KSNs: the default.
+    #[default]
+    Aes128,
+    /// TDES DUKPT (ANSI X9.24-1), 10-byte KSNs: legacy readers.
+    Tdes,
+}
+
+impl BdkScheme {
+    /// How many leading KSN bytes name a BDK of this scheme: AES, the first
+    /// 4 bytes of the initial key id; TDES, the 5-byte key set identifier
+    /// (the KSN layout of deployed TDES readers: 40-bit key set id, 19-bit
+    /// device id, 21-bit counter).
+    pub fn id_len(self) -> usize {
+        match self {
+            BdkScheme::Aes128 => 4,
+            BdkScheme::Tdes => 5,
+        }
+    }
+}
+
+/// One base derivation key (AES-128 or double-length TDES, 16 bytes either way).
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BdkConfig {
-    /// 8 hex digits: the first 4 bytes of the readers' initial key ids.
+    /// The KSN's first bytes that name this BDK: 8 hex digits (the first 4
+    /// bytes of the initial key id) for `aes128`, 10 hex digits (the key set
+    /// identifier) for `tdes`.
     pub id_hex: String,
     /// 32 hex digits.
     pub bdk_hex: String,
+    /// `"aes128"` (default) or `"tdes"`.
+    #[serde(default)]
+    pub scheme: BdkScheme,
 }
 
 impl fmt::Debug for BdkConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BdkConfig")
+            .field("scheme", &self.scheme)
             .field("id_hex", &self.id_hex)
             .field("bdk_hex", &"<redacted>")
             .finish()
@@ -332,12 +363,25 @@ impl GatewayConfig {
     /// Checks values serde cannot: key lengths, times, positive limits.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        let mut bdk_ids = std::collections::HashSet::new();
         for bdk in &self.hsm.bdks {
-            if decode_hex::<4>(&bdk.id_hex).is_none() {
-                return invalid("hsm.bdks[].id_hex must be 8 hex digits");
+            let id = hex::decode(&bdk.id_hex).ok();
+            match (bdk.scheme, id.as_ref().map(Vec::len)) {
+                (BdkScheme::Aes128, Some(4)) | (BdkScheme::Tdes, Some(5)) => {}
+                (BdkScheme::Aes128, _) => {
+                    return invalid("hsm.bdks[].id_hex must be 8 hex digits for an aes128 BDK")
+                }
+                (BdkScheme::Tdes, _) => {
+                    return invalid("hsm.bdks[].id_hex must be 10 hex digits for a tdes BDK")
+                }
             }
             if decode_hex::<16>(&bdk.bdk_hex).is_none() {
-                return invalid("hsm.bdks[].bdk_hex must be 32 hex digits (AES-128)");
+                return invalid(
+                    "hsm.bdks[].bdk_hex must be 32 hex digits (AES-128 or double-length TDES)",
+                );
+            }
+            if !bdk_ids.insert((bdk.scheme, id)) {
+                return invalid("hsm.bdks[] names the same id twice for one scheme");
             }
         }
         for imk in &self.hsm.issuer_master_keys {
@@ -441,6 +485,7 @@ mod tests {
             bdks: vec![BdkConfig {
                 id_hex: "12345678".into(),
                 bdk_hex: "00".into(),
+                scheme: BdkScheme::Aes128,
             }],
             ..HsmConfig::default()
         });
@@ -471,6 +516,7 @@ mod tests {
             bdks: vec![BdkConfig {
                 id_hex: "12345678".into(),
                 bdk_hex: "00112233445566778899AABBCCDDEEFF".into(),
+                scheme: BdkScheme::Aes128,
             }],
             issuer_master_keys: vec![IssuerMasterKeyConfig {
                 brand: Some(Brand::Visa),
@@ -484,6 +530,42 @@ mod tests {
         assert!(!text.contains("abab"));
         assert!(!text.contains("FEDCBA98"));
         assert!(text.contains("Visa"), "{text}");
+    }
+
+    #[test]
+    fn bdks_default_to_aes128_and_their_id_length_follows_the_scheme() {
+        let parse = |bdks: serde_json::Value| {
+            let config: GatewayConfig =
+                serde_json::from_value(serde_json::json!({ "hsm": { "bdks": bdks } }))?;
+            Ok::<_, serde_json::Error>(config)
+        };
+        let key = "0123456789ABCDEFFEDCBA9876543210";
+        let config = parse(serde_json::json!([{ "id_hex": "12345678", "bdk_hex": key }])).unwrap();
+        assert_eq!(config.hsm.bdks[0].scheme, BdkScheme::Aes128);
+        config.validate().unwrap();
+        let tdes = serde_json::json!({ "id_hex": "FFFF987654", "bdk_hex": key, "scheme": "tdes" });
+        let config = parse(serde_json::json!([tdes])).unwrap();
+        assert_eq!(config.hsm.bdks[0].scheme, BdkScheme::Tdes);
+        config.validate().unwrap();
+        // Each scheme's id length, and one id per scheme.
+        for bdks in [
+            serde_json::json!([{ "id_hex": "FFFF987654", "bdk_hex": key }]),
+            serde_json::json!([{ "id_hex": "12345678", "bdk_hex": key, "scheme": "tdes" }]),
+            serde_json::json!([{ "id_hex": "FFFF987654", "bdk_hex": "00", "scheme": "tdes" }]),
+            serde_json::json!([tdes, tdes]),
+        ] {
+            assert!(parse(bdks.clone()).unwrap().validate().is_err(), "{bdks}");
+        }
+        // The same id under both schemes names two keys.
+        let both = serde_json::json!([
+            { "id_hex": "FFFF987654", "bdk_hex": key, "scheme": "tdes" },
+            { "id_hex": "FFFF9876", "bdk_hex": key, "scheme": "aes128" },
+        ]);
+        parse(both).unwrap().validate().unwrap();
+        assert!(parse(
+            serde_json::json!([{ "id_hex": "12345678", "bdk_hex": key, "scheme": "des" }])
+        )
+        .is_err());
     }
 
     #[test]

@@ -144,6 +144,7 @@ mod tests {
             bdks: vec![BdkConfig {
                 id_hex: "12345678".into(),
                 bdk_hex: hex::encode_upper(BDK),
+                scheme: Default::default(),
             }],
             issuer_master_keys: vec![IssuerMasterKeyConfig {
                 brand: Some(Brand::Visa),

@@ -1,14 +1,16 @@
 //! The HSM module: the only place card numbers and keys exist in clear. It
-//! opens the reader's envelope with the BDK the KSN names, checks the
+//! opens the reader's envelope with the BDK the KSN names (AES-128 DUKPT for
+//! 24-digit KSNs, by the first 4 bytes; TDES DUKPT for the 20-digit KSNs of
+//! legacy readers, by the 5-byte key set identifier), checks the
 //! masked PAN the phone sent, turns the PAN into a card token (HMAC-SHA256)
 //! so nothing after authorization needs the number, and verifies chip
 //! cryptograms with card keys derived from the issuer master keys.
 
-use crate::config::{decode_hex, HsmConfig};
+use crate::config::{decode_hex, BdkScheme, HsmConfig};
 use hmac::{Hmac, Mac};
 use mpos_crypto::emv::{cvn18, CardStatusUpdate, EmvError, IccMasterKey, IssuerMasterKey};
 use mpos_crypto::emv::{SessionKey, TransactionData};
-use mpos_crypto::envelope::{self, EnvelopeError, SealedCard};
+use mpos_crypto::envelope::{self, EnvelopeError, Scheme, SealedCard};
 use mpos_wire::{Brand, CardPayload, MaskedPan};
 use sha2::Sha256;
 use std::fmt;
@@ -50,7 +52,8 @@ pub struct OpenedCard {
     pub expiry: String,
     /// Service code from the card data.
     pub service_code: String,
-    /// The reader's initial key id (hex), naming the reader for replay checks.
+    /// Names the reader for replay checks, hex: the initial key id (AES) or
+    /// the KSN with its counter cleared (TDES).
     pub reader_id: String,
     /// The reader's DUKPT transaction counter.
     pub counter: u32,
@@ -102,9 +105,17 @@ enum Cards {
     Brand(Brand),
 }
 
+/// One base derivation key and the KSNs it serves.
+struct Bdk {
+    scheme: BdkScheme,
+    /// The KSN's first bytes that name it.
+    id: Vec<u8>,
+    key: [u8; 16],
+}
+
 /// The HSM's keys.
 pub struct Hsm {
-    bdks: Vec<([u8; 4], [u8; 16])>,
+    bdks: Vec<Bdk>,
     issuer_master_keys: Vec<(Cards, IssuerMasterKey)>,
     token_key: [u8; 32],
 }
@@ -144,7 +155,14 @@ impl Hsm {
         let bdks = config
             .bdks
             .iter()
-            .filter_map(|b| Some((decode_hex::<4>(&b.id_hex)?, decode_hex::<16>(&b.bdk_hex)?)))
+            .filter_map(|b| {
+                let id = hex::decode(&b.id_hex).ok()?;
+                (id.len() == b.scheme.id_len()).then_some(Bdk {
+                    scheme: b.scheme,
+                    id,
+                    key: decode_hex::<16>(&b.bdk_hex)?,
+                })
+            })
             .collect();
         let mut issuer_master_keys: Vec<(Cards, IssuerMasterKey)> = config
             .issuer_master_keys
@@ -216,17 +234,19 @@ impl Hsm {
 
     /// Opens the envelope in `payload` and checks it against the payload's masked PAN.
     pub fn open(&self, payload: &CardPayload) -> Result<OpenedCard, HsmError> {
-        let (initial_key_id, counter) =
+        let (reader_id, counter) =
             envelope::ksn_parts(&payload.ksn).map_err(|_| HsmError::InvalidKsn)?;
-        let key_id = initial_key_id
-            .get(..8)
-            .and_then(decode_hex::<4>)
-            .ok_or(HsmError::InvalidKsn)?;
+        let scheme = match Scheme::of_ksn(&payload.ksn).map_err(|_| HsmError::InvalidKsn)? {
+            Scheme::Aes128 => BdkScheme::Aes128,
+            Scheme::Tdes => BdkScheme::Tdes,
+        };
+        let ksn = hex::decode(&payload.ksn).map_err(|_| HsmError::InvalidKsn)?;
+        let key_id = ksn.get(..scheme.id_len()).ok_or(HsmError::InvalidKsn)?;
         let bdk = self
             .bdks
             .iter()
-            .find(|(id, _)| *id == key_id)
-            .map(|(_, bdk)| bdk)
+            .find(|bdk| bdk.scheme == scheme && bdk.id == key_id)
+            .map(|bdk| &bdk.key)
             .ok_or_else(|| HsmError::UnknownKey(hex::encode_upper(key_id)))?;
         let sealed = SealedCard {
             ksn: payload.ksn.clone(),
@@ -246,7 +266,7 @@ impl Hsm {
             pan: clear.pan.clone(),
             expiry: clear.expiry.clone(),
             service_code: clear.service_code.clone(),
-            reader_id: initial_key_id.to_ascii_uppercase(),
+            reader_id: reader_id.to_ascii_uppercase(),
             counter,
             masked_pan,
         })
@@ -272,6 +292,92 @@ mod tests {
             Hsm::new(&HsmConfig::default(), [8u8; 32]).card_token("4111111111111111")
         );
         assert!(!a.contains("4111111111111111"));
+    }
+
+    const AES_BDK: &str = "FEDCBA9876543210F1F1F1F1F1F1F1F1";
+    const TDES_BDK: &str = "0123456789ABCDEFFEDCBA9876543210";
+
+    fn bdk(scheme: BdkScheme, id_hex: &str, key: &str) -> crate::config::BdkConfig {
+        crate::config::BdkConfig {
+            id_hex: id_hex.into(),
+            bdk_hex: key.into(),
+            scheme,
+        }
+    }
+
+    fn hsm_with_bdks(bdks: Vec<crate::config::BdkConfig>) -> Hsm {
+        let config = HsmConfig {
+            bdks,
+            ..HsmConfig::default()
+        };
+        Hsm::new(&config, [7u8; 32])
+    }
+
+    fn payload(sealed: SealedCard) -> CardPayload {
+        CardPayload {
+            masked_pan: MaskedPan::from_pan("4111111111111111").unwrap(),
+            brand: Brand::Visa,
+            entry_mode: mpos_wire::EntryMode::Chip,
+            service_code: "201".into(),
+            ksn: sealed.ksn,
+            ciphertext: sealed.ciphertext,
+            emv_tlv: None,
+        }
+    }
+
+    fn visa() -> envelope::ClearCard {
+        envelope::ClearCard {
+            pan: "4111111111111111".into(),
+            expiry: "3012".into(),
+            service_code: "201".into(),
+        }
+    }
+
+    #[test]
+    fn opens_tdes_and_aes_envelopes_with_the_bdk_their_ksn_names() {
+        let hsm = hsm_with_bdks(vec![
+            bdk(BdkScheme::Aes128, "12345678", AES_BDK),
+            bdk(BdkScheme::Tdes, "FFFF987654", TDES_BDK),
+        ]);
+        let tdes_ksn = [0xFF, 0xFF, 0x98, 0x76, 0x54, 0x32, 0x10, 0xE0, 0, 0];
+        let sealed = envelope::LegacyReaderKeys::inject(&decode_hex(TDES_BDK).unwrap(), tdes_ksn)
+            .seal(&visa())
+            .unwrap();
+        let opened = hsm.open(&payload(sealed)).unwrap();
+        assert_eq!(opened.pan(), "4111111111111111");
+        assert_eq!(opened.reader_id, "FFFF9876543210E00000");
+        assert_eq!(opened.counter, 1);
+        let ikid = [0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56];
+        let sealed = envelope::ReaderKeys::inject(&decode_hex(AES_BDK).unwrap(), ikid)
+            .seal(&visa())
+            .unwrap();
+        let opened = hsm.open(&payload(sealed)).unwrap();
+        assert_eq!(opened.reader_id, "1234567890123456");
+        assert_eq!(opened.counter, 1);
+    }
+
+    #[test]
+    fn a_tdes_ksn_finds_only_a_tdes_bdk_of_its_key_set() {
+        let tdes_ksn = [0xFF, 0xFF, 0x98, 0x76, 0x54, 0x32, 0x10, 0xE0, 0, 0];
+        let sealed = envelope::LegacyReaderKeys::inject(&decode_hex(TDES_BDK).unwrap(), tdes_ksn)
+            .seal(&visa())
+            .unwrap();
+        // An AES BDK whose id is the KSN's first 4 bytes is not a TDES BDK.
+        let aes_only = hsm_with_bdks(vec![bdk(BdkScheme::Aes128, "FFFF9876", TDES_BDK)]);
+        assert_eq!(
+            aes_only.open(&payload(sealed.clone())).map(|_| ()),
+            Err(HsmError::UnknownKey("FFFF987654".into()))
+        );
+        let other_set = hsm_with_bdks(vec![bdk(BdkScheme::Tdes, "FFFF987655", TDES_BDK)]);
+        assert!(matches!(
+            other_set.open(&payload(sealed.clone())),
+            Err(HsmError::UnknownKey(_))
+        ));
+        let wrong_key = hsm_with_bdks(vec![bdk(BdkScheme::Tdes, "FFFF987654", AES_BDK)]);
+        assert_eq!(
+            wrong_key.open(&payload(sealed)).map(|_| ()),
+            Err(HsmError::Envelope(EnvelopeError::AuthenticationFailed))
+        );
     }
 
     #[test]

@@ -88,6 +88,62 @@ async fn an_approved_chip_sale_returns_an_arpc_the_card_can_verify() {
 }
 
 #[tokio::test]
+async fn a_legacy_readers_tdes_sealed_chip_sale_is_approved_and_its_ksn_cannot_be_replayed() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("lee").await;
+    let reader = Reader::legacy();
+    let first = sale_body(&reader, CardId::VisaChipApproved, 480_00, EntryMode::Chip);
+    let second = sale_body(&reader, CardId::VisaChipApproved, 120_00, EntryMode::Chip);
+    let ksn = first["card"]["ksn"].as_str().unwrap().to_string();
+    assert_eq!(ksn.len(), 20, "a TDES KSN: {ksn}");
+    assert!(
+        ksn.starts_with("FFFF987654") && ksn.ends_with("00001"),
+        "{ksn}"
+    );
+    let (status, response) = gw
+        .financial(paths::SALES, &user, &new_key(), first.clone())
+        .await;
+    assert_eq!(status, StatusCode::OK, "{response}");
+    assert_eq!(response["transaction"]["status"], "approved");
+    assert_eq!(response["transaction"]["masked_pan"], "411111******1111");
+    assert!(response["issuer_authentication"]["arpc_hex"].is_string());
+    // The same TDES envelope again, under a new idempotency key: a replay.
+    let (status, body) = gw.financial(paths::SALES, &user, &new_key(), first).await;
+    assert_eq!((status, code(&body)), (StatusCode::CONFLICT, "ksn_reused"));
+    // The reader's next counter is fine.
+    let (status, response) = gw.financial(paths::SALES, &user, &new_key(), second).await;
+    assert_eq!(status, StatusCode::OK, "{response}");
+    assert_eq!(gw.transactions().await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_tdes_envelope_under_an_unknown_key_set_or_another_bdk_is_refused() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("kim").await;
+    let tdes_bdk = hex_bdk(TEST_TDES_BDK_HEX);
+    let mut unknown_set = [0u8; 10];
+    unknown_set[..5].copy_from_slice(&[0xFF, 0xFF, 0x12, 0x34, 0x56]);
+    let forged_ksn = {
+        let mut ksn = [0u8; 10];
+        ksn[..5].copy_from_slice(&TEST_TDES_KSI);
+        ksn[5] = 0x01;
+        ksn
+    };
+    for reader in [
+        Reader::legacy_with_bdk(&tdes_bdk, unknown_set),
+        Reader::legacy_with_bdk(&hex_bdk(TEST_BDK_HEX), forged_ksn),
+    ] {
+        let body = sale_body(&reader, CardId::VisaChipApproved, 100_00, EntryMode::Chip);
+        let (status, resp) = gw.financial(paths::SALES, &user, &new_key(), body).await;
+        assert_eq!(
+            (status, code(&resp)),
+            (StatusCode::BAD_REQUEST, "card_data_invalid")
+        );
+    }
+    assert!(gw.transactions().await.is_empty());
+}
+
+#[tokio::test]
 async fn declines_and_swipes_get_no_issuer_authentication() {
     let gw = TestGateway::start().await;
     let user = gw.ready_user("bob").await;

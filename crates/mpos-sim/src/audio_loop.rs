@@ -191,6 +191,11 @@ impl AudioLoop {
         self.act(|device| device.swipe(card));
     }
 
+    /// Swipes a card so badly that the reader cannot decode its stripe.
+    pub fn swipe_badly(&self, card: CardId) {
+        self.act(|device| device.swipe_badly(card));
+    }
+
     /// Takes the card out of the slot.
     pub fn remove_card(&self) {
         self.act(ReaderDevice::remove_card);
@@ -216,6 +221,10 @@ impl CardHands for AudioLoop {
 
     fn swipe(&self, card: CardId) {
         AudioLoop::swipe(self, card);
+    }
+
+    fn swipe_badly(&self, card: CardId) {
+        AudioLoop::swipe_badly(self, card);
     }
 
     fn remove_card(&self) {

@@ -18,6 +18,8 @@ pub trait CardHands: Send + Sync {
     fn insert_with_unreadable_chip(&self, card: CardId);
     /// Swipes a card's magnetic stripe.
     fn swipe(&self, card: CardId);
+    /// Swipes a card so badly (pulled back halfway, noisy) that the stripe cannot be read.
+    fn swipe_badly(&self, card: CardId);
     /// Takes the card out of the slot.
     fn remove_card(&self);
 }
@@ -41,6 +43,10 @@ impl CardHands for VirtualReader {
 
     fn swipe(&self, card: CardId) {
         VirtualReader::swipe(self, card);
+    }
+
+    fn swipe_badly(&self, card: CardId) {
+        VirtualReader::swipe_badly(self, card);
     }
 
     fn remove_card(&self) {

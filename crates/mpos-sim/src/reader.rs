@@ -151,6 +151,18 @@ impl VirtualReader {
         self.act(|state| state.swipe(TestCard::get(card)));
     }
 
+    /// Swipes a card so badly that the stripe cannot be read: a failed swipe
+    /// when a swipe is expected (this event-level reader has no head model).
+    pub fn swipe_badly(&self, _card: CardId) {
+        self.act(|state| {
+            let swipe_allowed = state.transaction.as_ref().is_some_and(|r| r.swipe_allowed);
+            if !state.plugged_in || !swipe_allowed {
+                return vec![];
+            }
+            vec![ReaderEvent::SwipeFailed]
+        });
+    }
+
     /// Takes the card out of the slot.
     pub fn remove_card(&self) {
         self.act(|state| {
@@ -526,7 +538,20 @@ mod tests {
             ..sale(5_000)
         });
         reader.swipe(CardId::VisaSwipeOnlyApproved);
+        reader.swipe_badly(CardId::VisaSwipeOnlyApproved);
         assert_eq!(sink.take(), vec![]);
+    }
+
+    #[test]
+    fn a_bad_swipe_is_a_failed_swipe_and_the_next_good_one_reads() {
+        let (reader, sink) = reader_in(sale(5_000));
+        reader.swipe_badly(CardId::VisaSwipeOnlyApproved);
+        assert_eq!(sink.take(), vec![ReaderEvent::SwipeFailed]);
+        reader.swipe(CardId::VisaSwipeOnlyApproved);
+        assert!(matches!(
+            sink.take().as_slice(),
+            [ReaderEvent::CardSwiped(_)]
+        ));
     }
 
     #[test]

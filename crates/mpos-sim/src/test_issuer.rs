@@ -2,17 +2,21 @@
 //! computes it: opens the envelope, derives the card's key from the test
 //! issuer master key, verifies the ARQC and answers with an ARPC (method 2).
 
-use crate::test_keys::{TEST_BDK, TEST_ISSUER_MASTER_KEY};
+use crate::test_keys::{TEST_BDK, TEST_ISSUER_MASTER_KEY, TEST_TDES_BDK};
 use mpos_crypto::emv::{cvn18, CardStatusUpdate, IccMasterKey, IssuerMasterKey, TransactionData};
-use mpos_crypto::envelope::{self, ClearCard, SealedCard};
+use mpos_crypto::envelope::{self, ClearCard, Scheme, SealedCard};
 use mpos_crypto::tlv::{self, tags};
 use mpos_wire::api::IssuerAuthentication;
 use mpos_wire::CardPayload;
 
-/// Opens a payload's envelope with the test BDK.
+/// Opens a payload's envelope with the test BDK of its scheme.
 pub fn open(payload: &CardPayload) -> ClearCard {
+    let bdk = match Scheme::of_ksn(&payload.ksn).expect("a valid KSN") {
+        Scheme::Aes128 => TEST_BDK,
+        Scheme::Tdes => TEST_TDES_BDK,
+    };
     envelope::open(
-        &TEST_BDK,
+        &bdk,
         &SealedCard {
             ksn: payload.ksn.clone(),
             ciphertext: payload.ciphertext.clone(),

@@ -31,6 +31,26 @@ const DATA_VARIANT: [u8; 16] = [0, 0, 0, 0, 0, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0xFF, 
 pub struct Ksn([u8; 10]);
 
 impl Ksn {
+    /// Wraps the 10 bytes of a KSN.
+    pub const fn new(bytes: [u8; 10]) -> Self {
+        Ksn(bytes)
+    }
+
+    /// The 10 KSN bytes.
+    pub fn as_bytes(&self) -> &[u8; 10] {
+        &self.0
+    }
+
+    /// The same device's KSN with `counter` (its low 21 bits) as the transaction counter.
+    pub fn with_counter(&self, counter: u32) -> Ksn {
+        let mut bytes = self.initial().0;
+        let counter = (counter & COUNTER_MASK).to_be_bytes();
+        bytes[7] |= counter[1];
+        bytes[8] = counter[2];
+        bytes[9] = counter[3];
+        Ksn(bytes)
+    }
+
     /// Parses 20 hex digits.
     pub fn from_hex(text: &str) -> Result<Self, DukptError> {
         let bytes = hex::decode(text).map_err(|_| DukptError::MalformedKsn)?;
@@ -61,6 +81,23 @@ impl Ksn {
     fn right8(&self) -> [u8; 8] {
         self.0[2..].try_into().expect("10 - 2 = 8")
     }
+}
+
+/// Checks a transaction counter: not zero and at most 10 one bits.
+pub fn validate_counter(counter: u32) -> Result<(), DukptError> {
+    check_counter(counter, MAX_ONE_BITS)
+}
+
+/// The device's next counter after `counter`, or `None` once the 21 bits are used up.
+///
+/// Counters with more than 10 one bits are skipped by adding their lowest
+/// one bit (X9.24-1 A.2, "New Key-3"), so every counter used is valid.
+pub fn next_counter(counter: u32) -> Option<u32> {
+    let mut next = counter.checked_add(1)?;
+    while next.count_ones() > MAX_ONE_BITS {
+        next = next.checked_add(next & next.wrapping_neg())?;
+    }
+    (next <= COUNTER_MASK).then_some(next)
 }
 
 /// Derives the initial PIN encryption key (IPEK) from the BDK and any KSN of the device.
@@ -225,6 +262,44 @@ mod tests {
                 "{serial}"
             );
         }
+    }
+
+    #[test]
+    fn next_counter_skips_counters_with_more_than_ten_one_bits() {
+        assert_eq!(next_counter(0), Some(1));
+        assert_eq!(next_counter(7), Some(8));
+        // 0x3FF has 10 one bits and is valid; 0x3FF + 1 has one.
+        assert_eq!(next_counter(0x3FE), Some(0x3FF));
+        assert_eq!(next_counter(0x3FF), Some(0x400));
+        // 0x7FE + 1 = 0x7FF has 11 one bits: skip to 0x800.
+        assert_eq!(next_counter(0x7FE), Some(0x800));
+        // The last valid counter is the top 10 bits; after it the device is spent.
+        assert_eq!(next_counter(0x1F_F400), Some(0x1F_F800));
+        assert_eq!(next_counter(0x1F_F800), None);
+        let mut counter = 0;
+        for _ in 0..5_000 {
+            let next = next_counter(counter).unwrap();
+            assert!(validate_counter(next).is_ok(), "{next:#x}");
+            // Nothing valid was skipped.
+            assert!(((counter + 1)..next).all(|c| validate_counter(c).is_err()));
+            counter = next;
+        }
+        assert_eq!(validate_counter(0), Err(DukptError::ZeroCounter));
+    }
+
+    #[test]
+    fn with_counter_replaces_only_the_counter_bits() {
+        let base = ksn("FFFF9876543210E00000");
+        assert_eq!(base.with_counter(1).to_hex(), "FFFF9876543210E00001");
+        assert_eq!(
+            base.with_counter(0x1F_F800).to_hex(),
+            "FFFF9876543210FFF800"
+        );
+        assert_eq!(
+            ksn("FFFF9876543210E00008").with_counter(2).to_hex(),
+            "FFFF9876543210E00002"
+        );
+        assert_eq!(Ksn::new(*base.as_bytes()), base);
     }
 
     #[test]

@@ -4,9 +4,9 @@
 
 use mpos_cards::{CardId, TestCard};
 use mpos_crypto::emv::{cvn18, IccMasterKey, IssuerMasterKey, TransactionData};
-use mpos_crypto::envelope::{ClearCard, ReaderKeys};
+use mpos_crypto::envelope::{ClearCard, DeviceKeys, LegacyReaderKeys, ReaderKeys};
 use mpos_crypto::tlv::{self, tags, Tlv};
-use mpos_gateway::config::{BdkConfig, HsmConfig, IssuerMasterKeyConfig};
+use mpos_gateway::config::{BdkConfig, BdkScheme, HsmConfig, IssuerMasterKeyConfig};
 use mpos_gateway::{start, GatewayConfig, RunningGateway, StartOptions};
 use mpos_wire::api::{paths, Limits, TxnKind, IDEMPOTENCY_KEY_HEADER};
 use mpos_wire::{Brand, CardPayload, EntryMode, MaskedPan, Money};
@@ -20,18 +20,30 @@ use std::sync::{Arc, Mutex};
 pub const TEST_BDK_HEX: &str = "FEDCBA9876543210F1F1F1F1F1F1F1F1";
 /// BDK id: the first 4 bytes of the readers' initial key ids.
 pub const TEST_BDK_ID: [u8; 4] = [0x12, 0x34, 0x56, 0x78];
+/// The published TDES DUKPT test BDK (ANSI X9.24-1 Annex A), test configuration only.
+pub const TEST_TDES_BDK_HEX: &str = "0123456789ABCDEFFEDCBA9876543210";
+/// TDES BDK id: the key set identifier, the first 5 bytes of the legacy readers' KSNs.
+pub const TEST_TDES_KSI: [u8; 5] = [0xFF, 0xFF, 0x98, 0x76, 0x54];
 /// The published EMV test issuer master key (pyemv's tests), test configuration only.
 pub const TEST_IMK_HEX: &str = "0123456789ABCDEFFEDCBA9876543210";
 /// A fixed, ordinary morning: 2030-03-10 10:00 in Taipei.
 pub const MORNING: &str = "2030-03-10T02:00:00Z";
 
-/// The test configuration: test BDK, fast scheduler, short slow-issuer delay.
+/// The test configuration: test BDKs (AES and TDES), fast scheduler, short slow-issuer delay.
 pub fn test_config() -> GatewayConfig {
     let mut config = GatewayConfig::new(HsmConfig {
-        bdks: vec![BdkConfig {
-            id_hex: hex::encode_upper(TEST_BDK_ID),
-            bdk_hex: TEST_BDK_HEX.into(),
-        }],
+        bdks: vec![
+            BdkConfig {
+                id_hex: hex::encode_upper(TEST_BDK_ID),
+                bdk_hex: TEST_BDK_HEX.into(),
+                scheme: BdkScheme::Aes128,
+            },
+            BdkConfig {
+                id_hex: hex::encode_upper(TEST_TDES_KSI),
+                bdk_hex: TEST_TDES_BDK_HEX.into(),
+                scheme: BdkScheme::Tdes,
+            },
+        ],
         // Every catalogue brand's chips are personalised under the test IMK.
         issuer_master_keys: Brand::ALL
             .into_iter()
@@ -404,10 +416,11 @@ pub fn default_entry(card: CardId) -> EntryMode {
     }
 }
 
-/// A virtual reader with its own DUKPT initial key; its chip cards count
-/// their own ATC and sign with keys from the test issuer master key.
+/// A virtual reader with its own DUKPT initial key (AES, or TDES for a
+/// legacy reader); its chip cards count their own ATC and sign with keys
+/// from the test issuer master key.
 pub struct Reader {
-    keys: Mutex<ReaderKeys>,
+    keys: Mutex<DeviceKeys>,
     atc: Mutex<HashMap<CardId, u16>>,
 }
 
@@ -427,7 +440,24 @@ impl Reader {
 
     pub fn with_bdk(bdk: &[u8; 16], id: [u8; 8]) -> Self {
         Reader {
-            keys: Mutex::new(ReaderKeys::inject(bdk, id)),
+            keys: Mutex::new(DeviceKeys::Aes128(ReaderKeys::inject(bdk, id))),
+            atc: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A legacy reader sealing with TDES DUKPT under the test TDES BDK, with
+    /// a random device id in its KSN.
+    pub fn legacy() -> Self {
+        let mut ksn = [0u8; 10];
+        ksn[..5].copy_from_slice(&TEST_TDES_KSI);
+        rand::thread_rng().fill_bytes(&mut ksn[5..8]);
+        Reader::legacy_with_bdk(&hex_bdk(TEST_TDES_BDK_HEX), ksn)
+    }
+
+    /// A legacy (TDES DUKPT) reader injected from `bdk` with initial KSN `ksn`.
+    pub fn legacy_with_bdk(bdk: &[u8; 16], ksn: [u8; 10]) -> Self {
+        Reader {
+            keys: Mutex::new(DeviceKeys::Tdes(LegacyReaderKeys::inject(bdk, ksn))),
             atc: Mutex::new(HashMap::new()),
         }
     }

@@ -18,6 +18,10 @@ struct Rig {
 }
 
 fn rig() -> Rig {
+    rig_with(ReaderDevice::with_test_keys)
+}
+
+fn rig_with(make_device: impl FnOnce(u32) -> ReaderDevice) -> Rig {
     let config = AudioLoopConfig {
         speed: 4.0,
         ..AudioLoopConfig::typical_phone()
@@ -25,7 +29,7 @@ fn rig() -> Rig {
     let phone = Arc::new(AudioJackReader::new(config.sample_rate, "Sim Phone").unwrap());
     let sink = Arc::new(RecordingSink::new());
     phone.set_event_sink(sink.clone());
-    let mut device = ReaderDevice::with_test_keys(config.sample_rate);
+    let mut device = make_device(config.sample_rate);
     device.set_date(Some(time::macros::date!(2025 - 03 - 07)));
     Rig {
         audio: AudioLoop::start(phone, device, config).unwrap(),
@@ -170,6 +174,43 @@ fn approval_without_chip() -> OnlineResult {
         response_code: "00".into(),
         issuer_authentication: None,
     }
+}
+
+#[test]
+fn a_swipe_the_head_cannot_read_reaches_the_phone_as_a_failed_swipe() {
+    let mut rig = rig();
+    rig.connect();
+    rig.phone().start_transaction(sale(30_000)).unwrap();
+    rig.audio.swipe_badly(CardId::VisaSwipeOnlyApproved);
+    let event = rig.wait_for("failed swipe", |e| {
+        matches!(e, ReaderEvent::SwipeFailed | ReaderEvent::CardSwiped(_))
+    });
+    assert_eq!(event, ReaderEvent::SwipeFailed);
+    rig.audio.swipe(CardId::VisaSwipeOnlyApproved);
+    let event = rig.wait_for("swipe", |e| matches!(e, ReaderEvent::CardSwiped(_)));
+    let ReaderEvent::CardSwiped(payload) = event else {
+        panic!("{event:?}")
+    };
+    assert_eq!(payload.entry_mode, EntryMode::Swipe);
+    assert_eq!(test_issuer::open(&payload).pan, "4242424242424242");
+}
+
+#[test]
+fn a_legacy_reader_seals_with_tdes_dukpt_over_the_audio() {
+    let mut rig = rig_with(ReaderDevice::with_legacy_test_keys);
+    rig.connect();
+    let info = rig.phone().info().expect("connected");
+    assert_eq!(info.ksn, "FFFF9876543210E00001");
+    rig.phone().start_transaction(sale(480_000)).unwrap();
+    rig.audio.insert(CardId::VisaChipApproved);
+    let payload = rig.chip_read();
+    assert_eq!(payload.ksn, "FFFF9876543210E00001");
+    assert_eq!(test_issuer::open(&payload).pan, "4111111111111111");
+    assert_eq!(rig.phone().online_result(approval(&payload)), Ok(()));
+    assert_eq!(
+        rig.audio.device().last_card_decision(),
+        Some(crate::icc::CardDecision::Tc)
+    );
 }
 
 #[test]

@@ -3,19 +3,28 @@
 //! come out. Time enters as milliseconds, today's date and the terminal's
 //! random numbers from the device around it.
 //!
-//! It holds the card slot, the DUKPT keys that seal every read, the chips
-//! of the cards it has seen ([`VirtualIcc`]: ARQC at the first GENERATE AC,
-//! TC or AAC at the second), and applies chip first and the fallback rule
-//! itself ([`super::chip_first`]). Refunds are swipe only.
+//! It holds the card slot, the DUKPT keys that seal every read (AES-128 or,
+//! for legacy readers, TDES: [`KeyScheme`]), the chips of the cards it has
+//! seen ([`VirtualIcc`]: ARQC at the first GENERATE AC, TC or AAC at the
+//! second), and applies chip first and the fallback rule itself
+//! ([`super::chip_first`]). Refunds are swipe only.
+//!
+//! A swipe goes through the magnetic head ([`super::stripe_read`]): the
+//! card's tracks become the head's signal, the MCU's decoder reads it back,
+//! and only the decoded data is judged (service code) and sealed. Each
+//! swipe's motion and noise come from a seed drawn from the reader's serial
+//! and its swipe count, so a run repeats exactly.
 
 use super::chip_first::{judge_swipe, SwipeVerdict};
+use super::key_scheme::KeyScheme;
+use super::stripe_read::{read_stripe, SwipeStyle};
 use crate::chip_data::TerminalData;
 use crate::icc::{CardDecision, VirtualIcc};
 use crate::reader::FIRMWARE;
 use mpos_cards::{CardId, TestCard};
 use mpos_core::reader::audio_jack::issuer_authentication;
 use mpos_crypto::emv::IssuerMasterKey;
-use mpos_crypto::envelope::{ClearCard, ReaderKeys};
+use mpos_crypto::envelope::{ClearCard, DeviceKeys};
 use mpos_crypto::tlv::{self, tags, Tlv};
 use mpos_link::message::{
     CardData, ChipFailure, OnlineResult, ReaderErrorCode, ReaderErrorReport, ReaderInfo,
@@ -52,7 +61,8 @@ struct Transaction {
 pub struct Firmware {
     serial: String,
     battery_percent: Option<u8>,
-    keys: ReaderKeys,
+    keys: DeviceKeys,
+    swipes: u64,
     issuer_master_key: IssuerMasterKey,
     chips: HashMap<CardId, VirtualIcc>,
     slot: Option<CardId>,
@@ -72,7 +82,7 @@ impl std::fmt::Debug for Firmware {
 }
 
 impl Firmware {
-    /// Firmware injected with DUKPT keys from `bdk` for `initial_key_id`,
+    /// Firmware injected with AES DUKPT keys from `bdk` for `initial_key_id`,
     /// reading chips personalised under `issuer_master_key`.
     pub fn new(
         bdk: &[u8; 16],
@@ -80,10 +90,24 @@ impl Firmware {
         serial: impl Into<String>,
         issuer_master_key: &[u8; 16],
     ) -> Firmware {
+        let scheme = KeyScheme::Aes128 {
+            bdk: *bdk,
+            initial_key_id,
+        };
+        Firmware::with_keys(&scheme, serial, issuer_master_key)
+    }
+
+    /// Firmware injected with keys of either scheme.
+    pub fn with_keys(
+        scheme: &KeyScheme,
+        serial: impl Into<String>,
+        issuer_master_key: &[u8; 16],
+    ) -> Firmware {
         Firmware {
             serial: serial.into(),
             battery_percent: Some(100),
-            keys: ReaderKeys::inject(bdk, initial_key_id),
+            keys: scheme.inject(),
+            swipes: 0,
             issuer_master_key: IssuerMasterKey::new(*issuer_master_key),
             chips: HashMap::new(),
             slot: None,
@@ -220,16 +244,39 @@ impl Firmware {
 
     /// A card's stripe is swiped.
     pub fn swipe(&mut self, card: &TestCard) {
+        self.swipe_as(card, SwipeStyle::Good);
+    }
+
+    /// A card is swiped so badly (pulled back halfway, noisy) that it cannot decode.
+    pub fn swipe_badly(&mut self, card: &TestCard) {
+        self.swipe_as(card, SwipeStyle::Bad);
+    }
+
+    /// Swipes the head has read so far; with the serial it seeds the next one.
+    pub fn swipe_count(&self) -> u64 {
+        self.swipes
+    }
+
+    fn swipe_as(&mut self, card: &TestCard, style: SwipeStyle) {
         let Some(transaction) = &self.transaction else {
             return;
         };
         let modes = transaction.start.entry_modes;
+        let chip_failures = transaction.chip_failures;
         if !modes.swipe {
             return;
         }
-        match judge_swipe(card.has_chip(), modes, transaction.chip_failures) {
+        let seed = swipe_seed(&self.serial, self.swipes);
+        self.swipes += 1;
+        let Ok(stripe) = read_stripe(card, style, seed) else {
+            self.outbox.push_back(Message::SwipeFailed);
+            return;
+        };
+        // The stripe's own service code says whether the card has a chip.
+        let has_chip = mpos_wire::card::service_code_has_chip(&stripe.service_code);
+        match judge_swipe(has_chip, modes, chip_failures) {
             SwipeVerdict::InsertChip => self.outbox.push_back(Message::InsertChip),
-            SwipeVerdict::Read(entry_mode) => match self.seal(card, entry_mode, None) {
+            SwipeVerdict::Read(entry_mode) => match self.seal(&stripe, entry_mode, None) {
                 Some(data) => {
                     if let Some(transaction) = &mut self.transaction {
                         transaction.read = Some(Read::Stripe);
@@ -343,35 +390,46 @@ impl Firmware {
             }
         };
         let emv_tlv = chip.first_generate_ac(&data).ok()?.to_hex().ok()?;
-        self.seal(card, EntryMode::Chip, Some(emv_tlv))
+        // The chip's track 2 equivalent data (tag 57) is the card's own.
+        let clear = ClearCard {
+            pan: card.pan.to_string(),
+            expiry: card.expiry.to_string(),
+            service_code: card.service_code.to_string(),
+        };
+        self.seal(&clear, EntryMode::Chip, Some(emv_tlv))
     }
 
-    /// Seals the card under the next DUKPT key and describes it as the phone may see it.
+    /// Seals the card data under the next DUKPT key and describes it as the phone may see it.
     fn seal(
         &mut self,
-        card: &TestCard,
+        card: &ClearCard,
         entry_mode: EntryMode,
         emv_tlv: Option<String>,
     ) -> Option<CardData> {
-        let sealed = self
-            .keys
-            .seal(&ClearCard {
-                pan: card.pan.to_string(),
-                expiry: card.expiry.to_string(),
-                service_code: card.service_code.to_string(),
-            })
-            .ok()?;
+        let sealed = self.keys.seal(card).ok()?;
         let payload = CardPayload {
-            masked_pan: MaskedPan::from_pan(card.pan)?,
-            brand: Brand::from_pan(card.pan)?,
+            masked_pan: MaskedPan::from_pan(&card.pan)?,
+            brand: Brand::from_pan(&card.pan)?,
             entry_mode,
-            service_code: card.service_code.to_string(),
+            service_code: card.service_code.clone(),
             ksn: sealed.ksn,
             ciphertext: sealed.ciphertext,
             emv_tlv,
         };
         CardData::from_payload(&payload).ok()
     }
+}
+
+/// The seed of a reader's `count`-th swipe: FNV-1a of its serial, mixed
+/// with the count (SplitMix64's finalizer), so readers and swipes differ.
+fn swipe_seed(serial: &str, count: u64) -> u64 {
+    let serial_hash = serial.bytes().fold(0xCBF2_9CE4_8422_2325u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01B3)
+    });
+    let mut z = serial_hash ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// What the terminal contributes to a chip read besides the amount: today

@@ -12,18 +12,25 @@
 //! The cardholder's hands are the same as the event-level reader's:
 //! [`ReaderDevice::plug_in`], [`ReaderDevice::unplug`],
 //! [`ReaderDevice::insert`], [`ReaderDevice::insert_with_unreadable_chip`],
-//! [`ReaderDevice::swipe`], [`ReaderDevice::remove_card`]. They act only
-//! while the reader is awake, as on the event-level reader while plugged.
+//! [`ReaderDevice::swipe`], [`ReaderDevice::swipe_badly`],
+//! [`ReaderDevice::remove_card`]. They act only while the reader is awake,
+//! as on the event-level reader while plugged.
+//!
+//! Readers seal with AES-128 DUKPT unless built with [`KeyScheme::Tdes`]
+//! ([`ReaderDevice::with_keys`], [`ReaderDevice::with_legacy_test_keys`]).
 
 pub mod chip_first;
 pub mod firmware;
+pub mod key_scheme;
 pub mod power_detector;
+pub mod stripe_read;
 
 pub use firmware::{Firmware, Terminal};
+pub use key_scheme::KeyScheme;
 pub use power_detector::PowerDetector;
 
 use crate::icc::CardDecision;
-use crate::test_keys::{TEST_BDK, TEST_INITIAL_KEY_ID, TEST_ISSUER_MASTER_KEY};
+use crate::test_keys::TEST_ISSUER_MASTER_KEY;
 use mpos_cards::{CardId, TestCard};
 use mpos_link::message::LinkSettings;
 use mpos_link::phy::DEFAULT_UPLINK;
@@ -49,8 +56,9 @@ pub struct ReaderDevice {
 }
 
 impl ReaderDevice {
-    /// A reader running at `sample_rate`, injected with keys from `bdk` for
-    /// `initial_key_id`, reading chips personalised under `issuer_master_key`; unplugged.
+    /// A reader running at `sample_rate`, injected with AES DUKPT keys from
+    /// `bdk` for `initial_key_id`, reading chips personalised under
+    /// `issuer_master_key`; unplugged.
     pub fn new(
         sample_rate: u32,
         bdk: &[u8; 16],
@@ -58,9 +66,23 @@ impl ReaderDevice {
         serial: impl Into<String>,
         issuer_master_key: &[u8; 16],
     ) -> ReaderDevice {
+        let scheme = KeyScheme::Aes128 {
+            bdk: *bdk,
+            initial_key_id,
+        };
+        ReaderDevice::with_keys(sample_rate, &scheme, serial, issuer_master_key)
+    }
+
+    /// A reader injected with keys of either DUKPT scheme; unplugged.
+    pub fn with_keys(
+        sample_rate: u32,
+        scheme: &KeyScheme,
+        serial: impl Into<String>,
+        issuer_master_key: &[u8; 16],
+    ) -> ReaderDevice {
         ReaderDevice {
             sample_rate,
-            firmware: Firmware::new(bdk, initial_key_id, serial, issuer_master_key),
+            firmware: Firmware::with_keys(scheme, serial, issuer_master_key),
             plugged_in: false,
             power: PowerDetector::new(sample_rate),
             station: None,
@@ -72,11 +94,21 @@ impl ReaderDevice {
 
     /// TEST ONLY: a reader with the published test keys (see [`crate::test_keys`]).
     pub fn with_test_keys(sample_rate: u32) -> ReaderDevice {
-        ReaderDevice::new(
+        ReaderDevice::with_keys(
             sample_rate,
-            &TEST_BDK,
-            TEST_INITIAL_KEY_ID,
+            &KeyScheme::aes_test(),
             "SIM-90123456",
+            &TEST_ISSUER_MASTER_KEY,
+        )
+    }
+
+    /// TEST ONLY: a legacy reader sealing with TDES DUKPT under the
+    /// published X9.24-1 test BDK and KSN (see [`crate::test_keys`]).
+    pub fn with_legacy_test_keys(sample_rate: u32) -> ReaderDevice {
+        ReaderDevice::with_keys(
+            sample_rate,
+            &KeyScheme::tdes_test(),
+            "SIM-T0019087",
             &TEST_ISSUER_MASTER_KEY,
         )
     }
@@ -196,6 +228,13 @@ impl ReaderDevice {
     pub fn swipe(&mut self, card: CardId) {
         if self.is_awake() {
             self.firmware.swipe(TestCard::get(card));
+        }
+    }
+
+    /// Swipes a card so badly that its stripe cannot be read.
+    pub fn swipe_badly(&mut self, card: CardId) {
+        if self.is_awake() {
+            self.firmware.swipe_badly(TestCard::get(card));
         }
     }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::device::KeyScheme;
 use crate::test_keys::{TEST_BDK, TEST_INITIAL_KEY_ID, TEST_ISSUER_MASTER_KEY};
 use mpos_core::reader::audio_jack::issuer_auth_data;
 use mpos_crypto::emv::CardStatusUpdate;
@@ -332,4 +333,90 @@ fn no_message_carries_the_card_number_in_clear() {
         assert!(!text.contains(visa.pan), "{message:?}");
         assert!(!hex::encode(&payload).contains(visa.pan), "{message:?}");
     }
+}
+
+fn legacy_firmware() -> Firmware {
+    Firmware::with_keys(
+        &KeyScheme::tdes_test(),
+        "SIM-T0019087",
+        &TEST_ISSUER_MASTER_KEY,
+    )
+}
+
+#[test]
+fn a_legacy_reader_seals_with_tdes_dukpt() {
+    let mut firmware = legacy_firmware();
+    firmware.on_message(Message::GetInfo, 0);
+    let Message::Info(info) = one(&mut firmware) else {
+        panic!()
+    };
+    assert_eq!(info.ksn_hex(), "FFFF9876543210E00001");
+    firmware.on_message(start(TxnKind::Sale, 480_000), 0);
+    let read = chip_read(&mut firmware, CardId::VisaChipApproved);
+    assert_eq!(read.to_payload().ksn, "FFFF9876543210E00001");
+    assert_eq!(open(&read).pan, "4111111111111111");
+    // The AES test BDK does not open it.
+    let sealed = mpos_crypto::envelope::SealedCard {
+        ksn: read.to_payload().ksn,
+        ciphertext: read.to_payload().ciphertext,
+    };
+    assert!(mpos_crypto::envelope::open(&TEST_BDK, &sealed).is_err());
+    // The chip's cryptogram is the same whatever seals the card data.
+    let answer = issuer_answer(&read, CardStatusUpdate::approval());
+    firmware.on_message(online(true, Some(&answer)), 1_000);
+    assert_eq!(
+        done(&out(&mut firmware)).outcome,
+        TransactionOutcome::Approved
+    );
+    firmware.on_message(start(TxnKind::Sale, 30_000), 2_000);
+    firmware.swipe(card(CardId::VisaSwipeOnlyApproved));
+    let Message::CardRead(swiped) = one(&mut firmware) else {
+        panic!()
+    };
+    assert_eq!(swiped.to_payload().ksn, "FFFF9876543210E00002");
+    assert_eq!(open(&swiped).pan, card(CardId::VisaSwipeOnlyApproved).pan);
+}
+
+#[test]
+fn a_swipe_that_does_not_decode_is_a_failed_swipe_and_seals_nothing() {
+    let mut firmware = in_sale(30_000);
+    let stripe_only = card(CardId::VisaSwipeOnlyApproved);
+    firmware.swipe_badly(stripe_only);
+    assert_eq!(out(&mut firmware), vec![Message::SwipeFailed]);
+    // No key was used and the transaction still waits for a card.
+    firmware.on_message(Message::GetInfo, 10);
+    let Message::Info(info) = one(&mut firmware) else {
+        panic!()
+    };
+    assert_eq!(info.ksn_hex(), "123456789012345600000001");
+    assert!(firmware.transaction_active());
+    firmware.swipe(stripe_only);
+    let Message::CardRead(read) = one(&mut firmware) else {
+        panic!()
+    };
+    assert_eq!(read.entry_mode, EntryMode::Swipe);
+    assert_eq!(open(&read).pan, stripe_only.pan);
+    assert_eq!(firmware.swipe_count(), 2);
+    // A chip card swiped badly cannot be judged: it is a failed swipe too.
+    firmware.on_message(Message::Cancel, 20);
+    out(&mut firmware);
+    firmware.on_message(start(TxnKind::Sale, 30_000), 30);
+    firmware.swipe_badly(card(CardId::VisaChipApproved));
+    assert_eq!(out(&mut firmware), vec![Message::SwipeFailed]);
+}
+
+#[test]
+fn swipes_are_seeded_by_the_serial_and_the_swipe_count() {
+    let seeds: Vec<u64> = (0..3).map(|n| swipe_seed("SIM-90123456", n)).collect();
+    assert_eq!(
+        seeds,
+        (0..3)
+            .map(|n| swipe_seed("SIM-90123456", n))
+            .collect::<Vec<_>>()
+    );
+    assert_ne!(seeds[0], seeds[1]);
+    assert_ne!(seeds[0], swipe_seed("SIM-90123457", 0));
+    // The swipes a reader makes differ from one to the next.
+    let params = |seed| super::super::stripe_read::swipe_params(SwipeStyle::Good, seed);
+    assert_ne!(params(seeds[0]), params(seeds[1]));
 }
