@@ -13,6 +13,7 @@
 pub mod audio_loop;
 pub mod chip_data;
 pub mod device;
+pub mod emv_kernel;
 pub mod hands;
 pub mod icc;
 pub mod magstripe;

@@ -19,10 +19,10 @@ use super::chip_first::{judge_swipe, SwipeVerdict};
 use super::key_scheme::KeyScheme;
 use super::stripe_read::{read_stripe, SwipeStyle};
 use crate::chip_data::TerminalData;
+use crate::emv_kernel::ContactKernel;
 use crate::icc::{CardDecision, VirtualIcc};
 use crate::reader::FIRMWARE;
 use mpos_cards::{CardId, TestCard};
-use mpos_core::reader::audio_jack::issuer_authentication;
 use mpos_crypto::emv::IssuerMasterKey;
 use mpos_crypto::envelope::{ClearCard, DeviceKeys};
 use mpos_crypto::tlv::{self, tags, Tlv};
@@ -236,9 +236,14 @@ impl Firmware {
                 }
                 self.outbox.push_back(Message::CardRead(data));
             }
-            None => self
-                .outbox
-                .push_back(Message::ChipReadFailed(ChipFailure::Other)),
+            None => {
+                // A chip the kernel could not read counts toward fallback.
+                if let Some(transaction) = &mut self.transaction {
+                    transaction.chip_failures += 1;
+                }
+                self.outbox
+                    .push_back(Message::ChipReadFailed(ChipFailure::Other))
+            }
         }
     }
 
@@ -335,10 +340,13 @@ impl Firmware {
             .chips
             .get_mut(&card)
             .filter(|_| self.slot == Some(card));
-        let issuer = issuer_authentication(&result.issuer_auth_data, &result.response_code);
-        let Some(answer) =
-            chip.and_then(|chip| chip.second_generate_ac(result.approved, issuer.as_ref()))
-        else {
+        let response_code = result.response_code.as_bytes().try_into().unwrap_or(*b"Z3");
+        let issuer_data = result.issuer_auth_data.as_slice().try_into().ok();
+        let Some(answer) = chip.and_then(|chip| {
+            ContactKernel::new(chip)
+                .complete(result.approved, response_code, issuer_data)
+                .ok()
+        }) else {
             self.last_card_decision = None;
             let outcome = if result.approved {
                 TransactionOutcome::Failed
@@ -389,14 +397,10 @@ impl Firmware {
                 slot.insert(VirtualIcc::personalise(card, &self.issuer_master_key).ok()?)
             }
         };
-        let emv_tlv = chip.first_generate_ac(&data).ok()?.to_hex().ok()?;
-        // The chip's track 2 equivalent data (tag 57) is the card's own.
-        let clear = ClearCard {
-            pan: card.pan.to_string(),
-            expiry: card.expiry.to_string(),
-            service_code: card.service_code.to_string(),
-        };
-        self.seal(&clear, EntryMode::Chip, Some(emv_tlv))
+        let read = ContactKernel::new(chip).read(card.brand(), &data).ok()?;
+        let emv_tlv = read.chip.to_hex().ok()?;
+        // The card data sealed is the chip's own track 2 equivalent data (tag 57).
+        self.seal(&read.card, EntryMode::Chip, Some(emv_tlv))
     }
 
     /// Seals the card data under the next DUKPT key and describes it as the phone may see it.
