@@ -371,8 +371,9 @@ impl CardReader for VirtualReader {
 mod tests {
     use super::*;
     use crate::recording_sink::RecordingSink;
-    use mpos_crypto::emv::{cvn18, CardStatusUpdate, IccMasterKey, TransactionData};
-    use mpos_crypto::envelope::{self, SealedCard};
+    use crate::test_issuer::{answer as issuer_answer, open};
+    use mpos_crypto::emv::CardStatusUpdate;
+    use mpos_crypto::envelope;
     use mpos_crypto::tlv::{self, tags};
     use mpos_wire::api::IssuerAuthentication;
     use mpos_wire::api::TxnKind;
@@ -412,17 +413,6 @@ mod tests {
         reader.start_transaction(request).unwrap();
         sink.take();
         (reader, sink)
-    }
-
-    fn open(payload: &CardPayload) -> envelope::ClearCard {
-        envelope::open(
-            &TEST_BDK,
-            &SealedCard {
-                ksn: payload.ksn.clone(),
-                ciphertext: payload.ciphertext.clone(),
-            },
-        )
-        .unwrap()
     }
 
     fn counter(payload: &CardPayload) -> u32 {
@@ -689,32 +679,6 @@ mod tests {
         sink.take();
         reader.insert(CardId::VisaChipApproved);
         assert_eq!(sink.take(), vec![ReaderEvent::CardInserted]);
-    }
-
-    /// What the issuer's HSM answers for a chip read: verifies the ARQC with
-    /// the card's key derived from the test issuer master key, then signs the CSU.
-    fn issuer_answer(payload: &CardPayload, csu: CardStatusUpdate) -> IssuerAuthentication {
-        let objects = tlv::parse_hex(payload.emv_tlv.as_ref().unwrap()).unwrap();
-        let data = TransactionData::from_objects(&objects).unwrap();
-        let iad = tlv::find_bytes(&objects, tags::ISSUER_APPLICATION_DATA).unwrap();
-        let arqc: [u8; 8] = tlv::find_bytes(&objects, tags::APPLICATION_CRYPTOGRAM)
-            .unwrap()
-            .try_into()
-            .unwrap();
-        let psn = tlv::numeric_value(tlv::find_bytes(&objects, tags::PAN_SEQUENCE_NUMBER).unwrap())
-            .unwrap();
-        let imk = IssuerMasterKey::new(TEST_ISSUER_MASTER_KEY);
-        let card = IccMasterKey::derive_option_a(&imk, &open(payload).pan, psn as u8).unwrap();
-        let session = cvn18::session_key(&card, data.atc());
-        assert!(
-            cvn18::verify_arqc(&session, &data, iad, &arqc),
-            "ARQC verifies"
-        );
-        IssuerAuthentication {
-            arpc_hex: hex::encode_upper(cvn18::arpc(&session, &arqc, &csu)),
-            csu_hex: hex::encode_upper(csu.0),
-            arc: "00".into(),
-        }
     }
 
     fn approval(issuer_authentication: Option<IssuerAuthentication>) -> OnlineResult {

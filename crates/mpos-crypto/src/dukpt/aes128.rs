@@ -10,7 +10,7 @@
 //! block under the parent key (X9.24-3 section 6.3.2):
 //! `version 01 | block counter 01 | key usage (2) | algorithm (2) | length in bits (2) | 8 bytes of context`.
 
-use super::{check_counter, DukptError, Key16};
+use super::{check_counter, next_counter_with, DukptError, Key16};
 use aes::cipher::{BlockEncrypt, KeyInit};
 use aes::Aes128;
 
@@ -71,14 +71,9 @@ pub fn validate_counter(counter: u32) -> Result<(), DukptError> {
 
 /// The smallest valid counter above `counter`, or `None` when the 32-bit space is exhausted.
 ///
-/// Counters with more than 16 one bits are skipped by adding their lowest
-/// one bit, which clears a run of ones (X9.24-3 section 6.5).
+/// Counters with too many one bits are skipped (see `next_counter_with`).
 pub fn next_counter(counter: u32) -> Option<u32> {
-    let mut next = counter.checked_add(1)?;
-    while next.count_ones() > MAX_ONE_BITS {
-        next = next.checked_add(next & next.wrapping_neg())?;
-    }
-    Some(next)
+    next_counter_with(counter, MAX_ONE_BITS)
 }
 
 /// Derives the reader's initial key from the BDK and the 8-byte initial key id.

@@ -72,6 +72,18 @@ pub enum DukptError {
     MalformedKey,
 }
 
+/// The smallest counter above `counter` with at most `max_ones` one bits, or
+/// `None` on 32-bit overflow. A counter with too many one bits is skipped by
+/// adding its lowest one bit, which clears a run of ones (X9.24-1 A.2,
+/// X9.24-3 6.5).
+fn next_counter_with(counter: u32, max_ones: u32) -> Option<u32> {
+    let mut next = counter.checked_add(1)?;
+    while next.count_ones() > max_ones {
+        next = next.checked_add(next & next.wrapping_neg())?;
+    }
+    Some(next)
+}
+
 /// Checks the rules both schemes share: not zero, at most `max_ones` one bits.
 fn check_counter(counter: u32, max_ones: u32) -> Result<(), DukptError> {
     if counter == 0 {

@@ -6,7 +6,7 @@
 //! non-reversible key generation process once per one bit of the counter,
 //! from the highest. Working keys are variants of that transaction key.
 
-use super::{check_counter, DukptError, Key16};
+use super::{check_counter, next_counter_with, DukptError, Key16};
 use des::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use des::{Des, TdesEde2};
 
@@ -90,14 +90,9 @@ pub fn validate_counter(counter: u32) -> Result<(), DukptError> {
 
 /// The device's next counter after `counter`, or `None` once the 21 bits are used up.
 ///
-/// Counters with more than 10 one bits are skipped by adding their lowest
-/// one bit (X9.24-1 A.2, "New Key-3"), so every counter used is valid.
+/// Counters with too many one bits are skipped (see `next_counter_with`).
 pub fn next_counter(counter: u32) -> Option<u32> {
-    let mut next = counter.checked_add(1)?;
-    while next.count_ones() > MAX_ONE_BITS {
-        next = next.checked_add(next & next.wrapping_neg())?;
-    }
-    (next <= COUNTER_MASK).then_some(next)
+    next_counter_with(counter, MAX_ONE_BITS).filter(|&next| next <= COUNTER_MASK)
 }
 
 /// Derives the initial PIN encryption key (IPEK) from the BDK and any KSN of the device.
