@@ -8,7 +8,7 @@
 //! never leaves in clear: each track is shown masked (first 6 and last 4
 //! digits of the card number) with the SHA-256 of its exact characters.
 
-use mpos_core::reader::magstripe::{
+use mpos_magstripe::{
     DecodedSwipe, DecodedTrack, MagstripeDecoder, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE,
 };
 use std::path::Path;

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mpos_core::reader::magstripe::{check_fields, MagstripeDecoder};
+use mpos_magstripe::{check_fields, MagstripeDecoder};
 
 const RATES: [u32; 4] = [8_000, 22_050, 44_100, 48_000];
 

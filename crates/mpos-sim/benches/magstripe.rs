@@ -7,7 +7,7 @@
 //! `cargo bench -p mpos-sim --bench magstripe [-- --swipes N --impostors N --latency N --out FILE --no-write]`
 
 use mpos_cards::CATALOGUE;
-use mpos_core::reader::magstripe::{DecodedSwipe, MagstripeDecoder};
+use mpos_magstripe::{DecodedSwipe, MagstripeDecoder};
 use mpos_sim::magstripe::{
     hum_and_clicks, speech_like, synthesize, white_noise, Gaussian, Stripe, SwipeAudio,
     SwipeParams, HEAD_PW50_INCHES,
@@ -537,7 +537,7 @@ fn report(options: &Options, m: &Measured) -> String {
          2nd-order Butterworth high-pass. A cell's speed is the *fastest* of its swipes: each swipe's \
          other end is up to 2x slower (log-uniform), speeding up or slowing down; half the swipes are \
          reversed, half inverted. {} swipes per cell with their own seeds, catalogue card numbers \
-         (`mpos-cards`), decoded by `mpos_core::reader::magstripe::MagstripeDecoder` in {CHUNK}-sample \
+         (`mpos-cards`), decoded by `mpos_magstripe::MagstripeDecoder` in {CHUNK}-sample \
          chunks. A swipe succeeds when exactly the encoded characters come back.\n",
         m.minutes,
         JITTER * 100.0,

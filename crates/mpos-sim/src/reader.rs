@@ -19,6 +19,7 @@
 //! [`ReaderError::CardDeclined`] so the phone reverses it.
 
 use crate::chip_data::TerminalData;
+use crate::device::FIRMWARE;
 use crate::icc::{CardDecision, VirtualIcc};
 use crate::test_keys::{TEST_BDK, TEST_INITIAL_KEY_ID, TEST_ISSUER_MASTER_KEY};
 use mpos_cards::{CardId, TestCard};
@@ -31,9 +32,6 @@ use mpos_wire::{Brand, CardPayload, EntryMode, MaskedPan};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
-
-/// Firmware version the virtual reader reports.
-pub const FIRMWARE: &str = concat!("mpos-sim ", env!("CARGO_PKG_VERSION"));
 
 /// Asia/Taipei is UTC+8 all year (no DST since 1979), so a fixed offset is exact.
 const TAIPEI: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {

@@ -3,7 +3,7 @@
 //! noisy; and swipes the decoder must refuse.
 
 use mpos_cards::CATALOGUE;
-use mpos_core::reader::magstripe::{DecodedSwipe, Direction, MagstripeDecoder};
+use mpos_magstripe::{DecodedSwipe, Direction, MagstripeDecoder};
 use mpos_sim::magstripe::{synthesize, Stripe, SwipeAudio, SwipeParams};
 
 fn track2(card: usize) -> String {

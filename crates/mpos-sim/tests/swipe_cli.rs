@@ -1,7 +1,7 @@
 //! `mpos-sim swipe` writes WAV files that decode to the track given, with
 //! card data masked in its own output, and refuses bad requests (exit 2).
 
-use mpos_core::reader::magstripe::MagstripeDecoder;
+use mpos_magstripe::MagstripeDecoder;
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -3,7 +3,6 @@
 
 pub mod audio_jack;
 mod boundary;
-pub mod magstripe;
 
 pub use boundary::{
     CardReader, OnlineResult, ReaderError, ReaderEvent, ReaderEventSink, ReaderInfo, ReaderRequest,

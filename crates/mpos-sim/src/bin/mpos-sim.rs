@@ -14,7 +14,7 @@
 //! Use only published test card numbers (see `mpos-cards`).
 
 use clap::{Parser, Subcommand, ValueEnum};
-use mpos_core::reader::magstripe::DecodedTrack;
+use mpos_magstripe::DecodedTrack;
 use mpos_sim::magstripe::{synthesize, write_wav, Stripe, SwipeParams, SynthError, WavFormat};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -18,10 +18,10 @@
 use super::chip_first::{judge_swipe, SwipeVerdict};
 use super::key_scheme::KeyScheme;
 use super::stripe_read::{read_stripe, SwipeStyle};
+use super::FIRMWARE;
 use crate::chip_data::TerminalData;
 use crate::emv_kernel::ContactKernel;
 use crate::icc::{CardDecision, VirtualIcc};
-use crate::reader::FIRMWARE;
 use mpos_cards::{CardId, TestCard};
 use mpos_crypto::emv::IssuerMasterKey;
 use mpos_crypto::envelope::{ClearCard, DeviceKeys};

@@ -26,6 +26,9 @@ pub mod power_detector;
 pub mod stripe_read;
 
 pub use firmware::{Firmware, Terminal};
+
+/// Firmware version the virtual readers report.
+pub const FIRMWARE: &str = concat!("mpos-sim ", env!("CARGO_PKG_VERSION"));
 pub use key_scheme::KeyScheme;
 pub use power_detector::PowerDetector;
 

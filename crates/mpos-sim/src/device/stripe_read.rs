@@ -12,8 +12,8 @@
 
 use crate::magstripe::{synthesize, Stripe, SwipeParams, SynthError};
 use mpos_cards::TestCard;
-use mpos_core::reader::magstripe::{DecodedTrack, MagstripeDecoder};
 use mpos_crypto::envelope::ClearCard;
+use mpos_magstripe::{DecodedTrack, MagstripeDecoder};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -183,11 +183,7 @@ mod tests {
         for card in CATALOGUE {
             for (track, text) in [(1, track1_text(card)), (2, track2_text(card))] {
                 assert!(Stripe::for_track(track, &text).is_ok(), "{}", card.pan);
-                assert_eq!(
-                    mpos_core::reader::magstripe::check_fields(track, &text),
-                    Ok(()),
-                    "{text}"
-                );
+                assert_eq!(mpos_magstripe::check_fields(track, &text), Ok(()), "{text}");
             }
         }
     }

@@ -1,7 +1,7 @@
 //! A track as it sits on the card: clocking zeros, the F2F-encoded record
 //! (characters with odd parity, then the LRC), clocking zeros.
 
-use mpos_core::reader::magstripe::{MagstripeError, TrackFormat};
+use mpos_magstripe::{MagstripeError, TrackFormat};
 
 /// Length of the encoded area of an ISO 7811 card, inches.
 const CARD_LENGTH_IN: f32 = 3.3;

@@ -3,7 +3,7 @@
 //! every `push` of a stream with noise, a swipe that is rejected and a
 //! swipe that is accepted. Only the accepted swipe's result may allocate.
 
-use mpos_core::reader::magstripe::{MagstripeDecoder, TRACK2};
+use mpos_magstripe::{MagstripeDecoder, TRACK2};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 

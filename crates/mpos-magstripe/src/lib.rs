@@ -1,6 +1,8 @@
-//! Raw magnetic-head decoding: readers that wire the head straight to the
-//! microphone leave the phone to turn the head's pulses into track data
-//! (F2F / Aiken biphase, ISO 7811/7813 tracks 1, 2 and 3).
+//! mpos-magstripe: raw magnetic-head decoding. A raw-head reader's
+//! firmware (the virtual one in `mpos-sim`) and `mpos decode-wav` turn the
+//! head's pulses into track data (F2F / Aiken biphase, ISO 7811/7813 tracks
+//! 1, 2 and 3). The phone app never links this crate: it must never hold
+//! clear track data, so stripes are decoded and sealed in the reader.
 //!
 //! The pipeline, one stage per file:
 //! - `dc_blocker`: DC removal;
