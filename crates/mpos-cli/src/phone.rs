@@ -63,10 +63,10 @@ impl Phone {
         let data_dir =
             tempfile::tempdir().map_err(|e| DemoError::Setup(format!("phone storage: {e}")))?;
         let config = AudioLoopConfig::typical_phone();
-        let mut driver = AudioJackReader::new(config.sample_rate, PHONE_MODEL)
+        let driver = AudioJackReader::new(config.sample_rate, PHONE_MODEL)
             .map_err(|e| DemoError::Setup(format!("audio-jack driver: {e}")))?;
         if let Some(profile) = profile {
-            driver = driver.with_profile(profile);
+            driver.remember_profile(profile);
         }
         let driver = Arc::new(driver);
         let device = ReaderDevice::new(

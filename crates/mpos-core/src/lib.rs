@@ -14,6 +14,7 @@ pub mod error;
 pub mod flows;
 pub mod host;
 pub mod journal;
+pub mod model;
 pub mod notice;
 pub mod reader;
 pub mod receipt;

@@ -25,6 +25,8 @@ pub enum Notice {
     NoConnection,
     /// The gateway's certificate did not match the pinned key.
     SecureConnectionFailed,
+    /// The user cancelled a request that moves no money.
+    Cancelled,
     /// The gateway's answer could not be read (a non-financial request).
     UnexpectedAnswer,
     /// The amount is zero.
@@ -104,6 +106,7 @@ impl Notice {
             PasswordMismatch => "password_mismatch",
             NoConnection => "no_connection",
             SecureConnectionFailed => "secure_connection_failed",
+            Cancelled => "cancelled",
             UnexpectedAnswer => "unexpected_answer",
             AmountRequired => "amount_required",
             AmountTooLarge => "amount_too_large",
@@ -152,6 +155,7 @@ impl Notice {
             NoConnection => "No connection to the bank. Check the network and try again.",
             SecureConnectionFailed => "The bank's server failed the security check. Do not continue; contact your merchant administrator.",
             UnexpectedAnswer => "The bank's answer could not be read. Try again later.",
+            Cancelled => "Cancelled. Try again when you are ready.",
             AmountRequired => "Enter an amount above NT$0.",
             AmountTooLarge => "The amount is too large. Enter it again.",
             BrandRequired => "Choose the card brand.",
@@ -199,6 +203,7 @@ impl Notice {
             NoConnection => "無法連線至銀行，請檢查網路後再試。",
             SecureConnectionFailed => "銀行主機安全檢查失敗，請勿繼續交易並洽特店管理者。",
             UnexpectedAnswer => "無法辨識銀行回應，請稍後再試。",
+            Cancelled => "已取消，準備好後請再試一次。",
             AmountRequired => "請輸入大於 NT$0 的金額。",
             AmountTooLarge => "金額過大，請重新輸入。",
             BrandRequired => "請選擇卡別。",

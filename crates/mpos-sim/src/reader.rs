@@ -333,29 +333,37 @@ impl CardReader for VirtualReader {
         Ok(())
     }
 
+    /// Runs the chip's second GENERATE AC on the host's answer and reports
+    /// the card's verdict as [`ReaderEvent::OnlineResultAnswered`] before
+    /// returning (an approval the chip declines is [`ReaderError::CardDeclined`]).
     fn online_result(&self, result: OnlineResult) -> Result<(), ReaderError> {
-        let mut state = self.lock();
-        if !state.plugged_in {
-            return Err(ReaderError::NotConnected);
-        }
-        let state = &mut *state;
-        // Second GENERATE AC for the chip whose ARQC went online, if any.
-        let decision = state
-            .chip_awaiting_result
-            .take()
-            .and_then(|card| state.chips.get_mut(&card))
-            .and_then(|chip| {
-                chip.second_generate_ac(result.approved, result.issuer_authentication.as_ref())
-            })
-            .map(|answer| answer.decision);
-        state.last_card_decision = decision;
-        let approved = result.approved;
-        state.last_online_result = Some(result);
-        state.transaction = None;
-        if approved && decision == Some(CardDecision::Aac) {
-            return Err(ReaderError::CardDeclined);
-        }
-        Ok(())
+        let mut taken = Err(ReaderError::NotConnected);
+        self.act(|state| {
+            if !state.plugged_in {
+                return Vec::new();
+            }
+            // Second GENERATE AC for the chip whose ARQC went online, if any.
+            let decision = state
+                .chip_awaiting_result
+                .take()
+                .and_then(|card| state.chips.get_mut(&card))
+                .and_then(|chip| {
+                    chip.second_generate_ac(result.approved, result.issuer_authentication.as_ref())
+                })
+                .map(|answer| answer.decision);
+            state.last_card_decision = decision;
+            let approved = result.approved;
+            state.last_online_result = Some(result);
+            state.transaction = None;
+            taken = Ok(());
+            let verdict = if approved && decision == Some(CardDecision::Aac) {
+                Err(ReaderError::CardDeclined)
+            } else {
+                Ok(())
+            };
+            vec![ReaderEvent::OnlineResultAnswered(verdict)]
+        });
+        taken
     }
 
     fn cancel(&self) {
@@ -651,7 +659,7 @@ mod tests {
             response_code: "00".into(),
             issuer_authentication: None,
         };
-        reader.online_result(result.clone()).unwrap();
+        assert_eq!(verdict(&reader, &sink, result.clone()), Ok(()));
         assert_eq!(reader.last_online_result(), Some(result));
         assert!(!reader.transaction_active());
         reader.insert(CardId::VisaChipApproved);
@@ -688,6 +696,19 @@ mod tests {
         }
     }
 
+    /// Hands over the host's answer; returns the card's verdict the reader reported.
+    fn verdict(
+        reader: &VirtualReader,
+        sink: &RecordingSink,
+        result: OnlineResult,
+    ) -> Result<(), ReaderError> {
+        reader.online_result(result).expect("handed over");
+        match sink.take().as_slice() {
+            [ReaderEvent::OnlineResultAnswered(verdict)] => verdict.clone(),
+            other => panic!("expected the card's verdict, got {other:?}"),
+        }
+    }
+
     fn chip_read(reader: &VirtualReader, sink: &RecordingSink, card: CardId) -> CardPayload {
         reader.insert(card);
         match sink.take().pop() {
@@ -701,7 +722,7 @@ mod tests {
         let (reader, sink) = reader_in(sale(480_000));
         let payload = chip_read(&reader, &sink, CardId::VisaChipApproved);
         let answer = issuer_answer(&payload, CardStatusUpdate::approval());
-        assert_eq!(reader.online_result(approval(Some(answer))), Ok(()));
+        assert_eq!(verdict(&reader, &sink, approval(Some(answer))), Ok(()));
         assert_eq!(reader.last_card_decision(), Some(CardDecision::Tc));
         assert!(!reader.transaction_active());
     }
@@ -712,7 +733,7 @@ mod tests {
         let (reader, sink) = reader_in(sale(5_000));
         chip_read(&reader, &sink, CardId::MastercardChipApproved);
         assert_eq!(
-            reader.online_result(approval(None)),
+            verdict(&reader, &sink, approval(None)),
             Err(ReaderError::CardDeclined)
         );
         assert_eq!(reader.last_card_decision(), Some(CardDecision::Aac));
@@ -725,7 +746,7 @@ mod tests {
         chip_read(&reader, &sink, CardId::MastercardChipApproved);
         let stale = issuer_answer(&earlier, CardStatusUpdate::approval());
         assert_eq!(
-            reader.online_result(approval(Some(stale))),
+            verdict(&reader, &sink, approval(Some(stale))),
             Err(ReaderError::CardDeclined)
         );
         // An ARPC whose CSU says decline.
@@ -734,7 +755,7 @@ mod tests {
         let payload = chip_read(&reader, &sink, CardId::MastercardChipApproved);
         let declining = issuer_answer(&payload, CardStatusUpdate::decline());
         assert_eq!(
-            reader.online_result(approval(Some(declining))),
+            verdict(&reader, &sink, approval(Some(declining))),
             Err(ReaderError::CardDeclined)
         );
     }
@@ -749,14 +770,15 @@ mod tests {
             response_code: "05".into(),
             issuer_authentication: None,
         };
-        assert_eq!(reader.online_result(declined), Ok(()));
+        assert_eq!(verdict(&reader, &sink, declined), Ok(()));
         assert_eq!(reader.last_card_decision(), Some(CardDecision::Aac));
         // A fallback swipe after a chip read: no chip is waiting for the answer.
         reader.start_transaction(sale(5_000)).unwrap();
         reader.remove_card();
         chip_read(&reader, &sink, CardId::VisaChipApproved);
         reader.swipe(CardId::VisaChipApproved);
-        assert_eq!(reader.online_result(approval(None)), Ok(()));
+        sink.take();
+        assert_eq!(verdict(&reader, &sink, approval(None)), Ok(()));
         assert_eq!(reader.last_card_decision(), None);
     }
 

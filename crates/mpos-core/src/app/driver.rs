@@ -1,39 +1,47 @@
 //! The thin async driver: runs one flow [`Command`] against the gateway,
-//! the reader or the journal, and hands back the [`Reply`].
+//! the reader or the journal, and hands back the [`Reply`]. It decides
+//! nothing: waits and retries are the flows' (timers), the session token
+//! is the engine's (passed in with each command).
 
 use crate::flows::{AuthorizeRequest, Command, Reply};
 use crate::host::HostClient;
 use crate::journal::Journal;
+use crate::model::host_error::HostError;
+use crate::model::session::SessionToken;
 use crate::reader::CardReader;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// What the commands run against.
 pub(crate) struct Driver {
     pub(crate) host: HostClient,
     pub(crate) reader: Arc<dyn CardReader>,
     pub(crate) journal: Journal,
-    pub(crate) reversal_retry: Duration,
 }
 
 impl Driver {
-    /// Runs one command; `None` for commands nobody waits on.
-    pub(crate) async fn run(&self, command: Command) -> Option<Reply> {
+    /// Runs one command for the session of `token`; `None` for commands
+    /// nobody waits on. Timers are the app's: they come back as inputs.
+    pub(crate) async fn run(
+        &self,
+        command: Command,
+        token: Option<&SessionToken>,
+    ) -> Option<Reply> {
         tracing::debug!(?command, "running");
+        let host = &self.host;
         let reply = match command {
-            Command::Login(request) => Reply::LoggedIn(self.host.login(&request).await),
-            Command::Activate(request) => Reply::Activated(self.host.activate(&request).await),
+            Command::Login(request) => Reply::LoggedIn(host.login(&request).await),
+            Command::Activate(request) => Reply::Activated(host.activate(token, &request).await),
             Command::ChangePassword(request) => {
-                Reply::PasswordChanged(self.host.change_password(&request).await)
+                Reply::PasswordChanged(host.change_password(token, &request).await)
             }
             Command::FetchTerminalConfig => {
-                Reply::TerminalConfig(self.host.terminal_config().await)
+                Reply::TerminalConfig(host.terminal_config(token).await)
             }
             Command::VerifyPassword(request) => {
-                Reply::PasswordVerified(self.host.verify_password(&request).await)
+                Reply::PasswordVerified(host.verify_password(token, &request).await)
             }
-            Command::Logout => {
-                if let Err(error) = self.host.logout().await {
+            Command::Logout(session) => {
+                if let Err(error) = host.logout(&session).await {
                     tracing::info!(%error, "logout was not confirmed; the session token is dropped anyway");
                 }
                 return None;
@@ -46,11 +54,11 @@ impl Driver {
                 return None;
             }
             Command::ReaderOnlineResult(result) => {
-                let taken = self.reader.online_result(result);
-                if let Err(error) = &taken {
+                let sent = self.reader.online_result(result);
+                if let Err(error) = &sent {
                     tracing::warn!(%error, "the reader did not take the host's answer");
                 }
-                Reply::OnlineResultTaken(taken)
+                Reply::OnlineResultSent(sent)
             }
             Command::Journal(update) => {
                 Reply::JournalWritten(self.journal.apply(&update).map_err(|error| {
@@ -63,9 +71,9 @@ impl Driver {
                 request,
             } => {
                 let result = match &request {
-                    AuthorizeRequest::Sale(sale) => self.host.sale(&idempotency_key, sale).await,
+                    AuthorizeRequest::Sale(sale) => host.sale(token, &idempotency_key, sale).await,
                     AuthorizeRequest::Refund(refund) => {
-                        self.host.refund(&idempotency_key, refund).await
+                        host.refund(token, &idempotency_key, refund).await
                     }
                 };
                 match &result {
@@ -80,10 +88,7 @@ impl Driver {
                 Reply::Authorized(result)
             }
             Command::SendReversal { request, attempt } => {
-                if attempt > 0 {
-                    tokio::time::sleep(self.reversal_retry).await;
-                }
-                let result = self.host.reverse(&request).await;
+                let result = host.reverse(token, &request).await;
                 match &result {
                     Ok(answer) => tracing::info!(
                         key = %request.original_idempotency_key,
@@ -104,25 +109,61 @@ impl Driver {
                 transaction_id,
                 request,
             } => Reply::SignatureUploaded(
-                self.host.upload_signature(&transaction_id, &request).await,
+                host.upload_signature(token, &transaction_id, &request)
+                    .await,
             ),
             Command::SendReceipt {
                 transaction_id,
                 request,
-            } => Reply::ReceiptSent(self.host.send_receipt(&transaction_id, &request).await),
+            } => Reply::ReceiptSent(host.send_receipt(token, &transaction_id, &request).await),
             Command::Void {
                 idempotency_key,
                 request,
-            } => Reply::Voided(self.host.void(&idempotency_key, &request).await),
-            Command::Search(criteria) => Reply::SearchResults(self.host.search(&criteria).await),
-            Command::GetTransaction(id) => Reply::Transaction(self.host.get_transaction(&id).await),
-            Command::FetchSettlementPreview => {
-                Reply::SettlementPreview(self.host.settlement_preview().await)
+            } => Reply::Voided(host.void(token, &idempotency_key, &request).await),
+            Command::Search(criteria) => Reply::SearchResults(host.search(token, &criteria).await),
+            Command::GetTransaction(id) => {
+                Reply::Transaction(host.get_transaction(token, &id).await)
             }
-            Command::Settle => Reply::Settled(self.host.settle().await),
+            Command::FetchSettlementPreview => {
+                Reply::SettlementPreview(host.settlement_preview(token).await)
+            }
+            Command::Settle => Reply::Settled(host.settle(token).await),
+            Command::StartTimer { .. } => return None,
         };
         Some(reply)
     }
+}
+
+/// The reply a command gets when the user cancels it before its answer,
+/// or `None` when it may not be cancelled: whatever moves money (sales,
+/// refunds, reversals, voids, settlement) or the phone's own records runs
+/// to its end, so the flows always learn its outcome.
+pub(crate) fn cancelled_reply(command: &Command) -> Option<Reply> {
+    fn cancelled<T>() -> Result<T, HostError> {
+        Err(HostError::Cancelled)
+    }
+    Some(match command {
+        Command::Login(_) => Reply::LoggedIn(cancelled()),
+        Command::Activate(_) => Reply::Activated(cancelled()),
+        Command::ChangePassword(_) => Reply::PasswordChanged(cancelled()),
+        Command::FetchTerminalConfig => Reply::TerminalConfig(cancelled()),
+        Command::VerifyPassword(_) => Reply::PasswordVerified(cancelled()),
+        Command::Search(_) => Reply::SearchResults(cancelled()),
+        Command::GetTransaction(_) => Reply::Transaction(cancelled()),
+        Command::FetchSettlementPreview => Reply::SettlementPreview(cancelled()),
+        Command::SendReceipt { .. } => Reply::ReceiptSent(cancelled()),
+        Command::Authorize { .. }
+        | Command::SendReversal { .. }
+        | Command::Void { .. }
+        | Command::Settle
+        | Command::UploadSignature { .. }
+        | Command::Journal(_)
+        | Command::Logout(_)
+        | Command::StartReader(_)
+        | Command::CancelReader
+        | Command::ReaderOnlineResult(_)
+        | Command::StartTimer { .. } => return None,
+    })
 }
 
 /// A fresh idempotency key: 128 bits from rand's thread-local CSPRNG (seeded by the OS), as hex.
@@ -134,6 +175,7 @@ pub(crate) fn new_idempotency_key() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mpos_wire::api::{TransactionSearch, VoidRequest};
 
     #[test]
     fn keys_are_128_bit_hex_and_differ() {
@@ -142,5 +184,22 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn only_requests_that_move_no_money_can_be_cancelled() {
+        let search = Command::Search(TransactionSearch::default());
+        assert!(matches!(
+            cancelled_reply(&search),
+            Some(Reply::SearchResults(Err(HostError::Cancelled)))
+        ));
+        let void = Command::Void {
+            idempotency_key: "k".into(),
+            request: VoidRequest {
+                transaction_id: "t".into(),
+            },
+        };
+        assert!(cancelled_reply(&void).is_none());
+        assert!(cancelled_reply(&Command::Settle).is_none());
     }
 }

@@ -8,11 +8,14 @@ use crate::flows::login::{LoginFlow, LoginInput};
 use crate::flows::payment::{PaymentExit, PaymentFlow, PaymentInput, PaymentStep};
 use crate::flows::query::{QueryExit, QueryFlow, QueryInput, QueryStep};
 use crate::flows::settlement::SettlementInput;
+use crate::flows::timing::Timing;
 use crate::flows::void::VoidInput;
-use crate::flows::{Command, Reply, Session};
-use crate::journal::record::ResumeDecision;
+use crate::flows::{Command, Reply};
+use crate::model::in_flight::ResumeDecision;
+use crate::model::reader::{ReaderEvent, ReaderInfo};
+use crate::model::session::{Session, SessionToken};
+use crate::model::timer::Timer;
 use crate::notice::Notice;
-use crate::reader::{ReaderEvent, ReaderInfo};
 use mpos_wire::api::{TerminalConfig, TxnKind};
 use mpos_wire::Currency;
 
@@ -53,6 +56,8 @@ pub(crate) enum Input {
     },
     /// A command's result.
     Reply(Reply),
+    /// A wait a flow asked for is over.
+    Timer(Timer),
 }
 
 /// The navigation state.
@@ -63,6 +68,8 @@ pub(crate) struct Engine {
     pub(crate) reader_connected: bool,
     /// A reversal or signature owed from an earlier session, done right after login.
     pub(crate) owed: Option<ResumeDecision>,
+    /// How long flows wait for the reader and between reversal tries.
+    pub(crate) timing: Timing,
 }
 
 impl Engine {
@@ -70,19 +77,21 @@ impl Engine {
     pub(crate) fn start(
         decision: ResumeDecision,
         reader_connected: bool,
+        timing: Timing,
     ) -> (Engine, Vec<Command>) {
         let mut engine = Engine {
             route: Route::Login(LoginFlow::new()),
             session: None,
             reader_connected,
             owed: None,
+            timing,
         };
         let commands = match decision {
             ResumeDecision::Nothing => Vec::new(),
             // Money first: the reversal goes out before anyone logs in (if
             // the gateway wants a session for it, the flow asks for a login).
             reversal @ ResumeDecision::SendReversal { .. } => {
-                match PaymentFlow::resume(settings_unknown(), reversal) {
+                match PaymentFlow::resume(settings_unknown(), reversal, timing) {
                     Some((flow, commands)) => {
                         engine.route = Route::Payment(flow);
                         commands
@@ -131,10 +140,23 @@ impl Engine {
                 Route::Transactions(flow) => flow.handle(QueryInput::Reply(reply)),
                 Route::Home { .. } => Vec::new(),
             },
+            // Only payments wait on timers; one that outlived its flow is dropped.
+            Input::Timer(timer) => match &mut self.route {
+                Route::Payment(flow) => flow.handle(PaymentInput::Timer(timer)),
+                _ => Vec::new(),
+            },
         };
         let mut commands = commands;
         commands.extend(self.follow_exits());
         commands
+    }
+
+    /// The token the next request goes with, if anyone is (being) logged in.
+    pub(crate) fn token(&self) -> Option<&SessionToken> {
+        match &self.route {
+            Route::Login(flow) => flow.token(),
+            _ => self.session.as_ref().map(|session| &session.token),
+        }
     }
 
     /// A reader arrived: "plug in the reader" no longer applies.
@@ -198,6 +220,7 @@ impl Engine {
                             TxnKind::Sale,
                             session.config,
                             session.profile.username,
+                            self.timing,
                         ));
                         Vec::new()
                     }
@@ -206,6 +229,7 @@ impl Engine {
                             TxnKind::Refund,
                             session.config,
                             session.profile.username,
+                            self.timing,
                         ));
                         Vec::new()
                     }
@@ -277,9 +301,9 @@ impl Engine {
     }
 
     fn logout(&mut self) -> Vec<Command> {
-        self.session = None;
+        let token = self.session.take().map(|session| session.token);
         self.route = Route::Login(LoginFlow::new());
-        vec![Command::Logout]
+        token.map(Command::Logout).into_iter().collect()
     }
 
     /// Moves on when a flow has finished; may start owed work.
@@ -303,7 +327,9 @@ impl Engine {
                     }
                     // A reversal goes out after any login: the gateway finds
                     // the original by merchant and key.
-                    if let Some((flow, commands)) = PaymentFlow::resume(session.config, owed) {
+                    if let Some((flow, commands)) =
+                        PaymentFlow::resume(session.config, owed, self.timing)
+                    {
                         self.route = Route::Payment(flow);
                         return commands;
                     }

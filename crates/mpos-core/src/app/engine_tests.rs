@@ -3,8 +3,10 @@
 use super::*;
 use crate::app::screen::{render, Screen};
 use crate::flows::testing;
-use crate::host::HostError;
-use crate::journal::record::{InFlightRecord, JournalState};
+use crate::flows::timing::Timing;
+use crate::model::host_error::HostError;
+use crate::model::in_flight::{InFlightRecord, JournalState};
+use crate::model::session::SessionToken;
 use mpos_wire::api::{LoginResponse, ReversalReason, ReversalResponse, SessionStage, TxnStatus};
 use mpos_wire::{ApiError, Brand, ErrorCode, MaskedPan, Money};
 
@@ -60,7 +62,7 @@ fn login(engine: &mut Engine) -> Vec<Command> {
 }
 
 fn home() -> Engine {
-    let (mut engine, commands) = Engine::start(ResumeDecision::Nothing, true);
+    let (mut engine, commands) = Engine::start(ResumeDecision::Nothing, true, Timing::default());
     assert!(commands.is_empty());
     assert!(login(&mut engine).is_empty());
     assert!(matches!(render(&engine), Screen::Home { .. }));
@@ -94,7 +96,7 @@ fn message_code(screen: &Screen) -> Option<String> {
 
 #[test]
 fn starts_at_login_and_shows_the_reader_state() {
-    let (engine, _) = Engine::start(ResumeDecision::Nothing, false);
+    let (engine, _) = Engine::start(ResumeDecision::Nothing, false, Timing::default());
     assert_eq!(
         render(&engine),
         Screen::Login {
@@ -106,7 +108,7 @@ fn starts_at_login_and_shows_the_reader_state() {
 
 #[test]
 fn login_without_a_reader_is_refused() {
-    let (mut engine, _) = Engine::start(ResumeDecision::Nothing, false);
+    let (mut engine, _) = Engine::start(ResumeDecision::Nothing, false, Timing::default());
     let commands = act(
         &mut engine,
         UserAction::Login {
@@ -123,7 +125,7 @@ fn login_without_a_reader_is_refused() {
 
 #[test]
 fn reader_events_update_the_login_screen() {
-    let (mut engine, _) = Engine::start(ResumeDecision::Nothing, false);
+    let (mut engine, _) = Engine::start(ResumeDecision::Nothing, false, Timing::default());
     engine.handle(Input::Reader {
         event: ReaderEvent::Connected(reader_info()),
         fresh_key: "k".into(),
@@ -139,7 +141,7 @@ fn reader_events_update_the_login_screen() {
 
 #[test]
 fn plugging_the_reader_in_clears_the_plug_in_message() {
-    let (mut engine, _) = Engine::start(ResumeDecision::Nothing, false);
+    let (mut engine, _) = Engine::start(ResumeDecision::Nothing, false, Timing::default());
     let commands = act(
         &mut engine,
         UserAction::Login {
@@ -242,7 +244,10 @@ fn cancel_payment_returns_home() {
 #[test]
 fn logout_returns_to_login() {
     let mut engine = home();
-    assert_eq!(act(&mut engine, UserAction::Logout), vec![Command::Logout]);
+    assert_eq!(
+        act(&mut engine, UserAction::Logout),
+        vec![Command::Logout(SessionToken::new("tok"))]
+    );
     assert!(matches!(render(&engine), Screen::Login { .. }));
     assert!(engine.session.is_none());
 }
@@ -273,7 +278,11 @@ fn logout_is_ignored_while_a_signature_is_owed() {
     );
     reply(&mut engine, Reply::Authorized(Ok(approved)));
     assert!(matches!(render(&engine), Screen::Authorizing { .. }));
-    reply(&mut engine, Reply::OnlineResultTaken(Ok(())));
+    reply(&mut engine, Reply::OnlineResultSent(Ok(())));
+    engine.handle(Input::Reader {
+        event: ReaderEvent::OnlineResultAnswered(Ok(())),
+        fresh_key: "k2".into(),
+    });
     assert!(matches!(render(&engine), Screen::Signature { .. }));
     assert!(act(&mut engine, UserAction::Logout).is_empty());
     assert!(matches!(render(&engine), Screen::Signature { .. }));
@@ -317,7 +326,7 @@ fn reversal_left_in_flight_goes_out_before_login() {
         record: record(JournalState::Authorizing),
         reason: ReversalReason::Interrupted,
     };
-    let (mut engine, commands) = Engine::start(decision, true);
+    let (mut engine, commands) = Engine::start(decision, true, Timing::default());
     assert!(commands
         .iter()
         .any(|c| matches!(c, Command::SendReversal { attempt: 0, .. })));
@@ -374,7 +383,7 @@ fn acknowledged_reversal_before_login_leads_to_login() {
         record: record(JournalState::Authorizing),
         reason: ReversalReason::Interrupted,
     };
-    let (mut engine, _) = Engine::start(decision, true);
+    let (mut engine, _) = Engine::start(decision, true, Timing::default());
     reply(
         &mut engine,
         Reply::Reversed(Ok(ReversalResponse {
@@ -394,7 +403,7 @@ fn owed_signature_is_collected_right_after_login() {
         }),
         transaction_id: "t8".into(),
     };
-    let (mut engine, commands) = Engine::start(decision, true);
+    let (mut engine, commands) = Engine::start(decision, true, Timing::default());
     assert!(commands.is_empty());
     assert_eq!(
         message_code(&render(&engine)).as_deref(),
@@ -460,7 +469,7 @@ fn owed_signature_of(username: &str) -> ResumeDecision {
 
 #[test]
 fn owed_signature_waits_for_the_user_who_took_the_payment() {
-    let (mut engine, _) = Engine::start(owed_signature_of("amy"), true);
+    let (mut engine, _) = Engine::start(owed_signature_of("amy"), true, Timing::default());
     let commands = login_as(&mut engine, "bob");
     assert!(commands.is_empty());
     match render(&engine) {
@@ -487,7 +496,7 @@ fn owed_signature_waits_for_the_user_who_took_the_payment() {
 
 #[test]
 fn owed_signature_of_a_row_without_a_user_goes_to_whoever_logs_in() {
-    let (mut engine, _) = Engine::start(owed_signature_of(""), true);
+    let (mut engine, _) = Engine::start(owed_signature_of(""), true, Timing::default());
     assert_eq!(
         login_as(&mut engine, "bob"),
         vec![Command::GetTransaction("t8".into())]
@@ -502,7 +511,7 @@ fn owed_reversal_goes_out_after_any_login() {
         record: owed,
         reason: ReversalReason::Interrupted,
     };
-    let (mut engine, _) = Engine::start(decision, true);
+    let (mut engine, _) = Engine::start(decision, true, Timing::default());
     let unauthorized = HostError::Api(ApiError::new(ErrorCode::Unauthorized));
     reply(&mut engine, Reply::Reversed(Err(unauthorized)));
     let commands = login_as(&mut engine, "bob");

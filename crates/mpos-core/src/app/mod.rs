@@ -4,14 +4,15 @@
 //!
 //! Runtime: `MposApp::new` uses the tokio runtime it is called from, if
 //! any (tests, the desktop demo); otherwise it starts its own (2 worker
-//! threads), as a mobile shell needs. Either way, `act` and
-//! `wait_for_screen_change` run their work on that runtime, so they can be
-//! awaited from any executor.
+//! threads), as a mobile shell needs. Nothing blocks a thread: `act` and
+//! `wait_for_screen_change` only await, from any executor.
 //!
-//! Inputs (user actions, reader events, start-up work) are handled one at
-//! a time, in arrival order, each with every command it causes: while a
+//! One task, the app's actor, owns the engine. Inputs (user actions,
+//! reader events, timers) queue up and are handled one at a time, each
+//! with every command it causes, feeding each reply back: while a
 //! reversal is retried, later inputs wait, since nothing else may happen
-//! before the outcome is settled.
+//! before the outcome is settled. Waits are the flows' own timers, so a
+//! reversal's backoff leaves the queue free between tries.
 
 mod action;
 mod driver;
@@ -23,19 +24,22 @@ pub use action::UserAction;
 pub use screen::Screen;
 
 use crate::error::CoreError;
+use crate::flows::timing::{RetryPolicy, Timing};
+use crate::flows::Command;
 use crate::host::{HostClient, HostConfig};
-use crate::journal::record::resume_decision;
 use crate::journal::Journal;
-use crate::reader::{CardReader, ReaderEvent, ReaderEventSink};
-use driver::{new_idempotency_key, Driver};
+use crate::model::in_flight::resume_decision;
+use crate::model::reader::ReaderEvent;
+use crate::model::timer::Timer;
+use crate::reader::{CardReader, ReaderEventSink};
+use driver::{cancelled_reply, new_idempotency_key, Driver};
 use engine::{Engine, Input};
 use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::runtime::{Handle, Runtime};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// How the app reaches the gateway and where it keeps its journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +54,7 @@ pub struct AppConfig {
     pub data_dir: String,
     /// Time limit of one gateway request.
     pub request_timeout_ms: u64,
-    /// Wait between reversal tries.
+    /// Wait after a reversal's first failed try; it doubles per failure, to 30 s.
     pub reversal_retry_ms: u64,
 }
 
@@ -60,30 +64,48 @@ pub trait ScreenListener: Send + Sync {
     fn on_screen_changed(&self, screen: Screen);
 }
 
-/// The app object.
-pub struct MposApp {
-    me: Weak<MposApp>,
-    runtime: Mutex<Option<Runtime>>,
-    handle: Handle,
-    engine: tokio::sync::Mutex<Engine>,
-    driver: Driver,
-    published: Mutex<(u64, Screen)>,
-    version: watch::Sender<u64>,
-    seen: AtomicU64,
-    listener: Arc<Mutex<Option<Arc<dyn ScreenListener>>>>,
-    notify: mpsc::UnboundedSender<Screen>,
-    shutdown: watch::Sender<bool>,
+/// The newest screen and its number (1 for the first change).
+#[derive(Debug, Clone)]
+struct Published {
+    version: u64,
+    screen: Screen,
 }
 
-/// Forwards reader events into the app's queue; holds no reference to the app.
+/// Something for the actor.
+enum Job {
+    /// A user action; `done` hears when it and its commands are through.
+    Action {
+        action: UserAction,
+        done: oneshot::Sender<()>,
+    },
+    /// A reader event.
+    Reader(ReaderEvent),
+    /// A flow's timer ran out.
+    Timer(Timer),
+}
+
+/// The app object.
+pub struct MposApp {
+    jobs: mpsc::UnboundedSender<Job>,
+    published: watch::Sender<Published>,
+    subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Screen>>>>,
+    listener_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    cancel: watch::Sender<u64>,
+    handle: Handle,
+    runtime: Mutex<Option<Runtime>>,
+}
+
+/// Forwards reader events into the app's queue; does not keep it open.
 struct EventSink {
-    events: mpsc::UnboundedSender<ReaderEvent>,
+    jobs: mpsc::WeakUnboundedSender<Job>,
 }
 
 impl ReaderEventSink for EventSink {
     fn on_reader_event(&self, event: ReaderEvent) {
         // After the app is gone the queue is closed and events are dropped.
-        let _ = self.events.send(event);
+        if let Some(jobs) = self.jobs.upgrade() {
+            let _ = jobs.send(Job::Reader(event));
+        }
     }
 }
 
@@ -125,144 +147,128 @@ impl MposApp {
             }
         };
 
-        let (engine, startup) = Engine::start(resume_decision(left), reader.info().is_some());
-        let first_screen = screen::render(&engine);
-        let (version, _) = watch::channel(0);
-        let (notify, notifications) = mpsc::unbounded_channel();
-        let (events_tx, events) = mpsc::unbounded_channel();
-        let (shutdown, _) = watch::channel(false);
-        let listener = Arc::new(Mutex::new(None));
-        let driver = Driver {
-            host,
-            reader: reader.clone(),
-            journal,
-            reversal_retry: Duration::from_millis(config.reversal_retry_ms),
+        let timing = Timing {
+            reversal_retry: RetryPolicy {
+                first_ms: config.reversal_retry_ms,
+                max_ms: Timing::default().reversal_retry.max_ms,
+            },
+            ..Timing::default()
         };
-        let app = Arc::new_cyclic(|me| MposApp {
-            me: me.clone(),
-            runtime: Mutex::new(runtime),
-            handle: handle.clone(),
-            engine: tokio::sync::Mutex::new(engine),
-            driver,
-            published: Mutex::new((0, first_screen)),
-            version,
-            seen: AtomicU64::new(0),
-            listener: listener.clone(),
-            notify,
-            shutdown,
+        let (engine, startup) =
+            Engine::start(resume_decision(left), reader.info().is_some(), timing);
+        let (published, _) = watch::channel(Published {
+            version: 0,
+            screen: screen::render(&engine),
         });
-
-        handle.spawn(notify_listener(
-            notifications,
-            listener,
-            app.shutdown.subscribe(),
-        ));
-        handle.spawn(pump_reader_events(
-            Arc::downgrade(&app),
-            events,
-            app.shutdown.subscribe(),
-        ));
-        reader.set_event_sink(Arc::new(EventSink { events: events_tx }));
+        let (jobs, queue) = mpsc::unbounded_channel();
+        let (cancel, cancelled) = watch::channel(0);
+        let subscribers = Arc::new(Mutex::new(Vec::new()));
+        let actor = Actor {
+            engine,
+            driver: Driver {
+                host,
+                reader: reader.clone(),
+                journal,
+            },
+            jobs: jobs.downgrade(),
+            published: published.clone(),
+            subscribers: subscribers.clone(),
+            cancelled,
+        };
+        handle.spawn(actor.run(queue, startup));
+        reader.set_event_sink(Arc::new(EventSink {
+            jobs: jobs.downgrade(),
+        }));
         // A new app owns no reader transaction: one an earlier, killed app
         // left running would read the next card for that app's amount.
         reader.cancel();
-        if !startup.is_empty() {
-            let resumed = app.clone();
-            handle.spawn(async move { resumed.run_commands(startup).await });
-        }
-        Ok(app)
+        Ok(Arc::new(MposApp {
+            jobs,
+            published,
+            subscribers,
+            listener_task: Mutex::new(None),
+            cancel,
+            handle,
+            runtime: Mutex::new(runtime),
+        }))
     }
 
     /// The current screen.
     pub fn screen(&self) -> Screen {
-        let published = self.published.lock().unwrap_or_else(|p| p.into_inner());
-        self.seen.store(published.0, Ordering::SeqCst);
-        published.1.clone()
+        self.published.borrow().screen.clone()
     }
 
     /// Runs an action and every command it causes, then returns the new screen.
     pub async fn act(&self, action: UserAction) -> Screen {
-        if let Some(app) = self.me.upgrade() {
-            let task = self.handle.spawn(async move {
-                let reader = app.driver.reader.info();
-                let input = Input::Action {
-                    action,
-                    reader,
-                    fresh_key: new_idempotency_key(),
-                };
-                app.process(input).await;
-            });
-            if let Err(error) = task.await {
-                tracing::error!(%error, "action task failed");
-            }
+        let (done, finished) = oneshot::channel();
+        if self.jobs.send(Job::Action { action, done }).is_ok() {
+            let _ = finished.await;
         }
         self.screen()
     }
 
+    /// Cancels the gateway request running now, if it moves no money (a
+    /// login, a search, a receipt...): its flow hears it was cancelled.
+    /// Sales, refunds, reversals, voids and settlement always run to their end.
+    pub fn cancel(&self) {
+        self.cancel.send_modify(|generation| *generation += 1);
+    }
+
+    /// Every screen from now on, in order, starting with the current one.
+    pub fn subscribe(&self) -> mpsc::UnboundedReceiver<Screen> {
+        let (sender, screens) = mpsc::unbounded_channel();
+        let mut subscribers = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
+        // Under the lock, so no screen published meanwhile is missed or doubled.
+        let _ = sender.send(self.screen());
+        subscribers.push(sender);
+        screens
+    }
+
     /// Sets the listener; it is told the current screen at once, then every change.
     pub fn set_listener(&self, listener: Arc<dyn ScreenListener>) {
-        *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(listener);
-        let current = self
-            .published
+        let mut screens = self.subscribe();
+        let task = self.handle.spawn(async move {
+            while let Some(screen) = screens.recv().await {
+                listener.on_screen_changed(screen);
+            }
+        });
+        let previous = self
+            .listener_task
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .1
-            .clone();
-        let _ = self.notify.send(current);
+            .replace(task);
+        if let Some(previous) = previous {
+            previous.abort();
+        }
     }
 
     /// Waits until the screen differs from the one last returned by
     /// `screen`, `act` or this method (reader-driven changes), or until the
     /// timeout; returns the screen then.
     pub async fn wait_for_screen_change(&self, timeout_ms: u64) -> Screen {
-        let seen = self.seen.load(Ordering::SeqCst);
-        let mut versions = self.version.subscribe();
-        let wait = self.handle.spawn(async move {
-            let changed = versions.wait_for(|version| *version > seen);
-            let _ = tokio::time::timeout(Duration::from_millis(timeout_ms), changed).await;
-        });
-        let _ = wait.await;
+        let mut versions = self.published.subscribe();
+        let seen = versions.borrow_and_update().version;
+        let changed = versions.wait_for(|published| published.version > seen);
+        let _ = tokio::time::timeout(Duration::from_millis(timeout_ms), changed).await;
         self.screen()
     }
 
-    /// Handles one input and runs the commands it causes, in order, feeding
-    /// each reply back, until nothing is left to do.
-    async fn process(&self, input: Input) {
-        let mut engine = self.engine.lock().await;
-        let commands = engine.handle(input);
-        self.publish(screen::render(&engine));
-        self.drain(&mut engine, commands.into()).await;
-    }
-
-    async fn run_commands(&self, commands: Vec<crate::flows::Command>) {
-        let mut engine = self.engine.lock().await;
-        self.drain(&mut engine, commands.into()).await;
-    }
-
-    async fn drain(&self, engine: &mut Engine, mut queue: VecDeque<crate::flows::Command>) {
-        while let Some(command) = queue.pop_front() {
-            if let Some(reply) = self.driver.run(command).await {
-                queue.extend(engine.handle(Input::Reply(reply)));
-                self.publish(screen::render(engine));
-            }
-        }
-    }
-
-    fn publish(&self, screen: Screen) {
-        let mut published = self.published.lock().unwrap_or_else(|p| p.into_inner());
-        if published.1 == screen {
-            return;
-        }
-        published.0 += 1;
-        published.1 = screen.clone();
-        self.version.send_replace(published.0);
-        let _ = self.notify.send(screen);
+    /// The runtime the app runs on (the caller's, or its own).
+    pub fn runtime_handle(&self) -> Handle {
+        self.handle.clone()
     }
 }
 
 impl Drop for MposApp {
     fn drop(&mut self) {
-        self.shutdown.send_replace(true);
+        if let Some(task) = self
+            .listener_task
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            task.abort();
+        }
         let runtime = self
             .runtime
             .lock()
@@ -275,46 +281,102 @@ impl Drop for MposApp {
     }
 }
 
-async fn notify_listener(
-    mut screens: mpsc::UnboundedReceiver<Screen>,
-    listener: Arc<Mutex<Option<Arc<dyn ScreenListener>>>>,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    loop {
-        let screen = tokio::select! {
-            screen = screens.recv() => match screen {
-                Some(screen) => screen,
-                None => return,
-            },
-            _ = shutdown.wait_for(|stop| *stop) => return,
-        };
-        // Cloned out so the call happens with no lock held.
-        let current = listener.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some(listener) = current {
-            listener.on_screen_changed(screen);
-        }
-    }
+/// The task that owns the engine.
+struct Actor {
+    engine: Engine,
+    driver: Driver,
+    /// For timers; weak, so the queue closes when the app is dropped.
+    jobs: mpsc::WeakUnboundedSender<Job>,
+    published: watch::Sender<Published>,
+    subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Screen>>>>,
+    cancelled: watch::Receiver<u64>,
 }
 
-async fn pump_reader_events(
-    app: Weak<MposApp>,
-    mut events: mpsc::UnboundedReceiver<ReaderEvent>,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    loop {
-        let event = tokio::select! {
-            event = events.recv() => match event {
-                Some(event) => event,
-                None => return,
-            },
-            _ = shutdown.wait_for(|stop| *stop) => return,
+impl Actor {
+    async fn run(mut self, mut queue: mpsc::UnboundedReceiver<Job>, startup: Vec<Command>) {
+        self.drain(startup.into()).await;
+        // Ends when the app is gone (timers and the reader's sink hold the queue weakly).
+        while let Some(job) = queue.recv().await {
+            let (input, done) = match job {
+                Job::Action { action, done } => {
+                    let input = Input::Action {
+                        action,
+                        reader: self.driver.reader.info(),
+                        fresh_key: new_idempotency_key(),
+                    };
+                    (input, Some(done))
+                }
+                Job::Reader(event) => {
+                    let input = Input::Reader {
+                        event,
+                        fresh_key: new_idempotency_key(),
+                    };
+                    (input, None)
+                }
+                Job::Timer(timer) => (Input::Timer(timer), None),
+            };
+            let commands = self.engine.handle(input);
+            self.publish();
+            self.drain(commands.into()).await;
+            if let Some(done) = done {
+                let _ = done.send(());
+            }
+        }
+    }
+
+    /// Runs the commands in order, feeding each reply back, until nothing is left to do.
+    async fn drain(&mut self, mut queue: VecDeque<Command>) {
+        while let Some(command) = queue.pop_front() {
+            if let Command::StartTimer { timer, after_ms } = command {
+                self.start_timer(timer, after_ms);
+                continue;
+            }
+            if let Some(reply) = self.run_one(command).await {
+                queue.extend(self.engine.handle(Input::Reply(reply)));
+                self.publish();
+            }
+        }
+    }
+
+    /// Runs one command; one that moves no money gives way to a cancel.
+    async fn run_one(&mut self, command: Command) -> Option<crate::flows::Reply> {
+        let token = self.engine.token().cloned();
+        let Some(on_cancel) = cancelled_reply(&command) else {
+            return self.driver.run(command, token.as_ref()).await;
         };
-        let Some(app) = app.upgrade() else { return };
-        let input = Input::Reader {
-            event,
-            fresh_key: new_idempotency_key(),
-        };
-        app.process(input).await;
+        // Only a cancel from now on counts.
+        self.cancelled.borrow_and_update();
+        tokio::select! {
+            reply = self.driver.run(command, token.as_ref()) => reply,
+            Ok(()) = self.cancelled.changed() => Some(on_cancel),
+        }
+    }
+
+    fn start_timer(&self, timer: Timer, after_ms: u64) {
+        let jobs = self.jobs.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(after_ms)).await;
+            if let Some(jobs) = jobs.upgrade() {
+                let _ = jobs.send(Job::Timer(timer));
+            }
+        });
+    }
+
+    fn publish(&self) {
+        let screen = screen::render(&self.engine);
+        // Under the subscribers' lock, so a new subscriber gets each screen once.
+        let mut subscribers = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
+        let changed = self.published.send_if_modified(|published| {
+            if published.screen == screen {
+                return false;
+            }
+            published.version += 1;
+            published.screen = screen.clone();
+            true
+        });
+        if changed {
+            subscribers.retain(|subscriber| subscriber.send(screen.clone()).is_ok());
+        }
     }
 }
 

@@ -6,14 +6,15 @@
 use super::*;
 use crate::fake_gateway::{Answer, FakeGateway, Recorded};
 use crate::flows::testing;
-use crate::journal::record::{InFlightRecord, JournalState, JournalUpdate};
+use crate::model::in_flight::{InFlightRecord, JournalState, JournalUpdate};
 use crate::reader::{OnlineResult, ReaderError, ReaderInfo, ReaderRequest};
 use mpos_wire::api::{
     paths, LoginResponse, ReceiptDestination, SessionStage, TransactionSearch, TxnKind, TxnStatus,
 };
 use mpos_wire::{ApiError, Brand, ErrorCode, MaskedPan, Money};
 use serde_json::json;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, Weak};
 
 /// A reader driven by the test.
 #[derive(Default)]
@@ -22,7 +23,7 @@ struct FakeReader {
     sink: Mutex<Option<Arc<dyn ReaderEventSink>>>,
     started: Mutex<Vec<ReaderRequest>>,
     results: Mutex<Vec<OnlineResult>>,
-    /// Refuse the host's answer, as a reader whose card declined it would.
+    /// Answer the host's approval with the card's decline (AAC).
     refuse_results: std::sync::atomic::AtomicBool,
     cancels: AtomicUsize,
 }
@@ -63,9 +64,12 @@ impl CardReader for FakeReader {
     }
     fn online_result(&self, result: OnlineResult) -> Result<(), ReaderError> {
         self.results.lock().unwrap().push(result);
-        if self.refuse_results.load(Ordering::SeqCst) {
-            return Err(ReaderError::Timeout);
-        }
+        let verdict = if self.refuse_results.load(Ordering::SeqCst) {
+            Err(ReaderError::CardDeclined)
+        } else {
+            Ok(())
+        };
+        self.emit(ReaderEvent::OnlineResultAnswered(verdict));
         Ok(())
     }
     fn cancel(&self) {
@@ -754,5 +758,62 @@ async fn bad_configuration_is_refused() {
     assert!(matches!(
         MposApp::new(settings, FakeReader::plugged()),
         Err(CoreError::InvalidConfig { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_hanging_search_gives_way_to_cancel_and_the_app_stays_usable() {
+    let gateway = FakeGateway::start(scripted(|request| {
+        match (request.method.as_str(), request.path()) {
+            ("POST", paths::VERIFY_PASSWORD) => Answer::Json(200, json!({"stage": "ready"})),
+            ("GET", paths::TRANSACTIONS) => Answer::Hang,
+            _ => Answer::Json(404, json!({})),
+        }
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = config(&gateway, &dir);
+    settings.request_timeout_ms = 30_000;
+    let app = MposApp::new(settings, FakeReader::plugged()).unwrap();
+    logged_in(&app).await;
+    app.act(UserAction::OpenTransactions).await;
+    app.act(UserAction::EnterQueryPassword {
+        password: "135790".into(),
+    })
+    .await;
+    let searching = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let criteria = TransactionSearch {
+                last4: Some("1111".into()),
+                ..Default::default()
+            };
+            app.act(UserAction::Search { criteria }).await
+        })
+    };
+    // Wait until the request reached the (silent) gateway, then cancel it.
+    for _ in 0..200 {
+        if !gateway.requests_to(paths::TRANSACTIONS).is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let started = std::time::Instant::now();
+    app.cancel();
+    let screen = tokio::time::timeout(Duration::from_secs(5), searching)
+        .await
+        .expect("the cancel ends the wait")
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    match screen {
+        Screen::TransactionSearch { message, .. } => {
+            assert_eq!(message.unwrap().code, "cancelled")
+        }
+        other => panic!("{other:?}"),
+    }
+    // The queue is free again: the next action runs at once.
+    assert!(matches!(
+        app.act(UserAction::Back).await,
+        Screen::Home { .. }
     ));
 }

@@ -3,7 +3,7 @@
 //! lost, the next start reverses a payment whose goods were handed over.
 
 use super::Command;
-use crate::journal::record::JournalUpdate;
+use crate::model::in_flight::JournalUpdate;
 
 /// Tries of a failed write made at once; after them the write waits for
 /// the user's next try, so a broken disk cannot spin the driver forever.
@@ -48,7 +48,7 @@ impl JournalWrite {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journal::record::JournalState;
+    use crate::model::in_flight::JournalState;
 
     #[test]
     fn failures_are_retried_a_few_times_then_wait_for_the_user() {

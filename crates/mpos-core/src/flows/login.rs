@@ -1,8 +1,9 @@
 //! Login, first login (activation code, then a new 6-digit password) and
 //! loading the terminal's settings, as a pure state machine.
 
-use super::{Command, Reply, Session};
+use super::{Command, Reply};
 use crate::error::UserMessage;
+use crate::model::session::{Session, SessionToken};
 use crate::notice::Notice;
 use mpos_wire::api::{
     ActivateRequest, ChangePasswordRequest, LoginRequest, SessionStage, UserProfile,
@@ -60,6 +61,8 @@ pub struct LoginFlow {
     step: LoginStep,
     message: Option<UserMessage>,
     profile: Option<UserProfile>,
+    /// The token of the login in progress (activation and the new password need it).
+    token: Option<SessionToken>,
 }
 
 impl Default for LoginFlow {
@@ -75,6 +78,7 @@ impl LoginFlow {
             step: LoginStep::Credentials,
             message: None,
             profile: None,
+            token: None,
         }
     }
 
@@ -100,6 +104,14 @@ impl LoginFlow {
     pub fn reader_connected(&mut self) {
         if self.message.as_ref().is_some_and(is_reader_notice) {
             self.message = None;
+        }
+    }
+
+    /// The token the next request goes with: the login in progress, or the ready session's.
+    pub fn token(&self) -> Option<&SessionToken> {
+        match &self.step {
+            LoginStep::Ready(session) => Some(&session.token),
+            _ => self.token.as_ref(),
         }
     }
 
@@ -149,8 +161,10 @@ impl LoginFlow {
                 })]
             }
             (LoginStep::Activation | LoginStep::NewPassword, LoginInput::Back) => {
+                // The half-done login ends on the gateway too.
+                let token = self.token.take();
                 self.go(LoginStep::Credentials, None);
-                Vec::new()
+                token.map(Command::Logout).into_iter().collect()
             }
             (step, LoginInput::Reply(reply)) => self.on_reply(step, reply),
             _ => Vec::new(),
@@ -183,6 +197,7 @@ impl LoginFlow {
         match (step, reply) {
             (LoginStep::Credentials, Reply::LoggedIn(Ok(response))) => {
                 self.profile = Some(response.user);
+                self.token = Some(SessionToken::new(response.session_token));
                 self.enter_stage(response.stage)
             }
             (LoginStep::Credentials, Reply::LoggedIn(Err(error))) => {
@@ -220,9 +235,16 @@ impl LoginFlow {
                 Vec::new()
             }
             (LoginStep::LoadingConfig, Reply::TerminalConfig(Ok(config))) => {
-                match self.profile.clone() {
-                    Some(profile) => self.go(LoginStep::Ready(Session { profile, config }), None),
-                    None => self.go(LoginStep::Credentials, None),
+                match (self.profile.clone(), self.token.take()) {
+                    (Some(profile), Some(token)) => self.go(
+                        LoginStep::Ready(Session {
+                            token,
+                            profile,
+                            config,
+                        }),
+                        None,
+                    ),
+                    _ => self.go(LoginStep::Credentials, None),
                 }
                 Vec::new()
             }
@@ -252,6 +274,10 @@ impl LoginFlow {
     }
 
     fn go(&mut self, step: LoginStep, message: Option<UserMessage>) {
+        if step == LoginStep::Credentials {
+            // Back at the start, the login in progress is over.
+            self.token = None;
+        }
         self.step = step;
         self.message = message;
     }
@@ -283,7 +309,7 @@ pub(crate) fn is_reader_notice(message: &UserMessage) -> bool {
 mod tests {
     use super::*;
     use crate::flows::testing;
-    use crate::host::HostError;
+    use crate::model::host_error::HostError;
     use mpos_wire::api::{LoginResponse, StageResponse};
     use mpos_wire::ApiError;
 

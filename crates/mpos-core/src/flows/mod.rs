@@ -14,27 +14,21 @@ pub mod payment;
 pub mod query;
 pub mod receipt;
 pub mod settlement;
+pub mod timing;
 pub mod void;
 
-use crate::host::HostError;
-use crate::journal::record::JournalUpdate;
-use crate::reader::{OnlineResult, ReaderError, ReaderRequest};
+use crate::model::host_error::HostError;
+use crate::model::in_flight::JournalUpdate;
+use crate::model::reader::{OnlineResult, ReaderError, ReaderRequest};
+use crate::model::session::SessionToken;
+use crate::model::timer::Timer;
 use mpos_wire::api::{
     ActivateRequest, AuthorizationResponse, ChangePasswordRequest, LoginRequest, RefundRequest,
     ReversalRequest, ReversalResponse, SaleRequest, SendReceiptRequest, SettleResponse,
     SettlementPreview, SignatureRequest, StageResponse, TerminalConfig, TransactionList,
-    TransactionSearch, TransactionSummary, UserProfile, VerifyPasswordRequest, VoidRequest,
+    TransactionSearch, TransactionSummary, VerifyPasswordRequest, VoidRequest,
 };
 use std::fmt;
-
-/// A logged-in user and the terminal's settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    /// Who is logged in.
-    pub profile: UserProfile,
-    /// Brands and signature rules.
-    pub config: TerminalConfig,
-}
 
 /// A sale or a refund, ready to send.
 #[derive(Clone, PartialEq, Eq)]
@@ -48,7 +42,7 @@ pub enum AuthorizeRequest {
 /// Something a flow needs done outside itself.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Log in (the driver keeps the session token).
+    /// Log in; the answer's token becomes the session's.
     Login(LoginRequest),
     /// Send the SMS activation code.
     Activate(ActivateRequest),
@@ -58,14 +52,15 @@ pub enum Command {
     FetchTerminalConfig,
     /// Check the password again before the transaction query.
     VerifyPassword(VerifyPasswordRequest),
-    /// End the session.
-    Logout,
+    /// End the session whose token this is.
+    Logout(SessionToken),
     /// Ask the reader for a card.
     StartReader(ReaderRequest),
     /// Stop the reader.
     CancelReader,
     /// Give the host's answer to the reader (chip cards finish with it);
-    /// answered by [`Reply::OnlineResultTaken`].
+    /// answered by [`Reply::OnlineResultSent`], and the card's verdict
+    /// comes later as a reader event.
     ReaderOnlineResult(OnlineResult),
     /// Write the journal; the flow waits for [`Reply::JournalWritten`] before sending money.
     Journal(JournalUpdate),
@@ -80,8 +75,15 @@ pub enum Command {
     SendReversal {
         /// Names the original by its idempotency key.
         request: ReversalRequest,
-        /// 0 for the first try; the driver waits before later ones.
+        /// 0 for the first try (for the logs; the flow times the retries).
         attempt: u32,
+    },
+    /// Wait, then feed the timer back as an input.
+    StartTimer {
+        /// What the wait is for.
+        timer: Timer,
+        /// How long.
+        after_ms: u64,
     },
     /// Upload the cardholder's signature.
     UploadSignature {
@@ -129,9 +131,9 @@ pub enum Reply {
     PasswordVerified(Result<(), HostError>),
     /// Answer to [`Command::StartReader`].
     ReaderStarted(Result<(), ReaderError>),
-    /// Answer to [`Command::ReaderOnlineResult`]: an error means the card
-    /// may not have finished with the host's approval.
-    OnlineResultTaken(Result<(), ReaderError>),
+    /// Answer to [`Command::ReaderOnlineResult`]: an error means the
+    /// answer never reached the reader, so the card did not finish with it.
+    OnlineResultSent(Result<(), ReaderError>),
     /// Answer to [`Command::Journal`]; the error is the storage's text.
     JournalWritten(Result<(), String>),
     /// Answer to [`Command::Authorize`].
@@ -174,7 +176,7 @@ impl fmt::Debug for Command {
             Command::ChangePassword(_) => f.write_str("ChangePassword(<redacted>)"),
             Command::VerifyPassword(_) => f.write_str("VerifyPassword(<redacted>)"),
             Command::FetchTerminalConfig => f.write_str("FetchTerminalConfig"),
-            Command::Logout => f.write_str("Logout"),
+            Command::Logout(_) => f.write_str("Logout"),
             Command::StartReader(request) => write!(f, "StartReader({request:?})"),
             Command::CancelReader => f.write_str("CancelReader"),
             Command::ReaderOnlineResult(result) => write!(f, "ReaderOnlineResult({result:?})"),
@@ -187,6 +189,9 @@ impl fmt::Debug for Command {
                     f,
                     "Authorize {{ idempotency_key: {idempotency_key}, request: {request:?} }}"
                 )
+            }
+            Command::StartTimer { timer, after_ms } => {
+                write!(f, "StartTimer {{ timer: {timer:?}, after_ms: {after_ms} }}")
             }
             Command::SendReversal { request, attempt } => {
                 write!(
@@ -250,7 +255,7 @@ impl fmt::Debug for Reply {
             Reply::TerminalConfig(r) => ("TerminalConfig", outcome(r)),
             Reply::PasswordVerified(r) => ("PasswordVerified", outcome(r)),
             Reply::ReaderStarted(r) => ("ReaderStarted", outcome(r)),
-            Reply::OnlineResultTaken(r) => ("OnlineResultTaken", outcome(r)),
+            Reply::OnlineResultSent(r) => ("OnlineResultSent", outcome(r)),
             Reply::JournalWritten(r) => ("JournalWritten", outcome(r)),
             Reply::Authorized(r) => ("Authorized", outcome(r)),
             Reply::Reversed(r) => ("Reversed", outcome(r)),

@@ -7,12 +7,14 @@
 use super::chip_first::{ChipFirst, SwipeVerdict};
 use super::journal_write::JournalWrite;
 use super::receipt::ReceiptFlow;
+use super::timing::Timing;
 use super::{normalize_auth_code, AuthorizeRequest, Command, Reply};
 use crate::error::UserMessage;
-use crate::host::HostError;
-use crate::journal::record::{InFlightRecord, JournalState, JournalUpdate, ResumeDecision};
+use crate::model::host_error::HostError;
+use crate::model::in_flight::{InFlightRecord, JournalState, JournalUpdate, ResumeDecision};
+use crate::model::reader::{OnlineResult, ReaderError, ReaderEvent, ReaderRequest};
+use crate::model::timer::Timer;
 use crate::notice::Notice;
-use crate::reader::{OnlineResult, ReaderError, ReaderEvent, ReaderRequest};
 use mpos_wire::api::{
     AuthorizationResponse, Point, ReceiptDestination, RefundRequest, ReversalReason,
     ReversalRequest, SaleRequest, SignatureRequest, Stroke, TerminalConfig, TransactionSummary,
@@ -197,6 +199,8 @@ pub enum PaymentInput {
     Cancel,
     /// Result of a command.
     Reply(Reply),
+    /// A wait the flow asked for is over.
+    Timer(Timer),
 }
 
 /// The sale/refund state machine.
@@ -212,11 +216,17 @@ pub struct PaymentFlow {
     step: PaymentStep,
     message: Option<UserMessage>,
     resumed: bool,
+    timing: Timing,
 }
 
 impl PaymentFlow {
     /// A new sale or refund by the logged-in `username`, at the amount screen.
-    pub fn new(kind: TxnKind, config: TerminalConfig, username: String) -> PaymentFlow {
+    pub fn new(
+        kind: TxnKind,
+        config: TerminalConfig,
+        username: String,
+        timing: Timing,
+    ) -> PaymentFlow {
         PaymentFlow {
             kind,
             config,
@@ -227,6 +237,7 @@ impl PaymentFlow {
             step: PaymentStep::Amount,
             message: None,
             resumed: false,
+            timing,
         }
     }
 
@@ -234,6 +245,7 @@ impl PaymentFlow {
     pub fn resume(
         config: TerminalConfig,
         decision: ResumeDecision,
+        timing: Timing,
     ) -> Option<(PaymentFlow, Vec<Command>)> {
         let (record, step, commands) = match decision {
             ResumeDecision::Nothing => return None,
@@ -277,6 +289,7 @@ impl PaymentFlow {
             step,
             message,
             resumed: true,
+            timing,
         };
         Some((flow, commands))
     }
@@ -566,9 +579,10 @@ impl PaymentFlow {
                 self.message = None;
                 vec![Command::StartReader(self.reader_request())]
             }
-            ReaderEvent::ChipReadFailed | ReaderEvent::CardRemoved | ReaderEvent::InsertChip => {
-                Vec::new()
-            }
+            ReaderEvent::ChipReadFailed
+            | ReaderEvent::CardRemoved
+            | ReaderEvent::InsertChip
+            | ReaderEvent::OnlineResultAnswered(_) => Vec::new(),
         };
         (PaymentStep::PresentCard { chip, prompt }, commands)
     }
@@ -715,21 +729,47 @@ impl PaymentFlow {
         response: AuthorizationResponse,
         input: PaymentInput,
     ) -> (PaymentStep, Vec<Command>) {
-        match input {
+        let verdict = match input {
+            PaymentInput::Reply(Reply::OnlineResultSent(Ok(()))) => {
+                // The card answers later; it gets a bounded wait.
+                let timer = Command::StartTimer {
+                    timer: Timer::CardVerdict {
+                        idempotency_key: in_flight.idempotency_key.clone(),
+                    },
+                    after_ms: self.timing.card_verdict_ms,
+                };
+                let step = PaymentStep::Completing {
+                    in_flight,
+                    response,
+                };
+                return (step, vec![timer]);
+            }
+            PaymentInput::Reply(Reply::OnlineResultSent(Err(error))) => Err(error),
+            PaymentInput::Reader {
+                event: ReaderEvent::OnlineResultAnswered(verdict),
+                ..
+            } => verdict,
+            PaymentInput::Timer(Timer::CardVerdict { idempotency_key })
+                if idempotency_key == in_flight.idempotency_key =>
+            {
+                Err(ReaderError::Timeout)
+            }
+            _ => {
+                let step = PaymentStep::Completing {
+                    in_flight,
+                    response,
+                };
+                return (step, Vec::new());
+            }
+        };
+        match verdict {
             // A sale the card did not finish is not complete (EMV: the card
             // may have answered the approval with a decline): reverse it.
             // A refund credits the card whatever the reader says.
-            PaymentInput::Reply(Reply::OnlineResultTaken(Err(_))) if self.kind == TxnKind::Sale => {
+            Err(_) if self.kind == TxnKind::Sale => {
                 self.outcome_unknown(in_flight, ReversalReason::CardDeclinedAfterApproval)
             }
-            PaymentInput::Reply(Reply::OnlineResultTaken(_)) => self.approved(in_flight, response),
-            _ => (
-                PaymentStep::Completing {
-                    in_flight,
-                    response,
-                },
-                Vec::new(),
-            ),
+            _ => self.approved(in_flight, response),
         }
     }
 
@@ -910,14 +950,26 @@ impl PaymentFlow {
                     (PaymentStep::Exit(exit), Vec::new())
                 }
                 _ => {
-                    // Until acknowledged the outcome stays unknown: try again.
+                    // Until acknowledged the outcome stays unknown: try
+                    // again, waiting longer after each failure.
                     let attempts = attempts.saturating_add(1);
-                    (
-                        stay(attempts, false),
-                        vec![reversal(&in_flight, reason, attempts)],
-                    )
+                    let wait = Command::StartTimer {
+                        timer: Timer::ReversalRetry {
+                            idempotency_key: in_flight.idempotency_key.clone(),
+                        },
+                        after_ms: self.timing.reversal_retry.delay_ms(attempts),
+                    };
+                    (stay(attempts, false), vec![wait])
                 }
             },
+            PaymentInput::Timer(Timer::ReversalRetry { idempotency_key })
+                if !acknowledged && idempotency_key == in_flight.idempotency_key =>
+            {
+                (
+                    stay(attempts, false),
+                    vec![reversal(&in_flight, reason, attempts)],
+                )
+            }
             PaymentInput::Back if acknowledged && !self.resumed => self.back_to_amount(),
             PaymentInput::Back | PaymentInput::Cancel if acknowledged => {
                 (PaymentStep::Exit(PaymentExit::Home(None)), Vec::new())

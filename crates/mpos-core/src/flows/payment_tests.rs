@@ -2,16 +2,53 @@
 
 use super::*;
 use crate::flows::testing::{self, chip_payload, swipe_payload};
-use crate::reader::ReaderInfo;
+use crate::model::reader::ReaderInfo;
 use mpos_wire::api::{ReversalResponse, SendReceiptResponse};
 use mpos_wire::ApiError;
 
 fn sale() -> PaymentFlow {
-    PaymentFlow::new(TxnKind::Sale, testing::config(), "amy".into())
+    PaymentFlow::new(
+        TxnKind::Sale,
+        testing::config(),
+        "amy".into(),
+        Timing::default(),
+    )
 }
 
 fn refund() -> PaymentFlow {
-    PaymentFlow::new(TxnKind::Refund, testing::config(), "amy".into())
+    PaymentFlow::new(
+        TxnKind::Refund,
+        testing::config(),
+        "amy".into(),
+        Timing::default(),
+    )
+}
+
+/// The timer the flow starts while the card decides on the host's answer.
+fn card_verdict_timer(key: &str) -> Command {
+    Command::StartTimer {
+        timer: Timer::CardVerdict {
+            idempotency_key: key.into(),
+        },
+        after_ms: Timing::default().card_verdict_ms,
+    }
+}
+
+/// The host's answer reached the reader; the card's verdict follows.
+fn card_verdict(flow: &mut PaymentFlow, verdict: Result<(), ReaderError>) -> Vec<Command> {
+    let commands = reply(flow, Reply::OnlineResultSent(Ok(())));
+    assert_eq!(commands, vec![card_verdict_timer("key-1")]);
+    reader(flow, ReaderEvent::OnlineResultAnswered(verdict))
+}
+
+/// The wait before the reversal's next try, after `failures` failures.
+fn reversal_retry_timer(key: &str, failures: u32) -> Command {
+    Command::StartTimer {
+        timer: Timer::ReversalRetry {
+            idempotency_key: key.into(),
+        },
+        after_ms: [500, 1_000, 2_000, 4_000][failures as usize - 1],
+    }
 }
 
 fn twd(dollars: u64) -> Money {
@@ -122,7 +159,7 @@ fn approve(
         "{commands:?}"
     );
     assert!(flow.is_critical());
-    commands.extend(reply(flow, Reply::OnlineResultTaken(Ok(()))));
+    commands.extend(card_verdict(flow, Ok(())));
     commands
 }
 
@@ -554,6 +591,18 @@ fn timeout_reverses_until_acknowledged_and_never_shows_a_result() {
         assert!(flow.handle(PaymentInput::Back).is_empty());
         let commands = reply(&mut flow, Reply::Reversed(Err(failure)));
         let attempt = attempt as u32 + 1;
+        // The flow waits, longer after each failure, before the next try.
+        assert_eq!(commands, vec![reversal_retry_timer("key-1", attempt)]);
+        assert_eq!(unknown_state(&flow), (attempt, false));
+        // A timer of another transaction is not this one's.
+        assert!(flow
+            .handle(PaymentInput::Timer(Timer::ReversalRetry {
+                idempotency_key: "other".into(),
+            }))
+            .is_empty());
+        let commands = flow.handle(PaymentInput::Timer(Timer::ReversalRetry {
+            idempotency_key: "key-1".into(),
+        }));
         assert_eq!(
             commands,
             vec![Command::SendReversal {
@@ -564,7 +613,6 @@ fn timeout_reverses_until_acknowledged_and_never_shows_a_result() {
                 attempt,
             }]
         );
-        assert_eq!(unknown_state(&flow), (attempt, false));
         assert!(flow.is_critical());
     }
 
@@ -587,10 +635,7 @@ fn timeout_reverses_until_acknowledged_and_never_shows_a_result() {
             transaction_id: None,
         })),
     );
-    assert!(matches!(
-        commands.as_slice(),
-        [Command::SendReversal { attempt: 4, .. }]
-    ));
+    assert_eq!(commands, vec![reversal_retry_timer("key-1", 4)]);
 
     let commands = reply(
         &mut flow,
@@ -609,6 +654,12 @@ fn timeout_reverses_until_acknowledged_and_never_shows_a_result() {
     assert_eq!(unknown_state(&flow), (4, true));
     assert_eq!(code(&flow), "not_charged");
     assert!(!flow.is_critical());
+    // The pending timer, once acknowledged, sends nothing.
+    assert!(flow
+        .handle(PaymentInput::Timer(Timer::ReversalRetry {
+            idempotency_key: "key-1".into(),
+        }))
+        .is_empty());
     // "You can try again": back to the amount, kept.
     flow.handle(PaymentInput::Back);
     assert_eq!(flow.step(), &PaymentStep::Amount);
@@ -820,6 +871,10 @@ fn transient_reversal_failures_are_retried() {
     for (attempt, failure) in failures.into_iter().enumerate() {
         let commands = reply(&mut flow, Reply::Reversed(Err(failure)));
         let attempt = attempt as u32 + 1;
+        assert_eq!(commands, vec![reversal_retry_timer("key-1", attempt)]);
+        let commands = flow.handle(PaymentInput::Timer(Timer::ReversalRetry {
+            idempotency_key: "key-1".into(),
+        }));
         assert!(
             matches!(commands.as_slice(), [Command::SendReversal { attempt: a, .. }] if *a == attempt)
         );
@@ -922,7 +977,7 @@ fn sale_the_reader_does_not_finish_is_reversed() {
     assert!(flow.is_critical());
     let commands = reply(
         &mut flow,
-        Reply::OnlineResultTaken(Err(ReaderError::NotConnected)),
+        Reply::OnlineResultSent(Err(ReaderError::NotConnected)),
     );
     let reason = ReversalReason::CardDeclinedAfterApproval;
     assert_eq!(
@@ -985,10 +1040,7 @@ fn the_issuers_arpc_goes_to_the_card_and_its_decline_reverses_the_sale() {
         ),
         "{commands:?}"
     );
-    let commands = reply(
-        &mut flow,
-        Reply::OnlineResultTaken(Err(ReaderError::CardDeclined)),
-    );
+    let commands = card_verdict(&mut flow, Err(ReaderError::CardDeclined));
     assert!(commands.contains(&Command::SendReversal {
         request: ReversalRequest {
             original_idempotency_key: "key-1".into(),
@@ -1016,7 +1068,7 @@ fn refund_goes_on_when_the_reader_does_not_take_the_answer() {
     reply(&mut flow, Reply::Authorized(Ok(approved)));
     let commands = reply(
         &mut flow,
-        Reply::OnlineResultTaken(Err(ReaderError::NotConnected)),
+        Reply::OnlineResultSent(Err(ReaderError::NotConnected)),
     );
     assert!(is_receipt(&flow));
     assert!(!sends_reversal(&commands));
@@ -1387,7 +1439,8 @@ fn resumed_reversal_is_sent_first_and_home_follows() {
         record: record(JournalState::Authorizing),
         reason: ReversalReason::Interrupted,
     };
-    let (mut flow, commands) = PaymentFlow::resume(testing::config(), decision).unwrap();
+    let (mut flow, commands) =
+        PaymentFlow::resume(testing::config(), decision, Timing::default()).unwrap();
     assert_eq!(
         commands,
         vec![
@@ -1427,8 +1480,12 @@ fn resumed_signature_loads_the_transaction_first() {
     let awaiting = JournalState::AwaitingSignature {
         transaction_id: "t5".into(),
     };
-    let (mut flow, commands) =
-        PaymentFlow::resume(testing::config(), decision(awaiting.clone())).unwrap();
+    let (mut flow, commands) = PaymentFlow::resume(
+        testing::config(),
+        decision(awaiting.clone()),
+        Timing::default(),
+    )
+    .unwrap();
     assert_eq!(commands, vec![Command::GetTransaction("t5".into())]);
     assert!(flow.is_critical());
     let unsigned = testing::summary(
@@ -1442,7 +1499,12 @@ fn resumed_signature_loads_the_transaction_first() {
     assert!(is_signature(&flow));
 
     // Signed meanwhile: straight to the receipt.
-    let (mut flow, _) = PaymentFlow::resume(testing::config(), decision(awaiting.clone())).unwrap();
+    let (mut flow, _) = PaymentFlow::resume(
+        testing::config(),
+        decision(awaiting.clone()),
+        Timing::default(),
+    )
+    .unwrap();
     let mut signed = unsigned.clone();
     signed.signed = true;
     let commands = reply(&mut flow, Reply::Transaction(Ok(signed)));
@@ -1456,7 +1518,12 @@ fn resumed_signature_loads_the_transaction_first() {
     );
 
     // Voided meanwhile: nothing to sign.
-    let (mut flow, _) = PaymentFlow::resume(testing::config(), decision(awaiting.clone())).unwrap();
+    let (mut flow, _) = PaymentFlow::resume(
+        testing::config(),
+        decision(awaiting.clone()),
+        Timing::default(),
+    )
+    .unwrap();
     let mut voided = unsigned;
     voided.status = TxnStatus::Voided;
     reply(&mut flow, Reply::Transaction(Ok(voided)));
@@ -1466,7 +1533,8 @@ fn resumed_signature_loads_the_transaction_first() {
     ));
 
     // Not reachable: still owed after the next login.
-    let (mut flow, _) = PaymentFlow::resume(testing::config(), decision(awaiting)).unwrap();
+    let (mut flow, _) =
+        PaymentFlow::resume(testing::config(), decision(awaiting), Timing::default()).unwrap();
     reply(&mut flow, Reply::Transaction(Err(HostError::Timeout)));
     assert!(matches!(
         flow.step(),
@@ -1487,7 +1555,8 @@ fn resumed_signature_keeps_the_user_who_paid() {
         record: bobs,
         transaction_id: "t5".into(),
     };
-    let (mut flow, _) = PaymentFlow::resume(testing::config(), decision).unwrap();
+    let (mut flow, _) =
+        PaymentFlow::resume(testing::config(), decision, Timing::default()).unwrap();
     reply(&mut flow, Reply::Transaction(Err(HostError::Timeout)));
     match flow.step() {
         PaymentStep::Exit(PaymentExit::Login {
@@ -1500,5 +1569,62 @@ fn resumed_signature_keeps_the_user_who_paid() {
 
 #[test]
 fn nothing_to_resume_gives_no_flow() {
-    assert!(PaymentFlow::resume(testing::config(), ResumeDecision::Nothing).is_none());
+    assert!(PaymentFlow::resume(
+        testing::config(),
+        ResumeDecision::Nothing,
+        Timing::default()
+    )
+    .is_none());
+}
+
+#[test]
+fn a_card_that_never_gives_its_verdict_is_reversed_when_the_wait_ends() {
+    let mut flow = at_card(100, Brand::Visa);
+    send(&mut flow, ReaderEvent::ChipRead(chip_payload(Brand::Visa)));
+    let approved = testing::authorization(
+        TxnKind::Sale,
+        TxnStatus::Approved,
+        twd(100),
+        Brand::Visa,
+        false,
+    );
+    reply(&mut flow, Reply::Authorized(Ok(approved)));
+    assert_eq!(
+        reply(&mut flow, Reply::OnlineResultSent(Ok(()))),
+        vec![card_verdict_timer("key-1")]
+    );
+    // Another transaction's timer changes nothing.
+    let stale = Timer::CardVerdict {
+        idempotency_key: "older".into(),
+    };
+    assert!(flow.handle(PaymentInput::Timer(stale)).is_empty());
+    assert!(matches!(flow.step(), PaymentStep::Completing { .. }));
+    let commands = flow.handle(PaymentInput::Timer(Timer::CardVerdict {
+        idempotency_key: "key-1".into(),
+    }));
+    assert!(commands.contains(&Command::CancelReader), "{commands:?}");
+    assert!(commands.contains(&Command::SendReversal {
+        request: ReversalRequest {
+            original_idempotency_key: "key-1".into(),
+            reason: ReversalReason::CardDeclinedAfterApproval,
+        },
+        attempt: 0,
+    }));
+    // The verdict arriving after the wait is over changes nothing.
+    assert!(reader(&mut flow, ReaderEvent::OnlineResultAnswered(Ok(()))).is_empty());
+    assert_eq!(unknown_state(&flow), (0, false));
+}
+
+#[test]
+fn a_verdict_in_time_leaves_the_pending_timer_without_effect() {
+    let mut flow = at_card(100, Brand::Jcb);
+    send(&mut flow, ReaderEvent::ChipRead(chip_payload(Brand::Jcb)));
+    approve(&mut flow, 100, Brand::Jcb, false);
+    assert!(is_receipt(&flow));
+    assert!(flow
+        .handle(PaymentInput::Timer(Timer::CardVerdict {
+            idempotency_key: "key-1".into(),
+        }))
+        .is_empty());
+    assert!(is_receipt(&flow));
 }

@@ -254,7 +254,10 @@ impl QueryFlow {
         }
     }
 
-    fn search_failed(&mut self, error: crate::host::HostError) -> (QueryStep, Vec<Command>) {
+    fn search_failed(
+        &mut self,
+        error: crate::model::host_error::HostError,
+    ) -> (QueryStep, Vec<Command>) {
         if error.ends_session() {
             return (
                 QueryStep::Exit(QueryExit::Login(error.user_message())),
@@ -333,7 +336,7 @@ mod tests {
     use crate::flows::settlement::SettlementStep;
     use crate::flows::testing;
     use crate::flows::void::VoidStep;
-    use crate::host::HostError;
+    use crate::model::host_error::HostError;
     use mpos_wire::api::{TransactionList, TxnKind, TxnStatus};
     use mpos_wire::{ApiError, Brand, Money};
 

@@ -6,7 +6,7 @@
 use super::journal_write::JournalWrite;
 use super::{Command, Reply};
 use crate::error::UserMessage;
-use crate::journal::record::JournalUpdate;
+use crate::model::in_flight::JournalUpdate;
 use crate::notice::Notice;
 use mpos_wire::api::{ReceiptDestination, SendReceiptRequest, TransactionSummary};
 
@@ -130,7 +130,7 @@ impl ReceiptFlow {
 mod tests {
     use super::*;
     use crate::flows::testing;
-    use crate::host::HostError;
+    use crate::model::host_error::HostError;
     use mpos_wire::api::{SendReceiptResponse, TxnKind, TxnStatus};
     use mpos_wire::{ApiError, Brand, ErrorCode, Money};
 
@@ -178,7 +178,7 @@ mod tests {
     fn done(key: &str) -> JournalUpdate {
         JournalUpdate::SetState {
             idempotency_key: key.into(),
-            state: crate::journal::record::JournalState::Done,
+            state: crate::model::in_flight::JournalState::Done,
         }
     }
 

@@ -154,7 +154,7 @@ impl SettlementFlow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::HostError;
+    use crate::model::host_error::HostError;
     use mpos_wire::api::{BrandTotal, SettleResponse, SettlementTotals, SettlementTrigger};
     use mpos_wire::{ApiError, Brand, Money};
 

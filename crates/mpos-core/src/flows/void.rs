@@ -195,7 +195,7 @@ impl VoidFlow {
 mod tests {
     use super::*;
     use crate::flows::testing;
-    use crate::host::HostError;
+    use crate::model::host_error::HostError;
     use mpos_wire::api::{SendReceiptResponse, TxnKind};
     use mpos_wire::{ApiError, Brand, Money};
 

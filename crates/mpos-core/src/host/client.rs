@@ -1,10 +1,11 @@
 //! The gateway's HTTP API as typed async methods, one per endpoint of
 //! `mpos_wire::api::paths`, over rustls (ring) with the pinned verifier.
 
-use super::error::HostError;
 use super::pinning::{
     is_certificate_rejected, is_pin_mismatch, PinnedServerVerifier, PinningError,
 };
+use crate::model::host_error::HostError;
+use crate::model::session::SessionToken;
 use mpos_wire::api::{
     paths, ActivateRequest, AuthorizationResponse, ChangePasswordRequest, LoginRequest,
     LoginResponse, RefundRequest, ReversalRequest, ReversalResponse, SaleRequest,
@@ -15,7 +16,6 @@ use mpos_wire::api::{
 use mpos_wire::ApiError;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
-use std::sync::Mutex;
 use std::time::Duration;
 
 /// Where the gateway is and how to trust it.
@@ -45,12 +45,15 @@ pub enum HostSetupError {
     Client(String),
 }
 
-/// The typed client. Keeps the session token of the last login.
+/// The typed client. It holds no session: each call takes the token of
+/// the session it belongs to (the navigation engine owns the session).
 pub struct HostClient {
     http: reqwest::Client,
     base: String,
-    token: Mutex<Option<String>>,
 }
+
+/// The session a call belongs to, if any.
+type Token<'a> = Option<&'a SessionToken>;
 
 impl std::fmt::Debug for HostClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -78,73 +81,64 @@ impl HostClient {
             .https_only(true)
             .build()
             .map_err(|e| HostSetupError::Client(e.to_string()))?;
-        Ok(HostClient {
-            http,
-            base,
-            token: Mutex::new(None),
-        })
+        Ok(HostClient { http, base })
     }
 
-    /// Whether a session token is held.
-    pub fn has_session(&self) -> bool {
-        self.token
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_some()
-    }
-
-    /// Forgets the session token.
-    pub fn clear_session(&self) {
-        *self.token.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    }
-
-    /// `POST /v1/app/login`; keeps the session token.
+    /// `POST /v1/app/login`; the answer carries the new session's token.
     pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, HostError> {
-        let response: LoginResponse = self.send(self.post(paths::LOGIN).json(request)).await?;
-        *self.token.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some(response.session_token.clone());
-        Ok(response)
+        self.send(self.post(None, paths::LOGIN).json(request)).await
     }
 
     /// `POST /v1/app/activate`.
-    pub async fn activate(&self, request: &ActivateRequest) -> Result<StageResponse, HostError> {
-        self.send(self.post(paths::ACTIVATE).json(request)).await
+    pub async fn activate(
+        &self,
+        token: Token<'_>,
+        request: &ActivateRequest,
+    ) -> Result<StageResponse, HostError> {
+        self.send(self.post(token, paths::ACTIVATE).json(request))
+            .await
     }
 
     /// `POST /v1/app/password`.
     pub async fn change_password(
         &self,
+        token: Token<'_>,
         request: &ChangePasswordRequest,
     ) -> Result<StageResponse, HostError> {
-        self.send(self.post(paths::PASSWORD).json(request)).await
-    }
-
-    /// `POST /v1/app/verify-password`.
-    pub async fn verify_password(&self, request: &VerifyPasswordRequest) -> Result<(), HostError> {
-        self.send_ignoring_body(self.post(paths::VERIFY_PASSWORD).json(request))
+        self.send(self.post(token, paths::PASSWORD).json(request))
             .await
     }
 
-    /// `POST /v1/app/logout`; the token is forgotten whatever the answer.
-    pub async fn logout(&self) -> Result<(), HostError> {
-        let result = self.send_ignoring_body(self.post(paths::LOGOUT)).await;
-        self.clear_session();
-        result
+    /// `POST /v1/app/verify-password`.
+    pub async fn verify_password(
+        &self,
+        token: Token<'_>,
+        request: &VerifyPasswordRequest,
+    ) -> Result<(), HostError> {
+        self.send_ignoring_body(self.post(token, paths::VERIFY_PASSWORD).json(request))
+            .await
+    }
+
+    /// `POST /v1/app/logout`: ends the session of `token`.
+    pub async fn logout(&self, token: &SessionToken) -> Result<(), HostError> {
+        self.send_ignoring_body(self.post(Some(token), paths::LOGOUT))
+            .await
     }
 
     /// `GET /v1/app/terminal-config`.
-    pub async fn terminal_config(&self) -> Result<TerminalConfig, HostError> {
-        self.send(self.get(paths::TERMINAL_CONFIG)).await
+    pub async fn terminal_config(&self, token: Token<'_>) -> Result<TerminalConfig, HostError> {
+        self.send(self.get(token, paths::TERMINAL_CONFIG)).await
     }
 
     /// `POST /v1/app/sales` with the request's idempotency key.
     pub async fn sale(
         &self,
+        token: Token<'_>,
         idempotency_key: &str,
         request: &SaleRequest,
     ) -> Result<AuthorizationResponse, HostError> {
         self.send(
-            self.post(paths::SALES)
+            self.post(token, paths::SALES)
                 .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
                 .json(request),
         )
@@ -154,11 +148,12 @@ impl HostClient {
     /// `POST /v1/app/refunds` with the request's idempotency key.
     pub async fn refund(
         &self,
+        token: Token<'_>,
         idempotency_key: &str,
         request: &RefundRequest,
     ) -> Result<AuthorizationResponse, HostError> {
         self.send(
-            self.post(paths::REFUNDS)
+            self.post(token, paths::REFUNDS)
                 .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
                 .json(request),
         )
@@ -168,11 +163,12 @@ impl HostClient {
     /// `POST /v1/app/voids` with the void's idempotency key.
     pub async fn void(
         &self,
+        token: Token<'_>,
         idempotency_key: &str,
         request: &VoidRequest,
     ) -> Result<TransactionSummary, HostError> {
         self.send(
-            self.post(paths::VOIDS)
+            self.post(token, paths::VOIDS)
                 .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
                 .json(request),
         )
@@ -181,34 +177,47 @@ impl HostClient {
 
     /// `POST /v1/app/reversals`: the body names the original request by its
     /// idempotency key; the header carries [`reversal_idempotency_key`].
-    pub async fn reverse(&self, request: &ReversalRequest) -> Result<ReversalResponse, HostError> {
+    pub async fn reverse(
+        &self,
+        token: Token<'_>,
+        request: &ReversalRequest,
+    ) -> Result<ReversalResponse, HostError> {
         let builder = self
-            .post(paths::REVERSALS)
+            .post(token, paths::REVERSALS)
             .header(IDEMPOTENCY_KEY_HEADER, reversal_idempotency_key(request))
             .json(request);
         self.send(builder).await
     }
 
     /// `GET /v1/app/transactions?last4=|auth_code=|invoice_no=`.
-    pub async fn search(&self, criteria: &TransactionSearch) -> Result<TransactionList, HostError> {
-        self.send(self.get(paths::TRANSACTIONS).query(criteria))
+    pub async fn search(
+        &self,
+        token: Token<'_>,
+        criteria: &TransactionSearch,
+    ) -> Result<TransactionList, HostError> {
+        self.send(self.get(token, paths::TRANSACTIONS).query(criteria))
             .await
     }
 
     /// `GET /v1/app/transactions/{id}`.
-    pub async fn get_transaction(&self, id: &str) -> Result<TransactionSummary, HostError> {
-        self.send(self.get(&paths::fill(paths::TRANSACTION, &path_segment(id))))
+    pub async fn get_transaction(
+        &self,
+        token: Token<'_>,
+        id: &str,
+    ) -> Result<TransactionSummary, HostError> {
+        self.send(self.get(token, &paths::fill(paths::TRANSACTION, &path_segment(id))))
             .await
     }
 
     /// `POST /v1/app/transactions/{id}/signature`.
     pub async fn upload_signature(
         &self,
+        token: Token<'_>,
         id: &str,
         request: &SignatureRequest,
     ) -> Result<TransactionSummary, HostError> {
         self.send(
-            self.post(&paths::fill(paths::SIGNATURE, &path_segment(id)))
+            self.post(token, &paths::fill(paths::SIGNATURE, &path_segment(id)))
                 .json(request),
         )
         .await
@@ -217,43 +226,42 @@ impl HostClient {
     /// `POST /v1/app/transactions/{id}/receipt`.
     pub async fn send_receipt(
         &self,
+        token: Token<'_>,
         id: &str,
         request: &SendReceiptRequest,
     ) -> Result<SendReceiptResponse, HostError> {
         self.send(
-            self.post(&paths::fill(paths::RECEIPT, &path_segment(id)))
+            self.post(token, &paths::fill(paths::RECEIPT, &path_segment(id)))
                 .json(request),
         )
         .await
     }
 
     /// `GET /v1/app/settlement`.
-    pub async fn settlement_preview(&self) -> Result<SettlementPreview, HostError> {
-        self.send(self.get(paths::SETTLEMENT_PREVIEW)).await
+    pub async fn settlement_preview(
+        &self,
+        token: Token<'_>,
+    ) -> Result<SettlementPreview, HostError> {
+        self.send(self.get(token, paths::SETTLEMENT_PREVIEW)).await
     }
 
     /// `POST /v1/app/settlement`.
-    pub async fn settle(&self) -> Result<SettleResponse, HostError> {
-        self.send(self.post(paths::SETTLE)).await
+    pub async fn settle(&self, token: Token<'_>) -> Result<SettleResponse, HostError> {
+        self.send(self.post(token, paths::SETTLE)).await
     }
 
-    fn get(&self, path: &str) -> RequestBuilder {
-        self.request(Method::GET, path)
+    fn get(&self, token: Token<'_>, path: &str) -> RequestBuilder {
+        self.request(token, Method::GET, path)
     }
 
-    fn post(&self, path: &str) -> RequestBuilder {
-        self.request(Method::POST, path)
+    fn post(&self, token: Token<'_>, path: &str) -> RequestBuilder {
+        self.request(token, Method::POST, path)
     }
 
-    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+    fn request(&self, token: Token<'_>, method: Method, path: &str) -> RequestBuilder {
         let builder = self.http.request(method, format!("{}{}", self.base, path));
-        match self
-            .token
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_deref()
-        {
-            Some(token) => builder.bearer_auth(token),
+        match token {
+            Some(token) => builder.bearer_auth(token.as_str()),
             None => builder,
         }
     }

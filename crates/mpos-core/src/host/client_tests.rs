@@ -39,14 +39,13 @@ fn sale_request() -> SaleRequest {
 }
 
 #[tokio::test]
-async fn login_keeps_the_token_for_later_requests() {
+async fn the_login_token_goes_with_the_requests_given_it() {
     let gateway = FakeGateway::start(|request| match request.path() {
         paths::LOGIN => Answer::Json(200, login_answer()),
         _ => Answer::Json(200, serde_json::to_value(testing::config()).unwrap()),
     })
     .await;
     let client = client(&gateway);
-    assert!(!client.has_session());
     let request = LoginRequest {
         username: "amy".into(),
         password: "135790".into(),
@@ -54,8 +53,8 @@ async fn login_keeps_the_token_for_later_requests() {
     };
     let response = client.login(&request).await.unwrap();
     assert_eq!(response.user.username, "amy");
-    assert!(client.has_session());
-    let config = client.terminal_config().await.unwrap();
+    let token = SessionToken::new(response.session_token);
+    let config = client.terminal_config(Some(&token)).await.unwrap();
     assert_eq!(config.merchant_id, "M001");
 
     let sent = gateway.requests();
@@ -80,7 +79,7 @@ async fn sale_carries_its_idempotency_key_and_reads_the_answer() {
     let gateway = FakeGateway::start(move |_| Answer::Json(201, body.clone())).await;
     let client = client(&gateway);
     let response = client
-        .sale("0123456789abcdef0123456789abcdef", &sale_request())
+        .sale(None, "0123456789abcdef0123456789abcdef", &sale_request())
         .await
         .unwrap();
     assert_eq!(response, answer);
@@ -124,10 +123,10 @@ async fn unreadable_answers_are_malformed() {
     })
     .await;
     let client = client(&gateway);
-    let error = client.sale("k", &sale_request()).await.unwrap_err();
+    let error = client.sale(None, "k", &sale_request()).await.unwrap_err();
     assert!(matches!(error, HostError::Malformed(_)), "{error:?}");
     assert!(error.outcome_unknown());
-    let error = client.settlement_preview().await.unwrap_err();
+    let error = client.settlement_preview(None).await.unwrap_err();
     assert!(
         matches!(error, HostError::Malformed(ref text) if text.contains("502")),
         "{error:?}"
@@ -138,7 +137,7 @@ async fn unreadable_answers_are_malformed() {
 async fn silence_is_a_timeout_with_unknown_outcome() {
     let gateway = FakeGateway::start(|_| Answer::Hang).await;
     let client = HostClient::new(&config(&gateway, 300)).unwrap();
-    let error = client.sale("k", &sale_request()).await.unwrap_err();
+    let error = client.sale(None, "k", &sale_request()).await.unwrap_err();
     assert_eq!(error, HostError::Timeout);
     assert!(error.outcome_unknown());
     // The request did leave the phone: that is why the outcome is unknown.
@@ -151,7 +150,7 @@ async fn another_server_key_is_a_pin_mismatch_and_nothing_is_sent() {
     let mut settings = config(&gateway, 5_000);
     settings.pinned_spki_sha256 = "ab".repeat(32);
     let client = HostClient::new(&settings).unwrap();
-    let error = client.sale("k", &sale_request()).await.unwrap_err();
+    let error = client.sale(None, "k", &sale_request()).await.unwrap_err();
     assert_eq!(error, HostError::PinMismatch);
     assert!(!error.outcome_unknown());
     assert!(gateway.requests().is_empty());
@@ -165,7 +164,7 @@ async fn untrusted_root_is_a_secure_connection_failure_and_nothing_is_sent() {
     settings.trust_root_pem = other.root_pem.clone();
     let error = HostClient::new(&settings)
         .unwrap()
-        .settlement_preview()
+        .settlement_preview(None)
         .await
         .unwrap_err();
     assert!(
@@ -190,7 +189,7 @@ async fn refused_connection_is_a_transport_error() {
     settings.gateway_url = format!("https://127.0.0.1:{closed_port}");
     let error = HostClient::new(&settings)
         .unwrap()
-        .settlement_preview()
+        .settlement_preview(None)
         .await
         .unwrap_err();
     assert!(matches!(error, HostError::Transport(_)), "{error:?}");
@@ -203,7 +202,7 @@ async fn search_sends_one_query_parameter() {
         invoice_no: Some("000042".into()),
         ..TransactionSearch::default()
     };
-    let list = client(&gateway).search(&criteria).await.unwrap();
+    let list = client(&gateway).search(None, &criteria).await.unwrap();
     assert!(list.transactions.is_empty());
     assert_eq!(
         gateway.requests()[0].target,
@@ -222,8 +221,8 @@ async fn reversal_names_the_original_key() {
         reason: mpos_wire::api::ReversalReason::Timeout,
     };
     let client = client(&gateway);
-    assert!(client.reverse(&request).await.unwrap().acknowledged);
-    assert!(client.reverse(&request).await.unwrap().acknowledged);
+    assert!(client.reverse(None, &request).await.unwrap().acknowledged);
+    assert!(client.reverse(None, &request).await.unwrap().acknowledged);
     let sent = gateway.requests_to(paths::REVERSALS);
     assert_eq!(sent[0].json()["original_idempotency_key"], "orig-key");
     assert_eq!(sent[0].json()["reason"], "timeout");
@@ -248,6 +247,7 @@ async fn void_and_signature_answer_the_transaction() {
     let client = client(&gateway);
     let voided = client
         .void(
+            None,
             "k",
             &VoidRequest {
                 transaction_id: "t 1".into(),
@@ -258,7 +258,10 @@ async fn void_and_signature_answer_the_transaction() {
     assert_eq!(voided, summary);
     let signature = SignatureRequest { strokes: vec![] };
     assert_eq!(
-        client.upload_signature("t 1", &signature).await.unwrap(),
+        client
+            .upload_signature(None, "t 1", &signature)
+            .await
+            .unwrap(),
         summary
     );
     // The id is one encoded path segment.
@@ -287,8 +290,7 @@ async fn logout_forgets_the_token_even_when_it_fails() {
         })
         .await
         .unwrap();
-    assert!(client.logout().await.is_err());
-    assert!(!client.has_session());
+    assert!(client.logout(&SessionToken::new("sess-abc")).await.is_err());
 }
 
 #[test]

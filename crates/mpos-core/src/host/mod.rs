@@ -2,9 +2,8 @@
 //! one root and one pinned server key.
 
 pub mod client;
-pub mod error;
 pub mod pinning;
 
+pub use crate::model::host_error::HostError;
 pub use client::{HostClient, HostConfig, HostSetupError};
-pub use error::HostError;
 pub use pinning::{PinMismatch, PinnedServerVerifier, PinningError};

@@ -3,11 +3,9 @@
 //! and after each outcome, so that a restart knows whether a reversal or a
 //! signature is still owed. It holds a masked PAN at most, never card data.
 
-pub mod record;
-
+use crate::model::in_flight::{InFlightRecord, JournalState, JournalUpdate};
 use mpos_wire::api::{ReversalReason, TxnKind};
 use mpos_wire::{Brand, Currency, MaskedPan, Money};
-use record::{InFlightRecord, JournalState, JournalUpdate};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 use std::sync::Mutex;

@@ -1,7 +1,7 @@
 //! The journal survives a crash, resumes the right way, and never stores a card number.
 
-use super::record::{resume_decision, ResumeDecision};
 use super::*;
+use crate::model::in_flight::{resume_decision, ResumeDecision};
 use mpos_wire::luhn_valid;
 
 const TEST_PANS: [&str; 3] = ["4111111111111111", "5555555555554444", "3566002020360505"];

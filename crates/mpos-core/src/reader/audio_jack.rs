@@ -11,15 +11,16 @@
 //!   (`docs/reader-protocol.md` section 1).
 //!
 //! The logic is [`LinkDriver`], pure and clocked by sample counts; this
-//! type only locks it, adds the tone, delivers events and lets
-//! [`CardReader::online_result`] wait for the card's verdict. Events reach
-//! the sink from the audio thread, after the lock is released: a sink must
-//! not block (the app's queues it). The per-sample path allocates nothing
-//! once the block buffers have grown to the shell's block size.
+//! type only locks it, adds the tone and delivers events (the card's
+//! verdict on the host's answer among them: nothing here waits). Events
+//! reach the sink from the audio thread, after the lock is released: a
+//! sink must not block (the app's queues it). The per-sample path
+//! allocates nothing once the block buffers have grown to the shell's
+//! block size.
 //!
 //! The link profile learned by auto-configuration is per phone model; the
 //! shell stores [`AudioJackReader::profile`] after `Connected` and passes it
-//! back with [`AudioJackReader::with_profile`] at the next start.
+//! back with [`AudioJackReader::remember_profile`] at the next start.
 
 mod link_driver;
 mod mapping;
@@ -32,12 +33,7 @@ use crate::reader::{
 };
 use mpos_link::phy::PowerTone;
 use mpos_link::LinkProfile;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
-
-/// How long `online_result` waits for the card's verdict before giving up
-/// (the sale is then reversed): a round trip takes well under a second.
-pub const ONLINE_RESULT_TIMEOUT: Duration = Duration::from_secs(5);
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Why the driver cannot start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,9 +47,7 @@ pub enum AudioJackError {
 pub struct AudioJackReader {
     sample_rate: u32,
     inner: Mutex<Inner>,
-    answered: Condvar,
     sink: Mutex<Option<Arc<dyn ReaderEventSink>>>,
-    online_timeout: Duration,
 }
 
 struct Inner {
@@ -79,22 +73,15 @@ impl AudioJackReader {
                 data: vec![0.0; room],
                 tone_samples: vec![0.0; room],
             }),
-            answered: Condvar::new(),
             sink: Mutex::new(None),
-            online_timeout: ONLINE_RESULT_TIMEOUT,
         })
     }
 
-    /// Starts from the profile stored for this phone model (one of another model is ignored).
-    pub fn with_profile(self, profile: LinkProfile) -> AudioJackReader {
+    /// Starts from the profile stored for this phone model (one of another
+    /// model is ignored): the next search checks it with one exchange
+    /// instead of running the whole auto-configuration.
+    pub fn remember_profile(&self, profile: LinkProfile) {
         self.lock().driver.remember(profile);
-        self
-    }
-
-    /// Sets how long `online_result` waits for the card.
-    pub fn with_online_result_timeout(mut self, timeout: Duration) -> AudioJackReader {
-        self.online_timeout = timeout;
-        self
     }
 
     /// The sample rate `process` expects.
@@ -121,14 +108,7 @@ impl AudioJackReader {
     /// stereo headphone samples, `output.len() == 2 * input.len()` (extra
     /// output is silence; data that does not fit is lost).
     pub fn process(&self, input: &[f32], output: &mut [f32]) {
-        let answered = {
-            let mut inner = self.lock();
-            inner.run(input, output);
-            inner.driver.has_online_answer()
-        };
-        if answered {
-            self.answered.notify_all();
-        }
+        self.lock().run(input, output);
         self.deliver_events();
     }
 
@@ -182,29 +162,11 @@ impl CardReader for AudioJackReader {
         self.lock().driver.start_transaction(request)
     }
 
-    /// Sends the host's answer and waits (on the calling task's thread, up to
-    /// the online-result timeout) for the reader's TransactionDone: an
-    /// approval the card declined is [`ReaderError::CardDeclined`].
+    /// Queues the host's answer for the reader; the reader's
+    /// TransactionDone comes back as [`crate::reader::ReaderEvent::OnlineResultAnswered`]
+    /// (an approval the card declined is [`ReaderError::CardDeclined`]).
     fn online_result(&self, result: OnlineResult) -> Result<(), ReaderError> {
-        let mut inner = self.lock();
-        inner.driver.send_online_result(&result)?;
-        let deadline = Instant::now() + self.online_timeout;
-        loop {
-            if let Some(answer) = inner.driver.take_online_answer() {
-                return answer;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                inner.driver.abandon_online_result();
-                tracing::warn!("the reader did not answer the host's result in time");
-                return Err(ReaderError::Timeout);
-            }
-            inner = self
-                .answered
-                .wait_timeout(inner, left)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
+        self.lock().driver.send_online_result(&result)
     }
 
     fn cancel(&self) {
@@ -284,7 +246,6 @@ mod tests {
             reader.start_transaction(request),
             Err(ReaderError::NotConnected)
         );
-        let started = Instant::now();
         assert_eq!(
             reader.online_result(OnlineResult {
                 approved: true,
@@ -294,7 +255,6 @@ mod tests {
             }),
             Err(ReaderError::NotConnected)
         );
-        assert!(started.elapsed() < Duration::from_secs(1), "no waiting");
         reader.cancel();
     }
 }

@@ -1,9 +1,9 @@
-//! The card reader as the core sees it: a boundary trait, the events a
-//! reader reports, and the audio-jack driver behind it.
+//! The card reader as the core sees it: the boundary trait and the
+//! audio-jack driver behind it. The events and requests themselves are
+//! plain data in [`crate::model::reader`], re-exported here.
 
 pub mod audio_jack;
 mod boundary;
 
-pub use boundary::{
-    CardReader, OnlineResult, ReaderError, ReaderEvent, ReaderEventSink, ReaderInfo, ReaderRequest,
-};
+pub use crate::model::reader::{OnlineResult, ReaderError, ReaderEvent, ReaderInfo, ReaderRequest};
+pub use boundary::{CardReader, ReaderEventSink};

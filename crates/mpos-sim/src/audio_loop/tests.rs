@@ -63,6 +63,17 @@ impl Rig {
         self.audio.phone()
     }
 
+    /// Hands the host's answer to the reader and waits for the card's verdict.
+    fn verdict(&mut self, result: OnlineResult) -> Result<(), ReaderError> {
+        assert_eq!(self.phone().online_result(result), Ok(()), "handed over");
+        match self.wait_for("the card's verdict", |e| {
+            matches!(e, ReaderEvent::OnlineResultAnswered(_))
+        }) {
+            ReaderEvent::OnlineResultAnswered(verdict) => verdict,
+            other => panic!("{other:?}"),
+        }
+    }
+
     fn chip_read(&mut self) -> CardPayload {
         match self.wait_for("chip read", |e| {
             matches!(e, ReaderEvent::ChipRead(_) | ReaderEvent::ChipReadFailed)
@@ -105,7 +116,7 @@ fn a_chip_sale_runs_through_the_audio_and_the_card_accepts_the_approval() {
     assert_eq!(payload.masked_pan.as_str(), "411111******1111");
     assert_eq!(test_issuer::open(&payload).pan, "4111111111111111");
     let started = Instant::now();
-    assert_eq!(rig.phone().online_result(approval(&payload)), Ok(()));
+    assert_eq!(rig.verdict(approval(&payload)), Ok(()));
     // At 4x real time, well inside the 300 ms round-trip target.
     assert!(
         started.elapsed() < Duration::from_secs(1),
@@ -129,7 +140,7 @@ fn an_approval_the_chip_declines_comes_back_as_card_declined() {
     rig.audio.insert(CardId::VisaChipDeclinesAfterApproval);
     let payload = rig.chip_read();
     assert_eq!(
-        rig.phone().online_result(approval(&payload)),
+        rig.verdict(approval(&payload)),
         Err(ReaderError::CardDeclined)
     );
     assert_eq!(
@@ -206,7 +217,7 @@ fn a_legacy_reader_seals_with_tdes_dukpt_over_the_audio() {
     let payload = rig.chip_read();
     assert_eq!(payload.ksn, "FFFF9876543210E00001");
     assert_eq!(test_issuer::open(&payload).pan, "4111111111111111");
-    assert_eq!(rig.phone().online_result(approval(&payload)), Ok(()));
+    assert_eq!(rig.verdict(approval(&payload)), Ok(()));
     assert_eq!(
         rig.audio.device().last_card_decision(),
         Some(crate::icc::CardDecision::Tc)

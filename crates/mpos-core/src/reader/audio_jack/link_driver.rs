@@ -44,14 +44,6 @@ pub enum LinkState {
     Connected,
 }
 
-/// The host's answer handed to the reader, and what the reader made of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Online {
-    Idle,
-    Waiting { approved: bool },
-    Answered(Result<(), ReaderError>),
-}
-
 /// The phone's end of the reader link.
 #[derive(Debug)]
 pub struct LinkDriver {
@@ -62,7 +54,9 @@ pub struct LinkDriver {
     state: LinkState,
     info: Option<ReaderInfo>,
     request: Option<ReaderRequest>,
-    online: Online,
+    /// The host's answer handed to the reader and not yet answered:
+    /// whether it approved.
+    online: Option<bool>,
     next_keepalive: u64,
     events: VecDeque<ReaderEvent>,
 }
@@ -79,7 +73,7 @@ impl LinkDriver {
             state: LinkState::Searching { retry_at: 0 },
             info: None,
             request: None,
-            online: Online::Idle,
+            online: None,
             next_keepalive: 0,
             events: VecDeque::new(),
         })
@@ -144,16 +138,17 @@ impl LinkDriver {
         Ok(())
     }
 
-    /// Stops the reader's transaction.
+    /// Stops the reader's transaction (and any wait for its verdict).
     pub fn cancel(&mut self) {
         self.request = None;
+        self.online = None;
         if self.state == LinkState::Connected {
             let _ = self.station.send(&Message::Cancel);
         }
     }
 
-    /// Hands the host's answer to the reader; its verdict comes later from
-    /// [`LinkDriver::take_online_answer`].
+    /// Hands the host's answer to the reader; its verdict comes later as
+    /// [`ReaderEvent::OnlineResultAnswered`].
     pub fn send_online_result(&mut self, result: &OnlineResult) -> Result<(), ReaderError> {
         if self.state != LinkState::Connected {
             return Err(ReaderError::NotConnected);
@@ -161,32 +156,17 @@ impl LinkDriver {
         self.station
             .send(&mapping::online_message(result))
             .map_err(|_| ReaderError::Busy)?;
-        self.online = Online::Waiting {
-            approved: result.approved,
-        };
+        self.online = Some(result.approved);
         Ok(())
     }
 
-    /// The reader's verdict on the host's answer, once it came.
-    pub fn take_online_answer(&mut self) -> Option<Result<(), ReaderError>> {
-        match std::mem::replace(&mut self.online, Online::Idle) {
-            Online::Answered(answer) => Some(answer),
-            other => {
-                self.online = other;
-                None
-            }
+    /// Ends a wait for the reader's verdict with `verdict`.
+    fn answer_online(&mut self, verdict: Result<(), ReaderError>) {
+        if self.online.take().is_some() {
+            self.request = None;
+            self.events
+                .push_back(ReaderEvent::OnlineResultAnswered(verdict));
         }
-    }
-
-    /// Whether a verdict waits to be taken.
-    pub fn has_online_answer(&self) -> bool {
-        matches!(self.online, Online::Answered(_))
-    }
-
-    /// Gives up waiting for the verdict: the reader's transaction is cancelled.
-    pub fn abandon_online_result(&mut self) {
-        self.online = Online::Idle;
-        self.cancel();
     }
 
     fn on_station_event(&mut self, event: StationEvent) {
@@ -243,9 +223,8 @@ impl LinkDriver {
     }
 
     fn on_transaction_done(&mut self, outcome: TransactionOutcome) {
-        if let Online::Waiting { approved } = self.online {
-            self.online = Online::Answered(mapping::online_answer(approved, outcome));
-            self.request = None;
+        if let Some(approved) = self.online {
+            self.answer_online(mapping::online_answer(approved, outcome));
         } else if outcome == TransactionOutcome::TimedOut {
             // The app still waits for a card: the reader's 60 s wait starts again.
             if let Some(request) = self.request.clone() {
@@ -258,11 +237,8 @@ impl LinkDriver {
         tracing::info!(code = ?report.code, command = ?report.command, "the reader refused a command");
         match (report.command, report.code) {
             (Some(FrameType::OnlineResult), _) => {
-                if let Online::Waiting { .. } = self.online {
-                    // The reader lost the transaction: the card did not finish it.
-                    self.online = Online::Answered(Err(ReaderError::Timeout));
-                    self.request = None;
-                }
+                // The reader lost the transaction: the card did not finish it.
+                self.answer_online(Err(ReaderError::Timeout));
             }
             (Some(FrameType::StartTransaction), ReaderErrorCode::Busy) => {
                 // The reader still runs a transaction this app never started
@@ -278,11 +254,9 @@ impl LinkDriver {
 
     fn lose_link(&mut self) {
         let was_connected = self.state == LinkState::Connected;
+        self.answer_online(Err(ReaderError::NotConnected));
         self.info = None;
         self.request = None;
-        if let Online::Waiting { .. } = self.online {
-            self.online = Online::Answered(Err(ReaderError::NotConnected));
-        }
         // A fresh station drops whatever still waited for the lost reader.
         let default = LinkProfile::power_up_default(&self.phone_model);
         if let Ok(station) = Station::phone(self.sample_rate, &default) {

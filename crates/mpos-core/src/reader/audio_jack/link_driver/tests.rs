@@ -283,11 +283,20 @@ fn the_cards_verdict_on_an_approval_is_the_online_answer() {
         bench.connect();
         bench.driver.start_transaction(sale()).unwrap();
         bench.driver.send_online_result(&approval()).unwrap();
-        assert_eq!(bench.driver.take_online_answer(), None, "not yet");
-        assert!(bench.run_until(2, |b| b.driver.has_online_answer()));
+        let answered = |b: &Bench| {
+            b.seen
+                .iter()
+                .filter(|e| matches!(e, ReaderEvent::OnlineResultAnswered(_)))
+                .count()
+        };
+        assert_eq!(answered(&bench), 0, "not yet");
+        assert!(bench.run_until(2, |b| answered(b) > 0));
         let round_trip_ms = bench.elapsed;
-        assert_eq!(bench.driver.take_online_answer(), Some(expected));
-        assert_eq!(bench.driver.take_online_answer(), None, "taken once");
+        bench.run_until(1, |_| false);
+        assert_eq!(answered(&bench), 1, "answered once");
+        assert!(bench
+            .seen
+            .contains(&ReaderEvent::OnlineResultAnswered(expected)));
         // The transaction is over: a new one may start.
         assert_eq!(bench.driver.start_transaction(sale()), Ok(()));
         assert!(round_trip_ms > 0);
@@ -305,10 +314,11 @@ fn a_vanished_reader_is_reported_and_found_again() {
     bench.up_queue.clear();
     let lost = bench.run_until(5, |b| b.seen.contains(&ReaderEvent::Disconnected));
     assert!(lost, "{:?}", bench.driver.state());
-    assert_eq!(
-        bench.driver.take_online_answer(),
-        Some(Err(ReaderError::NotConnected))
-    );
+    let answered = ReaderEvent::OnlineResultAnswered(Err(ReaderError::NotConnected));
+    let position = |event: &ReaderEvent| bench.seen.iter().position(|e| e == event);
+    let answered_at = position(&answered).expect("the wait for the card's verdict ends");
+    let lost_at = position(&ReaderEvent::Disconnected).expect("the reader is reported gone");
+    assert!(answered_at < lost_at, "{:?}", bench.seen);
     assert_eq!(bench.driver.info(), None);
     assert_eq!(
         bench.driver.start_transaction(sale()),

@@ -26,6 +26,10 @@ pub enum HostError {
     /// expired, or names another host): nothing was sent.
     #[error("the gateway's certificate is not trusted: {0}")]
     UntrustedCertificate(String),
+    /// The user cancelled the request before its answer came. Only
+    /// requests that move no money can be cancelled.
+    #[error("cancelled by the user")]
+    Cancelled,
 }
 
 impl HostError {
@@ -44,7 +48,9 @@ impl HostError {
                     ErrorCode::Internal | ErrorCode::RequestInProgress
                 )
             }
-            HostError::PinMismatch | HostError::UntrustedCertificate(_) => false,
+            HostError::PinMismatch | HostError::UntrustedCertificate(_) | HostError::Cancelled => {
+                false
+            }
         }
     }
 
@@ -72,7 +78,9 @@ impl HostError {
             HostError::Api(error) => {
                 error.code == ErrorCode::RequestInProgress || error.code.http_status() >= 500
             }
-            HostError::PinMismatch | HostError::UntrustedCertificate(_) => false,
+            HostError::PinMismatch | HostError::UntrustedCertificate(_) | HostError::Cancelled => {
+                false
+            }
         }
     }
 
@@ -93,6 +101,7 @@ impl HostError {
             HostError::PinMismatch | HostError::UntrustedCertificate(_) => {
                 Notice::SecureConnectionFailed.into()
             }
+            HostError::Cancelled => Notice::Cancelled.into(),
         }
     }
 }

@@ -1,0 +1,9 @@
+//! The phone's pure data: what the flows read and decide on. No I/O lives
+//! here; the I/O modules (`host`, `journal`, `reader`) produce and consume
+//! these types, and the flows never import those modules.
+
+pub mod host_error;
+pub mod in_flight;
+pub mod reader;
+pub mod session;
+pub mod timer;
