@@ -187,6 +187,7 @@ impl Phone {
             data_dir: data_dir.path().display().to_string(),
             request_timeout_ms: options.request_timeout_ms,
             reversal_retry_ms: options.reversal_retry_ms,
+            locale: mpos_core::view::Locale::ZhTw,
         };
         let screens = Arc::new(ScreenRecorder::default());
         let (runtime, app) = launch(

@@ -82,7 +82,10 @@ pub fn write_section(path: &std::path::Path, section: &str) -> std::io::Result<(
 /// Runs the plan and returns the Markdown report.
 pub async fn run(plan: BenchPlan) -> Result<String, DemoError> {
     let environment = Environment::start().await?;
-    let report = Arc::new(Report::new(Output::Quiet));
+    let report = Arc::new(Report::new(
+        Output::Quiet,
+        mpos_core::view::Locale::default(),
+    ));
     let user = environment
         .create_user(&CreateUserRequest {
             name: "Bench".into(),

@@ -12,6 +12,7 @@ mod phone;
 mod render;
 
 use clap::{Parser, Subcommand};
+use mpos_core::view::Locale;
 use std::process::ExitCode;
 
 /// mpos: mobile point of sale.
@@ -32,6 +33,9 @@ enum Command {
         /// Also print the gateway's structured logs (stderr).
         #[arg(long)]
         verbose: bool,
+        /// The language of the screens: zh-TW (the default) or en.
+        #[arg(long, default_value = "zh-TW")]
+        locale: String,
     },
     /// Decode the magnetic-stripe swipe in a WAV recording (card data masked).
     DecodeWav {
@@ -96,7 +100,11 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Demo { json, verbose } => {
+        Command::Demo {
+            json,
+            verbose,
+            locale,
+        } => {
             if verbose {
                 tracing_subscriber::fmt()
                     .with_env_filter("info")
@@ -112,7 +120,7 @@ fn main() -> ExitCode {
             } else {
                 demo::Output::Screens
             };
-            match runtime.block_on(demo::run(output)) {
+            match runtime.block_on(demo::run(output, Locale::from_tag(&locale))) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
                 Err(error) => {

@@ -86,6 +86,7 @@ impl Phone {
                 data_dir: data_dir.path().display().to_string(),
                 request_timeout_ms: 15_000,
                 reversal_retry_ms: 500,
+                locale: report.locale(),
             },
             driver,
         )
@@ -106,7 +107,7 @@ impl Phone {
     pub async fn act(&self, action: UserAction) -> Screen {
         let label = format!("{action:?}");
         let screen = self.app.act(action).await;
-        self.report.screen(self.label, &label, &screen);
+        self.report.screen(self.label, &label, &self.app.view());
         screen
     }
 
@@ -220,7 +221,7 @@ impl Phone {
         loop {
             let screen = self.app.screen();
             if done(&screen) {
-                self.report.screen(self.label, what, &screen);
+                self.report.screen(self.label, what, &self.app.view());
                 return Ok(screen);
             }
             let left = deadline.saturating_duration_since(Instant::now());

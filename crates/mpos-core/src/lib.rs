@@ -18,9 +18,13 @@ pub mod model;
 pub mod notice;
 pub mod reader;
 pub mod receipt;
+pub mod view;
 
 #[cfg(test)]
 mod fake_gateway;
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 pub use app::{AppConfig, CardPrompt, MposApp, Screen, ScreenListener, UserAction};
 pub use error::{CoreError, UserMessage};

@@ -19,6 +19,7 @@ pub use report::{Output, Report};
 use crate::environment::Environment;
 use crate::phone::Phone;
 use mpos_cards::CardId;
+use mpos_core::view::Locale;
 use mpos_core::{CardPrompt, Screen, UserAction};
 use mpos_wire::api::{
     CreateUserRequest, Limits, Point, ReceiptDestination, TransactionSearch, TransactionSummary,
@@ -63,8 +64,8 @@ const CUSTOMER_EMAIL: &str = "customer@example.tw";
 const CUSTOMER_PHONE: &str = "0987654321";
 
 /// Plays the day; `Ok(true)` when every step behaved as the product requires.
-pub async fn run(output: Output) -> Result<bool, DemoError> {
-    let report = Arc::new(Report::new(output));
+pub async fn run(output: Output, locale: Locale) -> Result<bool, DemoError> {
+    let report = Arc::new(Report::new(output, locale));
     let environment = Environment::start().await?;
     let mut day = Day {
         environment,

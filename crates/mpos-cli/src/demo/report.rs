@@ -2,7 +2,7 @@
 //! object per step (`{"step": NAME, "ok": true|false, ...}`).
 
 use crate::render::render_screen;
-use mpos_core::Screen;
+use mpos_core::view::{Locale, ScreenView};
 use serde_json::{Map, Value};
 use std::io::Write;
 use std::sync::Mutex;
@@ -21,22 +21,29 @@ pub enum Output {
 /// Prints steps and screens, and remembers whether every step was ok.
 pub struct Report {
     output: Output,
+    locale: Locale,
     failures: Mutex<Vec<String>>,
 }
 
 impl Report {
-    /// A report printing to stdout.
-    pub fn new(output: Output) -> Report {
+    /// A report printing to stdout, screens in `locale`.
+    pub fn new(output: Output, locale: Locale) -> Report {
         Report {
             output,
+            locale,
             failures: Mutex::new(Vec::new()),
         }
     }
 
+    /// The language of the phones' screens.
+    pub fn locale(&self) -> Locale {
+        self.locale
+    }
+
     /// A screen the user now sees, after `cause`.
-    pub fn screen(&self, phone: &str, cause: &str, screen: &Screen) {
+    pub fn screen(&self, phone: &str, cause: &str, view: &ScreenView) {
         if self.output == Output::Screens {
-            println!("\n[{phone}] after {cause}:\n{}", render_screen(screen));
+            println!("\n[{phone}] after {cause}:\n{}", render_screen(view));
         }
     }
 

@@ -2,7 +2,6 @@
 //! events and command replies reach it. Pure like the flows: the app object
 //! feeds it and runs the commands it returns.
 
-use super::action::UserAction;
 use crate::error::UserMessage;
 use crate::flows::login::{LoginFlow, LoginInput};
 use crate::flows::payment::{PaymentExit, PaymentFlow, PaymentInput, PaymentStep};
@@ -15,6 +14,7 @@ use crate::model::in_flight::ResumeDecision;
 use crate::model::reader::{ReaderEvent, ReaderInfo};
 use crate::model::session::{Session, SessionToken};
 use crate::model::timer::Timer;
+use crate::model::user_action::UserAction;
 use crate::notice::Notice;
 use mpos_wire::api::{TerminalConfig, TxnKind};
 use mpos_wire::Currency;

@@ -1,6 +1,8 @@
 //! [`MposApp`]: the one object the shells hold. It owns the navigation
-//! state, runs every command the flows ask for, and publishes the
-//! [`Screen`] after each change.
+//! state, runs every command the flows ask for, and publishes a [`Frame`]
+//! after each change: the [`Screen`] and its [`ScreenView`] in the user's
+//! locale. Shells draw the view and send back edits and presses; Rust
+//! callers (tests, the demo) may act with typed [`UserAction`]s.
 //!
 //! Runtime: `MposApp::new` uses the tokio runtime it is called from, if
 //! any (tests, the desktop demo); otherwise it starts its own (2 worker
@@ -14,14 +16,13 @@
 //! before the outcome is settled. Waits are the flows' own timers, so a
 //! reversal's backoff leaves the queue free between tries.
 
-mod action;
 mod driver;
 mod engine;
 mod screen;
 
 pub use crate::flows::payment::CardPrompt;
-pub use action::UserAction;
-pub use screen::Screen;
+pub use crate::model::screen::Screen;
+pub use crate::model::user_action::UserAction;
 
 use crate::error::CoreError;
 use crate::flows::timing::{RetryPolicy, Timing};
@@ -32,10 +33,14 @@ use crate::model::in_flight::resume_decision;
 use crate::model::reader::ReaderEvent;
 use crate::model::timer::Timer;
 use crate::reader::{CardReader, ReaderEventSink};
+use crate::view::{
+    self, Activity, FieldId, Form, Intent, Locale, Press, ScreenId, ScreenView, SignaturePoint,
+};
 use driver::{cancelled_reply, new_idempotency_key, Driver};
 use engine::{Engine, Input};
 use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::runtime::{Handle, Runtime};
@@ -56,6 +61,8 @@ pub struct AppConfig {
     pub request_timeout_ms: u64,
     /// Wait after a reversal's first failed try; it doubles per failure, to 30 s.
     pub reversal_retry_ms: u64,
+    /// The language of the screens at start (the phone's; changeable later).
+    pub locale: Locale,
 }
 
 /// Told about every new screen; never called while the app holds a lock.
@@ -64,20 +71,42 @@ pub trait ScreenListener: Send + Sync {
     fn on_screen_changed(&self, screen: Screen);
 }
 
-/// The newest screen and its number (1 for the first change).
+/// What the app shows: the screen and its view in the user's locale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The screen, language-neutral.
+    pub screen: Screen,
+    /// The screen ready to draw.
+    pub view: ScreenView,
+}
+
+/// The newest frame and its number (1 for the first change).
 #[derive(Debug, Clone)]
 struct Published {
     version: u64,
-    screen: Screen,
+    frame: Frame,
 }
 
-/// Something for the actor.
+/// Something for the actor; `done` hears when it and its commands are through.
 enum Job {
-    /// A user action; `done` hears when it and its commands are through.
+    /// A user action.
     Action {
         action: UserAction,
         done: oneshot::Sender<()>,
     },
+    /// A button or option pressed.
+    Press {
+        intent: Intent,
+        done: oneshot::Sender<()>,
+    },
+    /// An input edited.
+    Edit {
+        field: FieldId,
+        text: String,
+        done: oneshot::Sender<()>,
+    },
+    /// The language changed.
+    Locale(Locale, oneshot::Sender<()>),
     /// A reader event.
     Reader(ReaderEvent),
     /// A flow's timer ran out.
@@ -88,8 +117,10 @@ enum Job {
 pub struct MposApp {
     jobs: mpsc::UnboundedSender<Job>,
     published: watch::Sender<Published>,
-    subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Screen>>>>,
+    subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Frame>>>>,
     listener_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The frame version last returned to the caller.
+    seen: AtomicU64,
     cancel: watch::Sender<u64>,
     handle: Handle,
     runtime: Mutex<Option<Runtime>>,
@@ -112,6 +143,7 @@ impl ReaderEventSink for EventSink {
 impl MposApp {
     /// Builds the app: checks the configuration, opens the journal, registers
     /// with the reader and resumes whatever a previous run left in flight.
+    /// Screens are in Traditional Chinese until [`MposApp::set_locale`].
     pub fn new(config: AppConfig, reader: Arc<dyn CardReader>) -> Result<Arc<MposApp>, CoreError> {
         let invalid = |reason: String| CoreError::InvalidConfig { reason };
         let host = HostClient::new(&HostConfig {
@@ -156,9 +188,11 @@ impl MposApp {
         };
         let (engine, startup) =
             Engine::start(resume_decision(left), reader.info().is_some(), timing);
+        let form = Form::new();
+        let locale = config.locale;
         let (published, _) = watch::channel(Published {
             version: 0,
-            screen: screen::render(&engine),
+            frame: frame(&engine, &form, Activity::default(), locale),
         });
         let (jobs, queue) = mpsc::unbounded_channel();
         let (cancel, cancelled) = watch::channel(0);
@@ -174,6 +208,9 @@ impl MposApp {
             published: published.clone(),
             subscribers: subscribers.clone(),
             cancelled,
+            form,
+            locale,
+            activity: Activity::default(),
         };
         handle.spawn(actor.run(queue, startup));
         reader.set_event_sink(Arc::new(EventSink {
@@ -187,6 +224,7 @@ impl MposApp {
             published,
             subscribers,
             listener_task: Mutex::new(None),
+            seen: AtomicU64::new(0),
             cancel,
             handle,
             runtime: Mutex::new(runtime),
@@ -195,16 +233,66 @@ impl MposApp {
 
     /// The current screen.
     pub fn screen(&self) -> Screen {
-        self.published.borrow().screen.clone()
+        self.looked_at().screen
+    }
+
+    /// The current screen, ready to draw.
+    pub fn view(&self) -> ScreenView {
+        self.looked_at().view
+    }
+
+    /// The current frame, remembered as seen by [`MposApp::wait_for_screen_change`].
+    fn looked_at(&self) -> Frame {
+        let published = self.published.borrow();
+        self.seen.store(published.version, Ordering::SeqCst);
+        published.frame.clone()
     }
 
     /// Runs an action and every command it causes, then returns the new screen.
     pub async fn act(&self, action: UserAction) -> Screen {
+        self.run_job(|done| Job::Action { action, done }).await;
+        self.screen()
+    }
+
+    /// A button or option pressed: runs what it asks with the inputs' text,
+    /// then returns the new view. [`Intent::CancelRequest`] cancels the
+    /// request running now (see [`MposApp::cancel`]) without waiting for it.
+    pub async fn press(&self, intent: Intent) -> ScreenView {
+        if intent == Intent::CancelRequest {
+            self.cancel();
+            return self.view();
+        }
+        self.run_job(|done| Job::Press { intent, done }).await;
+        self.view()
+    }
+
+    /// An input's text changed.
+    pub async fn edit(&self, field: FieldId, text: String) -> ScreenView {
+        self.run_job(|done| Job::Edit { field, text, done }).await;
+        self.view()
+    }
+
+    /// One pen stroke on the signature pad, pen down to pen up.
+    pub async fn add_stroke(&self, points: Vec<SignaturePoint>) -> ScreenView {
+        let points = points
+            .into_iter()
+            .map(|p| mpos_wire::api::Point { x: p.x, y: p.y })
+            .collect();
+        self.act(UserAction::AddSignatureStroke { points }).await;
+        self.view()
+    }
+
+    /// Switches every string of every screen to `locale`.
+    pub async fn set_locale(&self, locale: Locale) -> ScreenView {
+        self.run_job(|done| Job::Locale(locale, done)).await;
+        self.view()
+    }
+
+    async fn run_job(&self, job: impl FnOnce(oneshot::Sender<()>) -> Job) {
         let (done, finished) = oneshot::channel();
-        if self.jobs.send(Job::Action { action, done }).is_ok() {
+        if self.jobs.send(job(done)).is_ok() {
             let _ = finished.await;
         }
-        self.screen()
     }
 
     /// Cancels the gateway request running now, if it moves no money (a
@@ -214,22 +302,27 @@ impl MposApp {
         self.cancel.send_modify(|generation| *generation += 1);
     }
 
-    /// Every screen from now on, in order, starting with the current one.
-    pub fn subscribe(&self) -> mpsc::UnboundedReceiver<Screen> {
-        let (sender, screens) = mpsc::unbounded_channel();
+    /// Every frame from now on, in order, starting with the current one.
+    pub fn subscribe(&self) -> mpsc::UnboundedReceiver<Frame> {
+        let (sender, frames) = mpsc::unbounded_channel();
         let mut subscribers = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
-        // Under the lock, so no screen published meanwhile is missed or doubled.
-        let _ = sender.send(self.screen());
+        // Under the lock, so no frame published meanwhile is missed or doubled.
+        let _ = sender.send(self.published.borrow().frame.clone());
         subscribers.push(sender);
-        screens
+        frames
     }
 
     /// Sets the listener; it is told the current screen at once, then every change.
     pub fn set_listener(&self, listener: Arc<dyn ScreenListener>) {
-        let mut screens = self.subscribe();
+        let mut frames = self.subscribe();
         let task = self.handle.spawn(async move {
-            while let Some(screen) = screens.recv().await {
-                listener.on_screen_changed(screen);
+            let mut last = None;
+            while let Some(frame) = frames.recv().await {
+                // A view-only change (language, busy, inputs) is no new screen.
+                if last.as_ref() != Some(&frame.screen) {
+                    last = Some(frame.screen.clone());
+                    listener.on_screen_changed(frame.screen);
+                }
             }
         });
         let previous = self
@@ -242,12 +335,13 @@ impl MposApp {
         }
     }
 
-    /// Waits until the screen differs from the one last returned by
-    /// `screen`, `act` or this method (reader-driven changes), or until the
-    /// timeout; returns the screen then.
+    /// Waits until the frame differs from the one last returned by
+    /// `screen`, `view`, `act`, `press` or this method (reader-driven
+    /// changes), or until the timeout; returns the screen then.
     pub async fn wait_for_screen_change(&self, timeout_ms: u64) -> Screen {
+        let seen = self.seen.load(Ordering::SeqCst);
         let mut versions = self.published.subscribe();
-        let seen = versions.borrow_and_update().version;
+        // Frames change for views too (busy, language): callers look again.
         let changed = versions.wait_for(|published| published.version > seen);
         let _ = tokio::time::timeout(Duration::from_millis(timeout_ms), changed).await;
         self.screen()
@@ -288,8 +382,11 @@ struct Actor {
     /// For timers; weak, so the queue closes when the app is dropped.
     jobs: mpsc::WeakUnboundedSender<Job>,
     published: watch::Sender<Published>,
-    subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Screen>>>>,
+    subscribers: Arc<Mutex<Vec<mpsc::UnboundedSender<Frame>>>>,
     cancelled: watch::Receiver<u64>,
+    form: Form,
+    locale: Locale,
+    activity: Activity,
 }
 
 impl Actor {
@@ -297,31 +394,55 @@ impl Actor {
         self.drain(startup.into()).await;
         // Ends when the app is gone (timers and the reader's sink hold the queue weakly).
         while let Some(job) = queue.recv().await {
-            let (input, done) = match job {
-                Job::Action { action, done } => {
-                    let input = Input::Action {
-                        action,
-                        reader: self.driver.reader.info(),
-                        fresh_key: new_idempotency_key(),
-                    };
-                    (input, Some(done))
+            let (actions, done) = match job {
+                Job::Action { action, done } => (vec![action], Some(done)),
+                Job::Press { intent, done } => match self.form.press(&intent) {
+                    Press::Actions(actions) => (actions, Some(done)),
+                    // Handled by the app before queuing; nothing runs now.
+                    Press::CancelRequest => (Vec::new(), Some(done)),
+                },
+                Job::Edit { field, text, done } => {
+                    let actions = self.form.edit(field, &text).into_iter().collect();
+                    self.publish();
+                    (actions, Some(done))
+                }
+                Job::Locale(locale, done) => {
+                    self.locale = locale;
+                    self.publish();
+                    (Vec::new(), Some(done))
                 }
                 Job::Reader(event) => {
                     let input = Input::Reader {
                         event,
                         fresh_key: new_idempotency_key(),
                     };
-                    (input, None)
+                    self.handle(input).await;
+                    continue;
                 }
-                Job::Timer(timer) => (Input::Timer(timer), None),
+                Job::Timer(timer) => {
+                    self.handle(Input::Timer(timer)).await;
+                    continue;
+                }
             };
-            let commands = self.engine.handle(input);
-            self.publish();
-            self.drain(commands.into()).await;
+            for action in actions {
+                let input = Input::Action {
+                    action,
+                    reader: self.driver.reader.info(),
+                    fresh_key: new_idempotency_key(),
+                };
+                self.handle(input).await;
+            }
             if let Some(done) = done {
                 let _ = done.send(());
             }
         }
+    }
+
+    /// Handles one input and every command it causes.
+    async fn handle(&mut self, input: Input) {
+        let commands = self.engine.handle(input);
+        self.publish();
+        self.drain(commands.into()).await;
     }
 
     /// Runs the commands in order, feeding each reply back, until nothing is left to do.
@@ -338,18 +459,31 @@ impl Actor {
         }
     }
 
-    /// Runs one command; one that moves no money gives way to a cancel.
+    /// Runs one command, showing the user a request is on its way; one
+    /// that moves no money gives way to a cancel.
     async fn run_one(&mut self, command: Command) -> Option<crate::flows::Reply> {
         let token = self.engine.token().cloned();
-        let Some(on_cancel) = cancelled_reply(&command) else {
-            return self.driver.run(command, token.as_ref()).await;
+        let on_cancel = cancelled_reply(&command);
+        self.activity = Activity {
+            busy: command.is_gateway_request(),
+            cancellable: on_cancel.is_some(),
         };
-        // Only a cancel from now on counts.
-        self.cancelled.borrow_and_update();
-        tokio::select! {
-            reply = self.driver.run(command, token.as_ref()) => reply,
-            Ok(()) = self.cancelled.changed() => Some(on_cancel),
+        if self.activity.busy {
+            self.publish();
         }
+        let reply = match on_cancel {
+            None => self.driver.run(command, token.as_ref()).await,
+            Some(on_cancel) => {
+                // Only a cancel from now on counts.
+                self.cancelled.borrow_and_update();
+                tokio::select! {
+                    reply = self.driver.run(command, token.as_ref()) => reply,
+                    Ok(()) = self.cancelled.changed() => Some(on_cancel),
+                }
+            }
+        };
+        self.activity = Activity::default();
+        reply
     }
 
     fn start_timer(&self, timer: Timer, after_ms: u64) {
@@ -362,22 +496,31 @@ impl Actor {
         });
     }
 
-    fn publish(&self) {
-        let screen = screen::render(&self.engine);
-        // Under the subscribers' lock, so a new subscriber gets each screen once.
+    fn publish(&mut self) {
+        self.form
+            .follow(ScreenId::of(&screen::render(&self.engine)));
+        let frame = frame(&self.engine, &self.form, self.activity, self.locale);
+        // Under the subscribers' lock, so a new subscriber gets each frame once.
         let mut subscribers = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
         let changed = self.published.send_if_modified(|published| {
-            if published.screen == screen {
+            if published.frame == frame {
                 return false;
             }
             published.version += 1;
-            published.screen = screen.clone();
+            published.frame = frame.clone();
             true
         });
         if changed {
-            subscribers.retain(|subscriber| subscriber.send(screen.clone()).is_ok());
+            subscribers.retain(|subscriber| subscriber.send(frame.clone()).is_ok());
         }
     }
+}
+
+/// The frame of the engine's state.
+fn frame(engine: &Engine, form: &Form, activity: Activity, locale: Locale) -> Frame {
+    let screen = screen::render(engine);
+    let view = view::render(&screen, form, activity, locale);
+    Frame { screen, view }
 }
 
 #[cfg(test)]

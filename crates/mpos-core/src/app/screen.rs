@@ -1,194 +1,16 @@
-//! What the shells draw: one variant per KGI mPOS screen, with every value
-//! the screen shows. Rendering is a pure function of the navigation state.
+//! The [`Screen`] of the navigation state: a pure function of the engine.
 
 use super::engine::{Engine, Route};
 use crate::error::UserMessage;
 use crate::flows::login::LoginStep;
-use crate::flows::payment::{CardPrompt, PaymentFlow, PaymentStep};
+use crate::flows::payment::{PaymentFlow, PaymentStep};
 use crate::flows::query::{QueryFlow, QueryStep};
 use crate::flows::settlement::SettlementStep;
 use crate::flows::void::{can_void, VoidFlow, VoidStep};
+use crate::model::screen::Screen;
 use crate::receipt::qr::QrMatrix;
-use mpos_wire::api::{
-    BatchSummary, SettlementPreview, TransactionSearch, TransactionSummary, TxnKind,
-};
+use mpos_wire::api::TransactionSummary;
 use mpos_wire::{Brand, Money};
-
-/// A screen and its data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Screen {
-    /// mPOS login (登入): plug in the reader, user name and password.
-    Login {
-        /// Whether a reader is plugged in (login needs one).
-        reader_connected: bool,
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// First login: the SMS activation code.
-    Activation {
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// First login: the new 6-digit password, twice.
-    NewPassword {
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// A short wait (loading settings or a transaction).
-    Loading {
-        /// What is happening, if worth saying.
-        message: Option<UserMessage>,
-    },
-    /// Home (首頁) / main menu.
-    Home {
-        /// The user's name.
-        display_name: String,
-        /// The merchant.
-        merchant_name: String,
-        /// Whether a reader is plugged in.
-        reader_connected: bool,
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// Amount and card brand.
-    Amount {
-        /// Sale or refund.
-        kind: TxnKind,
-        /// Whole NT$ entered (0: none yet).
-        dollars: u64,
-        /// Brand chosen.
-        brand: Option<Brand>,
-        /// Brands to offer.
-        accepted_brands: Vec<Brand>,
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// Refund: the original authorization code.
-    RefundAuthCode {
-        /// Refund amount.
-        amount: Money,
-        /// Brand.
-        brand: Brand,
-        /// The code as typed.
-        auth_code: String,
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// Insert or swipe the card.
-    PresentCard {
-        /// Sale or refund.
-        kind: TxnKind,
-        /// Amount.
-        amount: Money,
-        /// Brand.
-        brand: Brand,
-        /// What to ask the cardholder.
-        prompt: CardPrompt,
-        /// Chip reads that failed in this transaction.
-        chip_failures: u32,
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// Waiting for the bank.
-    Authorizing {
-        /// Sale or refund.
-        kind: TxnKind,
-        /// Amount.
-        amount: Money,
-        /// Brand.
-        brand: Brand,
-        /// First 6 and last 4 digits.
-        masked_pan: String,
-    },
-    /// No answer: the outcome is unknown and being reversed. Never a result.
-    OutcomeUnknown {
-        /// Sale or refund.
-        kind: TxnKind,
-        /// Amount.
-        amount: Money,
-        /// First 6 and last 4 digits.
-        masked_pan: String,
-        /// Whether the gateway acknowledged the reversal (then: not charged).
-        reversal_acknowledged: bool,
-        /// What to do.
-        message: Option<UserMessage>,
-    },
-    /// The issuer declined.
-    Declined {
-        /// Amount.
-        amount: Money,
-        /// First 6 and last 4 digits.
-        masked_pan: String,
-        /// ISO 8583 response code.
-        response_code: String,
-        /// Issuer's text.
-        response_text: String,
-        /// What to do.
-        message: Option<UserMessage>,
-    },
-    /// The cardholder signs on screen.
-    Signature {
-        /// The approved transaction.
-        transaction: TransactionSummary,
-        /// Strokes drawn so far.
-        stroke_count: u32,
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// The e-receipt (電子簽單): QR code and sending by e-mail or SMS.
-    Receipt {
-        /// The transaction.
-        transaction: TransactionSummary,
-        /// The hosted receipt page.
-        receipt_url: String,
-        /// The QR code of `receipt_url`.
-        qr: QrMatrix,
-        /// Where it was sent so far (masked).
-        sent_to: Vec<String>,
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// Transaction details: re-enter the password.
-    QueryPassword {
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// Search form and unsettled results.
-    TransactionSearch {
-        /// The form as last submitted.
-        criteria: TransactionSearch,
-        /// Unsettled transactions found.
-        results: Vec<TransactionSummary>,
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// Sale details (銷售詳情).
-    TransactionDetail {
-        /// The transaction.
-        transaction: TransactionSummary,
-        /// Whether "Void now" is offered.
-        can_void: bool,
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// Voided: send the e-receipt or go back to the sale details.
-    VoidDone {
-        /// The voided transaction.
-        transaction: TransactionSummary,
-    },
-    /// Settlement review: pending count and amounts.
-    SettlementReview {
-        /// What settling now would close; `None` until loaded.
-        preview: Option<SettlementPreview>,
-        /// What went wrong or what to do.
-        message: Option<UserMessage>,
-    },
-    /// Settled.
-    SettlementDone {
-        /// The closed batch.
-        batch: BatchSummary,
-    },
-}
 
 /// The screen of the current navigation state.
 pub(crate) fn render(engine: &Engine) -> Screen {
@@ -287,7 +109,7 @@ fn payment_screen(flow: &PaymentFlow) -> Screen {
             ..
         } => Screen::Signature {
             transaction: transaction.clone(),
-            stroke_count: u32::try_from(strokes.len()).unwrap_or(u32::MAX),
+            strokes: strokes.clone(),
             message,
         },
         PaymentStep::Receipt(receipt) => receipt_screen(

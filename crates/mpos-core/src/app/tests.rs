@@ -121,6 +121,7 @@ fn config(gateway: &FakeGateway, dir: &tempfile::TempDir) -> AppConfig {
         data_dir: dir.path().to_string_lossy().into_owned(),
         request_timeout_ms: 2_000,
         reversal_retry_ms: 10,
+        locale: crate::view::Locale::En,
     }
 }
 
@@ -816,4 +817,47 @@ async fn a_hanging_search_gives_way_to_cancel_and_the_app_stays_usable() {
         app.act(UserAction::Back).await,
         Screen::Home { .. }
     ));
+}
+
+#[tokio::test]
+async fn a_shell_drives_the_app_by_edits_and_presses_and_switches_language() {
+    use crate::view::{CardBrand, FieldId, Intent, Locale, ScreenId};
+    let gateway = FakeGateway::start(scripted(|_| Answer::Json(404, json!({})))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = MposApp::new(config(&gateway, &dir), FakeReader::plugged()).unwrap();
+    assert_eq!(app.view().screen, ScreenId::Login);
+    assert_eq!(app.view().title, "mPOS log in");
+    app.edit(FieldId::Username, "amy".into()).await;
+    app.edit(FieldId::Password, "135790".into()).await;
+    let home = app.press(Intent::LogIn).await;
+    assert_eq!(home.screen, ScreenId::Home);
+    assert_eq!(home.subtitle.as_deref(), Some("Tea House"));
+    let login = &gateway.requests_to(paths::LOGIN)[0];
+    assert_eq!(login.json()["username"], "amy");
+    assert_eq!(login.json()["password"], "135790");
+
+    let chinese = app.set_locale(Locale::ZhTw).await;
+    assert_eq!(chinese.title, "首頁");
+    assert_eq!(chinese.buttons[0].label, "開始接受付款");
+    assert_eq!(app.screen(), app.act(UserAction::Back).await, "same screen");
+
+    app.press(Intent::StartSale).await;
+    let amount = app.edit(FieldId::Amount, "4800".into()).await;
+    assert_eq!(amount.field("金額"), Some("NT$4,800"));
+    let amount = app
+        .press(Intent::ChooseBrand {
+            brand: CardBrand::Jcb,
+        })
+        .await;
+    let chosen = amount.choice.unwrap();
+    assert!(chosen
+        .options
+        .iter()
+        .any(|o| o.selected && o.label == "JCB"));
+    let card = app.press(Intent::PayNow).await;
+    assert_eq!(card.screen, ScreenId::PresentCard);
+    assert!(card.keep_screen_on);
+    let english = app.set_locale(Locale::En).await;
+    assert_eq!(english.title, "Read the card");
+    assert_eq!(english.field("Amount"), Some("NT$4,800"));
 }

@@ -156,6 +156,21 @@ pub enum Reply {
     Settled(Result<SettleResponse, HostError>),
 }
 
+impl Command {
+    /// Whether it waits on the gateway (the user sees a request on its way).
+    pub fn is_gateway_request(&self) -> bool {
+        !matches!(
+            self,
+            Command::StartReader(_)
+                | Command::CancelReader
+                | Command::ReaderOnlineResult(_)
+                | Command::Journal(_)
+                | Command::StartTimer { .. }
+                | Command::Logout(_)
+        )
+    }
+}
+
 /// Authorization codes are 6 letters or digits (ISO 8583 field 38);
 /// returns the upper-case form, or `None` when malformed.
 pub fn normalize_auth_code(input: &str) -> Option<String> {

@@ -5,5 +5,7 @@
 pub mod host_error;
 pub mod in_flight;
 pub mod reader;
+pub mod screen;
 pub mod session;
 pub mod timer;
+pub mod user_action;

@@ -1,0 +1,28 @@
+//! The printer draws the view's words, in the view's language.
+
+use super::*;
+use mpos_core::view::{render, Activity, Form, Locale};
+use mpos_core::{Screen, UserMessage};
+
+fn login(locale: Locale) -> String {
+    let screen = Screen::Login {
+        reader_connected: false,
+        message: Some(UserMessage::from_code(mpos_wire::ErrorCode::AccountLocked)),
+    };
+    render_screen(&render(&screen, &Form::new(), Activity::default(), locale))
+}
+
+#[test]
+fn the_printer_shows_the_views_words_in_its_language() {
+    let zh = login(Locale::ZhTw);
+    assert!(zh.contains("mPOS 登入"), "{zh}");
+    assert!(zh.contains("[登入]"), "{zh}");
+    assert!(zh.contains("未連接"), "{zh}");
+    let en = login(Locale::En);
+    assert!(en.contains("[Log in]"), "{en}");
+    assert!(en.contains("Not connected"), "{en}");
+    assert!(
+        !en.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{en}"
+    );
+}
