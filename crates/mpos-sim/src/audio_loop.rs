@@ -5,19 +5,16 @@
 //!
 //! A background thread plays the phone's audio callback: every block
 //! (10 ms by default) it hands the microphone samples to
-//! [`AudioJackReader::process`], sends the stereo output through the
-//! downlink paths (tone and data, resampled to the reader's clock) to
-//! [`ReaderDevice::process`], and queues the reader's microphone signal,
-//! through the uplink path, for the phone's next block. It keeps pace with
-//! real time (or a chosen multiple of it) and stops when dropped.
+//! [`AudioJackReader::process`] and the stereo output to the [`JackPeer`]
+//! (the analog paths and the [`ReaderDevice`]), whose microphone signal
+//! is the phone's next block. It keeps pace with real time (or a chosen
+//! multiple of it) and stops when dropped.
 
 use crate::device::ReaderDevice;
 use crate::hands::CardHands;
+use crate::jack_peer::{AudioLoopConfig, JackPeer};
 use mpos_cards::CardId;
 use mpos_core::reader::audio_jack::AudioJackReader;
-use mpos_link::channel::{Channel, ChannelConfig};
-use mpos_link::phy::UplinkLevel;
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -25,59 +22,6 @@ use std::time::{Duration, Instant};
 
 /// How long the hands wait for the link to fall quiet before they act.
 pub const QUIET_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// The simulated audio between phone and reader, and how fast it runs.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AudioLoopConfig {
-    /// Nominal sample rate of both ends, in hertz.
-    pub sample_rate: u32,
-    /// Phone samples per block (the audio callback's size).
-    pub block: usize,
-    /// Multiple of real time the loop runs at (1.0: real time).
-    pub speed: f64,
-    /// The reader's sample clock over the phone's.
-    pub clock_ratio: f64,
-    /// Phone's right channel (downlink data) to the reader's data input.
-    pub downlink: ChannelConfig,
-    /// Phone's left channel (power tone) to the reader's tone input.
-    pub power: ChannelConfig,
-    /// Reader's output to the phone's microphone.
-    pub uplink: ChannelConfig,
-}
-
-impl AudioLoopConfig {
-    /// A typical phone at 48 kHz: the reader's clock 500 ppm fast, a
-    /// microphone path high-passed at 300 Hz that inverts, with noise 30 dB
-    /// below the reader's power-up level, and a reader input 1 FS = 1 V
-    /// with a 30 mV comparator dead band.
-    pub fn typical_phone() -> AudioLoopConfig {
-        AudioLoopConfig {
-            sample_rate: 48_000,
-            block: 480,
-            speed: 1.0,
-            clock_ratio: 1.0005,
-            downlink: ChannelConfig {
-                highpass_hz: Some(20.0),
-                noise_rms: 0.005,
-                deadband: 0.03,
-                seed: 11,
-                ..ChannelConfig::default()
-            },
-            power: ChannelConfig {
-                gain: 0.8,
-                seed: 12,
-                ..ChannelConfig::default()
-            },
-            uplink: ChannelConfig {
-                highpass_hz: Some(300.0),
-                invert: true,
-                seed: 13,
-                ..ChannelConfig::default()
-            }
-            .with_snr(UplinkLevel(1).sim_amplitude(), 30.0),
-        }
-    }
-}
 
 /// Why the loop could not start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -119,9 +63,10 @@ impl AudioLoop {
                 config: config.sample_rate,
             });
         }
-        let device = Arc::new(Mutex::new(device));
+        let peer = JackPeer::new(device, config);
+        let device = peer.device_handle();
         let stop = Arc::new(AtomicBool::new(false));
-        let mut pump = Pump::new(phone.clone(), device.clone(), config);
+        let mut pump = Pump::new(phone.clone(), peer, config);
         let stopped = stop.clone();
         let thread = std::thread::Builder::new()
             .name("audio-loop".into())
@@ -241,69 +186,24 @@ impl Drop for AudioLoop {
     }
 }
 
-/// The audio thread's state: the paths and the buffers, allocated once.
+/// The audio thread's state: the phone's blocks and the far side of its jack.
 struct Pump {
     phone: Arc<AudioJackReader>,
-    device: Arc<Mutex<ReaderDevice>>,
+    peer: JackPeer,
     config: AudioLoopConfig,
-    downlink: Channel,
-    power: Channel,
-    uplink: Channel,
-    mic_queue: VecDeque<f32>,
     mic: Vec<f32>,
     headphones: Vec<f32>,
-    left: Vec<f32>,
-    right: Vec<f32>,
-    tone_rx: Vec<f32>,
-    data_rx: Vec<f32>,
-    jack: Vec<f32>,
-    line: Vec<f32>,
-    line_rx: Vec<f32>,
 }
 
 impl Pump {
-    fn new(
-        phone: Arc<AudioJackReader>,
-        device: Arc<Mutex<ReaderDevice>>,
-        config: AudioLoopConfig,
-    ) -> Pump {
-        let rate = config.sample_rate;
+    fn new(phone: Arc<AudioJackReader>, peer: JackPeer, config: AudioLoopConfig) -> Pump {
         let block = config.block.max(1);
-        // Both downlink paths resample by the same ratio, so they stay in step.
-        let to_reader = |path: ChannelConfig| {
-            Channel::new(
-                rate,
-                ChannelConfig {
-                    clock_ratio: config.clock_ratio,
-                    ..path
-                },
-            )
-        };
-        let uplink = Channel::new(
-            rate,
-            ChannelConfig {
-                clock_ratio: 1.0 / config.clock_ratio,
-                ..config.uplink
-            },
-        );
-        let room = 2 * block + 16;
         Pump {
             phone,
-            device,
-            downlink: to_reader(config.downlink),
-            power: to_reader(config.power),
-            uplink,
+            peer,
             config: AudioLoopConfig { block, ..config },
-            mic_queue: VecDeque::with_capacity(room),
             mic: vec![0.0; block],
             headphones: vec![0.0; 2 * block],
-            left: vec![0.0; block],
-            right: vec![0.0; block],
-            tone_rx: Vec::with_capacity(room),
-            data_rx: Vec::with_capacity(room),
-            jack: Vec::with_capacity(2 * room),
-            line: Vec::with_capacity(room),
-            line_rx: Vec::with_capacity(room),
         }
     }
 
@@ -313,7 +213,8 @@ impl Pump {
         let pace = block_time.div_f64(self.config.speed.max(0.01));
         let mut next = Instant::now();
         while !stop.load(Ordering::SeqCst) {
-            self.step();
+            self.phone.process(&self.mic, &mut self.headphones);
+            self.peer.process(&self.headphones, &mut self.mic);
             next += pace;
             let now = Instant::now();
             if next > now {
@@ -323,37 +224,6 @@ impl Pump {
                 next = now;
             }
         }
-    }
-
-    /// One phone block and the reader's matching stretch of samples.
-    fn step(&mut self) {
-        for sample in self.mic.iter_mut() {
-            *sample = self.mic_queue.pop_front().unwrap_or(0.0);
-        }
-        self.phone.process(&self.mic, &mut self.headphones);
-        for (i, frame) in self.headphones.chunks_exact(2).enumerate() {
-            self.left[i] = frame[0];
-            self.right[i] = frame[1];
-        }
-        self.tone_rx.clear();
-        self.power.process(&self.left, &mut self.tone_rx);
-        self.data_rx.clear();
-        self.downlink.process(&self.right, &mut self.data_rx);
-        let frames = self.tone_rx.len().min(self.data_rx.len());
-        self.jack.clear();
-        for i in 0..frames {
-            self.jack.push(self.tone_rx[i]);
-            self.jack.push(self.data_rx[i]);
-        }
-        self.line.clear();
-        self.line.resize(frames, 0.0);
-        self.device
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .process(&self.jack, &mut self.line);
-        self.line_rx.clear();
-        self.uplink.process(&self.line, &mut self.line_rx);
-        self.mic_queue.extend(self.line_rx.iter().copied());
     }
 }
 

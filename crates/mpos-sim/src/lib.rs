@@ -20,6 +20,7 @@ pub mod emv_kernel;
 #[cfg(feature = "phone")]
 pub mod hands;
 pub mod icc;
+pub mod jack_peer;
 pub mod magstripe;
 #[cfg(feature = "phone")]
 pub mod reader;
@@ -30,10 +31,11 @@ mod test_issuer;
 pub mod test_keys;
 
 #[cfg(feature = "phone")]
-pub use audio_loop::{AudioLoop, AudioLoopConfig};
+pub use audio_loop::AudioLoop;
 pub use device::ReaderDevice;
 #[cfg(feature = "phone")]
 pub use hands::CardHands;
+pub use jack_peer::{AudioLoopConfig, JackPeer};
 #[cfg(feature = "phone")]
 pub use reader::VirtualReader;
 #[cfg(feature = "phone")]

@@ -48,6 +48,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 /// How the app reaches the gateway and where it keeps its journal.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AppConfig {
     /// Gateway base URL, `https://...`.
     pub gateway_url: String,

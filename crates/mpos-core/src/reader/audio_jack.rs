@@ -94,6 +94,21 @@ impl AudioJackReader {
         self.lock().driver.profile().cloned()
     }
 
+    /// The platform's headset detection: `false` when the jack is empty
+    /// (the reader is reported gone at once and the outputs fall silent),
+    /// `true` when something is plugged in (the search starts at once).
+    pub fn set_headset(&self, plugged: bool) {
+        {
+            let mut inner = self.lock();
+            if plugged {
+                inner.driver.plugged();
+            } else {
+                inner.driver.unplugged();
+            }
+        }
+        self.deliver_events();
+    }
+
     /// Where the connection stands.
     pub fn link_state(&self) -> LinkState {
         self.lock().driver.state()
@@ -140,6 +155,11 @@ impl Inner {
         }
         self.driver.process(input, &mut self.data[..n]);
         let frames = n.min(output.len() / 2);
+        if self.driver.state() == LinkState::Unplugged {
+            // No reader to power: the headphones stay silent.
+            output.fill(0.0);
+            return;
+        }
         self.tone.fill(&mut self.tone_samples[..frames]);
         for (i, frame) in output.chunks_exact_mut(2).take(frames).enumerate() {
             frame[0] = self.tone_samples[i];
@@ -227,6 +247,24 @@ mod tests {
         reader.process(&input, &mut long);
         assert!(long[882..].iter().all(|s| *s == 0.0));
         assert!(AudioJackReader::new(8_000, "Test Phone").is_err());
+    }
+
+    #[test]
+    fn an_empty_jack_is_silent_until_the_headset_comes_back() {
+        let reader = AudioJackReader::new(48_000, "Test Phone").unwrap();
+        let input = vec![0.0f32; 480];
+        let mut output = vec![1.0f32; 960];
+        reader.set_headset(false);
+        assert_eq!(reader.link_state(), LinkState::Unplugged);
+        reader.process(&input, &mut output);
+        assert!(output.iter().all(|s| *s == 0.0), "no power tone, no data");
+        reader.set_headset(true);
+        assert!(matches!(reader.link_state(), LinkState::Searching { .. }));
+        reader.process(&input, &mut output);
+        assert!(
+            output.iter().step_by(2).any(|s| s.abs() > 0.1),
+            "the tone is back"
+        );
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub const SEARCH_PAUSE_MS: u32 = 300;
 /// Where the connection stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkState {
+    /// Nothing is in the headset jack (the platform said so): silent, no search.
+    Unplugged,
     /// No reader answered; the next search starts at this sample.
     Searching {
         /// Station sample at which to look again.
@@ -108,8 +110,30 @@ impl LinkDriver {
             .filter(|_| self.state == LinkState::Connected)
     }
 
+    /// The platform reports the headset jack empty: the reader is gone at
+    /// once (no waiting for unanswered frames), and nothing is sent.
+    pub fn unplugged(&mut self) {
+        if self.state != LinkState::Unplugged {
+            self.lose_link();
+            self.state = LinkState::Unplugged;
+        }
+    }
+
+    /// The platform reports something in the headset jack: look for a reader now.
+    pub fn plugged(&mut self) {
+        if self.state == LinkState::Unplugged {
+            self.state = LinkState::Searching {
+                retry_at: self.station.now(),
+            };
+        }
+    }
+
     /// One audio block: the microphone samples in, the data channel's samples out.
     pub fn process(&mut self, input: &[f32], data_out: &mut [f32]) {
+        if self.state == LinkState::Unplugged {
+            data_out.fill(0.0);
+            return;
+        }
         self.station.process(input, data_out);
         while let Some(event) = self.station.poll_event() {
             self.on_station_event(event);

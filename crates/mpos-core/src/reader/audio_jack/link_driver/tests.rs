@@ -348,3 +348,33 @@ fn keep_alives_flow_while_the_link_is_quiet() {
     assert!((3..=4).contains(&keepalives), "{keepalives}");
     assert!(bench.seen.iter().all(|e| *e != ReaderEvent::Disconnected));
 }
+
+#[test]
+fn the_platforms_unplug_ends_the_link_at_once_and_a_plug_finds_it_again() {
+    let mut bench = Bench::new();
+    bench.connect();
+    bench.driver.start_transaction(sale()).unwrap();
+    bench.driver.send_online_result(&approval()).unwrap();
+    bench.seen.clear();
+    bench.driver.unplugged();
+    let events: Vec<ReaderEvent> = std::iter::from_fn(|| bench.driver.poll_event()).collect();
+    assert_eq!(
+        events,
+        vec![
+            ReaderEvent::OnlineResultAnswered(Err(ReaderError::NotConnected)),
+            ReaderEvent::Disconnected
+        ],
+        "no waiting for unanswered frames"
+    );
+    assert_eq!(bench.driver.state(), LinkState::Unplugged);
+    // While unplugged the driver sends nothing and looks for nobody.
+    bench.run_until(2, |_| false);
+    assert_eq!(bench.driver.state(), LinkState::Unplugged);
+    assert!(bench.seen.is_empty(), "{:?}", bench.seen);
+    // Plugged in again: the reader powers up afresh.
+    bench.reader = Some(reader_station());
+    bench.up_queue.clear();
+    bench.driver.plugged();
+    bench.connect();
+    assert_eq!(bench.driver.start_transaction(sale()), Ok(()));
+}
