@@ -52,13 +52,16 @@ pub struct GatewayProcess {
     log: Arc<Mutex<Vec<String>>>,
 }
 
-/// Path of a binary built next to this test executable (`target/debug/NAME`).
+/// Path of a binary built next to this executable (`target/debug/NAME`):
+/// a test runs from `target/debug/deps/`, a binary from `target/debug/`.
 pub fn workspace_binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps/<test>");
+    let exe = std::env::current_exe().expect("executable path");
+    let dir = exe.parent().expect("target/<profile>/...");
+    let profile_dir = if dir.ends_with("deps") {
+        dir.parent().expect("target/<profile>/deps")
+    } else {
+        dir
+    };
     let path = profile_dir.join(name);
     assert!(
         path.exists(),

@@ -88,6 +88,11 @@ impl AudioJack {
             .with_block(frames, |input, output| self.reader.process(input, output))
     }
 
+    /// Whether nothing waits to be sent to the reader or acknowledged by it.
+    pub fn is_link_idle(&self) -> bool {
+        self.reader.is_link_idle()
+    }
+
     /// The platform's headset detection: plugged in or pulled out.
     pub fn set_headset(&self, plugged: bool) {
         self.reader.set_headset(plugged);
