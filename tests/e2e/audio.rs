@@ -177,3 +177,23 @@ async fn a_legacy_tdes_reader_over_the_audio_jack_completes_a_chip_sale() {
     assert_eq!(at_gateway.status, TxnStatus::Approved);
     assert_eq!(at_gateway.amount, dollars(1_200));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_decline_over_audio_the_next_card_is_read_at_once() {
+    let world = World::start().await;
+    let (phone, _) = world
+        .active_phone_with(roomy_limits(), PhoneOptions::over_audio)
+        .await;
+    phone.start_sale(500, Brand::Visa).await;
+    let declined = phone.insert(CardId::VisaDeclined05).await;
+    assert!(matches!(declined, Screen::Declined { .. }), "{declined:?}");
+    phone.remove_card();
+    phone.act(UserAction::Back).await;
+    let card = phone.act(UserAction::PayNow).await;
+    assert!(matches!(card, Screen::PresentCard { .. }), "{card:?}");
+    let approved = phone.insert(CardId::VisaChipApproved).await;
+    assert!(
+        matches!(approved, Screen::Receipt { .. }),
+        "the next card is read and approved: {approved:?}"
+    );
+}

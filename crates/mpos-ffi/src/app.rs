@@ -115,3 +115,10 @@ impl MposApp {
         self.core.cancel();
     }
 }
+
+/// The app's language for the platform's language tag (`zh-Hant-TW`,
+/// `en-US`...): English for English, Traditional Chinese otherwise.
+#[uniffi::export]
+pub fn locale_for_tag(tag: String) -> Locale {
+    Locale::from_tag(&tag)
+}

@@ -88,6 +88,11 @@ impl AudioJack {
             .with_block(frames, |input, output| self.reader.process(input, output))
     }
 
+    /// Whether a reader answers at the end of the audio link.
+    pub fn is_reader_connected(&self) -> bool {
+        self.reader.link_state() == mpos_core::reader::audio_jack::LinkState::Connected
+    }
+
     /// Whether nothing waits to be sent to the reader or acknowledged by it.
     pub fn is_link_idle(&self) -> bool {
         self.reader.is_link_idle()

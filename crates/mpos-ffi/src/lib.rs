@@ -26,7 +26,7 @@ mod task_handle;
 #[cfg(feature = "virtual-reader")]
 mod virtual_reader;
 
-pub use app::{MposApp, ViewListener};
+pub use app::{locale_for_tag, MposApp, ViewListener};
 pub use audio_jack::{mpos_audio_jack_process, AudioJack};
 pub use error::MposError;
 pub use task_handle::TaskHandle;

@@ -97,6 +97,9 @@ impl FieldId {
 #[derive(Default, Clone, PartialEq, Eq)]
 pub struct Form {
     drafts: BTreeMap<FieldId, String>,
+    /// Bumped whenever the core itself empties a field (a secret sent, a
+    /// screen left), so a shell knows to drop the text it shows.
+    revisions: BTreeMap<FieldId, u32>,
 }
 
 impl std::fmt::Debug for Form {
@@ -136,6 +139,11 @@ impl Form {
             old.zeroize();
         }
         action
+    }
+
+    /// How often the core has emptied `field` itself.
+    pub fn revision(&self, field: FieldId) -> u32 {
+        self.revisions.get(&field).copied().unwrap_or(0)
     }
 
     /// The text of a field that is no secret (secrets read as empty).
@@ -213,7 +221,13 @@ impl Form {
     }
 
     fn take(&mut self, field: FieldId) -> String {
+        self.bump(field);
         self.drafts.remove(&field).unwrap_or_default()
+    }
+
+    fn bump(&mut self, field: FieldId) {
+        let revision = self.revisions.entry(field).or_default();
+        *revision = revision.wrapping_add(1);
     }
 
     fn filled(&self, field: FieldId) -> Option<String> {
@@ -225,6 +239,7 @@ impl Form {
         for field in gone {
             if let Some(mut text) = self.drafts.remove(&field) {
                 text.zeroize();
+                self.bump(field);
             }
         }
     }
@@ -270,6 +285,12 @@ mod tests {
                 password: "135790".into()
             }]
         );
+        assert_eq!(
+            form.revision(FieldId::Password),
+            1,
+            "the shell clears it too"
+        );
+        assert_eq!(form.revision(FieldId::Username), 0);
         // The password went out once; the account stays for the next try.
         assert_eq!(
             actions(&mut form, Intent::LogIn),

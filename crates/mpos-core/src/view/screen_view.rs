@@ -145,6 +145,9 @@ pub struct InputView {
     pub kind: InputKind,
     /// Longest accepted text, in characters (0: no limit).
     pub max_length: u32,
+    /// Changes when the core empties the field itself (a password sent):
+    /// the shell then drops the text it shows.
+    pub revision: u32,
 }
 
 /// One option of a choice (the card brand).

@@ -181,13 +181,16 @@ impl LinkDriver {
             .send(&mapping::online_message(result))
             .map_err(|_| ReaderError::Busy)?;
         self.online = Some(result.approved);
+        // Collecting a card is over; only the verdict is awaited. The next
+        // transaction may start at once: the link delivers its start after
+        // this answer, in order.
+        self.request = None;
         Ok(())
     }
 
     /// Ends a wait for the reader's verdict with `verdict`.
     fn answer_online(&mut self, verdict: Result<(), ReaderError>) {
         if self.online.take().is_some() {
-            self.request = None;
             self.events
                 .push_back(ReaderEvent::OnlineResultAnswered(verdict));
         }

@@ -199,6 +199,7 @@ impl Ctx<'_> {
             value: self.form.value(field),
             kind,
             max_length: field.max_length(),
+            revision: self.form.revision(field),
         }
     }
 

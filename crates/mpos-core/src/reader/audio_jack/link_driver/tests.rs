@@ -378,3 +378,33 @@ fn the_platforms_unplug_ends_the_link_at_once_and_a_plug_finds_it_again() {
     bench.connect();
     assert_eq!(bench.driver.start_transaction(sale()), Ok(()));
 }
+
+#[test]
+fn the_next_transaction_starts_while_the_card_still_answers_the_last_one() {
+    let mut bench = Bench::new();
+    bench.connect();
+    bench.driver.start_transaction(sale()).unwrap();
+    bench.driver.send_online_result(&approval()).unwrap();
+    // The cashier moves on at once: no "busy".
+    assert_eq!(bench.driver.start_transaction(sale()), Ok(()));
+    assert!(bench.run_until(3, |b| b
+        .seen
+        .iter()
+        .any(|e| matches!(e, ReaderEvent::OnlineResultAnswered(_)))));
+    bench.run_until(1, |_| false);
+    let order: Vec<FrameType> = bench
+        .received
+        .iter()
+        .filter(|m| matches!(m, Message::OnlineResult(_) | Message::StartTransaction(_)))
+        .map(Message::frame_type)
+        .collect();
+    assert_eq!(
+        order,
+        [
+            FrameType::StartTransaction,
+            FrameType::OnlineResult,
+            FrameType::StartTransaction
+        ],
+        "the answer reaches the reader before the next start"
+    );
+}

@@ -29,6 +29,10 @@ class ErrorPathsTest {
             assertTrue(declined.field("Bank's answer")!!.startsWith("05"))
             phone.reader.removeCard()
             phone.press(Intent.Back, ScreenId.AMOUNT)
+            // Another card, at once: the reader is ready for it.
+            phone.press(Intent.PayNow, ScreenId.PRESENT_CARD)
+            phone.insert(TestCard.VISA_CHIP_APPROVED)
+            phone.await(ScreenId.RECEIPT)
         }
     }
 

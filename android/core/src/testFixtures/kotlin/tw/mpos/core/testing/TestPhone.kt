@@ -105,10 +105,11 @@ class TestPhone(
         reader.swipe(card)
     }
 
-    /** Plugs the reader in and waits until the login screen says it is connected. */
+    /** Plugs the reader in and waits until the link is up and the screen's reader line changed. */
     fun plugInReader(): ScreenView {
+        val unplugged = view.status.firstOrNull()?.value
         reader.plugIn()
-        return await(view.screen, also = { it.status.firstOrNull()?.value == "Connected" })
+        return await(view.screen, also = { jack.isReaderConnected() && it.status.firstOrNull()?.value != unplugged })
     }
 
     /** The first login: default password, the SMS code, then a new 6-digit password; ends at home. */

@@ -1,0 +1,21 @@
+package tw.mpos.ui
+
+import androidx.compose.runtime.Composable
+import tw.mpos.core.ScreenActions
+import uniffi.mpos_core.ScreenView
+
+/** Card settlement: the pending count and amounts, and "Settle now". */
+@Composable
+fun SettlementReviewScreen(view: ScreenView, actions: ScreenActions) = ScreenScaffold(view, actions) {
+    Prompt(view.prompt)
+    Fields(view.fields)
+    Buttons(view.buttons, actions)
+}
+
+/** The batch just closed. */
+@Composable
+fun SettlementDoneScreen(view: ScreenView, actions: ScreenActions) = ScreenScaffold(view, actions) {
+    Prompt(view.prompt)
+    Fields(view.fields)
+    Buttons(view.buttons, actions)
+}
