@@ -97,6 +97,13 @@ android_all() {
   echo "$jar"
 }
 ANDROID_JAR="$(android_all "$(version androidAll)")"
+# JNA for Android: its classes and its libjnidispatch.so per ABI.
+JNA_AAR="$T/android/jna-$(version jna).aar"
+if [ ! -f "$JNA_AAR" ]; then
+  log "net.java.dev.jna:jna:$(version jna):aar"
+  mvn -B -q -Dmaven.repo.local="$T/m2" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+    -Dartifact="net.java.dev.jna:jna:$(version jna):aar" -DoutputDirectory="$T/android" >/dev/null
+fi
 ANDROID_JAR_34="$(android_all "$(version androidAllSdk34)")"
 ROBO_JARS="$T/android"
 android_all "$(version androidAllSdk34Instrumented)" android-all-instrumented >/dev/null
@@ -154,6 +161,6 @@ AAPT2="$T/build-tools/aapt2"
 R8_JAR="$(build_tool "com.android.tools:r8:$(version r8)" "r8-$(version r8).jar")"
 APKSIG_JAR="$(build_tool "com.android.tools.build:apksig:$(version apksig)" "apksig-$(version apksig).jar")"
 
-export T K ANDROID_JAR ANDROID_JAR_34 ROBO_JARS JVM_TEST_CP COMPOSE_DESKTOP_CP ROBO_CP \
+export T K ANDROID_JAR JNA_AAR ANDROID_JAR_34 ROBO_JARS JVM_TEST_CP COMPOSE_DESKTOP_CP ROBO_CP \
   ANDROID_APP_LIST ANDROID_TEST_LIST AAPT2 R8_JAR APKSIG_JAR
 log "ready in $T"

@@ -27,6 +27,8 @@ pub enum Notice {
     SecureConnectionFailed,
     /// The user cancelled a request that moves no money.
     Cancelled,
+    /// The platform denied the microphone, so the reader cannot answer.
+    MicrophoneNeeded,
     /// The gateway's answer could not be read (a non-financial request).
     UnexpectedAnswer,
     /// The amount is zero.
@@ -107,6 +109,7 @@ impl Notice {
             NoConnection => "no_connection",
             SecureConnectionFailed => "secure_connection_failed",
             Cancelled => "cancelled",
+            MicrophoneNeeded => "microphone_needed",
             UnexpectedAnswer => "unexpected_answer",
             AmountRequired => "amount_required",
             AmountTooLarge => "amount_too_large",
@@ -156,6 +159,7 @@ impl Notice {
             SecureConnectionFailed => "The bank's server failed the security check. Do not continue; contact your merchant administrator.",
             UnexpectedAnswer => "The bank's answer could not be read. Try again later.",
             Cancelled => "Cancelled. Try again when you are ready.",
+            MicrophoneNeeded => "The card reader talks through the headset jack's microphone. Allow mPOS to use the microphone (Settings > Apps > mPOS > Permissions).",
             AmountRequired => "Enter an amount above NT$0.",
             AmountTooLarge => "The amount is too large. Enter it again.",
             BrandRequired => "Choose the card brand.",
@@ -204,6 +208,7 @@ impl Notice {
             SecureConnectionFailed => "銀行主機安全檢查失敗，請勿繼續交易並洽特店管理者。",
             UnexpectedAnswer => "無法辨識銀行回應，請稍後再試。",
             Cancelled => "已取消，準備好後請再試一次。",
+            MicrophoneNeeded => "讀卡機經由耳機孔的麥克風與手機連線，請允許 mPOS 使用麥克風（設定 > 應用程式 > mPOS > 權限）。",
             AmountRequired => "請輸入大於 NT$0 的金額。",
             AmountTooLarge => "金額過大，請重新輸入。",
             BrandRequired => "請選擇卡別。",

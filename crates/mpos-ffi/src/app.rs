@@ -110,6 +110,14 @@ impl MposApp {
             .await
     }
 
+    /// The platform allowed or denied the microphone (the reader's uplink);
+    /// while denied, the login and home screens say how to allow it.
+    pub async fn set_microphone_allowed(&self, allowed: bool) -> ScreenView {
+        let core = self.core.clone();
+        self.on_core(async move { core.set_microphone_allowed(allowed).await })
+            .await
+    }
+
     /// Cancels the gateway request running now, if it moves no money.
     pub fn cancel(&self) {
         self.core.cancel();

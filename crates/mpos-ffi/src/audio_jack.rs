@@ -84,8 +84,9 @@ impl AudioJack {
     /// a UniFFI call allocates its call status on the JVM, so the audio
     /// thread calls [`mpos_audio_jack_process`] instead.
     pub fn process(&self, frames: u32) -> Result<(), MposError> {
-        self.buffers
-            .with_block(frames, |input, output| self.reader.process(input, output))
+        Ok(self
+            .buffers
+            .with_block(frames, |input, output| self.reader.process(input, output))?)
     }
 
     /// Whether a reader answers at the end of the audio link.

@@ -30,6 +30,15 @@ pub enum MposError {
     },
 }
 
+impl From<crate::sample_buffers::BlockTooLarge> for MposError {
+    fn from(error: crate::sample_buffers::BlockTooLarge) -> MposError {
+        MposError::AudioBlockTooLarge {
+            frames: error.frames,
+            capacity: error.capacity,
+        }
+    }
+}
+
 impl From<CoreError> for MposError {
     fn from(error: CoreError) -> MposError {
         match error {

@@ -13,8 +13,8 @@
 //! input and one output buffer, the shell's audio thread writes and reads
 //! them in place by address, and `process` runs the reader link on them.
 //!
-//! With the `virtual-reader` feature (tests and previews only) the
-//! reader of `mpos-sim` can sit on the far end of the audio.
+//! The virtual reader for tests and previews is another library,
+//! `mpos-ffi-testing`, so no test code ships in this one.
 
 uniffi::setup_scaffolding!();
 
@@ -23,12 +23,8 @@ mod audio_jack;
 mod error;
 mod sample_buffers;
 mod task_handle;
-#[cfg(feature = "virtual-reader")]
-mod virtual_reader;
 
 pub use app::{locale_for_tag, MposApp, ViewListener};
 pub use audio_jack::{mpos_audio_jack_process, AudioJack};
 pub use error::MposError;
 pub use task_handle::TaskHandle;
-#[cfg(feature = "virtual-reader")]
-pub use virtual_reader::{mpos_virtual_reader_process, TestCard, VirtualReader};

@@ -8,9 +8,15 @@
 //! buffers, and it touches them only between its `process` calls. Rust
 //! itself touches them only inside `with_block`, under a lock.
 
-use crate::error::MposError;
 use std::cell::UnsafeCell;
 use std::sync::Mutex;
+
+/// A block larger than the buffers: `frames` asked, `capacity` held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BlockTooLarge {
+    pub(crate) frames: u32,
+    pub(crate) capacity: u32,
+}
 
 /// An input and an output block of `f32` samples, interleaved by channel.
 pub(crate) struct SampleBuffers {
@@ -69,9 +75,9 @@ impl SampleBuffers {
         &self,
         frames: u32,
         work: impl FnOnce(&[f32], &mut [f32]) -> R,
-    ) -> Result<R, MposError> {
+    ) -> Result<R, BlockTooLarge> {
         if frames > self.capacity {
-            return Err(MposError::AudioBlockTooLarge {
+            return Err(BlockTooLarge {
                 frames,
                 capacity: self.capacity,
             });
@@ -98,7 +104,7 @@ impl SampleBuffers {
 }
 
 /// The C ABI's answer for a block: 0 done, -1 refused (too large), -2 panicked.
-pub(crate) fn status(outcome: std::thread::Result<Result<(), MposError>>) -> i32 {
+pub(crate) fn status<E>(outcome: std::thread::Result<Result<(), E>>) -> i32 {
     match outcome {
         Ok(Ok(())) => 0,
         Ok(Err(_)) => -1,
@@ -133,7 +139,7 @@ mod tests {
         assert_eq!(written, [0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.0, 0.0]);
         assert_eq!(
             buffers.with_block(5, |_, _| ()),
-            Err(MposError::AudioBlockTooLarge {
+            Err(BlockTooLarge {
                 frames: 5,
                 capacity: 4
             })

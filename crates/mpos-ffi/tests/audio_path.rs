@@ -5,9 +5,8 @@
 
 use mpos_core::view::{Locale, ScreenId};
 use mpos_core::AppConfig;
-use mpos_ffi::{
-    mpos_audio_jack_process, mpos_virtual_reader_process, AudioJack, MposApp, VirtualReader,
-};
+use mpos_ffi::{mpos_audio_jack_process, AudioJack, MposApp};
+use mpos_ffi_testing::{mpos_virtual_reader_process, VirtualReader};
 use std::time::{Duration, Instant};
 
 const RATE: u32 = 48_000;

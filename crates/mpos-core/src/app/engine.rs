@@ -70,6 +70,8 @@ pub(crate) struct Engine {
     pub(crate) owed: Option<ResumeDecision>,
     /// How long flows wait for the reader and between reversal tries.
     pub(crate) timing: Timing,
+    /// Whether the platform lets the app use the microphone (the reader's uplink).
+    pub(crate) microphone_allowed: bool,
 }
 
 impl Engine {
@@ -85,6 +87,7 @@ impl Engine {
             reader_connected,
             owed: None,
             timing,
+            microphone_allowed: true,
         };
         let commands = match decision {
             ResumeDecision::Nothing => Vec::new(),

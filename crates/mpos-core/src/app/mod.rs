@@ -108,6 +108,8 @@ enum Job {
     },
     /// The language changed.
     Locale(Locale, oneshot::Sender<()>),
+    /// The platform allowed or denied the microphone.
+    Microphone(bool, oneshot::Sender<()>),
     /// A reader event.
     Reader(ReaderEvent),
     /// A flow's timer ran out.
@@ -289,6 +291,13 @@ impl MposApp {
         self.view()
     }
 
+    /// The platform's answer about the microphone: without it the reader
+    /// cannot be heard, and the login and home screens say how to allow it.
+    pub async fn set_microphone_allowed(&self, allowed: bool) -> ScreenView {
+        self.run_job(|done| Job::Microphone(allowed, done)).await;
+        self.view()
+    }
+
     async fn run_job(&self, job: impl FnOnce(oneshot::Sender<()>) -> Job) {
         let (done, finished) = oneshot::channel();
         if self.jobs.send(job(done)).is_ok() {
@@ -409,6 +418,11 @@ impl Actor {
                 }
                 Job::Locale(locale, done) => {
                     self.locale = locale;
+                    self.publish();
+                    (Vec::new(), Some(done))
+                }
+                Job::Microphone(allowed, done) => {
+                    self.engine.microphone_allowed = allowed;
                     self.publish();
                     (Vec::new(), Some(done))
                 }

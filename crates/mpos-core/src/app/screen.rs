@@ -8,6 +8,7 @@ use crate::flows::query::{QueryFlow, QueryStep};
 use crate::flows::settlement::SettlementStep;
 use crate::flows::void::{can_void, VoidFlow, VoidStep};
 use crate::model::screen::Screen;
+use crate::notice::Notice;
 use crate::receipt::qr::QrMatrix;
 use mpos_wire::api::TransactionSummary;
 use mpos_wire::{Brand, Money};
@@ -20,7 +21,7 @@ pub(crate) fn render(engine: &Engine) -> Screen {
             match flow.step() {
                 LoginStep::Credentials | LoginStep::Ready(_) => Screen::Login {
                     reader_connected: engine.reader_connected,
-                    message,
+                    message: message.or_else(|| microphone_notice(engine)),
                 },
                 LoginStep::Activation => Screen::Activation { message },
                 LoginStep::NewPassword => Screen::NewPassword { message },
@@ -42,12 +43,17 @@ pub(crate) fn render(engine: &Engine) -> Screen {
                 display_name,
                 merchant_name,
                 reader_connected: engine.reader_connected,
-                message: message.clone(),
+                message: message.clone().or_else(|| microphone_notice(engine)),
             }
         }
         Route::Payment(flow) => payment_screen(flow),
         Route::Transactions(flow) => query_screen(flow),
     }
+}
+
+/// Without the microphone the reader can never answer: say how to allow it.
+fn microphone_notice(engine: &Engine) -> Option<UserMessage> {
+    (!engine.microphone_allowed).then(|| Notice::MicrophoneNeeded.into())
 }
 
 fn payment_screen(flow: &PaymentFlow) -> Screen {

@@ -861,3 +861,15 @@ async fn a_shell_drives_the_app_by_edits_and_presses_and_switches_language() {
     assert_eq!(english.title, "Read the card");
     assert_eq!(english.field("Amount"), Some("NT$4,800"));
 }
+
+#[tokio::test]
+async fn a_denied_microphone_is_explained_until_it_is_allowed() {
+    let gateway = FakeGateway::start(scripted(|_| Answer::Json(404, json!({})))).await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = MposApp::new(config(&gateway, &dir), FakeReader::plugged()).unwrap();
+    let denied = app.set_microphone_allowed(false).await;
+    assert_eq!(denied.message.unwrap().code, "microphone_needed");
+    assert!(app.view().message.unwrap().text.contains("microphone"));
+    let allowed = app.set_microphone_allowed(true).await;
+    assert_eq!(allowed.message, None);
+}

@@ -272,9 +272,11 @@ impl Ctx<'_> {
 fn tone(code: &str) -> Tone {
     match code {
         "not_charged" | "signature_no_longer_needed" => Tone::Success,
-        "cancelled" | "reader_not_connected" | "signature_needs_login" | "reversal_needs_login" => {
-            Tone::Info
-        }
+        "cancelled"
+        | "reader_not_connected"
+        | "signature_needs_login"
+        | "reversal_needs_login"
+        | "microphone_needed" => Tone::Info,
         _ => Tone::Warning,
     }
 }

@@ -2,20 +2,21 @@ package tw.mpos.core
 
 import com.sun.jna.Pointer
 import uniffi.mpos_ffi.AudioJack
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
 
 /**
- * The audio thread: per block, the microphone's samples go into the
- * core's input buffer in place, the core runs the reader link, and its
- * output buffer is played. The arrays and pointers are made once; a block
- * allocates nothing, on the JVM or in Rust.
+ * The audio thread: per block, the microphone's samples land in the core's
+ * input buffer, the core runs the reader link in place, and the core's
+ * output buffer is played. The buffers are views of the core's memory,
+ * made once; a block copies nothing and allocates nothing, on the JVM or
+ * in Rust.
  */
 class AudioPump(jack: AudioJack, private val port: AudioPort) : AutoCloseable {
     private val handle = jack.nativeHandle().toLong()
-    private val input = Pointer(jack.inputAddress().toLong())
-    private val output = Pointer(jack.outputAddress().toLong())
     private val block = jack.blockCapacity().toInt()
-    private val mono = FloatArray(block)
-    private val stereo = FloatArray(2 * block)
+    private val input: ByteBuffer = view(jack.inputAddress().toLong(), 4L * block)
+    private val output: ByteBuffer = view(jack.outputAddress().toLong(), 8L * block)
 
     @Volatile private var running = false
     private var thread: Thread? = null
@@ -37,12 +38,13 @@ class AudioPump(jack: AudioJack, private val port: AudioPort) : AutoCloseable {
 
     /** One block: read, process in place, play. Public for benchmarks. */
     fun step() {
-        val frames = port.read(mono, block)
+        input.clear()
+        val frames = port.read(input, block)
         if (frames <= 0) return
-        input.write(0, mono, 0, frames)
         check(NativeAudio.mpos_audio_jack_process(handle, frames) == 0) { "the audio block was refused" }
-        output.read(0, stereo, 0, 2 * frames)
-        port.write(stereo, frames)
+        output.clear()
+        output.limit(8 * frames)
+        port.write(output, frames)
         blocks++
     }
 
@@ -57,3 +59,6 @@ class AudioPump(jack: AudioJack, private val port: AudioPort) : AutoCloseable {
         port.close()
     }
 }
+
+/** A direct buffer over [bytes] bytes of native memory at [address], in native byte order. */
+fun view(address: Long, bytes: Long): ByteBuffer = Pointer(address).getByteBuffer(0, bytes).order(ByteOrder.nativeOrder())

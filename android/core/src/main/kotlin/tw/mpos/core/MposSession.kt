@@ -65,6 +65,11 @@ class MposSession(private val app: MposApp, scope: CoroutineScope) : ScreenActio
         inbox.trySend { app.setLocale(locale) }
     }
 
+    /** The platform allowed or denied the microphone. */
+    fun setMicrophoneAllowed(allowed: Boolean) {
+        inbox.trySend { app.setMicrophoneAllowed(allowed) }
+    }
+
     /** Cancels the request running now, if it moves no money (jumps the queue). */
     fun cancel() {
         app.cancel()

@@ -13,7 +13,7 @@ import uniffi.mpos_core.FieldId
 import uniffi.mpos_core.Intent
 import uniffi.mpos_core.ScreenId
 import uniffi.mpos_core.ScreenView
-import uniffi.mpos_ffi.TestCard
+import uniffi.mpos_ffi_testing.TestCard
 import uniffi.mpos_ffi.ViewListener
 import java.util.Collections
 

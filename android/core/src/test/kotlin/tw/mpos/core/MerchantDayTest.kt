@@ -19,7 +19,7 @@ import uniffi.mpos_core.Intent
 import uniffi.mpos_core.ScreenId
 import uniffi.mpos_core.ScreenView
 import uniffi.mpos_core.SignaturePoint
-import uniffi.mpos_ffi.TestCard
+import uniffi.mpos_ffi_testing.TestCard
 
 /**
  * A merchant's day through the generated bindings, as the Android shell

@@ -15,7 +15,7 @@ import uniffi.mpos_core.Locale
 import uniffi.mpos_core.ScreenId
 import uniffi.mpos_core.ScreenView
 import uniffi.mpos_core.SignaturePoint
-import uniffi.mpos_ffi.TestCard
+import uniffi.mpos_ffi_testing.TestCard
 import uniffi.mpos_ffi.ViewListener
 import java.io.File
 import java.util.concurrent.ConcurrentHashMap

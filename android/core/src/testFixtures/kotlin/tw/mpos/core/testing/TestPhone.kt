@@ -15,8 +15,8 @@ import uniffi.mpos_core.ScreenId
 import uniffi.mpos_core.ScreenView
 import uniffi.mpos_ffi.AudioJack
 import uniffi.mpos_ffi.MposApp
-import uniffi.mpos_ffi.TestCard
-import uniffi.mpos_ffi.VirtualReader
+import uniffi.mpos_ffi_testing.TestCard
+import uniffi.mpos_ffi_testing.VirtualReader
 import java.nio.file.Files
 import java.util.concurrent.atomic.AtomicInteger
 

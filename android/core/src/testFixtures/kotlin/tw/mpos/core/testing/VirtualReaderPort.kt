@@ -1,19 +1,21 @@
 package tw.mpos.core.testing
 
 import com.sun.jna.Native
-import com.sun.jna.Pointer
 import tw.mpos.core.AudioPort
-import uniffi.mpos_ffi.VirtualReader
+import tw.mpos.core.view
+import uniffi.mpos_ffi_testing.VirtualReader
+import java.nio.ByteBuffer
 
 /** `mpos_virtual_reader_process` through JNA direct mapping, like the app's own audio call. */
-internal object NativeVirtualReader {
+object NativeVirtualReader {
     init {
         Native.register(
             NativeVirtualReader::class.java,
-            System.getProperty("uniffi.component.mpos_ffi.libraryOverride") ?: "mpos_ffi",
+            System.getProperty("uniffi.component.mpos_ffi_testing.libraryOverride") ?: "mpos_ffi_testing",
         )
     }
 
+    /** Runs one block of the `VirtualReader` whose `nativeHandle()` is [handle]; 0 when done. */
     @JvmStatic
     external fun mpos_virtual_reader_process(handle: Long, frames: Int): Int
 }
@@ -25,23 +27,27 @@ internal object NativeVirtualReader {
  */
 class VirtualReaderPort(private val reader: VirtualReader, sampleRate: Int) : AudioPort {
     private val handle = reader.nativeHandle().toLong()
-    private val headphones = Pointer(reader.inputAddress().toLong())
-    private val microphone = Pointer(reader.outputAddress().toLong())
-    private val blockNanos = 1_000_000_000L * reader.blockCapacity().toLong() / sampleRate
+    private val block = reader.blockCapacity().toInt()
+    private val headphones = view(reader.inputAddress().toLong(), 8L * block)
+    private val microphone = view(reader.outputAddress().toLong(), 4L * block)
+    private val blockNanos = 1_000_000_000L * block / sampleRate
     private var next = System.nanoTime()
 
-    override fun read(mono: FloatArray, frames: Int): Int {
+    override fun read(mono: ByteBuffer, frames: Int): Int {
         // A real microphone hands over a block every block time.
         next += blockNanos
         val wait = next - System.nanoTime()
         if (wait > 0) Thread.sleep(wait / 1_000_000, (wait % 1_000_000).toInt())
         else if (wait < -200_000_000L) next = System.nanoTime()
-        microphone.read(0, mono, 0, frames)
+        microphone.clear()
+        microphone.limit(4 * frames)
+        mono.put(microphone)
         return frames
     }
 
-    override fun write(stereo: FloatArray, frames: Int) {
-        headphones.write(0, stereo, 0, 2 * frames)
+    override fun write(stereo: ByteBuffer, frames: Int) {
+        headphones.clear()
+        headphones.put(stereo)
         check(NativeVirtualReader.mpos_virtual_reader_process(handle, frames) == 0)
     }
 

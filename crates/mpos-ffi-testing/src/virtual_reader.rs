@@ -1,18 +1,40 @@
 //! [`VirtualReader`]: `mpos-sim`'s reader device and a typical phone's
 //! analog paths, as an audio device a shell's test or preview plugs into
-//! its audio bridge instead of the headset jack. Tests and previews only
-//! (the `virtual-reader` feature): its keys are the published test keys.
+//! its audio bridge instead of the headset jack. Its keys are the
+//! published test keys.
 //!
 //! The shell's audio pump, per block: the app's headphone samples (stereo,
 //! at `AudioJack::output_address`) are copied to `input_address`,
 //! `process(frames)` runs the reader, and the microphone samples at
 //! `output_address` are copied to `AudioJack::input_address`.
 
-use crate::error::MposError;
-use crate::sample_buffers::SampleBuffers;
+use crate::sample_buffers::{BlockTooLarge, SampleBuffers};
 use mpos_cards::CardId;
 use mpos_sim::{AudioLoopConfig, JackPeer, ReaderDevice};
 use std::sync::{Arc, Mutex};
+
+/// An audio block larger than the reader's buffers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+#[uniffi(flat_error)]
+pub enum BlockError {
+    /// The block does not fit.
+    #[error("the block of {frames} frames is larger than the {capacity}-frame buffers")]
+    TooLarge {
+        /// Frames asked for.
+        frames: u32,
+        /// Frames the buffers hold.
+        capacity: u32,
+    },
+}
+
+impl From<BlockTooLarge> for BlockError {
+    fn from(error: BlockTooLarge) -> BlockError {
+        BlockError::TooLarge {
+            frames: error.frames,
+            capacity: error.capacity,
+        }
+    }
+}
 
 /// A published test card, for the cardholder's hands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -128,13 +150,15 @@ impl VirtualReader {
     }
 
     /// Runs one block of `frames` frames through the analog paths and the reader.
-    pub fn process(&self, frames: u32) -> Result<(), MposError> {
-        self.buffers.with_block(frames, |headphones, mic| {
-            self.peer
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .process(headphones, mic);
-        })
+    pub fn process(&self, frames: u32) -> Result<(), BlockError> {
+        self.buffers
+            .with_block(frames, |headphones, mic| {
+                self.peer
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .process(headphones, mic);
+            })
+            .map_err(BlockError::from)
     }
 
     /// Plugs the reader into the jack.

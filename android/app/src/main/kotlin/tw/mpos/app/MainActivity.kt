@@ -1,0 +1,76 @@
+package tw.mpos.app
+
+import android.Manifest
+import android.content.pm.PackageManager
+import android.content.res.Configuration
+import android.os.Bundle
+import android.view.WindowManager
+import androidx.activity.ComponentActivity
+import androidx.activity.OnBackPressedCallback
+import androidx.activity.compose.setContent
+import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import tw.mpos.ui.MposScreen
+import uniffi.mpos_ffi.localeForTag
+
+/**
+ * The one activity: draws the core's view, asks for the microphone, runs
+ * the audio while in front, keeps the display on while a card is read,
+ * and hands the back button and the language to the core.
+ */
+class MainActivity : ComponentActivity() {
+    private val runtime get() = (application as MposApplication).runtime
+
+    private val microphone = registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
+        runtime.session.setMicrophoneAllowed(granted)
+        if (granted) runtime.startAudio()
+    }
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        val session = runtime.session
+        session.setLocale(localeForTag(resources.configuration.locales[0].toLanguageTag()))
+        onBackPressedDispatcher.addCallback(
+            this,
+            object : OnBackPressedCallback(true) {
+                override fun handleOnBackPressed() {
+                    session.back { runOnUiThread { finish() } }
+                }
+            },
+        )
+        setContent {
+            val view by session.views.collectAsState()
+            LaunchedEffect(view.keepScreenOn) {
+                if (view.keepScreenOn) {
+                    window.addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
+                } else {
+                    window.clearFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
+                }
+            }
+            MposScreen(view, session)
+        }
+    }
+
+    override fun onStart() {
+        super.onStart()
+        if (checkSelfPermission(Manifest.permission.RECORD_AUDIO) == PackageManager.PERMISSION_GRANTED) {
+            runtime.session.setMicrophoneAllowed(true)
+            runtime.startAudio()
+        } else {
+            runtime.session.setMicrophoneAllowed(false)
+            microphone.launch(Manifest.permission.RECORD_AUDIO)
+        }
+    }
+
+    override fun onStop() {
+        runtime.stopAudio()
+        super.onStop()
+    }
+
+    override fun onConfigurationChanged(newConfig: Configuration) {
+        super.onConfigurationChanged(newConfig)
+        runtime.session.setLocale(localeForTag(newConfig.locales[0].toLanguageTag()))
+    }
+}
