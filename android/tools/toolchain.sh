@@ -24,13 +24,22 @@ log() { echo "[toolchain] $*" >&2; }
 need_apt=()
 command -v javac >/dev/null || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk fontconfig)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk fontconfig)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
+
+# Robolectric's SDK 36 sandbox needs Java 21 or newer (the machine kind has
+# a Temurin 25 beside Debian's 17).
+JAVA_ROBOLECTRIC=""
+for home in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-21-jdk-amd64 /usr/lib/jvm/java-21-openjdk-amd64 /usr/lib/jvm/*; do
+  if [ -x "$home/bin/java" ] && "$home/bin/java" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
+    JAVA_ROBOLECTRIC="$home/bin/java"; break
+  fi
+done
 
 # --- Kotlin compiler (npm) ----------------------------------------------------
 KOTLIN="$(version kotlin)"
@@ -104,12 +113,12 @@ if [ ! -f "$JNA_AAR" ]; then
   mvn -B -q -Dmaven.repo.local="$T/m2" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
     -Dartifact="net.java.dev.jna:jna:$(version jna):aar" -DoutputDirectory="$T/android" >/dev/null
 fi
-ANDROID_JAR_34="$(android_all "$(version androidAllSdk34)")"
+# Robolectric runs the activity on SDK 36 (on SDK 34, Robolectric 4.17 cannot create an AudioTrack).
 ROBO_JARS="$T/android"
-android_all "$(version androidAllSdk34Instrumented)" android-all-instrumented >/dev/null
+android_all "$(version robolectricSdkInstrumented)" android-all-instrumented >/dev/null
 
 # --- Robolectric ---------------------------------------------------------------
-fetch "$T/classpaths/robolectric-$(version robolectric).txt" -A jar,aar \
+fetch "$T/classpaths/robolectric-$(version robolectric).txt" -A jar,aar,bundle \
   "org.robolectric:robolectric:$(version robolectric)" "junit:junit:$(version junit)"
 ROBO_CP="$T/classpaths/robolectric-$(version robolectric).txt"
 
@@ -130,9 +139,9 @@ aligned_fetch() {
   local out="$1"; shift
   if [ ! -s "$out" ]; then
     log "resolving $(basename "$out") (2 passes)"
-    CS fetch --cache "$T/cscache" -A jar,aar --reconciliation '*:*:relaxed' "$@" > "$out.pass1"
+    CS fetch --cache "$T/cscache" -A jar,aar,bundle --reconciliation '*:*:relaxed' "$@" > "$out.pass1"
     # shellcheck disable=SC2046
-    CS fetch --cache "$T/cscache" -A jar,aar --reconciliation '*:*:relaxed' \
+    CS fetch --cache "$T/cscache" -A jar,aar,bundle --reconciliation '*:*:relaxed' \
       $(python3 "$ANDROID_DIR/tools/align_androidx.py" "$out.pass1") "$@" > "$out.tmp"
     mv "$out.tmp" "$out"; rm -f "$out.pass1"
   fi
@@ -161,6 +170,6 @@ AAPT2="$T/build-tools/aapt2"
 R8_JAR="$(build_tool "com.android.tools:r8:$(version r8)" "r8-$(version r8).jar")"
 APKSIG_JAR="$(build_tool "com.android.tools.build:apksig:$(version apksig)" "apksig-$(version apksig).jar")"
 
-export T K ANDROID_JAR JNA_AAR ANDROID_JAR_34 ROBO_JARS JVM_TEST_CP COMPOSE_DESKTOP_CP ROBO_CP \
+export T K ANDROID_JAR JNA_AAR JAVA_ROBOLECTRIC ROBO_JARS JVM_TEST_CP COMPOSE_DESKTOP_CP ROBO_CP \
   ANDROID_APP_LIST ANDROID_TEST_LIST AAPT2 R8_JAR APKSIG_JAR
 log "ready in $T"
