@@ -24,6 +24,8 @@ log() { echo "[toolchain] $*" >&2; }
 need_apt=()
 command -v javac >/dev/null || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
+command -v unzip >/dev/null || need_apt+=(unzip)
+command -v npm >/dev/null || need_apt+=(npm)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need_apt+=(fonts-noto-cjk fontconfig)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
@@ -78,9 +80,10 @@ fetch() {
 }
 
 # --- The JVM suite: JNA and JUnit ---------------------------------------------
-fetch "$T/classpaths/jvm-test-$(version jna).txt" \
-  "net.java.dev.jna:jna:$(version jna)" "junit:junit:$(version junit)"
-JVM_TEST_CP="$T/classpaths/jvm-test-$(version jna).txt"
+fetch "$T/classpaths/jvm-test-$(version jna)-$(version kotlinxCoroutines).txt" \
+  "net.java.dev.jna:jna:$(version jna)" "junit:junit:$(version junit)" \
+  "org.jetbrains.kotlinx:kotlinx-coroutines-core-jvm:$(version kotlinxCoroutines)"
+JVM_TEST_CP="$T/classpaths/jvm-test-$(version jna)-$(version kotlinxCoroutines).txt"
 
 # --- Compose for the desktop JVM (screens to PNG, desktop UI tests) ----------
 CMP="$(version composeMultiplatform)"

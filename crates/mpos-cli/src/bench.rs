@@ -52,31 +52,10 @@ fn ms(duration: Duration) -> String {
 
 /// Markers around this benchmark's section of `docs/benchmarks.md`; the
 /// other benchmarks own the other sections.
-const BEGIN: &str = "<!-- app:begin -->";
-const END: &str = "<!-- app:end -->";
-
-/// Puts `section` between this benchmark's markers in the report at `path`,
-/// leaving every other section as it is (a new file gets a title first).
+/// Puts `section` in this benchmark's part of the report at `path`.
 pub fn write_section(path: &std::path::Path, section: &str) -> std::io::Result<()> {
-    let existing = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            "# Benchmarks\n\n".to_string()
-        }
-        Err(error) => return Err(error),
-    };
-    let block = format!("{BEGIN}\n## Phone to gateway, end to end\n\n{section}{END}");
-    let updated = match (existing.find(BEGIN), existing.find(END)) {
-        (Some(start), Some(end)) if start < end => {
-            format!(
-                "{}{block}{}",
-                &existing[..start],
-                &existing[end + END.len()..]
-            )
-        }
-        _ => format!("{}\n{block}\n", existing.trim_end()),
-    };
-    std::fs::write(path, updated)
+    let section = format!("## Phone to gateway, end to end\n\n{section}");
+    mpos_testkit::benchmark_report::write_section(path, "app", &section)
 }
 
 /// Runs the plan and returns the Markdown report.

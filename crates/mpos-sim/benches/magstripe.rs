@@ -22,8 +22,6 @@ const RATES: [u32; 2] = [44_100, 48_000];
 const HIGHPASS: [f64; 2] = [100.0, 500.0];
 const JITTER: f64 = 0.02;
 const CHUNK: usize = 4096;
-const BEGIN: &str = "<!-- magstripe:begin -->";
-const END: &str = "<!-- magstripe:end -->";
 
 struct Options {
     swipes: usize,
@@ -645,18 +643,6 @@ fn report(options: &Options, m: &Measured) -> String {
     md
 }
 
-fn write_section(path: &PathBuf, section: &str) -> std::io::Result<()> {
-    let existing = std::fs::read_to_string(path).unwrap_or_default();
-    let block = format!("{BEGIN}\n{section}{END}");
-    let updated = match (existing.find(BEGIN), existing.find(END)) {
-        (Some(b), Some(e)) if e > b => {
-            format!("{}{block}{}", &existing[..b], &existing[e + END.len()..])
-        }
-        _ => format!("{}\n\n{block}\n", existing.trim_end()),
-    };
-    std::fs::write(path, updated)
-}
-
 fn main() {
     let options = options();
     let started = Instant::now();
@@ -676,7 +662,9 @@ fn main() {
     let section = report(&options, &measured);
     print!("{section}");
     if let Some(path) = &options.out {
-        if let Err(error) = write_section(path, &section) {
+        if let Err(error) =
+            mpos_testkit::benchmark_report::write_section(path, "magstripe", &section)
+        {
             eprintln!("magstripe bench: cannot write {}: {error}", path.display());
             std::process::exit(1);
         }

@@ -7,6 +7,7 @@
 //!   code out of the activation e-mail and SMS.
 
 pub mod activation;
+pub mod benchmark_report;
 pub mod inbox;
 pub mod mime;
 pub mod sms_provider;

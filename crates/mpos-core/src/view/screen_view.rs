@@ -53,6 +53,29 @@ pub enum ScreenId {
 }
 
 impl ScreenId {
+    /// Every screen, in the guide's order.
+    pub const ALL: [ScreenId; 19] = [
+        ScreenId::Login,
+        ScreenId::Activation,
+        ScreenId::NewPassword,
+        ScreenId::Loading,
+        ScreenId::Home,
+        ScreenId::Amount,
+        ScreenId::RefundAuthCode,
+        ScreenId::PresentCard,
+        ScreenId::Authorizing,
+        ScreenId::OutcomeUnknown,
+        ScreenId::Declined,
+        ScreenId::Signature,
+        ScreenId::Receipt,
+        ScreenId::QueryPassword,
+        ScreenId::TransactionSearch,
+        ScreenId::TransactionDetail,
+        ScreenId::VoidDone,
+        ScreenId::SettlementReview,
+        ScreenId::SettlementDone,
+    ];
+
     /// The screen `screen` is.
     pub fn of(screen: &Screen) -> ScreenId {
         match screen {
