@@ -38,6 +38,21 @@ tally() {
   failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
 }
 
+echo "== 0. the shell's rules, read off its sources"
+rule() { # NAME, then a command that finds breaches (prints them; none: the rule holds)
+  local name="$1"; shift
+  local found
+  found="$("$@" || true)"
+  if [ -z "$found" ]; then echo "ok   $name"; passed=$((passed + 1)); else echo "FAIL $name:"; echo "$found"; failed=$((failed + 1)); fi
+}
+rule "the Compose screens touch no android.* API (they compile for the desktop JVM)" \
+  grep -rn --include=*.kt -E '^import android\.' android/ui/src
+rule "no Chinese text in Kotlin: every word comes from the core" \
+  grep -rlP --include=*.kt '[\x{4e00}-\x{9fff}]' android --exclude-dir=build
+rule "the Gradle files take every version from gradle/libs.versions.toml" \
+  grep -nE '"[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[0-9]' android/build.gradle.kts android/settings.gradle.kts \
+    android/core/build.gradle.kts android/ui/build.gradle.kts android/app/build.gradle.kts android/desktop/build.gradle.kts
+
 echo "== 1. the Rust core for this machine, and its Kotlin bindings"
 cargo build --locked -p mpos-ffi -p mpos-ffi-testing -p mpos-uniffi-bindgen
 cargo build --locked -p mpos-gateway -p mpos-e2e --bins

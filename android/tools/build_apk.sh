@@ -15,23 +15,8 @@ OUT="$ANDROID_DIR/build/apk"
 rm -rf "$OUT"; mkdir -p "$OUT"/{deps,aar,jars,flat,gen,classes,dex,native}
 cd "$OUT"
 
-# The AndroidX libraries: for a Kotlin-multiplatform module whose -android
-# or -jvm variant is also listed, Gradle takes the variant; so do we.
-python3 - "$ANDROID_APP_LIST" <<'PY'
-import shutil, sys
-paths = [l.strip() for l in open(sys.argv[1]) if l.strip()]
-info = []
-for p in paths:
-    parts = p.split('/maven2/')[1].split('/')
-    info.append(('.'.join(parts[:-3]), parts[-3], parts[-1], p))
-names = {(g, a) for g, a, f, p in info}
-for g, a, f, p in info:
-    if (g, a + '-android') in names or (g, a + '-jvm') in names:
-        continue
-    if a.endswith('-jvm') and (g, a[:-4] + '-android') in names:
-        continue
-    shutil.copy(p, 'deps/' + g + '.' + f)
-PY
+# The AndroidX libraries, variants as Gradle picks them.
+python3 "$ANDROID_DIR/tools/pick_variants.py" "$ANDROID_APP_LIST" deps
 cp "$JNA_AAR" deps/
 : > packages.txt
 for f in deps/*; do

@@ -15,23 +15,8 @@ cd "$OUT"
 
 # The test libraries (Compose UI test, AndroidX Test), variants as Gradle picks them;
 # Robolectric's own AndroidX Test monitor and idling resource win over older ones.
-python3 - "$ANDROID_TEST_LIST" <<'PY'
-import shutil, sys
-paths = [l.strip() for l in open(sys.argv[1]) if l.strip()]
-info = []
-for p in paths:
-    parts = p.split('/maven2/')[1].split('/')
-    info.append(('.'.join(parts[:-3]), parts[-3], parts[-1], p))
-names = {(g, a) for g, a, f, p in info}
-for g, a, f, p in info:
-    if (g, a + '-android') in names or (g, a + '-jvm') in names:
-        continue
-    if a.endswith('-jvm') and (g, a[:-4] + '-android') in names:
-        continue
-    if (g, a) in {('androidx.test', 'monitor'), ('androidx.test.espresso', 'espresso-idling-resource'), ('junit', 'junit')}:
-        continue
-    shutil.copy(p, 'deps/' + g + '.' + f)
-PY
+python3 "$ANDROID_DIR/tools/pick_variants.py" "$ANDROID_TEST_LIST" deps \
+  androidx.test:monitor androidx.test.espresso:espresso-idling-resource junit:junit
 for f in deps/*; do
   n=$(basename "$f")
   case $n in

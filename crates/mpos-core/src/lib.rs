@@ -1,23 +1,26 @@
 //! mpos-core: the phone's brain.
 //!
-//! - [`flows`]: pure state machines (login, sale and refund, void, query,
-//!   settlement): inputs in, state and [`flows::Command`]s out, no I/O.
-//! - [`app`]: [`MposApp`], the one object the shells talk to: it renders a
-//!   [`Screen`], takes [`UserAction`]s and runs the flows' commands.
-//! - [`host`]: the typed HTTPS client of the gateway, with key pinning.
-//! - [`journal`]: the crash-safe record of the transaction in flight.
-//! - [`receipt`]: the e-receipt QR code.
-//! - [`reader`]: the card-reader boundary.
+//! What callers use: [`MposApp`] (built from an [`AppConfig`] and a
+//! [`reader::CardReader`]), the [`view`] model it publishes (each screen
+//! ready to draw, in Traditional Chinese or English) with the
+//! [`view::Intent`]s and [`view::FieldId`]s a shell sends back, the
+//! language-neutral [`Screen`] and typed [`UserAction`]s for Rust callers,
+//! and the [`reader`] boundary with its audio-jack driver.
+//!
+//! Inside: `model/` is the pure data the flows speak in, `flows/` the pure
+//! state machines, `app/` the actor that runs them against `host/` (the
+//! gateway's HTTPS client), `journal/` (the crash-safe record of the
+//! transaction in flight) and the reader; `receipt/` makes the QR code.
 
 pub mod app;
 pub mod error;
-pub mod flows;
-pub mod host;
-pub mod journal;
-pub mod model;
-pub mod notice;
+mod flows;
+mod host;
+mod journal;
+mod model;
+mod notice;
 pub mod reader;
-pub mod receipt;
+mod receipt;
 pub mod view;
 
 #[cfg(test)]
@@ -26,7 +29,6 @@ mod fake_gateway;
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
-pub use app::{AppConfig, CardPrompt, MposApp, Screen, ScreenListener, UserAction};
+pub use app::{AppConfig, CardPrompt, Frame, MposApp, Screen, ScreenListener, UserAction};
 pub use error::{CoreError, UserMessage};
-pub use notice::Notice;
 pub use receipt::qr::QrMatrix;

@@ -4,6 +4,4 @@
 pub mod client;
 pub mod pinning;
 
-pub use crate::model::host_error::HostError;
-pub use client::{HostClient, HostConfig, HostSetupError};
-pub use pinning::{PinMismatch, PinnedServerVerifier, PinningError};
+pub use client::{HostClient, HostConfig};

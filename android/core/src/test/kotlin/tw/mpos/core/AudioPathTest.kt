@@ -2,7 +2,7 @@ package tw.mpos.core
 
 import org.junit.Assert.assertTrue
 import org.junit.Test
-import tw.mpos.core.testing.UnpacedReaderPort
+import tw.mpos.core.testing.VirtualReaderPort
 import uniffi.mpos_ffi.AudioJack
 import uniffi.mpos_ffi_testing.VirtualReader
 import java.lang.management.ManagementFactory
@@ -14,7 +14,7 @@ class AudioPathTest {
         val jack = AudioJack(48_000u, "JVM allocation phone", 480u, null)
         val reader = VirtualReader(48_000u, 900u, 480u)
         reader.plugIn()
-        val pump = AudioPump(jack, UnpacedReaderPort(reader))
+        val pump = AudioPump(jack, VirtualReaderPort(reader, 48_000, realTime = false))
         var blocks = 0
         while (!jack.isReaderConnected()) {
             pump.step()

@@ -48,11 +48,7 @@ fun AuthorizingScreen(view: ScreenView, actions: ScreenActions) = ScreenScaffold
 
 /** No answer: the transaction is being cancelled (never shown as a result). */
 @Composable
-fun OutcomeUnknownScreen(view: ScreenView, actions: ScreenActions) = ScreenScaffold(view, actions) {
-    Prompt(view.prompt)
-    Fields(view.fields)
-    Buttons(view.buttons, actions)
-}
+fun OutcomeUnknownScreen(view: ScreenView, actions: ScreenActions) = InstructionScreen(view, actions)
 
 /** The issuer declined. */
 @Composable

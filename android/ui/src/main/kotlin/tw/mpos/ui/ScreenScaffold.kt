@@ -33,3 +33,11 @@ fun ScreenScaffold(view: ScreenView, actions: ScreenActions, body: @Composable C
         }
     }
 }
+
+/** The body most screens share: the instruction, the values, the buttons. */
+@Composable
+fun InstructionScreen(view: ScreenView, actions: ScreenActions) = ScreenScaffold(view, actions) {
+    Prompt(view.prompt)
+    Fields(view.fields)
+    Buttons(view.buttons, actions)
+}

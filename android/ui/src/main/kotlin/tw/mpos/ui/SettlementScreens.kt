@@ -6,16 +6,8 @@ import uniffi.mpos_core.ScreenView
 
 /** Card settlement: the pending count and amounts, and "Settle now". */
 @Composable
-fun SettlementReviewScreen(view: ScreenView, actions: ScreenActions) = ScreenScaffold(view, actions) {
-    Prompt(view.prompt)
-    Fields(view.fields)
-    Buttons(view.buttons, actions)
-}
+fun SettlementReviewScreen(view: ScreenView, actions: ScreenActions) = InstructionScreen(view, actions)
 
 /** The batch just closed. */
 @Composable
-fun SettlementDoneScreen(view: ScreenView, actions: ScreenActions) = ScreenScaffold(view, actions) {
-    Prompt(view.prompt)
-    Fields(view.fields)
-    Buttons(view.buttons, actions)
-}
+fun SettlementDoneScreen(view: ScreenView, actions: ScreenActions) = InstructionScreen(view, actions)

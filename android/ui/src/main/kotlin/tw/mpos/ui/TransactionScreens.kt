@@ -30,8 +30,4 @@ fun TransactionDetailScreen(view: ScreenView, actions: ScreenActions) = ScreenSc
 
 /** Voided: send the e-receipt or go back to the sale details. */
 @Composable
-fun VoidDoneScreen(view: ScreenView, actions: ScreenActions) = ScreenScaffold(view, actions) {
-    Prompt(view.prompt)
-    Fields(view.fields)
-    Buttons(view.buttons, actions)
-}
+fun VoidDoneScreen(view: ScreenView, actions: ScreenActions) = InstructionScreen(view, actions)
