@@ -13,6 +13,7 @@ import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import tw.mpos.ui.MposScreen
+import tw.mpos.ui.StartupFailure
 import uniffi.mpos_ffi.localeForTag
 
 /**
@@ -21,15 +22,23 @@ import uniffi.mpos_ffi.localeForTag
  * and hands the back button and the language to the core.
  */
 class MainActivity : ComponentActivity() {
-    private val runtime get() = (application as MposApplication).runtime
+    /** The running core, or null when it could not start (the screen then says why). */
+    private val runtime get() = (application as MposApplication).runtime.getOrNull()
 
     private val microphone = registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
+        val runtime = runtime ?: return@registerForActivityResult
         runtime.session.setMicrophoneAllowed(granted)
         if (granted) runtime.startAudio()
     }
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
+        val runtime = runtime
+        if (runtime == null) {
+            val failure = (application as MposApplication).runtime.exceptionOrNull()
+            setContent { StartupFailure(failure?.message.orEmpty()) }
+            return
+        }
         val session = runtime.session
         session.setLocale(localeForTag(resources.configuration.locales[0].toLanguageTag()))
         onBackPressedDispatcher.addCallback(
@@ -55,6 +64,7 @@ class MainActivity : ComponentActivity() {
 
     override fun onStart() {
         super.onStart()
+        val runtime = runtime ?: return
         if (checkSelfPermission(Manifest.permission.RECORD_AUDIO) == PackageManager.PERMISSION_GRANTED) {
             runtime.session.setMicrophoneAllowed(true)
             runtime.startAudio()
@@ -65,12 +75,12 @@ class MainActivity : ComponentActivity() {
     }
 
     override fun onStop() {
-        runtime.stopAudio()
+        runtime?.stopAudio()
         super.onStop()
     }
 
     override fun onConfigurationChanged(newConfig: Configuration) {
         super.onConfigurationChanged(newConfig)
-        runtime.session.setLocale(localeForTag(newConfig.locales[0].toLanguageTag()))
+        runtime?.session?.setLocale(localeForTag(newConfig.locales[0].toLanguageTag()))
     }
 }

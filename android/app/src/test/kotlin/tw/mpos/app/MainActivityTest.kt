@@ -9,6 +9,7 @@ import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.junit4.createEmptyComposeRule
 import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performTextInput
@@ -150,11 +151,29 @@ class MainActivityTest {
             val connected = view().status.first().value
             shadowOf(audio).removeInputDevice(headset, true)
             compose.waitUntil(5_000) { view().status.first().value != connected }
-            assertTrue("the jack is empty", !app.runtime.jack.isReaderConnected())
+            assertTrue("the jack is empty", !runtime.jack.isReaderConnected())
         }
     }
 
-    private fun view() = app.runtime.session.views.value
+    @Test
+    fun anAppThatCannotStartSaysWhyInTheCoresWords() {
+        val good = TestMposApplication.settings
+        TestMposApplication.settings = GatewaySettings("https://gateway.example", "not a certificate", "00")
+        try {
+            ActivityScenario.launch(MainActivity::class.java).use {
+                compose.onNodeWithTag(Tags.MESSAGE).assertExists()
+                val failure = app.runtime.exceptionOrNull()?.message.orEmpty()
+                assertTrue(failure, failure.contains("settings are invalid"))
+                compose.onNodeWithText(failure).assertExists()
+            }
+        } finally {
+            TestMposApplication.settings = good
+        }
+    }
+
+    private val runtime get() = app.runtime.getOrThrow()
+
+    private fun view() = runtime.session.views.value
 
     /** Whether the activity's window keeps the display on. */
     private fun screenKeptOn(scenario: ActivityScenario<MainActivity>): Boolean {
@@ -173,12 +192,12 @@ class MainActivityTest {
     }
 
     private fun awaitReader() {
-        compose.waitUntil(30_000) { app.runtime.jack.isReaderConnected() }
+        compose.waitUntil(30_000) { runtime.jack.isReaderConnected() }
         compose.waitForIdle()
     }
 
     private fun waitQuiet() {
-        compose.waitUntil(5_000) { app.runtime.jack.isLinkIdle() && wired.reader.isIdle() }
+        compose.waitUntil(5_000) { runtime.jack.isLinkIdle() && wired.reader.isIdle() }
     }
 
     private fun click(intent: Intent) {

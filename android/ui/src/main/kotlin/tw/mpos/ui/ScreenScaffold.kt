@@ -41,3 +41,11 @@ fun InstructionScreen(view: ScreenView, actions: ScreenActions) = ScreenScaffold
     Fields(view.fields)
     Buttons(view.buttons, actions)
 }
+
+/** The app could not start: the core's own message (in both languages), nothing else. */
+@Composable
+fun StartupFailure(message: String) = MposTheme {
+    Column(Modifier.fillMaxSize().background(MaterialTheme.colorScheme.background).padding(24.dp).testTag(Tags.SCREEN)) {
+        androidx.compose.material3.Text(message, modifier = Modifier.testTag(Tags.MESSAGE))
+    }
+}
