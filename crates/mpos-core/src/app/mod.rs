@@ -159,7 +159,7 @@ impl MposApp {
         let data_dir = PathBuf::from(&config.data_dir);
         std::fs::create_dir_all(&data_dir).map_err(|e| invalid(format!("data_dir: {e}")))?;
         let journal =
-            Journal::open(&data_dir.join("journal.db")).map_err(|e| CoreError::Journal {
+            Journal::open(&data_dir.join("journal.json")).map_err(|e| CoreError::Journal {
                 reason: e.to_string(),
             })?;
         let left = journal.in_flight().map_err(|e| CoreError::Journal {

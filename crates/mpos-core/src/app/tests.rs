@@ -261,7 +261,7 @@ async fn chip_sale_reaches_the_receipt_and_sends_it() {
     ));
 
     // The journal has nothing owed.
-    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    let journal = Journal::open(&dir.path().join("journal.json")).unwrap();
     assert_eq!(journal.in_flight().unwrap(), None);
     // The listener heard the authorization on its way.
     let heard = recorder.screens.lock().unwrap().clone();
@@ -348,7 +348,7 @@ async fn lost_answer_is_reversed_until_acknowledged_and_never_shown_as_a_result(
         Screen::Receipt { .. } | Screen::Declined { .. } | Screen::Signature { .. }
     )));
     assert!(!reader.results.lock().unwrap().iter().any(|r| r.approved));
-    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    let journal = Journal::open(&dir.path().join("journal.json")).unwrap();
     assert_eq!(journal.in_flight().unwrap(), None);
 }
 
@@ -413,7 +413,7 @@ async fn approval_the_reader_refuses_is_reversed_and_never_shown_as_approved() {
     assert!(!heard
         .iter()
         .any(|s| matches!(s, Screen::Receipt { .. } | Screen::Signature { .. })));
-    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    let journal = Journal::open(&dir.path().join("journal.json")).unwrap();
     assert_eq!(journal.in_flight().unwrap(), None);
 }
 
@@ -440,14 +440,14 @@ async fn restart_reversal_refused_as_settled_is_not_retried_forever() {
     // Retries would come every 10 ms; give them time to show up.
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(gateway.requests_to(paths::REVERSALS).len(), 1);
-    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    let journal = Journal::open(&dir.path().join("journal.json")).unwrap();
     assert_eq!(journal.in_flight().unwrap(), None);
     assert!(matches!(logged_in(&app).await, Screen::Home { .. }));
     assert_eq!(gateway.requests_to(paths::REVERSALS).len(), 1);
 }
 
 fn left_in_flight(dir: &tempfile::TempDir, state: JournalState) {
-    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    let journal = Journal::open(&dir.path().join("journal.json")).unwrap();
     journal
         .apply(&JournalUpdate::Begin(InFlightRecord {
             kind: TxnKind::Sale,
@@ -539,7 +539,7 @@ async fn restart_reversal_that_needs_a_session_is_sent_after_login() {
         app.act(UserAction::Back).await,
         Screen::Home { .. }
     ));
-    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    let journal = Journal::open(&dir.path().join("journal.json")).unwrap();
     assert_eq!(journal.in_flight().unwrap(), None);
 }
 
@@ -561,7 +561,7 @@ async fn restart_with_a_signature_owed_returns_to_it_after_login() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     left_in_flight(&dir, JournalState::Authorizing);
-    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    let journal = Journal::open(&dir.path().join("journal.json")).unwrap();
     journal
         .apply(&JournalUpdate::SetState {
             idempotency_key: "crashed-key".into(),
@@ -872,4 +872,45 @@ async fn a_denied_microphone_is_explained_until_it_is_allowed() {
     assert!(app.view().message.unwrap().text.contains("microphone"));
     let allowed = app.set_microphone_allowed(true).await;
     assert_eq!(allowed.message, None);
+}
+
+#[tokio::test]
+async fn no_sale_leaves_the_phone_when_its_journal_cannot_be_written() {
+    let gateway = FakeGateway::start(scripted(|request| match request.path() {
+        paths::SALES => Answer::Json(
+            201,
+            authorization_body(TxnStatus::Approved, 100, Brand::Visa),
+        ),
+        _ => Answer::Json(404, json!({})),
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let reader = FakeReader::plugged();
+    let app = MposApp::new(config(&gateway, &dir), reader.clone()).unwrap();
+    logged_in(&app).await;
+    to_card(&app, 100, Brand::Visa).await;
+    // The storage breaks: every next write of the journal fails (a folder
+    // where the write's temporary file must go, which even root cannot replace).
+    std::fs::create_dir(dir.path().join("journal.tmp")).unwrap();
+    reader.emit(ReaderEvent::ChipRead(testing::chip_payload(Brand::Visa)));
+    let screen = wait_until(&app, |s| {
+        matches!(
+            s,
+            Screen::Amount {
+                message: Some(_),
+                ..
+            }
+        )
+    })
+    .await;
+    match screen {
+        Screen::Amount { message, .. } => {
+            assert_eq!(message.unwrap().code, "journal_unavailable")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        gateway.requests_to(paths::SALES).is_empty(),
+        "without a journal no sale is sent"
+    );
 }

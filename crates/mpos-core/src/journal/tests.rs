@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::model::in_flight::{resume_decision, ResumeDecision};
-use mpos_wire::luhn_valid;
+use mpos_wire::api::{ReversalReason, TxnKind};
+use mpos_wire::{luhn_valid, Brand, MaskedPan, Money};
 
 const TEST_PANS: [&str; 3] = ["4111111111111111", "5555555555554444", "3566002020360505"];
 
@@ -25,7 +26,7 @@ fn set(key: &str, state: JournalState) -> JournalUpdate {
     }
 }
 
-/// Leaves the connection open, as a killed process would.
+/// Drops the journal without any goodbye, as a killed process would.
 fn crash(journal: Journal) {
     std::mem::forget(journal);
 }
@@ -33,7 +34,7 @@ fn crash(journal: Journal) {
 #[test]
 fn authorizing_left_by_a_crash_resumes_as_a_reversal() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.db");
+    let path = dir.path().join("journal.json");
     let journal = Journal::open(&path).unwrap();
     let written = record("k1", TEST_PANS[0], JournalState::Authorizing);
     journal
@@ -56,7 +57,7 @@ fn authorizing_left_by_a_crash_resumes_as_a_reversal() {
 #[test]
 fn pending_reversal_keeps_its_reason_across_a_crash() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.db");
+    let path = dir.path().join("journal.json");
     let journal = Journal::open(&path).unwrap();
     journal
         .apply(&JournalUpdate::Begin(record(
@@ -84,7 +85,7 @@ fn pending_reversal_keeps_its_reason_across_a_crash() {
 #[test]
 fn awaiting_signature_resumes_at_the_signature() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.db");
+    let path = dir.path().join("journal.json");
     let journal = Journal::open(&path).unwrap();
     journal
         .apply(&JournalUpdate::Begin(record(
@@ -118,7 +119,7 @@ fn awaiting_signature_resumes_at_the_signature() {
 #[test]
 fn finished_transactions_need_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.db");
+    let path = dir.path().join("journal.json");
     let journal = Journal::open(&path).unwrap();
     assert_eq!(journal.in_flight().unwrap(), None);
     journal
@@ -139,7 +140,7 @@ fn finished_transactions_need_nothing() {
 #[test]
 fn the_newest_unfinished_transaction_wins() {
     let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    let journal = Journal::open(&dir.path().join("journal.json")).unwrap();
     journal
         .apply(&JournalUpdate::Begin(record(
             "k1",
@@ -162,7 +163,7 @@ fn the_newest_unfinished_transaction_wins() {
 #[test]
 fn the_user_who_paid_is_kept_across_a_crash() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.db");
+    let path = dir.path().join("journal.json");
     let journal = Journal::open(&path).unwrap();
     let mut written = record("k1", TEST_PANS[0], JournalState::Authorizing);
     written.username = "bob".into();
@@ -183,56 +184,72 @@ fn the_user_who_paid_is_kept_across_a_crash() {
 }
 
 #[test]
-fn a_journal_of_the_first_version_gains_the_user_column() {
+fn a_write_cut_short_by_a_crash_leaves_the_last_journal_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.db");
-    // The file as the first version left it: no username column, version 0.
-    let old = rusqlite::Connection::open(&path).unwrap();
-    old.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         CREATE TABLE in_flight (
-             seq             INTEGER PRIMARY KEY AUTOINCREMENT,
-             idempotency_key TEXT NOT NULL UNIQUE,
-             kind            TEXT NOT NULL,
-             amount_minor    INTEGER NOT NULL,
-             currency        TEXT NOT NULL,
-             brand           TEXT NOT NULL,
-             masked_pan      TEXT NOT NULL,
-             state           TEXT NOT NULL,
-             reversal_reason TEXT,
-             transaction_id  TEXT
-         );
-         INSERT INTO in_flight (idempotency_key, kind, amount_minor, currency, brand,
-                                masked_pan, state, reversal_reason, transaction_id)
-         VALUES ('old-key', 'sale', 50000, 'TWD', 'visa', '411111******1111',
-                 'awaiting_signature', NULL, 't7');",
+    let path = dir.path().join("journal.json");
+    let journal = Journal::open(&path).unwrap();
+    let written = record("k1", TEST_PANS[0], JournalState::Authorizing);
+    journal
+        .apply(&JournalUpdate::Begin(written.clone()))
+        .unwrap();
+    crash(journal);
+    // The next write died after starting its temporary file, before the rename.
+    std::fs::write(
+        dir.path().join("journal.tmp"),
+        b"{\"format\":1,\"rows\":[{\"kin",
     )
     .unwrap();
-    drop(old);
-
-    let journal = Journal::open(&path).unwrap();
-    let found = journal.in_flight().unwrap().unwrap();
-    assert_eq!(found.idempotency_key, "old-key");
-    assert_eq!(found.username, "");
-    assert_eq!(
-        found.state,
-        JournalState::AwaitingSignature {
-            transaction_id: "t7".into()
-        }
-    );
-    // New rows carry their user, and opening again migrates nothing twice.
-    let mut newer = record("k2", TEST_PANS[1], JournalState::Authorizing);
-    newer.username = "bob".into();
-    journal.apply(&JournalUpdate::Begin(newer)).unwrap();
-    drop(journal);
     let reopened = Journal::open(&path).unwrap();
-    assert_eq!(reopened.in_flight().unwrap().unwrap().username, "bob");
+    assert_eq!(reopened.in_flight().unwrap(), Some(written));
+    assert!(
+        !dir.path().join("journal.tmp").exists(),
+        "the stray part is gone"
+    );
+}
+
+#[test]
+fn a_journal_that_cannot_be_read_is_an_error_not_an_empty_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.json");
+    std::fs::write(&path, b"{\"format\":1,\"rows\":[{\"kind\":\"sale\"").unwrap();
+    assert!(matches!(
+        Journal::open(&path),
+        Err(JournalError::Corrupt(_))
+    ));
+    // A later layout is not misread either.
+    std::fs::write(&path, b"{\"format\":2,\"rows\":[]}").unwrap();
+    assert!(matches!(
+        Journal::open(&path),
+        Err(JournalError::Corrupt(_))
+    ));
+    // Nor a card number in clear where a masked one belongs.
+    let clear = serde_json::to_string(&Contents {
+        format: FORMAT,
+        rows: vec![record("k1", TEST_PANS[0], JournalState::Done)],
+    })
+    .unwrap()
+    .replace("411111******1111", "4111111111111111");
+    std::fs::write(&path, clear).unwrap();
+    assert!(matches!(
+        Journal::open(&path),
+        Err(JournalError::Corrupt(_))
+    ));
+}
+
+#[test]
+fn a_folder_that_cannot_be_written_fails_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-folder").join("journal.json");
+    assert!(matches!(
+        Journal::open(&missing),
+        Err(JournalError::Storage(_))
+    ));
 }
 
 #[test]
 fn unknown_key_and_duplicate_begin_are_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(&dir.path().join("journal.db")).unwrap();
+    let journal = Journal::open(&dir.path().join("journal.json")).unwrap();
     assert!(matches!(
         journal.apply(&set("nope", JournalState::Done)),
         Err(JournalError::UnknownKey)
@@ -241,14 +258,16 @@ fn unknown_key_and_duplicate_begin_are_errors() {
     journal.apply(&begin).unwrap();
     assert!(matches!(
         journal.apply(&begin),
-        Err(JournalError::Storage(_))
+        Err(JournalError::DuplicateKey)
     ));
+    // A refused change leaves the journal as it was.
+    assert_eq!(journal.in_flight().unwrap().unwrap().idempotency_key, "k1");
 }
 
 #[test]
 fn finished_rows_are_pruned() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.db");
+    let path = dir.path().join("journal.json");
     let journal = Journal::open(&path).unwrap();
     for i in 0..(DONE_ROWS_KEPT + 10) {
         let key = format!("k{i}");
@@ -261,24 +280,26 @@ fn finished_rows_are_pruned() {
             .unwrap();
         journal.apply(&set(&key, JournalState::Done)).unwrap();
     }
+    // The newest unfinished row and the newest finished ones stay.
+    journal
+        .apply(&JournalUpdate::Begin(record(
+            "open",
+            TEST_PANS[1],
+            JournalState::Authorizing,
+        )))
+        .unwrap();
     drop(journal);
-    let connection = Connection::open(&path).unwrap();
-    let rows: i64 = connection
-        .query_row("SELECT COUNT(*) FROM in_flight", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(rows, DONE_ROWS_KEPT);
-}
-
-#[test]
-fn file_is_in_wal_mode() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.db");
-    let _journal = Journal::open(&path).unwrap();
-    let connection = Connection::open(&path).unwrap();
-    let mode: String = connection
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
+    let contents: Contents = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(contents.rows.len(), DONE_ROWS_KEPT + 1);
+    assert_eq!(
+        contents.rows[0].idempotency_key, "k10",
+        "the oldest went first"
+    );
+    let reopened = Journal::open(&path).unwrap();
+    assert_eq!(
+        reopened.in_flight().unwrap().unwrap().idempotency_key,
+        "open"
+    );
 }
 
 /// Every run of 13 to 19 digits in the text, found in any window.
@@ -310,7 +331,7 @@ fn luhn_scan_finds_a_card_number() {
 #[test]
 fn rows_and_files_never_hold_a_card_number() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("journal.db");
+    let path = dir.path().join("journal.json");
     let journal = Journal::open(&path).unwrap();
     for (i, pan) in TEST_PANS.iter().enumerate() {
         let key = format!("key-{i}-of-test");
@@ -331,25 +352,15 @@ fn rows_and_files_never_hold_a_card_number() {
             .unwrap();
     }
 
-    // Every column of every row, as text.
-    let connection = Connection::open(&path).unwrap();
-    let mut statement = connection.prepare("SELECT * FROM in_flight").unwrap();
-    let columns = statement.column_count();
-    let mut rows = statement.query([]).unwrap();
-    let mut text = String::new();
-    while let Some(row) = rows.next().unwrap() {
-        for column in 0..columns {
-            let value: rusqlite::types::Value = row.get(column).unwrap();
-            text.push_str(&format!("{value:?}|"));
-        }
-    }
+    // The journal as it is on disk.
+    let text = std::fs::read_to_string(&path).unwrap();
     assert!(
         text.contains("411111******1111"),
         "the masked PAN is stored"
     );
     assert_eq!(luhn_valid_runs(&text), Vec::<String>::new());
 
-    // And the bytes on disk, WAL included.
+    // And every file in the folder.
     for file in std::fs::read_dir(dir.path()).unwrap() {
         let bytes = std::fs::read(file.unwrap().path()).unwrap();
         let printable: String = bytes

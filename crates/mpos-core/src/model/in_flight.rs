@@ -3,9 +3,11 @@
 
 use mpos_wire::api::{ReversalReason, TxnKind};
 use mpos_wire::{Brand, MaskedPan, Money};
+use serde::{Deserialize, Serialize};
 
 /// Where the transaction in flight stands, as far as the phone knows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum JournalState {
     /// The authorization is (about to be) sent; no answer read yet.
     Authorizing,
@@ -25,14 +27,14 @@ pub enum JournalState {
 
 /// One sale or refund in flight. Holds no card number beyond the masked
 /// one, and no card ciphertext: after sending, the phone needs neither.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InFlightRecord {
     /// Sale or refund.
     pub kind: TxnKind,
     /// The request's idempotency key; a reversal names it.
     pub idempotency_key: String,
     /// Who made it (gateway user name); only they may resume its
-    /// signature. Empty for rows written before the column existed.
+    /// signature. Empty when unknown.
     pub username: String,
     /// Amount.
     pub amount: Money,
