@@ -107,7 +107,8 @@ if [ "${MPOS_BENCH:-0}" = 1 ]; then
   echo "== 6. the audio path's cost on the JVM (release library), into docs/benchmarks.md"
   cargo build --locked --release -p mpos-ffi
   java -Djna.library.path="${CARGO_TARGET_DIR:-$ROOT/target}/release" -cp "$BUILD/jvm/classes:$JVM_CP:$K/lib/kotlin-stdlib.jar" \
-    tw.mpos.core.AudioPathBenchmarkKt docs/benchmarks.md
+    tw.mpos.core.AudioPathBenchmarkKt | tee "$BUILD/audio-jvm.md"
+  cargo run --locked -q -p mpos-testkit --bin benchmark-section -- audio-jvm docs/benchmarks.md < "$BUILD/audio-jvm.md"
 fi
 
 echo "$passed passed, $failed failed"

@@ -1,7 +1,6 @@
 package tw.mpos.core
 
 import uniffi.mpos_ffi.AudioJack
-import java.io.File
 import java.lang.management.ManagementFactory
 import java.nio.ByteBuffer
 
@@ -38,9 +37,9 @@ private fun measure(way: String, block: () -> Unit): Row {
  * The audio path's cost per 10 ms block on the JVM, three ways, in one
  * run: the C entry the shells call through JNA direct mapping, the whole
  * pump step around it (direct buffers, no copy), and the UniFFI-generated
- * call for comparison. Writes its section of docs/benchmarks.md.
+ * call for comparison. Prints its section of docs/benchmarks.md.
  */
-fun main(args: Array<String>) {
+fun main() {
     val jack = AudioJack(48_000u, "JVM bench phone", 480u, null)
     val handle = jack.nativeHandle().toLong()
     val pump = AudioPump(jack, NullPort())
@@ -70,25 +69,8 @@ fun main(args: Array<String>) {
         appendLine("Ratio, UniFFI call over the C entry (same run): %.2fx.".format(rows[2].medianMicros / rows[0].medianMicros))
         appendLine()
     }
+    // android/test.sh hands this to `benchmark-section audio-jvm`.
     print(section)
-    val path = File(args.getOrElse(0) { "docs/benchmarks.md" })
-    writeSection(path, "audio-jvm", section)
     pump.close()
     jack.close()
-}
-
-/** Puts [section] between this benchmark's markers in [path], leaving the rest as it is. */
-fun writeSection(path: File, name: String, section: String) {
-    val begin = "<!-- $name:begin -->"
-    val end = "<!-- $name:end -->"
-    val existing = if (path.exists()) path.readText() else "# Benchmarks\n"
-    val block = "$begin\n$section$end"
-    val start = existing.indexOf(begin)
-    val stop = existing.indexOf(end)
-    val updated = if (start >= 0 && stop > start) {
-        existing.substring(0, start) + block + existing.substring(stop + end.length)
-    } else {
-        existing.trimEnd() + "\n\n" + block + "\n"
-    }
-    path.writeText(updated)
 }
