@@ -3,7 +3,7 @@
 
 use crate::settlement::business_date::Cutoff;
 use mpos_wire::api::{BrandRule, SignatureRule};
-use mpos_wire::Brand;
+use mpos_wire::{AppVersion, Brand};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path;
@@ -58,6 +58,36 @@ pub struct GatewayConfig {
     /// Base of receipt URLs; default `https://` + the listen address.
     #[serde(default)]
     pub public_base_url: Option<String>,
+    /// The app versions announced to phones (`GET /v1/app/status`).
+    #[serde(default)]
+    pub app_releases: AppReleasesConfig,
+}
+
+/// The phone app versions the gateway announces.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppReleasesConfig {
+    /// The newest release; phones on an older one are told to update.
+    #[serde(default = "current_app_version")]
+    pub latest: String,
+    /// The oldest release still fit to take payments (security fixes).
+    #[serde(default = "current_app_version")]
+    pub minimum: String,
+}
+
+impl Default for AppReleasesConfig {
+    fn default() -> Self {
+        AppReleasesConfig {
+            latest: current_app_version(),
+            minimum: current_app_version(),
+        }
+    }
+}
+
+/// The phone app and the gateway are released together: by default the
+/// gateway announces its own version.
+fn current_app_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
 }
 
 /// The merchant.
@@ -346,6 +376,7 @@ impl GatewayConfig {
             security: SecurityConfig::default(),
             settlement: SettlementConfig::default(),
             public_base_url: None,
+            app_releases: AppReleasesConfig::default(),
         }
     }
 
@@ -363,6 +394,16 @@ impl GatewayConfig {
     /// Checks values serde cannot: key lengths, times, positive limits.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        let latest = self.app_releases.latest.parse::<AppVersion>();
+        let minimum = self.app_releases.minimum.parse::<AppVersion>();
+        match (latest, minimum) {
+            (Ok(latest), Ok(minimum)) if minimum <= latest => {}
+            (Ok(_), Ok(_)) => {
+                return invalid("app_releases.minimum must not be newer than app_releases.latest")
+            }
+            (Err(error), _) => return invalid(&format!("app_releases.latest: {error}")),
+            (_, Err(error)) => return invalid(&format!("app_releases.minimum: {error}")),
+        }
         let mut bdk_ids = std::collections::HashSet::new();
         for bdk in &self.hsm.bdks {
             let id = hex::decode(&bdk.id_hex).ok();
@@ -503,6 +544,29 @@ mod tests {
         assert!(config.validate().is_err());
         config.issuer.pending_timeout_ms = 60_001;
         config.validate().unwrap();
+    }
+
+    #[test]
+    fn announced_app_versions_are_versions_and_the_minimum_is_not_newer() {
+        let config = GatewayConfig::new(HsmConfig::default());
+        assert_eq!(config.app_releases.latest, env!("CARGO_PKG_VERSION"));
+        config.validate().unwrap();
+        let with = |latest: &str, minimum: &str| {
+            let mut config = GatewayConfig::new(HsmConfig::default());
+            config.app_releases = AppReleasesConfig {
+                latest: latest.into(),
+                minimum: minimum.into(),
+            };
+            config.validate().map_err(|error| error.to_string())
+        };
+        assert!(with("1.4.0", "1.2.9").is_ok());
+        assert!(with("1.4.0", "1.4.0").is_ok());
+        let newer = with("1.4.0", "1.10.0").unwrap_err();
+        assert!(newer.contains("minimum must not be newer"), "{newer}");
+        let bad = with("1.4", "1.0.0").unwrap_err();
+        assert!(bad.contains("app_releases.latest"), "{bad}");
+        let bad = with("1.4.0", "v1").unwrap_err();
+        assert!(bad.contains("app_releases.minimum"), "{bad}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::{Json, Router};
-use mpos_wire::api::{paths, SetClockRequest};
+use mpos_wire::api::{paths, AppStatus, SetClockRequest};
 use mpos_wire::ErrorCode;
 use std::time::Instant;
 
@@ -43,6 +43,7 @@ pub fn table(test_clock: bool) -> Vec<Route> {
     let mut routes = vec![
         route(Method::GET, paths::HEALTH, health),
         route(Method::GET, paths::OPENAPI, openapi),
+        route(Method::GET, paths::APP_STATUS, app_status),
         route(Method::POST, paths::LOGIN, auth::handlers::login),
         route(Method::POST, paths::ACTIVATE, auth::handlers::activate),
         route(
@@ -131,6 +132,16 @@ async fn log_request(request: Request, next: Next) -> Response {
 /// `GET /health`.
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// `GET /v1/app/status`: anyone may ask (no session); it names no merchant,
+/// user or transaction, only the gateway's time and the announced versions.
+async fn app_status(State(state): State<AppState>) -> Json<AppStatus> {
+    Json(AppStatus {
+        server_time: crate::clock::format_time(state.clock.now()),
+        latest_app_version: state.config.app_releases.latest.clone(),
+        minimum_app_version: state.config.app_releases.minimum.clone(),
+    })
 }
 
 /// `GET /v1/openapi.json`.

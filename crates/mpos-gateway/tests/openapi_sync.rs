@@ -140,6 +140,14 @@ fn samples() -> BTreeMap<&'static str, Value> {
             )),
         ),
         ("Money", v(serde_json::to_value(money()))),
+        (
+            "AppStatus",
+            v(serde_json::to_value(AppStatus {
+                server_time: "2030-01-01T00:00:00.000Z".into(),
+                latest_app_version: "1.4.0".into(),
+                minimum_app_version: "1.2.0".into(),
+            })),
+        ),
         ("CardPayload", v(serde_json::to_value(card()))),
         (
             "LoginRequest",

@@ -23,6 +23,9 @@ pub mod paths {
     pub const LOGOUT: &str = "/v1/app/logout";
     /// GET: the terminal configuration (brands, signature rules).
     pub const TERMINAL_CONFIG: &str = "/v1/app/terminal-config";
+    /// GET, no session: the gateway's clock and the app versions it
+    /// announces, for the phone's pre-shift check.
+    pub const APP_STATUS: &str = "/v1/app/status";
     /// POST: authorize a sale.
     pub const SALES: &str = "/v1/app/sales";
     /// POST: refund against an original authorization code.
@@ -236,6 +239,18 @@ impl TerminalConfig {
         self.brand_rule(brand)
             .is_none_or(|rule| rule.signature.requires_signature(amount))
     }
+}
+
+/// `GET /v1/app/status`: what the phone's pre-shift check compares
+/// itself with. Open to anyone: it names no merchant, user or transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppStatus {
+    /// The gateway's time, RFC 3339 UTC with milliseconds.
+    pub server_time: String,
+    /// The newest app version (`MAJOR.MINOR.PATCH`); older ones should update.
+    pub latest_app_version: String,
+    /// The oldest app version still allowed to take payments.
+    pub minimum_app_version: String,
 }
 
 /// Kind of a financial transaction.

@@ -8,8 +8,10 @@ pub mod brand;
 pub mod card;
 pub mod error;
 pub mod money;
+pub mod version;
 
 pub use brand::Brand;
 pub use card::{luhn_valid, mask_pan, CardPayload, EntryMode, MaskedPan};
 pub use error::{ApiError, ErrorCode};
 pub use money::{Currency, Money};
+pub use version::{AppVersion, VersionError};
