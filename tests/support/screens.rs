@@ -22,9 +22,10 @@ pub fn message(screen: &Screen) -> Option<&UserMessage> {
         | Screen::TransactionSearch { message, .. }
         | Screen::TransactionDetail { message, .. }
         | Screen::SettlementReview { message, .. } => message.as_ref(),
-        Screen::Authorizing { .. } | Screen::VoidDone { .. } | Screen::SettlementDone { .. } => {
-            None
-        }
+        Screen::Authorizing { .. }
+        | Screen::VoidDone { .. }
+        | Screen::SettlementDone { .. }
+        | Screen::SelfCheck { .. } => None,
     }
 }
 

@@ -29,6 +29,9 @@ mod fake_gateway;
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
 
-pub use app::{AppConfig, CardPrompt, Frame, MposApp, Screen, ScreenListener, UserAction};
+pub use app::{
+    AppConfig, CardPrompt, CheckItem, CheckLine, CheckStatus, Finding, Frame, LinkQuality, MposApp,
+    PhonePower, ProfileOrigin, Screen, ScreenListener, UserAction,
+};
 pub use error::{CoreError, UserMessage};
 pub use receipt::qr::QrMatrix;

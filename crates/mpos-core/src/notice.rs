@@ -92,6 +92,12 @@ pub enum Notice {
     /// The signature owed belongs to another user; its text names that user
     /// (see [`Notice::with_username`]).
     SignatureOwedByAnotherUser,
+    /// The pre-shift check found everything fine.
+    SelfCheckReady,
+    /// The pre-shift check found something to see to soon.
+    SelfCheckAttention,
+    /// The pre-shift check found something that stops payments.
+    SelfCheckFailed,
 }
 
 impl Notice {
@@ -141,6 +147,9 @@ impl Notice {
             ReaderRefusedApproval => "reader_refused_approval",
             JournalNotSaved => "journal_not_saved",
             SignatureOwedByAnotherUser => "signature_owed_by_another_user",
+            SelfCheckReady => "self_check_ready",
+            SelfCheckAttention => "self_check_attention",
+            SelfCheckFailed => "self_check_failed",
         }
     }
 
@@ -190,6 +199,9 @@ impl Notice {
             ReaderRefusedApproval => "The card reader did not accept the bank's approval, so the payment is being cancelled. Do not hand over goods; wait.",
             JournalNotSaved => "The phone could not save this approved payment. Free some storage space, then try again. Do not close the app.",
             SignatureOwedByAnotherUser => "User {username} has a payment waiting for a signature; that user must log in to finish it.",
+            SelfCheckReady => "All good: ready for the shift.",
+            SelfCheckAttention => "You can take payments, but see to the lines marked Attention soon.",
+            SelfCheckFailed => "Fix the lines marked Problem before taking payments.",
         }
     }
 
@@ -247,6 +259,9 @@ impl Notice {
             SignatureOwedByAnotherUser => {
                 "上一位使用者 {username} 有一筆交易待簽名，請由該使用者登入完成。"
             }
+            SelfCheckReady => "一切正常，可以開始營業。",
+            SelfCheckAttention => "可以交易，但請盡快處理標示「注意」的項目。",
+            SelfCheckFailed => "請先處理標示「異常」的項目，再開始交易。",
         }
     }
 

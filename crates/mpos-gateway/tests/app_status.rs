@@ -1,5 +1,7 @@
 //! `GET /v1/app/status`: the pre-shift check's view of the gateway, open
 //! to anyone and naming nothing of any merchant.
+// Amounts in the shared helpers are written dollars_cents.
+#![allow(clippy::inconsistent_digit_grouping)]
 
 mod common;
 

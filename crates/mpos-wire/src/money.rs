@@ -63,21 +63,26 @@ impl Money {
     }
 }
 
+/// A whole number with a comma every three digits: `2,448,023,842`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    grouped
+}
+
 impl fmt::Display for Money {
     /// `NT$1,200` for whole amounts, `NT$1,200.50` otherwise.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scale = 10u64.pow(self.currency.exponent());
         let whole = self.minor / scale;
         let fraction = self.minor % scale;
-        let digits = whole.to_string();
-        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(ch);
-        }
-        write!(f, "{}{}", self.currency.symbol(), grouped)?;
+        write!(f, "{}{}", self.currency.symbol(), group_thousands(whole))?;
         if fraction != 0 {
             write!(
                 f,

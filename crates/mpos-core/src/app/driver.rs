@@ -7,6 +7,7 @@ use crate::flows::{AuthorizeRequest, Command, Reply};
 use crate::host::HostClient;
 use crate::journal::Journal;
 use crate::model::host_error::HostError;
+use crate::model::self_check::{GatewayProbe, ReaderCheck};
 use crate::model::session::SessionToken;
 use crate::reader::CardReader;
 use std::sync::Arc;
@@ -128,6 +129,22 @@ impl Driver {
                 Reply::SettlementPreview(host.settlement_preview(token).await)
             }
             Command::Settle => Reply::Settled(host.settle(token).await),
+            Command::CheckReader => Reply::ReaderChecked(ReaderCheck {
+                info: self.reader.info(),
+                link: self.reader.link_quality(),
+                saved_profile_model: self.reader.saved_profile_model(),
+            }),
+            Command::CheckGateway => {
+                let sent_at_ms = unix_millis();
+                let answer = host.app_status().await;
+                let received_at_ms = unix_millis();
+                Reply::GatewayChecked(answer.map(|(status, certificate_not_after)| GatewayProbe {
+                    status,
+                    sent_at_ms,
+                    received_at_ms,
+                    certificate_not_after,
+                }))
+            }
             Command::StartTimer { .. } => return None,
         };
         Some(reply)
@@ -151,6 +168,7 @@ pub(crate) fn cancelled_reply(command: &Command) -> Option<Reply> {
         Command::Search(_) => Reply::SearchResults(cancelled()),
         Command::GetTransaction(_) => Reply::Transaction(cancelled()),
         Command::FetchSettlementPreview => Reply::SettlementPreview(cancelled()),
+        Command::CheckGateway => Reply::GatewayChecked(cancelled()),
         Command::SendReceipt { .. } => Reply::ReceiptSent(cancelled()),
         Command::Authorize { .. }
         | Command::SendReversal { .. }
@@ -162,8 +180,17 @@ pub(crate) fn cancelled_reply(command: &Command) -> Option<Reply> {
         | Command::StartReader(_)
         | Command::CancelReader
         | Command::ReaderOnlineResult(_)
-        | Command::StartTimer { .. } => return None,
+        | Command::StartTimer { .. }
+        | Command::CheckReader => return None,
     })
+}
+
+/// The phone's clock, Unix milliseconds (the self-check compares it with the gateway's).
+fn unix_millis() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// A fresh idempotency key: 128 bits from rand's thread-local CSPRNG (seeded by the OS), as hex.

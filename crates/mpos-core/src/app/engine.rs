@@ -6,18 +6,20 @@ use crate::error::UserMessage;
 use crate::flows::login::{LoginFlow, LoginInput};
 use crate::flows::payment::{PaymentExit, PaymentFlow, PaymentInput, PaymentStep};
 use crate::flows::query::{QueryExit, QueryFlow, QueryInput, QueryStep};
+use crate::flows::self_check::{SelfCheckFlow, SelfCheckInput};
 use crate::flows::settlement::SettlementInput;
 use crate::flows::timing::Timing;
 use crate::flows::void::VoidInput;
 use crate::flows::{Command, Reply};
 use crate::model::in_flight::ResumeDecision;
 use crate::model::reader::{ReaderEvent, ReaderInfo};
+use crate::model::self_check::PhonePower;
 use crate::model::session::{Session, SessionToken};
 use crate::model::timer::Timer;
 use crate::model::user_action::UserAction;
 use crate::notice::Notice;
 use mpos_wire::api::{TerminalConfig, TxnKind};
-use mpos_wire::Currency;
+use mpos_wire::{AppVersion, Currency};
 
 /// Which flow owns the screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +35,14 @@ pub(crate) enum Route {
     Payment(PaymentFlow),
     /// Transaction details, void, settlement.
     Transactions(QueryFlow),
+    /// The pre-shift check, over the route it was opened from (login or
+    /// home), which "Back" returns to as it was.
+    SelfCheck {
+        /// The check.
+        flow: SelfCheckFlow,
+        /// Where it was opened.
+        previous: Box<Route>,
+    },
 }
 
 /// Something for the engine.
@@ -72,6 +82,8 @@ pub(crate) struct Engine {
     pub(crate) timing: Timing,
     /// Whether the platform lets the app use the microphone (the reader's uplink).
     pub(crate) microphone_allowed: bool,
+    /// The phone's battery as the shell last reported it.
+    pub(crate) phone_power: Option<PhonePower>,
 }
 
 impl Engine {
@@ -88,6 +100,7 @@ impl Engine {
             owed: None,
             timing,
             microphone_allowed: true,
+            phone_power: None,
         };
         let commands = match decision {
             ResumeDecision::Nothing => Vec::new(),
@@ -124,16 +137,23 @@ impl Engine {
                 self.on_action(action, reader, fresh_key)
             }
             Input::Reader { event, fresh_key } => {
-                match &event {
+                let plugged = match &event {
                     ReaderEvent::Connected(_) => {
                         self.reader_connected = true;
                         self.forget_reader_notice();
+                        true
                     }
-                    ReaderEvent::Disconnected => self.reader_connected = false,
-                    _ => {}
-                }
+                    ReaderEvent::Disconnected => {
+                        self.reader_connected = false;
+                        true
+                    }
+                    _ => false,
+                };
                 match &mut self.route {
                     Route::Payment(flow) => flow.handle(PaymentInput::Reader { event, fresh_key }),
+                    Route::SelfCheck { flow, .. } if plugged => {
+                        flow.handle(SelfCheckInput::ReaderChanged)
+                    }
                     _ => Vec::new(),
                 }
             }
@@ -141,6 +161,7 @@ impl Engine {
                 Route::Login(flow) => flow.handle(LoginInput::Reply(reply)),
                 Route::Payment(flow) => flow.handle(PaymentInput::Reply(reply)),
                 Route::Transactions(flow) => flow.handle(QueryInput::Reply(reply)),
+                Route::SelfCheck { flow, .. } => flow.handle(SelfCheckInput::Reply(reply)),
                 Route::Home { .. } => Vec::new(),
             },
             // Only payments wait on timers; one that outlived its flow is dropped.
@@ -162,20 +183,37 @@ impl Engine {
         }
     }
 
+    /// The platform allowed or refused the microphone.
+    pub(crate) fn set_microphone_allowed(&mut self, allowed: bool) {
+        self.microphone_allowed = allowed;
+        if let Route::SelfCheck { flow, .. } = &mut self.route {
+            flow.handle(SelfCheckInput::MicrophoneAllowed(allowed));
+        }
+    }
+
+    /// The shell read the phone's battery.
+    pub(crate) fn set_phone_power(&mut self, power: Option<PhonePower>) {
+        self.phone_power = power;
+        if let Route::SelfCheck { flow, .. } = &mut self.route {
+            flow.handle(SelfCheckInput::PhonePower(power));
+        }
+    }
+
+    /// Opens the pre-shift check over the current route.
+    fn open_self_check(&mut self) -> Vec<Command> {
+        let (flow, commands) =
+            SelfCheckFlow::start(app_version(), self.phone_power, self.microphone_allowed);
+        let previous = std::mem::replace(&mut self.route, Route::Home { message: None });
+        self.route = Route::SelfCheck {
+            flow,
+            previous: Box::new(previous),
+        };
+        commands
+    }
+
     /// A reader arrived: "plug in the reader" no longer applies.
     fn forget_reader_notice(&mut self) {
-        match &mut self.route {
-            Route::Login(flow) => flow.reader_connected(),
-            Route::Home { message } => {
-                if message
-                    .as_ref()
-                    .is_some_and(crate::flows::login::is_reader_notice)
-                {
-                    *message = None;
-                }
-            }
-            Route::Payment(_) | Route::Transactions(_) => {}
-        }
+        forget_reader_notice_on(&mut self.route);
     }
 
     fn on_action(
@@ -185,7 +223,22 @@ impl Engine {
         fresh_key: String,
     ) -> Vec<Command> {
         let reader_connected = reader.is_some();
+        if action == UserAction::OpenSelfCheck
+            && matches!(self.route, Route::Login(_) | Route::Home { .. })
+        {
+            return self.open_self_check();
+        }
         match (&mut self.route, action) {
+            (Route::SelfCheck { flow, previous }, action) => match action {
+                UserAction::RunSelfCheck => flow.handle(SelfCheckInput::RunAgain),
+                UserAction::Back => {
+                    let previous =
+                        std::mem::replace(previous.as_mut(), Route::Home { message: None });
+                    self.route = previous;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
             (Route::Login(flow), action) => {
                 let input = match action {
                     UserAction::Login { username, password } => LoginInput::Submit {
@@ -392,9 +445,34 @@ impl Engine {
                 }
                 _ => Vec::new(),
             },
-            Route::Home { .. } => Vec::new(),
+            Route::Home { .. } | Route::SelfCheck { .. } => Vec::new(),
         }
     }
+}
+
+/// A reader arrived: "plug in the reader" no longer applies on `route`
+/// (nor on the route under a pre-shift check).
+fn forget_reader_notice_on(route: &mut Route) {
+    match route {
+        Route::Login(flow) => flow.reader_connected(),
+        Route::Home { message } => {
+            if message
+                .as_ref()
+                .is_some_and(crate::flows::login::is_reader_notice)
+            {
+                *message = None;
+            }
+        }
+        Route::SelfCheck { previous, .. } => forget_reader_notice_on(previous),
+        Route::Payment(_) | Route::Transactions(_) => {}
+    }
+}
+
+/// This app's version: the core's, released with both shells.
+pub(crate) fn app_version() -> AppVersion {
+    env!("CARGO_PKG_VERSION")
+        .parse()
+        .expect("the crate version is MAJOR.MINOR.PATCH")
 }
 
 /// The user who owes `owed`'s signature, when that is not the one of

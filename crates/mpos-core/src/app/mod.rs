@@ -22,6 +22,9 @@ mod screen;
 
 pub use crate::flows::payment::CardPrompt;
 pub use crate::model::screen::Screen;
+pub use crate::model::self_check::{
+    CheckItem, CheckLine, CheckStatus, Finding, LinkQuality, PhonePower, ProfileOrigin,
+};
 pub use crate::model::user_action::UserAction;
 
 use crate::error::CoreError;
@@ -110,6 +113,8 @@ enum Job {
     Locale(Locale, oneshot::Sender<()>),
     /// The platform allowed or denied the microphone.
     Microphone(bool, oneshot::Sender<()>),
+    /// The platform read the phone's battery.
+    PhonePower(Option<PhonePower>, oneshot::Sender<()>),
     /// A reader event.
     Reader(ReaderEvent),
     /// A flow's timer ran out.
@@ -298,6 +303,13 @@ impl MposApp {
         self.view()
     }
 
+    /// The phone's battery as the platform reads it, for the pre-shift
+    /// check (`None`: the platform cannot tell).
+    pub async fn set_phone_power(&self, power: Option<PhonePower>) -> ScreenView {
+        self.run_job(|done| Job::PhonePower(power, done)).await;
+        self.view()
+    }
+
     async fn run_job(&self, job: impl FnOnce(oneshot::Sender<()>) -> Job) {
         let (done, finished) = oneshot::channel();
         if self.jobs.send(job(done)).is_ok() {
@@ -421,8 +433,13 @@ impl Actor {
                     self.publish();
                     (Vec::new(), Some(done))
                 }
+                Job::PhonePower(power, done) => {
+                    self.engine.set_phone_power(power);
+                    self.publish();
+                    (Vec::new(), Some(done))
+                }
                 Job::Microphone(allowed, done) => {
-                    self.engine.microphone_allowed = allowed;
+                    self.engine.set_microphone_allowed(allowed);
                     self.publish();
                     (Vec::new(), Some(done))
                 }

@@ -48,6 +48,10 @@ pub(crate) fn render(engine: &Engine) -> Screen {
         }
         Route::Payment(flow) => payment_screen(flow),
         Route::Transactions(flow) => query_screen(flow),
+        Route::SelfCheck { flow, .. } => Screen::SelfCheck {
+            lines: flow.lines().to_vec(),
+            running: flow.is_running(),
+        },
     }
 }
 

@@ -13,6 +13,7 @@ pub mod login;
 pub mod payment;
 pub mod query;
 pub mod receipt;
+pub mod self_check;
 pub mod settlement;
 pub mod timing;
 pub mod void;
@@ -20,6 +21,7 @@ pub mod void;
 use crate::model::host_error::HostError;
 use crate::model::in_flight::JournalUpdate;
 use crate::model::reader::{OnlineResult, ReaderError, ReaderRequest};
+use crate::model::self_check::{GatewayProbe, ReaderCheck};
 use crate::model::session::SessionToken;
 use crate::model::timer::Timer;
 use mpos_wire::api::{
@@ -114,6 +116,11 @@ pub enum Command {
     FetchSettlementPreview,
     /// Settle now.
     Settle,
+    /// Self-check: what the reader and its audio link report.
+    CheckReader,
+    /// Self-check: the gateway's status over the pinned connection, with
+    /// the phone's clock read around it.
+    CheckGateway,
 }
 
 /// The result of a command, fed back to the flow that asked.
@@ -154,6 +161,10 @@ pub enum Reply {
     SettlementPreview(Result<SettlementPreview, HostError>),
     /// Answer to [`Command::Settle`].
     Settled(Result<SettleResponse, HostError>),
+    /// Answer to [`Command::CheckReader`].
+    ReaderChecked(ReaderCheck),
+    /// Answer to [`Command::CheckGateway`].
+    GatewayChecked(Result<GatewayProbe, HostError>),
 }
 
 impl Command {
@@ -167,6 +178,7 @@ impl Command {
                 | Command::Journal(_)
                 | Command::StartTimer { .. }
                 | Command::Logout(_)
+                | Command::CheckReader
         )
     }
 }
@@ -237,6 +249,8 @@ impl fmt::Debug for Command {
             Command::GetTransaction(id) => write!(f, "GetTransaction({id})"),
             Command::FetchSettlementPreview => f.write_str("FetchSettlementPreview"),
             Command::Settle => f.write_str("Settle"),
+            Command::CheckReader => f.write_str("CheckReader"),
+            Command::CheckGateway => f.write_str("CheckGateway"),
         }
     }
 }
@@ -281,6 +295,16 @@ impl fmt::Debug for Reply {
             Reply::Transaction(r) => ("Transaction", outcome(r)),
             Reply::SettlementPreview(r) => ("SettlementPreview", outcome(r)),
             Reply::Settled(r) => ("Settled", outcome(r)),
+            Reply::ReaderChecked(check) => (
+                "ReaderChecked",
+                if check.info.is_some() {
+                    "reader"
+                } else {
+                    "no reader"
+                }
+                .to_string(),
+            ),
+            Reply::GatewayChecked(r) => ("GatewayChecked", outcome(r)),
         };
         write!(f, "{name}({result})")
     }

@@ -2,12 +2,13 @@
 //! `mpos_wire::api::paths`, over rustls (ring) with the pinned verifier.
 
 use super::pinning::{
-    is_certificate_rejected, is_pin_mismatch, PinnedServerVerifier, PinningError,
+    certificate_not_after, is_certificate_rejected, is_pin_mismatch, PinnedServerVerifier,
+    PinningError,
 };
 use crate::model::host_error::HostError;
 use crate::model::session::SessionToken;
 use mpos_wire::api::{
-    paths, ActivateRequest, AuthorizationResponse, ChangePasswordRequest, LoginRequest,
+    paths, ActivateRequest, AppStatus, AuthorizationResponse, ChangePasswordRequest, LoginRequest,
     LoginResponse, RefundRequest, ReversalRequest, ReversalResponse, SaleRequest,
     SendReceiptRequest, SendReceiptResponse, SettleResponse, SettlementPreview, SignatureRequest,
     StageResponse, TerminalConfig, TransactionList, TransactionSearch, TransactionSummary,
@@ -79,6 +80,8 @@ impl HostClient {
             .timeout(config.request_timeout)
             .connect_timeout(config.request_timeout)
             .https_only(true)
+            // The self-check reads the gateway certificate's expiry.
+            .tls_info(true)
             .build()
             .map_err(|e| HostSetupError::Client(e.to_string()))?;
         Ok(HostClient { http, base })
@@ -128,6 +131,25 @@ impl HostClient {
     /// `GET /v1/app/terminal-config`.
     pub async fn terminal_config(&self, token: Token<'_>) -> Result<TerminalConfig, HostError> {
         self.send(self.get(token, paths::TERMINAL_CONFIG)).await
+    }
+
+    /// `GET /v1/app/status` (no session), with the expiry of the
+    /// certificate the gateway presented (Unix seconds), when readable.
+    pub async fn app_status(&self) -> Result<(AppStatus, Option<i64>), HostError> {
+        let response = self
+            .get(None, paths::APP_STATUS)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let not_after = response
+            .extensions()
+            .get::<reqwest::tls::TlsInfo>()
+            .and_then(|info| info.peer_certificate())
+            .and_then(certificate_not_after);
+        let (status, body) = Self::read(response).await?;
+        let answer = serde_json::from_slice(&body)
+            .map_err(|e| HostError::Malformed(format!("HTTP {status}: {e}")))?;
+        Ok((answer, not_after))
     }
 
     /// `POST /v1/app/sales` with the request's idempotency key.
@@ -279,6 +301,11 @@ impl HostClient {
     /// Sends and reads the whole answer; any non-2xx becomes an error.
     async fn exchange(&self, builder: RequestBuilder) -> Result<(StatusCode, Vec<u8>), HostError> {
         let response = builder.send().await.map_err(transport_error)?;
+        Self::read(response).await
+    }
+
+    /// Reads the whole answer; any non-2xx becomes an error.
+    async fn read(response: reqwest::Response) -> Result<(StatusCode, Vec<u8>), HostError> {
         let status = response.status();
         let body = response.bytes().await.map_err(transport_error)?.to_vec();
         if status.is_success() {

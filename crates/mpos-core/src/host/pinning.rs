@@ -44,6 +44,44 @@ pub fn spki_sha256(certificate: &CertificateDer<'_>) -> Result<[u8; 32], webpki:
     Ok(Sha256::digest(parsed.subject_public_key_info().as_ref()).into())
 }
 
+/// When a DER certificate expires (its `notAfter`), Unix seconds; `None`
+/// when it cannot be read. Only called on a certificate the handshake
+/// already verified, for the pre-shift check's days-left line.
+pub fn certificate_not_after(der: &[u8]) -> Option<i64> {
+    use yasna::tags::{TAG_GENERALIZEDTIME, TAG_UTCTIME};
+    let read_time = |reader: yasna::BERReader<'_, '_>| -> yasna::ASN1Result<i64> {
+        match reader.lookahead_tag()? {
+            TAG_UTCTIME => Ok(reader.read_utctime()?.datetime().unix_timestamp()),
+            TAG_GENERALIZEDTIME => Ok(reader.read_generalized_time()?.datetime().unix_timestamp()),
+            _ => Err(yasna::ASN1Error::new(yasna::ASN1ErrorKind::Invalid)),
+        }
+    };
+    // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }
+    // TBSCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber,
+    //   signature, issuer, validity SEQUENCE { notBefore, notAfter }, ... }
+    yasna::parse_der(der, |reader| {
+        reader.read_sequence(|certificate| {
+            let not_after = certificate.next().read_sequence(|tbs| {
+                tbs.read_optional(|r| r.read_tagged(yasna::Tag::context(0), |r| r.read_der()))?;
+                for _ in 0..3 {
+                    tbs.next().read_der()?; // serial number, algorithm, issuer
+                }
+                let not_after = tbs.next().read_sequence(|validity| {
+                    read_time(validity.next())?;
+                    read_time(validity.next())
+                })?;
+                // The rest (subject, key, extensions) is not needed.
+                while tbs.read_optional(|r| r.read_der())?.is_some() {}
+                Ok(not_after)
+            })?;
+            certificate.next().read_der()?;
+            certificate.next().read_der()?;
+            Ok(not_after)
+        })
+    })
+    .ok()
+}
+
 /// The rustls crypto provider of the whole phone side: ring.
 pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())

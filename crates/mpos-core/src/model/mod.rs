@@ -6,6 +6,7 @@ pub mod host_error;
 pub mod in_flight;
 pub mod reader;
 pub mod screen;
+pub mod self_check;
 pub mod session;
 pub mod timer;
 pub mod user_action;

@@ -4,6 +4,7 @@
 
 use crate::error::UserMessage;
 use crate::flows::payment::CardPrompt;
+use crate::model::self_check::CheckLine;
 use crate::receipt::qr::QrMatrix;
 use mpos_wire::api::{
     BatchSummary, SettlementPreview, Stroke, TransactionSearch, TransactionSummary, TxnKind,
@@ -183,5 +184,12 @@ pub enum Screen {
     SettlementDone {
         /// The closed batch.
         batch: BatchSummary,
+    },
+    /// The pre-shift check (開班前檢查): device, reader, software, network.
+    SelfCheck {
+        /// One line per check, in order.
+        lines: Vec<CheckLine>,
+        /// Whether a check still runs.
+        running: bool,
     },
 }

@@ -100,6 +100,10 @@ pub enum UserAction {
     Logout,
     /// Abandon the payment in progress (only before the card is read).
     CancelPayment,
+    /// "Pre-shift check" (開班前檢查), from login or home.
+    OpenSelfCheck,
+    /// "Check again" on the pre-shift check.
+    RunSelfCheck,
 }
 
 impl fmt::Debug for UserAction {
@@ -149,6 +153,8 @@ impl fmt::Debug for UserAction {
             UserAction::Back => f.write_str("Back"),
             UserAction::Logout => f.write_str("Logout"),
             UserAction::CancelPayment => f.write_str("CancelPayment"),
+            UserAction::OpenSelfCheck => f.write_str("OpenSelfCheck"),
+            UserAction::RunSelfCheck => f.write_str("RunSelfCheck"),
         }
     }
 }

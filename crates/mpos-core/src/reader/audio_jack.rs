@@ -28,6 +28,7 @@ mod mapping;
 pub use link_driver::{LinkDriver, LinkState, KEEPALIVE_MS, SEARCH_PAUSE_MS};
 pub use mapping::{issuer_auth_data, issuer_authentication};
 
+use crate::model::self_check::LinkQuality;
 use crate::reader::{
     CardReader, OnlineResult, ReaderError, ReaderEventSink, ReaderInfo, ReaderRequest,
 };
@@ -191,6 +192,14 @@ impl CardReader for AudioJackReader {
 
     fn cancel(&self) {
         self.lock().driver.cancel();
+    }
+
+    fn link_quality(&self) -> Option<LinkQuality> {
+        self.lock().driver.link_quality()
+    }
+
+    fn saved_profile_model(&self) -> Option<String> {
+        self.profile().map(|profile| profile.phone_model)
     }
 }
 

@@ -4,6 +4,7 @@
 //! The data both carry is in [`crate::model::reader`].
 
 use crate::model::reader::{OnlineResult, ReaderError, ReaderEvent, ReaderInfo, ReaderRequest};
+use crate::model::self_check::LinkQuality;
 
 /// Receives reader events; the app registers one with its reader.
 pub trait ReaderEventSink: Send + Sync {
@@ -25,4 +26,13 @@ pub trait CardReader: Send + Sync {
     fn online_result(&self, result: OnlineResult) -> Result<(), ReaderError>;
     /// Stops collecting; the reader returns to idle.
     fn cancel(&self);
+    /// The audio link as measured when it was set up, for the pre-shift
+    /// check; `None` when no link is up or the reader is not on audio.
+    fn link_quality(&self) -> Option<LinkQuality> {
+        None
+    }
+    /// The phone model whose link settings are known, when no link is up.
+    fn saved_profile_model(&self) -> Option<String> {
+        None
+    }
 }

@@ -203,6 +203,8 @@ impl Form {
             Intent::EnterSettlement => UserAction::EnterSettlement,
             Intent::SettleNow => UserAction::SettleNow,
             Intent::Back => UserAction::Back,
+            Intent::OpenSelfCheck => UserAction::OpenSelfCheck,
+            Intent::RunSelfCheck => UserAction::RunSelfCheck,
             Intent::CancelRequest => return Press::CancelRequest,
         };
         Press::Actions(vec![action])

@@ -41,6 +41,18 @@ pub fn count(n: u32, locale: Locale) -> String {
     format!("{n}{}", Text::CountUnit.get(locale))
 }
 
+/// A large count: `2,448,023,842`.
+pub fn number(n: u64) -> String {
+    mpos_wire::money::group_thousands(n)
+}
+
+/// Tenths as a decimal: `184` is `18.4`, `-5` is `-0.5`.
+pub fn tenths(n: i32) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    let n = n.unsigned_abs();
+    format!("{sign}{}.{}", n / 10, n % 10)
+}
+
 /// A brand's name.
 pub fn brand(brand: Brand, locale: Locale) -> &'static str {
     match brand {
@@ -94,6 +106,17 @@ mod tests {
         assert_eq!(dollars(1_234_567), "NT$1,234,567");
         assert_eq!(dollars(0), "NT$0");
         assert_eq!(dollars(u64::MAX), format!("NT${}", u64::MAX));
+    }
+
+    #[test]
+    fn numbers_are_grouped_and_tenths_are_decimals() {
+        assert_eq!(number(2_448_023_842), "2,448,023,842");
+        assert_eq!(number(999), "999");
+        assert_eq!(number(0), "0");
+        assert_eq!(tenths(184), "18.4");
+        assert_eq!(tenths(-5), "-0.5");
+        assert_eq!(tenths(-125), "-12.5");
+        assert_eq!(tenths(0), "0.0");
     }
 
     #[test]

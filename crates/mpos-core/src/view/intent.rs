@@ -137,4 +137,8 @@ pub enum Intent {
     Back,
     /// Stop the request running now (only one that moves no money).
     CancelRequest,
+    /// 開班前檢查, from login or home.
+    OpenSelfCheck,
+    /// 重新檢查 on the pre-shift check.
+    RunSelfCheck,
 }

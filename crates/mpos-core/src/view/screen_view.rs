@@ -50,11 +50,13 @@ pub enum ScreenId {
     SettlementReview,
     /// Settled.
     SettlementDone,
+    /// 開班前檢查: the phone, the reader, the software, the network.
+    SelfCheck,
 }
 
 impl ScreenId {
     /// Every screen, in the guide's order.
-    pub const ALL: [ScreenId; 19] = [
+    pub const ALL: [ScreenId; 20] = [
         ScreenId::Login,
         ScreenId::Activation,
         ScreenId::NewPassword,
@@ -74,6 +76,7 @@ impl ScreenId {
         ScreenId::VoidDone,
         ScreenId::SettlementReview,
         ScreenId::SettlementDone,
+        ScreenId::SelfCheck,
     ];
 
     /// The screen `screen` is.
@@ -98,6 +101,7 @@ impl ScreenId {
             Screen::VoidDone { .. } => ScreenId::VoidDone,
             Screen::SettlementReview { .. } => ScreenId::SettlementReview,
             Screen::SettlementDone { .. } => ScreenId::SettlementDone,
+            Screen::SelfCheck { .. } => ScreenId::SelfCheck,
         }
     }
 }
@@ -281,6 +285,38 @@ pub struct SignaturePadView {
     pub hint: String,
 }
 
+/// How a line of the pre-shift check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum CheckState {
+    /// Still being checked.
+    Checking,
+    /// Not checked: another line must pass first.
+    Skipped,
+    /// Fine.
+    Ok,
+    /// Fine for now; the advice says what to do soon.
+    Warning,
+    /// Stops payments; the advice says what to do.
+    Failed,
+}
+
+/// One line of the pre-shift check.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CheckView {
+    /// What is checked.
+    pub label: String,
+    /// What was found, formatted.
+    pub value: String,
+    /// How it came out.
+    pub state: CheckState,
+    /// The state in words (for the badge and screen readers).
+    pub state_text: String,
+    /// What to do, when something needs doing.
+    pub advice: Option<String>,
+}
+
 /// A request running now.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -324,6 +360,8 @@ pub struct ScreenView {
     pub rows: Vec<RowView>,
     /// What the list says while empty.
     pub empty_rows: Option<String>,
+    /// The pre-shift check's lines.
+    pub checks: Vec<CheckView>,
     /// Buttons, main first.
     pub buttons: Vec<ButtonView>,
     /// A request running now.
@@ -352,6 +390,7 @@ impl ScreenView {
             choice: None,
             rows: Vec::new(),
             empty_rows: None,
+            checks: Vec::new(),
             buttons: Vec::new(),
             busy: None,
             back: None,
@@ -389,6 +428,14 @@ impl ScreenView {
             ]);
         }
         texts.extend(self.empty_rows.as_deref());
+        for check in &self.checks {
+            texts.extend([
+                check.label.as_str(),
+                check.value.as_str(),
+                check.state_text.as_str(),
+            ]);
+            texts.extend(check.advice.as_deref());
+        }
         texts.extend(self.buttons.iter().map(|b| b.label.as_str()));
         if let Some(busy) = &self.busy {
             texts.push(busy.text.as_str());

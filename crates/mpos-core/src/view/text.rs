@@ -24,6 +24,17 @@ macro_rules! texts {
                     $(Text::$name => locale.pick($zh, $en),)*
                 }
             }
+
+            /// The text in `locale` with each `{}` replaced by the next value.
+            pub fn fill(self, locale: Locale, values: &[&str]) -> String {
+                let mut parts = self.get(locale).split("{}");
+                let mut text = parts.next().unwrap_or_default().to_string();
+                for (part, value) in parts.zip(values.iter().chain(std::iter::repeat(&""))) {
+                    text.push_str(value);
+                    text.push_str(part);
+                }
+                text
+            }
         }
     };
 }
@@ -278,6 +289,140 @@ texts! {
     BrandUnionPay => ("銀聯卡", "UnionPay"),
     /// American Express.
     BrandAmex => ("美國運通", "American Express"),
+
+    // The pre-shift check. `{}` marks where a value goes (see `fill`).
+    /// Its title.
+    SelfCheckTitle => ("開班前檢查", "Pre-shift check"),
+    /// The button on login and home.
+    OpenSelfCheck => ("開班前檢查", "Pre-shift check"),
+    /// Run it again.
+    CheckAgain => ("重新檢查", "Check again"),
+    /// While it runs.
+    SelfCheckRunning => ("正在檢查手機、讀卡機、軟體與網路…", "Checking the phone, the reader, the software and the network…"),
+    /// Line status: still running.
+    CheckChecking => ("檢查中", "Checking"),
+    /// Line status: not checked.
+    CheckSkipped => ("未檢查", "Not checked"),
+    /// Line status: fine.
+    CheckOk => ("正常", "OK"),
+    /// Line status: see to it soon.
+    CheckWarning => ("注意", "Attention"),
+    /// Line status: stops payments.
+    CheckFailed => ("異常", "Problem"),
+    /// A value not known yet.
+    CheckPending => ("檢查中…", "Checking…"),
+    /// Skipped: the reader line must pass first.
+    NeedsReader => ("需先連接讀卡機", "Needs the reader"),
+    /// Skipped: the gateway line must pass first.
+    NeedsGateway => ("需先連上收單主機", "Needs the gateway"),
+    /// Nothing to measure here.
+    NotApplicable => ("不適用", "Not applicable"),
+    /// A value that could not be read.
+    Unreadable => ("無法讀取", "Unreadable"),
+    /// Label: the phone's battery.
+    PhoneBatteryLabel => ("手機電量", "Phone battery"),
+    /// The battery was not reported.
+    NotReported => ("未回報", "Not reported"),
+    /// A charge that is charging.
+    PercentCharging => ("{}%，充電中", "{}%, charging"),
+    /// Advice: the phone's battery is low.
+    AdvicePhoneBatteryLow => ("手機電量偏低，請充電或接上電源。", "The phone's battery is low: charge it or plug it in."),
+    /// Advice: the phone's battery is almost empty.
+    AdvicePhoneBatteryEmpty => ("手機電量即將耗盡，請先充電再開始交易。", "The phone's battery is almost empty: charge it before taking payments."),
+    /// A reader answering.
+    ReaderSerialFirmware => ("序號 {} · 韌體 {}", "Serial {} · firmware {}"),
+    /// The microphone is refused.
+    MicrophoneBlocked => ("無法使用麥克風", "Microphone not allowed"),
+    /// Advice: no reader.
+    AdvicePlugReader => ("請將讀卡機插入耳機孔，並將媒體音量調到最大。", "Plug the reader into the headset jack and turn the media volume all the way up."),
+    /// Advice: allow the microphone.
+    AdviceAllowMicrophone => ("請在系統設定中允許 mPOS 使用麥克風，讀卡機才能回應。", "Allow mPOS to use the microphone in Settings, so the reader can answer."),
+    /// Label: the reader's battery.
+    ReaderBatteryLabel => ("讀卡機電量", "Reader battery"),
+    /// A reader without a battery.
+    NoBattery => ("無電池（由耳機孔供電）", "No battery (powered by the jack)"),
+    /// Advice: the reader's battery is low.
+    AdviceReaderBatteryLow => ("讀卡機電量偏低，請在開班前充電。", "The reader's battery is low: charge it before the shift."),
+    /// Advice: the reader's battery is almost empty.
+    AdviceReaderBatteryEmpty => ("讀卡機電量即將耗盡，請充電後再使用。", "The reader's battery is almost empty: charge it before use."),
+    /// Label: the reader's keys.
+    ReaderKeysLabel => ("讀卡機加密金鑰", "Reader encryption keys"),
+    /// Transactions left on the key.
+    TransactionsLeft => ("剩餘 {} 筆交易", "{} transactions left"),
+    /// Advice: keys running out.
+    AdviceKeysLow => ("金鑰即將用完，請聯絡收單銀行更新讀卡機金鑰。", "The keys are running out: ask the acquiring bank to re-key the reader."),
+    /// Advice: keys used up.
+    AdviceKeysUsedUp => ("金鑰已用完，讀卡機無法再加密卡片資料，請聯絡收單銀行。", "The keys are used up: the reader cannot encrypt cards any more. Call the acquiring bank."),
+    /// Advice: the key serial number cannot be read.
+    AdviceKeysUnreadable => ("無法讀取讀卡機的金鑰序號，請聯絡客服。", "The reader's key serial number cannot be read: call support."),
+    /// Label: the audio link.
+    AudioLinkLabel => ("音訊連線品質", "Audio link quality"),
+    /// The link's measures.
+    LinkMeasures => ("{} bit/s · 取樣 {} Hz · 訊號 {}% · 訊雜比 {} dB", "{} bit/s · {} Hz audio · level {}% · SNR {} dB"),
+    /// Advice: a weak link.
+    AdviceWeakLink => ("訊號偏弱：請將讀卡機插頭插緊，並停止其他播放中的聲音。", "The signal is weak: push the reader's plug all the way in and stop other sounds playing."),
+    /// Label: this phone model's saved link settings.
+    LinkProfileLabel => ("本機音訊設定", "This phone's audio settings"),
+    /// Settings saved earlier.
+    ProfileSaved => ("{}：已儲存", "{}: saved"),
+    /// Settings learned just now.
+    ProfileLearned => ("{}：剛學習完成，已保留供下次使用", "{}: learned now, kept for next time"),
+    /// Nothing learned yet.
+    ProfileNone => ("尚未學習", "Not learned yet"),
+    /// Advice: plug in the reader to learn the settings.
+    AdviceLearnProfile => ("插入讀卡機後，App 會自動學習本機的音訊設定。", "Plug in the reader: the app learns this phone's audio settings by itself."),
+    /// Label: the gateway.
+    GatewayLabel => ("收單主機連線", "Gateway connection"),
+    /// Reachable with the pinned certificate.
+    GatewayReachable => ("已連線（{} 毫秒），憑證相符", "Connected ({} ms), certificate pinned"),
+    /// Not reachable.
+    GatewayUnreachable => ("無法連線", "Cannot connect"),
+    /// The certificate is not the pinned one.
+    GatewayNotPinned => ("憑證與設定不符", "Certificate does not match"),
+    /// The certificate is not trusted.
+    GatewayUntrusted => ("憑證不受信任", "Certificate not trusted"),
+    /// Advice: check the network.
+    AdviceCheckNetwork => ("請檢查 Wi-Fi 或行動數據，再按「重新檢查」。", "Check Wi-Fi or mobile data, then tap Check again."),
+    /// Advice: the connection is not the gateway's.
+    AdviceNotPinned => ("請勿交易：主機憑證與設定不符，連線可能遭到攔截，請聯絡客服。", "Do not take payments: the gateway's certificate is not the expected one and the connection may be intercepted. Call support."),
+    /// Advice: the certificate is invalid.
+    AdviceUntrusted => ("請勿交易：主機憑證無效或已過期，請聯絡客服。", "Do not take payments: the gateway's certificate is invalid or expired. Call support."),
+    /// Advice: a slow network.
+    AdviceSlowNetwork => ("網路速度慢，交易可能逾時；請移到訊號較好的位置。", "The network is slow and payments may time out: move to a spot with a better signal."),
+    /// Label: the gateway's certificate.
+    CertificateLabel => ("主機憑證效期", "Gateway certificate"),
+    /// Days until it expires.
+    ExpiresInDays => ("{} 天後到期", "Expires in {} days"),
+    /// Days since it expired.
+    ExpiredDaysAgo => ("已過期 {} 天", "Expired {} days ago"),
+    /// Advice: renew soon.
+    AdviceRenewCertificate => ("憑證即將到期，請通知管理員更新。", "The certificate expires soon: tell your administrator to renew it."),
+    /// Advice: expired.
+    AdviceCertificateExpired => ("憑證已過期，請聯絡客服。", "The certificate has expired: call support."),
+    /// Advice: the expiry cannot be read.
+    AdviceCertificateUnreadable => ("無法確認憑證到期日，請通知管理員。", "The certificate's expiry cannot be read: tell your administrator."),
+    /// Label: the clock.
+    ClockLabel => ("手機時間", "Phone clock"),
+    /// The clock matches.
+    ClockMatches => ("與主機一致", "Matches the gateway"),
+    /// Ahead of the gateway.
+    ClockAhead => ("比主機快 {} 秒", "{} s ahead of the gateway"),
+    /// Behind the gateway.
+    ClockBehind => ("比主機慢 {} 秒", "{} s behind the gateway"),
+    /// Advice: set the clock to automatic.
+    AdviceSetClock => ("手機時間不準，請在設定中開啟「自動設定日期與時間」。", "The phone's clock is off: turn on automatic date and time in Settings."),
+    /// Advice: the gateway's time cannot be read.
+    AdviceClockUnreadable => ("無法讀取主機時間，請稍後重新檢查。", "The gateway's time cannot be read: check again later."),
+    /// Label: the app's version.
+    AppVersionLabel => ("軟體版本", "App version"),
+    /// This version and the newest.
+    VersionAndLatest => ("{}（最新 {}）", "{} (latest {})"),
+    /// Advice: update before taking payments.
+    AdviceUpdateNow => ("此版本已停止支援，請先更新 App 再交易。", "This version is no longer allowed: update the app before taking payments."),
+    /// Advice: update soon.
+    AdviceUpdateSoon => ("已有新版本（含安全性更新），請盡快更新。", "A newer version with security fixes is out: update soon."),
+    /// Advice: the versions cannot be read.
+    AdviceVersionsUnreadable => ("無法讀取最新版本資訊，請稍後重新檢查。", "The newest version cannot be read: check again later."),
 }
 
 #[cfg(test)]
@@ -309,5 +454,26 @@ mod tests {
                 assert!(!en.is_empty(), "{text:?}: no English");
             }
         }
+    }
+
+    #[test]
+    fn both_languages_leave_room_for_the_same_values() {
+        for text in Text::ALL {
+            let zh = text.get(Locale::ZhTw).matches("{}").count();
+            let en = text.get(Locale::En).matches("{}").count();
+            assert_eq!(zh, en, "{text:?}");
+        }
+        assert_eq!(
+            Text::ReaderSerialFirmware.fill(Locale::En, &["SIM-1", "2.1"]),
+            "Serial SIM-1 · firmware 2.1"
+        );
+        assert_eq!(
+            Text::ReaderSerialFirmware.fill(Locale::ZhTw, &["SIM-1", "2.1"]),
+            "序號 SIM-1 · 韌體 2.1"
+        );
+        assert_eq!(
+            Text::CheckAgain.fill(Locale::En, &["unused"]),
+            "Check again"
+        );
     }
 }

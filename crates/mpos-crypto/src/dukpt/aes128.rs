@@ -76,6 +76,12 @@ pub fn next_counter(counter: u32) -> Option<u32> {
     next_counter_with(counter, MAX_ONE_BITS)
 }
 
+/// How many transactions a device whose counter is `counter` has left
+/// (2,448,023,842 from a fresh key).
+pub fn counters_left(counter: u32) -> u64 {
+    super::counters_left_with(counter, MAX_ONE_BITS, 32)
+}
+
 /// Derives the reader's initial key from the BDK and the 8-byte initial key id.
 pub fn initial_key(bdk: &Key16, initial_key_id: &[u8; 8]) -> Key16 {
     derive(bdk, USAGE_INITIAL_KEY, initial_key_id)
@@ -162,6 +168,26 @@ pub fn encrypt_block(key: &Key16, block: [u8; 16]) -> [u8; 16] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counters_left_count_every_usable_counter_and_fall_by_one_per_transaction() {
+        assert_eq!(counters_left(0), 2448023842);
+        // Walking the device's own sequence: one fewer at each step.
+        let mut counter = 0;
+        for _ in 0..2_000 {
+            let next = next_counter(counter).unwrap();
+            assert_eq!(
+                counters_left(counter) - counters_left(next),
+                1,
+                "{counter:#x}"
+            );
+            counter = next;
+        }
+        // A counter with too many one bits is never used, so it is not left either.
+        assert!(validate_counter(0x1_FFFF).is_err());
+        assert_eq!(counters_left(0x1_FFFF), counters_left(0x1_FFFF - 1));
+        assert_eq!(counters_left(u32::MAX), 0);
+    }
 
     const BDK: &str = "FEDCBA9876543210F1F1F1F1F1F1F1F1";
     const IKID: [u8; 8] = [0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56];

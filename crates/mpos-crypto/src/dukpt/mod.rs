@@ -84,6 +84,45 @@ fn next_counter_with(counter: u32, max_ones: u32) -> Option<u32> {
     Some(next)
 }
 
+/// How many counters of `bits` bits with at most `max_ones` one bits lie
+/// above `counter`: the transactions a device has left before its key must
+/// be injected again.
+fn counters_left_with(counter: u32, max_ones: u32, bits: u32) -> u64 {
+    let top = if bits >= 32 {
+        u32::MAX
+    } else {
+        (1u32 << bits) - 1
+    };
+    counters_up_to(top, max_ones) - counters_up_to(counter.min(top), max_ones)
+}
+
+/// How many values in `0..=limit` have at most `max_ones` one bits.
+fn counters_up_to(limit: u32, max_ones: u32) -> u64 {
+    let mut count = 0u64;
+    let mut ones = 0u32;
+    for bit in (0..32u32).rev() {
+        if limit & (1 << bit) == 0 {
+            continue;
+        }
+        // This bit 0 and anything below: every value under the prefix so far.
+        count += (0..=max_ones - ones).map(|j| binomial(bit, j)).sum::<u64>();
+        ones += 1;
+        if ones > max_ones {
+            return count;
+        }
+    }
+    count + 1
+}
+
+/// n choose k (0 when k > n).
+fn binomial(n: u32, k: u32) -> u64 {
+    if k > n {
+        return 0;
+    }
+    let k = k.min(n - k);
+    (0..k).fold(1u64, |acc, i| acc * u64::from(n - i) / u64::from(i + 1))
+}
+
 /// Checks the rules both schemes share: not zero, at most `max_ones` one bits.
 fn check_counter(counter: u32, max_ones: u32) -> Result<(), DukptError> {
     if counter == 0 {

@@ -95,6 +95,12 @@ pub fn next_counter(counter: u32) -> Option<u32> {
     next_counter_with(counter, MAX_ONE_BITS).filter(|&next| next <= COUNTER_MASK)
 }
 
+/// How many transactions a device whose counter is `counter` has left
+/// (1,048,575 from a fresh key: X9.24-1's "about one million").
+pub fn counters_left(counter: u32) -> u64 {
+    super::counters_left_with(counter, MAX_ONE_BITS, 21)
+}
+
 /// Derives the initial PIN encryption key (IPEK) from the BDK and any KSN of the device.
 pub fn ipek(bdk: &Key16, ksn: &Ksn) -> Key16 {
     let data: [u8; 8] = ksn.initial().0[..8].try_into().expect("8 of 10 bytes");
@@ -219,6 +225,26 @@ fn xor16(key: &Key16, mask: &[u8; 16]) -> Key16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counters_left_count_every_usable_counter_and_fall_by_one_per_transaction() {
+        assert_eq!(counters_left(0), 1048575);
+        // Walking the device's own sequence: one fewer at each step.
+        let mut counter = 0;
+        for _ in 0..2_000 {
+            let next = next_counter(counter).unwrap();
+            assert_eq!(
+                counters_left(counter) - counters_left(next),
+                1,
+                "{counter:#x}"
+            );
+            counter = next;
+        }
+        // A counter with too many one bits is never used, so it is not left either.
+        assert!(validate_counter(0x7FF).is_err());
+        assert_eq!(counters_left(0x7FF), counters_left(0x7FF - 1));
+        assert_eq!(counters_left(0x1F_FFFF), 0);
+    }
 
     const BDK: &str = "0123456789ABCDEFFEDCBA9876543210";
 

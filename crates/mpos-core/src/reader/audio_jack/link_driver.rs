@@ -14,6 +14,7 @@
 //! starts again.
 
 use super::mapping;
+use crate::model::self_check::{LinkQuality, ProfileOrigin};
 use crate::reader::{OnlineResult, ReaderError, ReaderEvent, ReaderInfo, ReaderRequest};
 use mpos_link::message::{ReaderErrorCode, ReaderErrorReport, TransactionOutcome};
 use mpos_link::{FrameType, LinkProfile, Message, Station, StationError, StationEvent};
@@ -52,6 +53,8 @@ pub struct LinkDriver {
     sample_rate: u32,
     phone_model: String,
     profile: Option<LinkProfile>,
+    /// Whether the profile in use was known before this connection.
+    profile_origin: ProfileOrigin,
     station: Station,
     state: LinkState,
     info: Option<ReaderInfo>,
@@ -71,6 +74,7 @@ impl LinkDriver {
             sample_rate,
             phone_model: phone_model.to_string(),
             profile: None,
+            profile_origin: ProfileOrigin::Learned,
             station: Station::phone(sample_rate, &LinkProfile::power_up_default(phone_model))?,
             state: LinkState::Searching { retry_at: 0 },
             info: None,
@@ -91,6 +95,23 @@ impl LinkDriver {
     /// The profile learned (or given) for this phone model.
     pub fn profile(&self) -> Option<&LinkProfile> {
         self.profile.as_ref()
+    }
+
+    /// The link in use, as measured when it was set up; `None` unless connected.
+    pub fn link_quality(&self) -> Option<LinkQuality> {
+        let profile = self.profile.as_ref()?;
+        if self.state != LinkState::Connected {
+            return None;
+        }
+        Some(LinkQuality {
+            sample_rate: self.sample_rate,
+            uplink_bps: profile.settings.rate.bits_per_second(),
+            drive_level: profile.settings.level.0,
+            rx_level_percent: (profile.rx_amplitude * 100.0).round().clamp(0.0, 100.0) as u8,
+            eye_snr_tenths_db: (profile.eye_snr_db * 10.0).round() as i32,
+            phone_model: profile.phone_model.clone(),
+            origin: self.profile_origin,
+        })
     }
 
     /// Where the connection stands.
@@ -200,6 +221,10 @@ impl LinkDriver {
         match event {
             StationEvent::AutoConfigured(profile) => {
                 tracing::info!(rate = ?profile.settings.rate, level = profile.settings.level.0, "reader link configured");
+                self.profile_origin = match self.state {
+                    LinkState::Configuring { verifying: true } => ProfileOrigin::Saved,
+                    _ => ProfileOrigin::Learned,
+                };
                 self.profile = Some(profile);
                 self.state = LinkState::Identifying;
                 self.send(&Message::GetInfo);

@@ -20,7 +20,10 @@ pub(super) fn login(
         ctx.input(FieldId::Username, Text::Account, InputKind::Text),
         ctx.input(FieldId::Password, Text::Password, InputKind::Password),
     ];
-    view.buttons.push(ctx.primary(Text::LogIn, Intent::LogIn));
+    view.buttons = vec![
+        ctx.primary(Text::LogIn, Intent::LogIn),
+        ctx.secondary(Text::OpenSelfCheck, Intent::OpenSelfCheck),
+    ];
     view
 }
 
@@ -93,6 +96,7 @@ pub(super) fn home(
         ctx.primary(Text::StartSale, Intent::StartSale),
         ctx.primary(Text::StartRefund, Intent::StartRefund),
         ctx.secondary(Text::OpenTransactions, Intent::OpenTransactions),
+        ctx.secondary(Text::OpenSelfCheck, Intent::OpenSelfCheck),
         ctx.secondary(Text::LogOut, Intent::LogOut),
     ];
     view

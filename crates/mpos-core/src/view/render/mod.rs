@@ -4,6 +4,7 @@
 mod login;
 mod payment;
 mod receipt;
+mod self_check;
 mod settlement;
 mod transactions;
 
@@ -142,6 +143,7 @@ pub fn render(screen: &Screen, form: &Form, activity: Activity, locale: Locale) 
             settlement::review(preview.as_ref(), message, &ctx)
         }
         Screen::SettlementDone { batch } => settlement::done(batch, &ctx),
+        Screen::SelfCheck { lines, running } => self_check::self_check(lines, *running, &ctx),
     };
     if activity.busy {
         ctx.busy(&mut view, activity.cancellable);
@@ -271,7 +273,7 @@ impl Ctx<'_> {
 /// warning for everything that went wrong.
 fn tone(code: &str) -> Tone {
     match code {
-        "not_charged" | "signature_no_longer_needed" => Tone::Success,
+        "not_charged" | "signature_no_longer_needed" | "self_check_ready" => Tone::Success,
         "cancelled"
         | "reader_not_connected"
         | "signature_needs_login"
