@@ -1,0 +1,39 @@
+import MposAudioC
+
+/// The microphone's samples on their way from an input callback to an
+/// output callback: a lock-free single-producer, single-consumer ring (C11
+/// atomics, in MposAudioC). Made once; writing and reading allocate nothing.
+public final class SampleFIFO {
+    private let fifo: OpaquePointer
+
+    /// A FIFO for at least `capacity` samples.
+    public init(capacity: Int) {
+        fifo = mpos_sample_fifo_create(UInt32(capacity))!
+    }
+
+    deinit {
+        mpos_sample_fifo_destroy(fifo)
+    }
+
+    /// Appends up to `count` samples (the producer's side); returns how many fit.
+    @discardableResult
+    public func write(_ samples: UnsafePointer<Float>, count: Int) -> Int {
+        Int(mpos_sample_fifo_write(fifo, samples, UInt32(count)))
+    }
+
+    /// Takes up to `count` samples into `out` (the consumer's side); returns how many came.
+    public func read(into out: UnsafeMutablePointer<Float>, count: Int) -> Int {
+        Int(mpos_sample_fifo_read(fifo, out, UInt32(count)))
+    }
+
+    /// Drops up to `count` of the oldest samples (the consumer's side); returns how many.
+    @discardableResult
+    public func discard(_ count: Int) -> Int {
+        Int(mpos_sample_fifo_discard(fifo, UInt32(count)))
+    }
+
+    /// Samples waiting to be read.
+    public var available: Int {
+        Int(mpos_sample_fifo_available(fifo))
+    }
+}
