@@ -22,6 +22,7 @@ mod pinning;
 mod query;
 mod refunds;
 mod sales;
+mod self_check;
 mod settlement;
 mod timeout_reversal;
 mod voids;

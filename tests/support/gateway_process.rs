@@ -22,6 +22,8 @@ pub struct GatewayOptions {
     pub sms_token: Option<String>,
     /// How long the slow test issuer takes.
     pub slow_issuer_ms: u64,
+    /// The app versions announced to phones (latest, minimum); `None`: the gateway's own.
+    pub app_releases: Option<(String, String)>,
 }
 
 impl Default for GatewayOptions {
@@ -31,6 +33,7 @@ impl Default for GatewayOptions {
             sms_url: None,
             sms_token: None,
             slow_issuer_ms: 3_000,
+            app_releases: None,
         }
     }
 }
@@ -118,7 +121,11 @@ pub fn test_config(options: &GatewayOptions) -> Value {
         "sms": options.sms_url.as_ref().map(|url| json!({ "url": url, "bearer_token": options.sms_token })),
         "hsm": { "bdks": [ test_bdk(), test_tdes_bdk() ], "issuer_master_keys": test_issuer_master_keys() },
         "issuer": { "slow_delay_ms": options.slow_issuer_ms },
-        "settlement": { "auto_local_time": "23:00", "check_interval_ms": 200 }
+        "settlement": { "auto_local_time": "23:00", "check_interval_ms": 200 },
+        "app_releases": options.app_releases.as_ref().map_or_else(
+            || json!({}),
+            |(latest, minimum)| json!({ "latest": latest, "minimum": minimum }),
+        )
     })
 }
 

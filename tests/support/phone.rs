@@ -271,6 +271,16 @@ impl Phone {
             .clone()
     }
 
+    /// The current screen, drawn as the shells see it.
+    pub fn view(&self) -> mpos_core::view::ScreenView {
+        self.app.view()
+    }
+
+    /// What the platform tells the app of the phone's battery.
+    pub async fn set_phone_power(&self, power: Option<mpos_core::PhonePower>) {
+        self.app.set_phone_power(power).await;
+    }
+
     /// The current screen.
     pub fn screen(&self) -> Screen {
         let screen = self.app.screen();

@@ -59,6 +59,15 @@ pub fn render_screen(view: &ScreenView) -> String {
     if view.rows.is_empty() {
         body.extend(view.empty_rows.clone());
     }
+    for check in &view.checks {
+        body.push(format!(
+            "[{}] {}: {}",
+            check.state_text, check.label, check.value
+        ));
+        if let Some(advice) = &check.advice {
+            body.push(format!("    -> {advice}"));
+        }
+    }
     if !view.buttons.is_empty() {
         let buttons: Vec<String> = view
             .buttons

@@ -26,3 +26,36 @@ fn the_printer_shows_the_views_words_in_its_language() {
         "{en}"
     );
 }
+
+#[test]
+fn the_printer_lists_each_check_with_its_state_and_what_to_do() {
+    use mpos_core::{CheckItem, CheckLine, CheckStatus, Finding};
+    let screen = Screen::SelfCheck {
+        lines: vec![
+            CheckLine::new(
+                CheckItem::Reader,
+                CheckStatus::Failed,
+                Finding::ReaderMissing,
+            ),
+            CheckLine::new(
+                CheckItem::Clock,
+                CheckStatus::Ok,
+                Finding::ClockSkew { seconds: 0 },
+            ),
+        ],
+        running: false,
+    };
+    let en = render_screen(&render(
+        &screen,
+        &Form::new(),
+        Activity::default(),
+        Locale::En,
+    ));
+    assert!(en.contains("[Problem] Card reader: Not connected"), "{en}");
+    assert!(
+        en.contains("-> Plug the reader into the headset jack"),
+        "{en}"
+    );
+    assert!(en.contains("[OK] Phone clock: Matches the gateway"), "{en}");
+    assert!(en.contains("[Check again]"), "{en}");
+}

@@ -74,6 +74,21 @@ fn demo_json_reports_every_step_ok_and_exits_zero() {
             .find(|s| s["step"] == name)
             .expect("step present")
     };
+    // The pre-shift check, run from home after the login: every line passes
+    // but the phone's battery, which the terminal cannot report.
+    let self_check = &by_name("login")["self_check"];
+    assert_eq!(self_check["PhoneBattery"], "Skipped", "{self_check}");
+    for item in [
+        "Reader",
+        "ReaderKeys",
+        "AudioLink",
+        "Gateway",
+        "Certificate",
+        "Clock",
+        "AppVersion",
+    ] {
+        assert_eq!(self_check[item], "Ok", "{item}: {self_check}");
+    }
     assert_eq!(by_name("sale")["signature_required"], true);
     assert_eq!(by_name("sale_no_signature")["signature_required"], false);
     assert_eq!(

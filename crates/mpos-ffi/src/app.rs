@@ -6,7 +6,7 @@ use crate::audio_jack::AudioJack;
 use crate::error::MposError;
 use crate::task_handle::TaskHandle;
 use mpos_core::view::{FieldId, Intent, Locale, ScreenView, SignaturePoint};
-use mpos_core::AppConfig;
+use mpos_core::{AppConfig, PhonePower};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -115,6 +115,15 @@ impl MposApp {
     pub async fn set_microphone_allowed(&self, allowed: bool) -> ScreenView {
         let core = self.core.clone();
         self.on_core(async move { core.set_microphone_allowed(allowed).await })
+            .await
+    }
+
+    /// The phone's battery as the platform reads it (Android's
+    /// `BatteryManager`, iOS's `UIDevice`), for the pre-shift check;
+    /// `None` when the platform cannot tell.
+    pub async fn set_phone_power(&self, power: Option<PhonePower>) -> ScreenView {
+        let core = self.core.clone();
+        self.on_core(async move { core.set_phone_power(power).await })
             .await
     }
 

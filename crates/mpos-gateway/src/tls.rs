@@ -28,6 +28,24 @@ pub enum TlsError {
     Rustls(#[from] rustls::Error),
 }
 
+/// How long a generated certificate is valid: the CA/Browser Forum's limit
+/// for public TLS certificates, so the phones' pre-shift check counts down
+/// to a real renewal date (the pin is on the key, which a renewal keeps).
+pub const GENERATED_VALIDITY_DAYS: i64 = 397;
+
+/// A self-signed certificate for `localhost` and `127.0.0.1`, valid from an
+/// hour before `now` (clocks differ) for [`GENERATED_VALIDITY_DAYS`].
+fn self_signed(
+    key_pair: &rcgen::KeyPair,
+    now: time::OffsetDateTime,
+) -> Result<rcgen::Certificate, rcgen::Error> {
+    let mut params =
+        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])?;
+    params.not_before = now - time::Duration::hours(1);
+    params.not_after = now + time::Duration::days(GENERATED_VALIDITY_DAYS);
+    params.self_signed(key_pair)
+}
+
 /// The certificate and key the server presents.
 pub struct TlsIdentity {
     /// Certificate chain, PEM.
@@ -84,12 +102,10 @@ pub fn load_or_generate(
             let cert = dir.join("cert.pem");
             let key = dir.join("key.pem");
             if !cert.exists() || !key.exists() {
-                let generated = rcgen::generate_simple_self_signed(vec![
-                    "localhost".to_string(),
-                    "127.0.0.1".to_string(),
-                ])?;
-                write(&key, &generated.key_pair.serialize_pem())?;
-                write(&cert, &generated.cert.pem())?;
+                let key_pair = rcgen::KeyPair::generate()?;
+                let generated = self_signed(&key_pair, time::OffsetDateTime::now_utc())?;
+                write(&key, &key_pair.serialize_pem())?;
+                write(&cert, &generated.pem())?;
                 tracing::info!(cert = %cert.display(), "generated a self-signed TLS certificate");
             }
             (cert, key)

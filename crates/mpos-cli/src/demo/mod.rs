@@ -20,7 +20,7 @@ use crate::environment::Environment;
 use crate::phone::Phone;
 use mpos_cards::CardId;
 use mpos_core::view::Locale;
-use mpos_core::{CardPrompt, Screen, UserAction};
+use mpos_core::{CardPrompt, CheckStatus, Screen, UserAction};
 use mpos_wire::api::{
     CreateUserRequest, Limits, Point, ReceiptDestination, TransactionSearch, TransactionSummary,
     TxnKind, TxnStatus, UserStatus,
@@ -187,8 +187,10 @@ impl Day {
             .begin("change_password", "a new password of exactly 6 digits");
         let result = self.change_password().await;
         self.finish("change_password", result)?;
-        self.report
-            .begin("login", "log out, log in again with the new password");
+        self.report.begin(
+            "login",
+            "log out, log in again with the new password, the pre-shift check from home",
+        );
         let result = self.login().await;
         self.finish("login", result)?;
         self.report.begin(
@@ -438,9 +440,52 @@ impl Day {
                 "login with the new password shows {screen:?}"
             )));
         };
-        Ok(facts(
-            json!({ "display_name": display_name, "merchant_name": merchant_name }),
-        ))
+        let self_check = self.self_check().await?;
+        Ok(facts(json!({
+            "display_name": display_name,
+            "merchant_name": merchant_name,
+            "self_check": self_check,
+        })))
+    }
+
+    /// The cashier's guide: check the device, the reader, the software and
+    /// the network before the shift.
+    async fn self_check(&self) -> Result<Map<String, Value>, DemoError> {
+        let phone = self.cashier();
+        phone.act(UserAction::OpenSelfCheck).await;
+        let screen = phone
+            .wait_until("the pre-shift check to finish", |screen| {
+                matches!(screen, Screen::SelfCheck { running: false, .. })
+            })
+            .await?;
+        let Screen::SelfCheck { lines, .. } = screen else {
+            unreachable!("waited for the check")
+        };
+        // The demo's phone reports no battery; every other line must pass.
+        let failing: Vec<String> = lines
+            .iter()
+            .filter(|line| !matches!(line.status, CheckStatus::Ok | CheckStatus::Skipped))
+            .map(|line| format!("{:?}: {:?}", line.item, line.finding))
+            .collect();
+        ensure(
+            failing.is_empty(),
+            format!("every line of the check passes: {failing:?}"),
+        )?;
+        let statuses: Map<String, Value> = lines
+            .iter()
+            .map(|line| {
+                (
+                    format!("{:?}", line.item),
+                    Value::String(format!("{:?}", line.status)),
+                )
+            })
+            .collect();
+        let screen = phone.act(UserAction::Back).await;
+        ensure(
+            matches!(screen, Screen::Home { .. }),
+            "back from the check returns home",
+        )?;
+        Ok(statuses)
     }
 
     /// Rings up a sale up to the card: amount, brand, "Pay now".

@@ -3,7 +3,7 @@
 //! feeds it and runs the commands it returns.
 
 use crate::error::UserMessage;
-use crate::flows::login::{LoginFlow, LoginInput};
+use crate::flows::login::{LoginFlow, LoginInput, LoginStep};
 use crate::flows::payment::{PaymentExit, PaymentFlow, PaymentInput, PaymentStep};
 use crate::flows::query::{QueryExit, QueryFlow, QueryInput, QueryStep};
 use crate::flows::self_check::{SelfCheckFlow, SelfCheckInput};
@@ -223,10 +223,19 @@ impl Engine {
         fresh_key: String,
     ) -> Vec<Command> {
         let reader_connected = reader.is_some();
-        if action == UserAction::OpenSelfCheck
-            && matches!(self.route, Route::Login(_) | Route::Home { .. })
-        {
-            return self.open_self_check();
+        if action == UserAction::OpenSelfCheck {
+            // From the login screen and home only: never from the middle of
+            // a first login or of a payment.
+            let from_login_or_home = match &self.route {
+                Route::Login(flow) => *flow.step() == LoginStep::Credentials,
+                Route::Home { .. } => true,
+                _ => false,
+            };
+            return if from_login_or_home {
+                self.open_self_check()
+            } else {
+                Vec::new()
+            };
         }
         match (&mut self.route, action) {
             (Route::SelfCheck { flow, previous }, action) => match action {

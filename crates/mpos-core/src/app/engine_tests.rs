@@ -571,3 +571,105 @@ fn refused_reversal_goes_home_and_is_sent_again_after_the_next_login() {
     )));
     assert!(matches!(render(&engine), Screen::OutcomeUnknown { .. }));
 }
+
+fn self_check_lines(engine: &Engine) -> Vec<crate::model::self_check::CheckLine> {
+    match render(engine) {
+        Screen::SelfCheck { lines, .. } => lines,
+        other => panic!("expected the pre-shift check, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_self_check_opens_from_login_and_goes_back_to_the_login_as_it_was() {
+    use crate::model::self_check::{CheckItem, CheckStatus};
+    let (mut engine, _) = Engine::start(ResumeDecision::Nothing, false, Timing::default());
+    // Half-way through a first login: the activation code is asked for.
+    act(
+        &mut engine,
+        UserAction::Login {
+            username: "amy".into(),
+            password: "default1".into(),
+        },
+    );
+    reply(
+        &mut engine,
+        Reply::LoggedIn(Ok(LoginResponse {
+            session_token: "tok".into(),
+            expires_at: "2025-03-01T12:00:00Z".into(),
+            stage: SessionStage::ActivationRequired,
+            user: testing::profile(),
+        })),
+    );
+    let before = render(&engine);
+    assert!(matches!(before, Screen::Activation { .. }), "{before:?}");
+    // Only login and home open it; the activation step keeps its place.
+    assert!(act(&mut engine, UserAction::OpenSelfCheck).is_empty());
+    assert_eq!(render(&engine), before);
+
+    let (mut engine, _) = Engine::start(ResumeDecision::Nothing, false, Timing::default());
+    let commands = act(&mut engine, UserAction::OpenSelfCheck);
+    assert_eq!(commands, vec![Command::CheckReader, Command::CheckGateway]);
+    let lines = self_check_lines(&engine);
+    assert_eq!(lines.len(), CheckItem::ALL.len());
+    assert!(matches!(
+        render(&engine),
+        Screen::SelfCheck { running: true, .. }
+    ));
+
+    // A reader plugged in meanwhile is checked again, and the login
+    // underneath learns of it too.
+    let commands = engine.handle(Input::Reader {
+        event: ReaderEvent::Connected(reader_info()),
+        fresh_key: "k".into(),
+    });
+    assert!(commands.is_empty(), "the first reader check still runs");
+    reply(
+        &mut engine,
+        Reply::ReaderChecked(crate::model::self_check::ReaderCheck {
+            info: Some(reader_info()),
+            link: None,
+            saved_profile_model: None,
+        }),
+    );
+    let reader = self_check_lines(&engine)
+        .into_iter()
+        .find(|line| line.item == CheckItem::Reader)
+        .unwrap();
+    assert_eq!(reader.status, CheckStatus::Ok);
+    // The phone's battery comes from the platform at any time.
+    engine.set_phone_power(Some(crate::model::self_check::PhonePower {
+        percent: 12,
+        charging: false,
+    }));
+    let battery = self_check_lines(&engine)
+        .into_iter()
+        .find(|line| line.item == CheckItem::PhoneBattery)
+        .unwrap();
+    assert_eq!(battery.status, CheckStatus::Warning);
+
+    assert!(act(&mut engine, UserAction::Back).is_empty());
+    assert!(matches!(
+        render(&engine),
+        Screen::Login {
+            reader_connected: true,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn the_self_check_opens_from_home_keeps_the_session_and_goes_back_home() {
+    let mut engine = home();
+    let commands = act(&mut engine, UserAction::OpenSelfCheck);
+    assert_eq!(commands, vec![Command::CheckReader, Command::CheckGateway]);
+    // The gateway check is the session's business only in name: the status
+    // needs none, and the session stays.
+    assert_eq!(engine.token().map(SessionToken::as_str), Some("tok"));
+    // Sale buttons do nothing here.
+    assert!(act(&mut engine, UserAction::StartSale).is_empty());
+    assert!(matches!(render(&engine), Screen::SelfCheck { .. }));
+    reply(&mut engine, Reply::GatewayChecked(Err(HostError::Timeout)));
+    act(&mut engine, UserAction::Back);
+    assert!(matches!(render(&engine), Screen::Home { .. }));
+    assert!(engine.session.is_some());
+}

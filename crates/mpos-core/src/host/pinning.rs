@@ -281,6 +281,32 @@ mod tests {
     }
 
     #[test]
+    fn the_expiry_is_read_in_both_der_time_forms() {
+        let expiring = |not_after: time::OffsetDateTime| {
+            let key = KeyPair::generate().unwrap();
+            let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+            params.not_after = not_after;
+            params.self_signed(&key).unwrap().der().to_vec()
+        };
+        // Before 2050 X.509 writes UTCTime, from 2050 on GeneralizedTime (RFC 5280 4.1.2.5).
+        let utc_time = time::macros::datetime!(2031-03-04 05:06:07 UTC);
+        assert_eq!(
+            certificate_not_after(&expiring(utc_time)),
+            Some(utc_time.unix_timestamp())
+        );
+        let generalized = time::macros::datetime!(2051-01-02 03:04:05 UTC);
+        assert_eq!(
+            certificate_not_after(&expiring(generalized)),
+            Some(generalized.unix_timestamp())
+        );
+        // The version tag is optional, and a chain's CA has extensions: both read.
+        let pki = pki();
+        assert!(certificate_not_after(pki.leaf.as_ref()).is_some());
+        assert_eq!(certificate_not_after(b"not a certificate"), None);
+        assert_eq!(certificate_not_after(&[]), None);
+    }
+
+    #[test]
     fn spki_hash_is_the_hash_of_the_key_der() {
         let pki = pki();
         let expected: [u8; 32] = Sha256::digest(pki.leaf_key.public_key_der()).into();

@@ -171,6 +171,7 @@ impl CheckLine {
 
 /// The phone's battery, as the shell reads it from the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhonePower {
     /// Charge in percent (0 to 100).
     pub percent: u8,

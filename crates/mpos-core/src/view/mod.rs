@@ -19,7 +19,7 @@ pub use intent::{CardBrand, FieldId, Intent};
 pub use locale::Locale;
 pub use render::{render, Activity};
 pub use screen_view::{
-    BusyView, ButtonStyle, ButtonView, ChoiceGroupView, ChoiceView, FieldView, InputKind,
-    InputView, MessageView, QrView, RowView, ScreenId, ScreenView, SignaturePadView,
-    SignaturePoint, SignatureStroke, Tone,
+    BusyView, ButtonStyle, ButtonView, CheckState, CheckView, ChoiceGroupView, ChoiceView,
+    FieldView, InputKind, InputView, MessageView, QrView, RowView, ScreenId, ScreenView,
+    SignaturePadView, SignaturePoint, SignatureStroke, Tone,
 };

@@ -5,9 +5,12 @@
 use super::*;
 use crate::flows::payment::CardPrompt;
 use crate::flows::testing;
+use crate::model::self_check::{
+    CheckItem, CheckLine, CheckStatus, Finding, LinkQuality, ProfileOrigin,
+};
 use crate::notice::Notice;
 use crate::receipt::qr::QrMatrix;
-use crate::view::screen_view::{ButtonStyle, ScreenId};
+use crate::view::screen_view::{ButtonStyle, CheckState, ScreenId};
 use mpos_wire::api::Point;
 use mpos_wire::api::{
     BatchSummary, BrandTotal, SettlementPreview, SettlementTotals, SettlementTrigger, Stroke,
@@ -157,6 +160,82 @@ fn every_screen() -> Vec<Screen> {
                 totals: totals(),
             },
         },
+        Screen::SelfCheck {
+            lines: self_check_lines(),
+            running: false,
+        },
+    ]
+}
+
+/// A check with every kind of finding and status.
+fn self_check_lines() -> Vec<CheckLine> {
+    use CheckStatus::*;
+    vec![
+        CheckLine::new(
+            CheckItem::PhoneBattery,
+            Warning,
+            Finding::PhoneBattery {
+                percent: 15,
+                charging: false,
+            },
+        ),
+        CheckLine::new(
+            CheckItem::Reader,
+            Ok,
+            Finding::ReaderAnswering {
+                serial: "SIM-7".into(),
+                firmware: "2.1.0".into(),
+            },
+        ),
+        CheckLine::new(CheckItem::ReaderBattery, Ok, Finding::ReaderBattery(None)),
+        CheckLine::new(CheckItem::ReaderKeys, Ok, Finding::KeysLeft(2_448_023_841)),
+        CheckLine::new(
+            CheckItem::AudioLink,
+            Warning,
+            Finding::Link(LinkQuality {
+                sample_rate: 48_000,
+                uplink_bps: 9_600,
+                drive_level: 2,
+                rx_level_percent: 41,
+                eye_snr_tenths_db: 134,
+                phone_model: "Pixel 7".into(),
+                origin: ProfileOrigin::Saved,
+            }),
+        ),
+        CheckLine::new(
+            CheckItem::LinkProfile,
+            Ok,
+            Finding::Profile {
+                phone_model: "Pixel 7".into(),
+                saved: true,
+            },
+        ),
+        CheckLine::new(
+            CheckItem::Gateway,
+            Ok,
+            Finding::GatewayReachable {
+                round_trip_ms: 1_234,
+            },
+        ),
+        CheckLine::new(
+            CheckItem::Certificate,
+            Failed,
+            Finding::CertificateDaysLeft(-3),
+        ),
+        CheckLine::new(
+            CheckItem::Clock,
+            Warning,
+            Finding::ClockSkew { seconds: -95 },
+        ),
+        CheckLine::new(
+            CheckItem::AppVersion,
+            Warning,
+            Finding::Versions {
+                current: "1.3.0".parse().unwrap(),
+                latest: "1.4.0".parse().unwrap(),
+                minimum: "1.2.0".parse().unwrap(),
+            },
+        ),
     ]
 }
 
@@ -171,7 +250,7 @@ fn has_cjk(text: &str) -> bool {
 #[test]
 fn every_screen_has_its_id_a_title_and_something_to_do() {
     let screens = every_screen();
-    assert_eq!(screens.len(), 19, "one of each");
+    assert_eq!(screens.len(), ScreenId::ALL.len(), "one of each");
     for screen in &screens {
         let view = view(screen, Locale::ZhTw);
         assert_eq!(view.screen, ScreenId::of(screen));
@@ -376,4 +455,111 @@ fn inputs_echo_the_form_but_never_a_secret() {
     assert_eq!(login.inputs[1].value, "");
     assert_eq!(login.inputs[1].kind, crate::view::InputKind::Password);
     assert!(!login.texts().contains(&"135790"));
+}
+
+#[test]
+fn the_self_check_says_what_each_line_found_and_what_to_do() {
+    let screen = Screen::SelfCheck {
+        lines: self_check_lines(),
+        running: false,
+    };
+    let en = view(&screen, Locale::En);
+    let zh = view(&screen, Locale::ZhTw);
+    assert_eq!(en.checks.len(), CheckItem::ALL.len());
+    let line = |view: &ScreenView, label: &str| {
+        view.checks
+            .iter()
+            .find(|check| check.label == label)
+            .cloned()
+            .unwrap_or_else(|| panic!("no line {label}: {:#?}", view.checks))
+    };
+    let keys = line(&en, "Reader encryption keys");
+    assert_eq!(keys.value, "2,448,023,841 transactions left");
+    assert_eq!((keys.state, keys.advice), (CheckState::Ok, None));
+    assert_eq!(
+        line(&zh, "讀卡機加密金鑰").value,
+        "剩餘 2,448,023,841 筆交易"
+    );
+    let link = line(&en, "Audio link quality");
+    assert_eq!(
+        link.value,
+        "9600 bit/s · 48,000 Hz audio · level 41% · SNR 13.4 dB"
+    );
+    assert_eq!(link.state, CheckState::Warning);
+    assert!(link.advice.unwrap().contains("plug all the way in"));
+    let certificate = line(&en, "Gateway certificate");
+    assert_eq!(certificate.value, "Expired 3 days ago");
+    assert_eq!(
+        (certificate.state, certificate.state_text.as_str()),
+        (CheckState::Failed, "Problem")
+    );
+    assert!(certificate.advice.unwrap().contains("call support"));
+    assert_eq!(line(&en, "Phone clock").value, "95 s behind the gateway");
+    assert_eq!(line(&zh, "手機時間").value, "比主機慢 95 秒");
+    assert_eq!(line(&en, "App version").value, "1.3.0 (latest 1.4.0)");
+    assert_eq!(line(&en, "Phone battery").value, "15%");
+    assert_eq!(
+        line(&en, "Card reader").value,
+        "Serial SIM-7 · firmware 2.1.0"
+    );
+    // The worst line decides the verdict; "Check again" and "Back".
+    let verdict = en.message.as_ref().unwrap();
+    assert_eq!(
+        (verdict.code.as_str(), verdict.tone),
+        ("self_check_failed", Tone::Warning)
+    );
+    assert!(en.button(&Intent::RunSelfCheck).is_some_and(|b| b.enabled));
+    assert!(en.button(&Intent::Back).is_some());
+    assert_eq!(en.back, Some(Intent::Back));
+
+    // While it runs: no verdict, "Check again" waits.
+    let mut lines = self_check_lines();
+    lines[6] = CheckLine::new(CheckItem::Gateway, CheckStatus::Checking, Finding::Pending);
+    let running = view(
+        &Screen::SelfCheck {
+            lines,
+            running: true,
+        },
+        Locale::En,
+    );
+    assert!(running.message.is_none());
+    assert!(running.busy.is_some());
+    assert!(running
+        .button(&Intent::RunSelfCheck)
+        .is_some_and(|b| !b.enabled));
+    assert_eq!(line(&running, "Gateway connection").value, "Checking…");
+
+    // Every line fine: ready for the shift.
+    let fine: Vec<CheckLine> = self_check_lines()
+        .into_iter()
+        .map(|line| CheckLine {
+            status: CheckStatus::Ok,
+            ..line
+        })
+        .collect();
+    let ready = view(
+        &Screen::SelfCheck {
+            lines: fine,
+            running: false,
+        },
+        Locale::ZhTw,
+    );
+    let verdict = ready.message.unwrap();
+    assert_eq!(
+        (verdict.code.as_str(), verdict.tone),
+        ("self_check_ready", Tone::Success)
+    );
+    assert!(ready.checks.iter().all(|check| check.advice.is_none()));
+}
+
+#[test]
+fn login_and_home_offer_the_pre_shift_check() {
+    for screen in [&every_screen()[0], &every_screen()[4]] {
+        let view = view(screen, Locale::En);
+        assert!(
+            view.button(&Intent::OpenSelfCheck).is_some(),
+            "{:?}",
+            view.screen
+        );
+    }
 }
