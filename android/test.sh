@@ -72,7 +72,7 @@ rm -rf "$BUILD/jvm"; mkdir -p "$BUILD/jvm"
   android/core/src/main/kotlin android/core/src/testFixtures/kotlin android/core/src/test/kotlin \
   -d "$BUILD/jvm/classes" 2>&1 | grep -v '^warning' || true
 java "${RUN[@]}" -Dmpos.testbed.log="$BUILD/jvm/testbed.log" -cp "$BUILD/jvm/classes:$JVM_CP:$K/lib/kotlin-stdlib.jar" \
-  tw.mpos.core.RunTestsKt tw.mpos.core.MerchantDayTest tw.mpos.core.ErrorPathsTest tw.mpos.core.AudioPathTest | tee "$BUILD/jvm/result.txt" || true
+  tw.mpos.core.RunTestsKt tw.mpos.core.MerchantDayTest tw.mpos.core.ErrorPathsTest tw.mpos.core.SelfCheckTest tw.mpos.core.AudioPathTest | tee "$BUILD/jvm/result.txt" || true
 tally "$BUILD/jvm/result.txt" "the JVM suite"
 
 echo "== 3. the Compose screens on the desktop JVM, drawn into docs/screens"

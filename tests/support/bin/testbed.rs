@@ -33,6 +33,12 @@ struct Args {
     /// How long the slow test issuer takes, in milliseconds.
     #[arg(long, default_value_t = 3_000)]
     slow_issuer_ms: u64,
+    /// The newest app version the gateway announces (default: its own).
+    #[arg(long, requires = "minimum_app_version")]
+    latest_app_version: Option<String>,
+    /// The oldest app version the gateway still allows.
+    #[arg(long, requires = "latest_app_version")]
+    minimum_app_version: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +113,7 @@ async fn main() {
     let world = Arc::new(
         World::start_with(GatewayOptions {
             slow_issuer_ms: args.slow_issuer_ms,
+            app_releases: args.latest_app_version.zip(args.minimum_app_version),
             ..GatewayOptions::default()
         })
         .await,

@@ -19,7 +19,7 @@ import uniffi.mpos_ffi.localeForTag
 /**
  * The one activity: draws the core's view, asks for the microphone, runs
  * the audio while in front, keeps the display on while a card is read,
- * and hands the back button and the language to the core.
+ * and hands the back button, the language and the battery to the core.
  */
 class MainActivity : ComponentActivity() {
     /** The running core, or null when it could not start (the screen then says why). */
@@ -62,9 +62,13 @@ class MainActivity : ComponentActivity() {
         }
     }
 
+    /** The battery, reported while the app is in front. */
+    private var battery: BatteryMonitor? = null
+
     override fun onStart() {
         super.onStart()
         val runtime = runtime ?: return
+        battery = BatteryMonitor(this, runtime.session)
         if (checkSelfPermission(Manifest.permission.RECORD_AUDIO) == PackageManager.PERMISSION_GRANTED) {
             runtime.session.setMicrophoneAllowed(true)
             runtime.startAudio()
@@ -75,6 +79,8 @@ class MainActivity : ComponentActivity() {
     }
 
     override fun onStop() {
+        battery?.close()
+        battery = null
         runtime?.stopAudio()
         super.onStop()
     }

@@ -4,6 +4,7 @@ import android.Manifest
 import android.content.Context
 import android.media.AudioDeviceInfo
 import android.media.AudioManager
+import android.os.BatteryManager
 import android.view.WindowManager
 import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.test.ExperimentalTestApi
@@ -35,6 +36,7 @@ import tw.mpos.core.testing.Credentials
 import tw.mpos.core.testing.Testbed
 import tw.mpos.ui.Tags
 import uniffi.mpos_core.CardBrand
+import uniffi.mpos_core.CheckState
 import uniffi.mpos_core.FieldId
 import uniffi.mpos_core.Intent
 import uniffi.mpos_core.ScreenId
@@ -140,6 +142,33 @@ class MainActivityTest {
                 scenario.onActivity { finishing = it.isFinishing }
                 finishing
             }
+        }
+    }
+
+    @Test
+    fun thePreShiftCheckFromLoginReadsTheBatteryTheReaderAndTheGateway() {
+        shadowOf(app).grantPermissions(Manifest.permission.RECORD_AUDIO)
+        app.sendStickyBroadcast(
+            android.content.Intent(android.content.Intent.ACTION_BATTERY_CHANGED)
+                .putExtra(BatteryManager.EXTRA_LEVEL, 42)
+                .putExtra(BatteryManager.EXTRA_SCALE, 100)
+                .putExtra(BatteryManager.EXTRA_STATUS, BatteryManager.BATTERY_STATUS_DISCHARGING),
+        )
+        ActivityScenario.launch(MainActivity::class.java).use {
+            awaitReader()
+            click(Intent.OpenSelfCheck)
+            await(ScreenId.SELF_CHECK)
+            compose.waitUntil(30_000) { view().busy == null && view().checks.none { it.state == CheckState.CHECKING } }
+            val checks = view().checks
+            assertEquals(10, checks.size)
+            assertEquals("the activity reported the battery", "42%", checks[0].value)
+            assertEquals(CheckState.OK, checks[0].state)
+            assertEquals("the reader answers over Robolectric's audio", CheckState.OK, checks[1].state)
+            assertEquals("the gateway answers over its pinned certificate", CheckState.OK, checks[6].state)
+            compose.onNodeWithTag(Tags.check(6)).performScrollTo().assertExists()
+            compose.onNodeWithText(checks[6].value).assertExists()
+            click(Intent.Back)
+            await(ScreenId.LOGIN)
         }
     }
 

@@ -9,6 +9,7 @@ import kotlinx.coroutines.launch
 import uniffi.mpos_core.FieldId
 import uniffi.mpos_core.Intent
 import uniffi.mpos_core.Locale
+import uniffi.mpos_core.PhonePower
 import uniffi.mpos_core.ScreenView
 import uniffi.mpos_core.SignaturePoint
 import uniffi.mpos_ffi.MposApp
@@ -68,6 +69,11 @@ class MposSession(private val app: MposApp, scope: CoroutineScope) : ScreenActio
     /** The platform allowed or denied the microphone. */
     fun setMicrophoneAllowed(allowed: Boolean) {
         inbox.trySend { app.setMicrophoneAllowed(allowed) }
+    }
+
+    /** The phone's battery as the platform reads it, for the pre-shift check; null when unknown. */
+    fun setPhonePower(power: PhonePower?) {
+        inbox.trySend { app.setPhonePower(power) }
     }
 
     /** Cancels the request running now, if it moves no money (jumps the queue). */

@@ -84,6 +84,12 @@ private fun playTheDay(testbed: Testbed, locale: Locale): Map<ScreenId, ScreenVi
         phone.plugInReader()
         phone.firstLogin(credentials)
 
+        // The pre-shift check from home, the battery as a phone reports it.
+        kotlinx.coroutines.runBlocking { phone.app.setPhonePower(uniffi.mpos_core.PhonePower(76u, false)) }
+        phone.press(Intent.OpenSelfCheck, ScreenId.SELF_CHECK)
+        phone.await(ScreenId.SELF_CHECK) { view -> view.busy == null && view.message != null }
+        phone.press(Intent.Back, ScreenId.HOME)
+
         sale(phone, 4_800, CardBrand.VISA)
         phone.insert(TestCard.VISA_CHIP_APPROVED)
         phone.await(ScreenId.SIGNATURE)

@@ -28,5 +28,6 @@ fun MposScreen(view: ScreenView, actions: ScreenActions) = MposTheme {
         ScreenId.VOID_DONE -> VoidDoneScreen(view, actions)
         ScreenId.SETTLEMENT_REVIEW -> SettlementReviewScreen(view, actions)
         ScreenId.SETTLEMENT_DONE -> SettlementDoneScreen(view, actions)
+        ScreenId.SELF_CHECK -> SelfCheckScreen(view, actions)
     }
 }

@@ -15,6 +15,9 @@ object Tags {
         else -> "intent:${intent::class.simpleName}"
     }
 
+    /** The pre-shift check's line at [index]. */
+    fun check(index: Int): String = "check:$index"
+
     /** The screen's root. */
     const val SCREEN = "screen"
 

@@ -52,6 +52,11 @@ class Testbed private constructor(private val process: Process, ready: Map<Strin
     /** How many SMS reached [number]. */
     fun smsCount(number: String): Int = (get("/sms?to=$number")["count"] as Double).toInt()
 
+    /** Sets the gateway's test clock (RFC 3339); it runs on from there. */
+    fun setClock(now: String) {
+        post("/clock", "{\"now\":\"$now\"}")
+    }
+
     private fun get(path: String): Map<String, Any?> = call("GET", path, null)
 
     private fun post(path: String, body: String): Map<String, Any?> = call("POST", path, body)
@@ -77,11 +82,15 @@ class Testbed private constructor(private val process: Process, ready: Map<Strin
     }
 
     companion object {
-        /** Starts `mpos-testbed` (path: system property `mpos.testbed`) and waits for its ready line. */
+        /**
+         * Starts `mpos-testbed` (path: system property `mpos.testbed`) and waits for its ready
+         * line; [appReleases] are the (latest, minimum) app versions the gateway announces.
+         */
         @Suppress("UNCHECKED_CAST")
-        fun start(slowIssuerMs: Long = 3_000): Testbed {
+        fun start(slowIssuerMs: Long = 3_000, appReleases: Pair<String, String>? = null): Testbed {
             val binary = System.getProperty("mpos.testbed") ?: error("set -Dmpos.testbed=<target/debug/mpos-testbed>")
-            val process = ProcessBuilder(binary, "--slow-issuer-ms", slowIssuerMs.toString())
+            val releases = appReleases?.let { (latest, minimum) -> listOf("--latest-app-version", latest, "--minimum-app-version", minimum) }.orEmpty()
+            val process = ProcessBuilder(listOf(binary, "--slow-issuer-ms", slowIssuerMs.toString()) + releases)
                 .redirectError(File(System.getProperty("mpos.testbed.log", "/dev/null")))
                 .start()
             val line = process.inputStream.bufferedReader().readLine() ?: error("mpos-testbed exited before it was ready")
