@@ -41,6 +41,17 @@ build_phone_library() {
 }
 
 build_phone_library phone "$TARGET_DIR"
+
+# What the phone must never carry (docs/ARCHITECTURE.md, the crate graph's
+# rules), read off the linked library's symbols: key derivation and
+# decryption, the stripe decoder (clear track data stays in the reader),
+# gateway code, SQLite. mpos-crypto's DUKPT counter arithmetic may be there.
+forbidden='mpos_crypto::(dukpt::[a-z0-9_]+::(ipek|initial_key|derivation_key|working_key|host_working_key|transaction_key|pin_key|mac_key|data_key|tdes_cbc_decrypt|encrypt_block)|envelope|emv|pin_block|mac)|mpos_magstripe|mpos_gateway|sqlite3_'
+if aarch64-linux-gnu-nm -C "$OUT/phone.so" | grep -E "$forbidden" | head -5 | grep .; then
+  echo "phone_size: the phone library links code it must never carry (above)" >&2
+  exit 1
+fi
+echo "phone library carries no key derivation, stripe decoder, gateway code or SQLite"
 size_bytes=$(stat -c %s "$OUT/phone.stripped.so")
 printf 'phone library (%s, phone profile, stripped): %d B of at most %d B\n' "$TARGET" "$size_bytes" "$LIMIT_BYTES"
 
