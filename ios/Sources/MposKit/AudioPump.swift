@@ -10,10 +10,15 @@ import MposBindings
 /// reader) is driven by the pump's own thread (`start`); a port driven by
 /// the platform's callbacks (`EngineAudioPort`) calls `step` itself.
 public final class AudioPump {
+    /// The C entry that runs one block of a jack: `mpos_audio_jack_process`
+    /// (a test may wrap it to count what the core allocates apart from the shell).
+    public typealias BlockEntry = @convention(c) (UInt64, UInt32) -> Int32
+
     /// The jack, kept alive while its buffers are in use.
     private let jack: AudioJack
     private let handle: UInt64
     private let port: AudioPort
+    private let process: BlockEntry
 
     /// Where the microphone's mono samples go.
     private let input: UnsafeMutablePointer<Float>
@@ -30,10 +35,11 @@ public final class AudioPump {
     /// Blocks run since the start.
     public private(set) var blocks = 0
 
-    /// A pump between `jack`'s buffers and `port`.
-    public init(jack: AudioJack, port: AudioPort) {
+    /// A pump between `jack`'s buffers and `port`, running each block through `process`.
+    public init(jack: AudioJack, port: AudioPort, process: BlockEntry = mpos_audio_jack_process) {
         self.jack = jack
         self.port = port
+        self.process = process
         handle = jack.nativeHandle()
         blockCapacity = Int(jack.blockCapacity())
         input = UnsafeMutablePointer(bitPattern: UInt(jack.inputAddress()))!
@@ -45,7 +51,7 @@ public final class AudioPump {
     @discardableResult
     public func step(frames: Int? = nil) -> Bool {
         let frames = port.read(into: input, frames: min(frames ?? blockCapacity, blockCapacity))
-        guard frames > 0, mpos_audio_jack_process(handle, UInt32(frames)) == 0 else { return false }
+        guard frames > 0, process(handle, UInt32(frames)) == 0 else { return false }
         port.write(from: output, frames: frames)
         blocks += 1
         return true
@@ -78,7 +84,8 @@ public final class AudioPump {
         _ = stopped?.wait(timeout: .now() + 1)
     }
 
-    private var isRunning: Bool {
+    /// Whether the pump's own thread runs.
+    public var isRunning: Bool {
         state.lock()
         defer { state.unlock() }
         return running

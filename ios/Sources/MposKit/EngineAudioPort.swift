@@ -24,6 +24,9 @@ public final class EngineAudioPort: AudioPort {
         latencyKept = blockCapacity
     }
 
+    /// Microphone samples heard but not yet played through the core.
+    public var backlog: Int { fifo.available }
+
     /// The input callback: `frames` mono microphone samples.
     public func capture(_ samples: UnsafePointer<Float>, frames: Int) {
         fifo.write(samples, count: frames)

@@ -31,15 +31,21 @@ public final class TestPhone {
     private let subscription: TaskHandle
     private let dataDirectory: URL
 
-    /// A phone against `testbed`'s gateway, its reader unplugged, on the login screen.
-    public init(testbed: Testbed, requestTimeoutMs: UInt64 = 15_000, locale: MposBindings.Locale = .en) throws {
+    /// A phone against `testbed`'s gateway, its reader unplugged, on the login screen;
+    /// its audio runs from the start unless `startAudio` is false.
+    public init(
+        testbed: Testbed,
+        requestTimeoutMs: UInt64 = 15_000,
+        locale: MposBindings.Locale = .en,
+        startAudio: Bool = true
+    ) throws {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("mpos-phone-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         jack = try AudioJack(sampleRate: Self.rate, phoneModel: "Swift test phone", blockCapacity: Self.block, savedProfile: nil)
         Self.readers += 1
         reader = VirtualReader(sampleRate: Self.rate, deviceNumber: Self.readers, blockCapacity: Self.block)
         pump = AudioPump(jack: jack, port: VirtualReaderPort(reader: reader, sampleRate: Int(Self.rate)))
-        pump.start()
+        if startAudio { pump.start() }
         app = try MposApp(
             config: AppConfig(
                 gatewayUrl: testbed.gatewayUrl,
@@ -58,6 +64,14 @@ public final class TestPhone {
 
     /// The screen now.
     public var view: ScreenView { app.view() }
+
+    /// Starts the audio between the app and the reader (the microphone is allowed).
+    public func startAudio() {
+        pump.start()
+    }
+
+    /// Whether the audio runs.
+    public var audioRunning: Bool { pump.isRunning }
 
     /// Waits up to `seconds` for screen `screen` with `also` true of it (the reader's doing); returns it.
     @discardableResult
