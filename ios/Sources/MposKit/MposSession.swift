@@ -60,6 +60,11 @@ public final class MposSession: ScreenActions {
         send { [app] in _ = await app.setMicrophoneAllowed(allowed: allowed) }
     }
 
+    /// The phone's battery as the platform reads it, for the pre-shift check; nil when unknown.
+    public func setPhonePower(_ power: PhonePower?) {
+        send { [app] in _ = await app.setPhonePower(power: power) }
+    }
+
     /// Cancels the request running now, if it moves no money (jumps the queue).
     public func cancel() {
         app.cancel()

@@ -1,3 +1,0 @@
-#if os(iOS)
-import UIKit
-#endif
