@@ -18,8 +18,9 @@ public final class Testbed {
     private let process: Process
     private let input: Pipe
 
-    /// Starts `mpos-testbed` (path: `MPOS_TESTBED`; its log: `MPOS_TESTBED_LOG`) and waits for its ready line.
-    public init(slowIssuerMs: Int = 3_000) throws {
+    /// Starts `mpos-testbed` (path: `MPOS_TESTBED`; its log: `MPOS_TESTBED_LOG`) and waits for its
+    /// ready line; `appReleases` are the (latest, minimum) app versions the gateway announces.
+    public init(slowIssuerMs: Int = 3_000, appReleases: (latest: String, minimum: String)? = nil) throws {
         let environment = ProcessInfo.processInfo.environment
         guard let binary = environment["MPOS_TESTBED"] else {
             throw TestFailure("set MPOS_TESTBED to target/debug/mpos-testbed")
@@ -27,6 +28,7 @@ public final class Testbed {
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--slow-issuer-ms", String(slowIssuerMs)]
+            + (appReleases.map { ["--latest-app-version", $0.latest, "--minimum-app-version", $0.minimum] } ?? [])
         input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -77,6 +79,11 @@ public final class Testbed {
     /// How many SMS reached `number`.
     public func smsCount(_ number: String) throws -> Int {
         try call("GET", "/sms?to=\(number)")["count"] as? Int ?? -1
+    }
+
+    /// Sets the gateway's test clock (RFC 3339); it runs on from there.
+    public func setClock(_ now: String) throws {
+        _ = try call("POST", "/clock", body: ["now": now])
     }
 
     /// Closes the testbed's standard input (it stops the gateway and ends) and waits for it.
