@@ -43,7 +43,9 @@ final class EngineAudio: PlatformAudio {
 
     /// Stops the engine; the jack's buffers are no longer touched.
     func stop() {
-        observers.forEach(NotificationCenter.default.removeObserver)
+        for observer in observers {
+            NotificationCenter.default.removeObserver(observer)
+        }
         observers = []
         engine.stop()
     }
@@ -82,9 +84,9 @@ final class EngineAudio: PlatformAudio {
     /// After an interruption or a configuration change: the graph anew, and on.
     private func restart() {
         engine.stop()
-        engine.attachedNodes
-            .filter { $0 is AVAudioSinkNode || $0 is AVAudioSourceNode }
-            .forEach(engine.detach)
+        for node in engine.attachedNodes where node is AVAudioSinkNode || node is AVAudioSourceNode {
+            engine.detach(node)
+        }
         do {
             try wire()
             try engine.start()

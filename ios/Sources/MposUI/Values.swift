@@ -27,7 +27,7 @@ struct LabelledValue: View {
                 .foregroundColor(Theme.secondaryText)
             Spacer(minLength: 12)
             Text(field.value)
-                .font(emphasis ? .body.weight(.medium) : .subheadline)
+                .font(emphasis ? Font.body.weight(.medium) : Font.subheadline)
                 .multilineTextAlignment(.trailing)
         }
         .padding(.vertical, 3)
