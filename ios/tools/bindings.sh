@@ -31,16 +31,31 @@ module_map() {
   } > "$dir/module.modulemap"
 }
 
-# Generates the bindings of LIBRARY into OUT/FFI (headers) and OUT/SWIFT.
+# Makes DIR hold exactly the files in NEW, touching only those that
+# changed, so an unchanged binding keeps its date and is not compiled again.
+sync_dir() {
+  local new="$1" dir="$2" file
+  mkdir -p "$dir"
+  for file in "$dir"/*; do
+    [ -e "$file" ] && [ ! -e "$new/$(basename "$file")" ] && rm -f "$file"
+  done
+  for file in "$new"/*; do
+    cmp -s "$file" "$dir/$(basename "$file")" || cp "$file" "$dir/"
+  done
+}
+
+# Generates the bindings of LIBRARY into OUT/FFI (headers, module map) and OUT/SWIFT.
 generate() {
   local library="$1" ffi="$2" swift="$3"
-  rm -rf "$SCRATCH" "$OUT/$ffi" "$OUT/$swift"
+  rm -rf "$SCRATCH"
   "$BINDGEN" generate "$library" --language swift --no-format --config "$IOS/uniffi.toml" \
-    --out-dir "$SCRATCH" >/dev/null
-  mkdir -p "$OUT/$ffi" "$OUT/$swift"
-  mv "$SCRATCH"/*.h "$OUT/$ffi/"
-  mv "$SCRATCH"/*.swift "$OUT/$swift/"
-  module_map "$ffi" "$OUT/$ffi"
+    --out-dir "$SCRATCH/all" >/dev/null
+  mkdir -p "$SCRATCH/$ffi" "$SCRATCH/$swift"
+  mv "$SCRATCH"/all/*.h "$SCRATCH/$ffi/"
+  mv "$SCRATCH"/all/*.swift "$SCRATCH/$swift/"
+  module_map "$ffi" "$SCRATCH/$ffi"
+  sync_dir "$SCRATCH/$ffi" "$OUT/$ffi"
+  sync_dir "$SCRATCH/$swift" "$OUT/$swift"
   rm -rf "$SCRATCH"
 }
 

@@ -5,10 +5,11 @@ import MposBindings
 /// The audio path of one block: the microphone's samples land in the core's
 /// input buffer, the core runs the reader link in place (one C call), and
 /// the core's output buffer is played. The buffers are the core's memory,
-/// wrapped once; a block copies nothing it need not and allocates nothing,
-/// in Swift or in Rust. A port that blocks (a recorder, the tests' virtual
-/// reader) is driven by the pump's own thread (`start`); a port driven by
-/// the platform's callbacks (`EngineAudioPort`) calls `step` itself.
+/// wrapped once; a block copies nothing it need not, and the shell
+/// allocates nothing in it (AudioPathTests counts). A port that blocks (a
+/// recorder, the tests' virtual reader) is driven by the pump's own thread
+/// (`start`); a port driven by the platform's callbacks (`EngineAudioPort`)
+/// calls `step` itself.
 public final class AudioPump {
     /// The C entry that runs one block of a jack: `mpos_audio_jack_process`
     /// (a test may wrap it to count what the core allocates apart from the shell).
