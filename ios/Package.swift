@@ -29,9 +29,10 @@ func hostLibrary(_ name: String) -> [LinkerSetting] {
     ]
 }
 
-/// The Rust library of the app: the xcframework on iOS, the host build for tests.
+/// The Rust library of the app: the xcframework on iOS (static: it needs no
+/// system framework, its TLS being rustls on ring), the host build for tests.
 let appLibrary: (dependencies: [Target.Dependency], linker: [LinkerSetting]) = linksXCFramework
-    ? (["MposRust"], [.linkedFramework("Security"), .linkedFramework("SystemConfiguration")])
+    ? (["MposRust"], [])
     : ([], hostLibrary("mpos_ffi"))
 
 var targets: [Target] = [
@@ -49,9 +50,9 @@ var targets: [Target] = [
     // Everything the shell decides, for any platform: session, audio pump, route, permission, display.
     .target(name: "MposKit", dependencies: ["MposBindings", "MposAudioC"], path: "Sources/MposKit"),
     // The SwiftUI screens, drawing only the core's ScreenView (compiled empty without SwiftUI).
-    .target(name: "MposUI", dependencies: ["MposKit"], path: "Sources/MposUI"),
+    .target(name: "MposUI", dependencies: ["MposBindings", "MposKit"], path: "Sources/MposUI"),
     // The iOS glue: AVAudioSession and AVAudioEngine, route changes, the microphone, the idle timer.
-    .target(name: "MposPhone", dependencies: ["MposKit", "MposUI"], path: "Sources/MposPhone"),
+    .target(name: "MposPhone", dependencies: ["MposBindings", "MposKit", "MposUI"], path: "Sources/MposPhone"),
 ]
 
 /// The tests' side, when the virtual reader's bindings were generated (a host build, not the app's).
