@@ -26,6 +26,13 @@ passed=0
 failed=0
 mkdir -p "$BUILD"
 
+# Ends the run early: what could not be built or installed counts as one failure.
+give_up() {
+  echo "ios/test.sh: $1" >&2
+  echo "$passed passed, $((failed + 1)) failed"
+  exit 1
+}
+
 echo "== 0. the shell's rules, read off its sources"
 # The Swift sources, without what is generated.
 swift_sources() {
@@ -65,11 +72,14 @@ rule "no Swift type named like a Foundation type" \
     --include=*.swift ios --exclude-dir=build --exclude-dir=.build
 
 echo "== 1. the Rust libraries for this machine, and their Swift bindings"
-cargo build --locked -p mpos-ffi -p mpos-ffi-testing -p mpos-uniffi-bindgen
-cargo build --locked -p mpos-gateway -p mpos-e2e --bins
-bash ios/tools/bindings.sh "$TARGET/uniffi-bindgen" "$TARGET/libmpos_ffi.so" "$TARGET/libmpos_ffi_testing.so"
+cargo build --locked -p mpos-ffi -p mpos-ffi-testing -p mpos-uniffi-bindgen || give_up "the Rust libraries did not build"
+cargo build --locked -p mpos-gateway -p mpos-e2e --bins || give_up "the test world did not build"
+bash ios/tools/bindings.sh "$TARGET/uniffi-bindgen" "$TARGET/libmpos_ffi.so" "$TARGET/libmpos_ffi_testing.so" \
+  || give_up "the Swift bindings were not generated"
 
 echo "== 2. Swift for Linux (a Debian trixie chroot, cached outside the repository)"
+# Installed in a child shell first, so a failure is counted rather than fatal.
+bash -c 'source ios/tools/toolchain.sh' || give_up "Swift for Linux was not installed"
 # shellcheck source=tools/toolchain.sh
 source ios/tools/toolchain.sh
 
@@ -100,11 +110,8 @@ in_swift() {
 SWIFT_FLAGS=(--scratch-path /mpos/build -Xswiftc -warnings-as-errors)
 
 echo "== 3. the Swift package, built in the chroot"
-if ! in_swift swift build --build-tests "${SWIFT_FLAGS[@]}" 2>&1 | tee "$BUILD/swift-build.log"; then
-  echo "ios/test.sh: the Swift package did not build (ios/build/swift-build.log)" >&2
-  echo "$passed passed, $((failed + 1)) failed"
-  exit 1
-fi
+in_swift swift build --build-tests "${SWIFT_FLAGS[@]}" 2>&1 | tee "$BUILD/swift-build.log" \
+  || give_up "the Swift package did not build (ios/build/swift-build.log)"
 
 echo "== 4. swift test: the merchant's day, the error paths, the audio path"
 in_swift swift test list --skip-build "${SWIFT_FLAGS[@]}" > "$BUILD/swift-tests.txt" 2>/dev/null || true
