@@ -13,11 +13,7 @@ final class ErrorPathsTests: XCTestCase {
 
     override class func setUp() {
         super.setUp()
-        do {
-            testbed = try Testbed(slowIssuerMs: 3_000)
-        } catch {
-            fatalError("the test world did not start: \(error)")
-        }
+        testbed = Testbed.forSuite(slowIssuerMs: 3_000)
     }
 
     override class func tearDown() {

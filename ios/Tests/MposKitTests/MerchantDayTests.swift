@@ -20,12 +20,12 @@ final class MerchantDayTests: XCTestCase {
 
     override class func setUp() {
         super.setUp()
+        testbed = Testbed.forSuite()
         do {
-            testbed = try Testbed()
             credentials = try testbed.createUser()
             phone = try TestPhone(testbed: testbed)
         } catch {
-            fatalError("the test world did not start: \(error)")
+            fatalError("the merchant's phone did not start: \(error)")
         }
     }
 

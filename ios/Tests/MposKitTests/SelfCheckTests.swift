@@ -12,11 +12,7 @@ final class SelfCheckTests: XCTestCase {
 
     override class func setUp() {
         super.setUp()
-        do {
-            testbed = try Testbed(appReleases: (latest: "9.0.0", minimum: "0.1.0"))
-        } catch {
-            fatalError("the test world did not start: \(error)")
-        }
+        testbed = Testbed.forSuite(appReleases: (latest: "9.0.0", minimum: "0.1.0"))
     }
 
     override class func tearDown() {

@@ -16,11 +16,7 @@ final class ShellTests: XCTestCase {
 
     override class func setUp() {
         super.setUp()
-        do {
-            testbed = try Testbed()
-        } catch {
-            fatalError("the test world did not start: \(error)")
-        }
+        testbed = Testbed.forSuite()
     }
 
     override class func tearDown() {

@@ -51,6 +51,15 @@ public final class Testbed {
         self.control = control
     }
 
+    /// A testbed for a whole suite (started in its class `setUp`); without one no test can run, so the run stops.
+    public static func forSuite(slowIssuerMs: Int = 3_000, appReleases: (latest: String, minimum: String)? = nil) -> Testbed {
+        do {
+            return try Testbed(slowIssuerMs: slowIssuerMs, appReleases: appReleases)
+        } catch {
+            fatalError("the test world did not start: \(error)")
+        }
+    }
+
     /// The administrator adds a phone user; the account, password and code come from the e-mail and SMS.
     public func createUser(perTransaction: Int = 50_000, perDay: Int = 500_000) throws -> Credentials {
         let user = try call("POST", "/users", body: ["per_transaction": perTransaction, "per_day": perDay])
