@@ -2,8 +2,8 @@
 # The project's test command (README, second command; .ci/run calls it).
 # Lints first (warnings are errors), then builds the binaries the
 # cross-process tests start, then every test of the workspace, the phone
-# library's size, then the Android shell's suites (android/test.sh; its
-# last line sums them).
+# library's size, then the Android and iOS shells' suites (android/test.sh,
+# ios/test.sh; the last line sums them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
@@ -16,6 +16,20 @@ cargo build --locked -p mpos-gateway -p mpos-cli --bins
 cargo test --workspace --locked
 # The phone library cross-built for aarch64 and stripped: at most 4 MB.
 bash tests/phone_size.sh
-# The Android shell: the JVM suite through the bindings, the screens drawn,
-# the APK, Robolectric (installs its toolchain into a cache outside the repo).
-bash android/test.sh
+# The shells, each installing its toolchain into a cache outside the repo.
+# Android: the JVM suite through the bindings, the screens drawn, the APK,
+# Robolectric. iOS: swift test through the bindings in a Debian chroot.
+# Each ends with `N passed, N failed`; the last line sums both.
+android_log="$(mktemp)"; ios_log="$(mktemp)"
+trap 'rm -f "$android_log" "$ios_log"' EXIT
+status=0
+bash android/test.sh | tee "$android_log" || status=1
+bash ios/test.sh | tee "$ios_log" || status=1
+# A suite that printed no summary died on the way: one failure.
+summary() { grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -1 || echo "0 passed, 1 failed"; }
+android_summary="$(summary "$android_log")"; ios_summary="$(summary "$ios_log")"
+passed=$(( ${android_summary%% *} + ${ios_summary%% *} ))
+failed=$(( $(cut -d' ' -f3 <<<"$android_summary") + $(cut -d' ' -f3 <<<"$ios_summary") ))
+echo "shells: Android $android_summary; iOS $ios_summary"
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
