@@ -76,6 +76,18 @@ uint32_t mpos_sample_fifo_discard(mpos_sample_fifo *fifo, uint32_t count) {
     return n;
 }
 
+uint32_t mpos_sample_fifo_read_stereo(mpos_sample_fifo *fifo, float *left, float *right, uint32_t frames) {
+    uint32_t read = atomic_load_explicit(&fifo->read, memory_order_relaxed);
+    uint32_t n = readable(fifo, read, frames > UINT32_MAX / 2 ? UINT32_MAX / 2 : 2 * frames) / 2;
+    uint32_t mask = fifo->capacity - 1;
+    for (uint32_t i = 0; i < n; i++) {
+        left[i] = fifo->samples[(read + 2 * i) & mask];
+        if (right != NULL) right[i] = fifo->samples[(read + 2 * i + 1) & mask];
+    }
+    atomic_store_explicit(&fifo->read, read + 2 * n, memory_order_release);
+    return n;
+}
+
 uint32_t mpos_sample_fifo_available(mpos_sample_fifo *fifo) {
     uint32_t read = atomic_load_explicit(&fifo->read, memory_order_acquire);
     uint32_t written = atomic_load_explicit(&fifo->written, memory_order_acquire);

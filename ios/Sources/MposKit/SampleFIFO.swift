@@ -1,7 +1,7 @@
 import MposAudioC
 
-/// The microphone's samples on their way from an input callback to an
-/// output callback: a lock-free single-producer, single-consumer ring (C11
+/// Samples on their way between the engine's realtime callbacks and the
+/// pump's thread: a lock-free single-producer, single-consumer ring (C11
 /// atomics, in MposAudioC). Made once; writing and reading allocate nothing.
 public final class SampleFIFO {
     private let fifo: OpaquePointer
@@ -24,6 +24,13 @@ public final class SampleFIFO {
     /// Takes up to `count` samples into `out` (the consumer's side); returns how many came.
     public func read(into out: UnsafeMutablePointer<Float>, count: Int) -> Int {
         Int(mpos_sample_fifo_read(fifo, out, UInt32(count)))
+    }
+
+    /// Takes up to `frames` interleaved stereo frames, spreading them over
+    /// `left` and `right` (nil on a mono output: its samples are dropped);
+    /// returns how many frames came. The producer writes whole frames.
+    public func readStereo(left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>?, frames: Int) -> Int {
+        Int(mpos_sample_fifo_read_stereo(fifo, left, right, UInt32(frames)))
     }
 
     /// Drops up to `count` of the oldest samples (the consumer's side); returns how many.

@@ -6,9 +6,10 @@ import MposKit
 /// The headset jack on iOS, while the app is in front and the microphone
 /// allowed: AVAudioEngine's input through a sink node and its output from a
 /// source node, both at the session's rate, on the realtime thread. The
-/// sink hands the microphone's samples to `EngineAudioPort`; the source
-/// runs the pump (one C call per block on the core's own buffers) and plays
-/// the core's stereo output. Nothing in either block allocates or locks.
+/// sink only appends the microphone's samples to `EngineAudioPort`'s FIFO
+/// and the source only plays frames already made; the pump's own thread
+/// runs the core between them (one C call per block on the core's own
+/// buffers). Neither realtime block allocates, locks or enters the core.
 /// Route changes (a plug in or out) reach the core through `setHeadset`.
 final class EngineAudio: PlatformAudio {
     private let engine = AVAudioEngine()
@@ -24,6 +25,7 @@ final class EngineAudio: PlatformAudio {
         pump = AudioPump(jack: jack, port: port)
         try wire()
         try engine.start()
+        pump.start()
         reportHeadset()
         let center = NotificationCenter.default
         observers = [
@@ -48,6 +50,7 @@ final class EngineAudio: PlatformAudio {
         }
         observers = []
         engine.stop()
+        pump.stop()
     }
 
     /// Input node to a sink, a source to the mixer, at the jack's rate.
@@ -56,7 +59,6 @@ final class EngineAudio: PlatformAudio {
         let input = engine.inputNode
         guard input.outputFormat(forBus: 0).sampleRate == rate else { throw RouteRateChanged() }
         let port = self.port
-        let pump = self.pump
         let sink = AVAudioSinkNode { _, frames, buffers in
             // The microphone: the first channel of the input, into the FIFO.
             let list = UnsafeMutableAudioBufferListPointer(UnsafeMutablePointer(mutating: buffers))
@@ -71,7 +73,7 @@ final class EngineAudio: PlatformAudio {
             let list = UnsafeMutableAudioBufferListPointer(buffers)
             guard let left = list.first?.mData?.assumingMemoryBound(to: Float.self) else { return noErr }
             let right = list.count > 1 ? list[1].mData?.assumingMemoryBound(to: Float.self) : nil
-            port.render(pump, left: left, right: right, frames: Int(frames))
+            port.render(left: left, right: right, frames: Int(frames))
             return noErr
         }
         engine.attach(sink)

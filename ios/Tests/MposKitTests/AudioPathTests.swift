@@ -1,3 +1,4 @@
+import Foundation
 import MposBindings
 import MposKit
 import MposTestSupport
@@ -68,34 +69,107 @@ final class AudioPathTests: XCTestCase {
         XCTAssertEqual(fifo.read(into: &out, count: 8), 0, "empty")
     }
 
-    func testAnEnginePortPlaysSilenceAndCatchesUpWhenTheMicrophoneRunsAhead() throws {
+    func testAnEnginePortPlaysOnlyWhatThePumpMadeAndKeepsTheMicrophoneTimely() throws {
         let jack = try AudioJack(sampleRate: 48_000, phoneModel: "Swift engine phone", blockCapacity: 480, savedProfile: nil)
         let port = EngineAudioPort(blockCapacity: 480)
         let pump = AudioPump(jack: jack, port: port)
         var left = [Float](repeating: 9, count: 1_024)
         var right = [Float](repeating: 9, count: 1_024)
-        // No microphone yet: the output still runs, with the power tone on the left.
-        port.render(pump, left: &left, right: &right, frames: 1_024)
-        XCTAssertEqual(pump.blocks, 3, "1024 frames in blocks of at most 480")
-        XCTAssertTrue(left.contains { abs($0) > 0.1 }, "the reader's power tone")
-        XCTAssertFalse(left.contains(9) || right.contains(9), "every frame written")
-        // A microphone far ahead of the output is cut back to about one block.
+        // Before the pump made anything, the output callback plays silence and counts it.
+        port.render(left: &left, right: &right, frames: 1_024)
+        XCTAssertEqual(port.underruns, 1)
+        XCTAssertTrue(left.allSatisfy { $0 == 0 } && right.allSatisfy { $0 == 0 }, "silence, every frame written")
+        // No microphone yet: the pump still makes blocks (on silence), up to its latency limit.
+        while pump.step() {}
+        XCTAssertEqual(pump.blocks, 3, "three blocks of 480 cover the next render of 1024")
+        XCTAssertEqual(port.queuedFrames, 1_440)
+        XCTAssertLessThanOrEqual(port.queuedFrames, port.latencyLimit)
+        XCTAssertFalse(pump.step(), "the output has enough: no block is due")
+        port.render(left: &left, right: &right, frames: 1_024)
+        XCTAssertEqual(port.underruns, 1, "the second render found its frames")
+        XCTAssertTrue(left.contains { abs($0) > 0.1 }, "the reader's power tone, on the left")
+        // A microphone far ahead of the output: what does not fit is dropped and counted,
+        // and the pump keeps only the newest block of the rest.
         let microphone = [Float](repeating: 0.5, count: 480)
-        for _ in 0..<20 { port.capture(microphone, frames: 480) }
-        XCTAssertEqual(port.backlog, 8_192, "the FIFO is full; the rest was dropped")
-        port.render(pump, left: &left, right: &right, frames: 480)
-        XCTAssertEqual(port.backlog, 0, "one block kept, and played")
+        for _ in 0..<40 { port.capture(microphone, frames: 480) }
+        XCTAssertGreaterThan(port.overruns, 0)
+        XCTAssertLessThan(port.backlog, 40 * 480)
+        XCTAssertTrue(pump.step())
+        XCTAssertEqual(port.backlog, 0, "one block kept, and made")
+        XCTAssertEqual(port.droppedFrames, 39 * 480, "all but the block made: overrun, or cut back")
+    }
+
+    func testThePumpsOwnThreadServesAnEngineRunningInRealTime() throws {
+        let jack = try AudioJack(sampleRate: 48_000, phoneModel: "Swift threaded phone", blockCapacity: 480, savedProfile: nil)
+        let engine = SimulatedEngine(jack: jack, renderFrames: 512, pumpInline: false)
+        engine.reader.plugIn()
+        engine.pump.start()
+        defer { engine.pump.stop() }
+        XCTAssertTrue(engine.pump.isRunning)
+        // The engine's thread: an I/O cycle every 512 frames of real time, as AVAudioEngine's would be.
+        let stopEngine = SharedFlag()
+        let engineEnded = DispatchSemaphore(value: 0)
+        Thread {
+            let period = 512.0 / 48_000.0
+            var next = Date()
+            while !stopEngine.isSet {
+                engine.cycle()
+                next += period
+                let wait = next.timeIntervalSinceNow
+                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+            }
+            engineEnded.signal()
+        }.start()
+        let deadline = Date() + 30
+        while !jack.isReaderConnected(), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTAssertTrue(jack.isReaderConnected(), "the reader answered through the pump's thread within 30 s")
+        let underrunsBefore = engine.port.underruns
+        Thread.sleep(forTimeInterval: 2)
+        XCTAssertTrue(jack.isReaderConnected(), "and stayed connected")
+        stopEngine.set()
+        engineEnded.wait()
+        engine.pump.stop()
+        XCTAssertFalse(engine.pump.isRunning)
+        let blocksAfterStop = engine.pump.blocks
+        Thread.sleep(forTimeInterval: 0.1)
+        XCTAssertEqual(engine.pump.blocks, blocksAfterStop, "no block after stop")
+        // Two seconds are about 190 renders; a pump that kept up misses few of them.
+        XCTAssertLessThan(engine.port.underruns - underrunsBefore, 20, "renders that found too little")
+        XCTAssertLessThanOrEqual(engine.port.queuedFrames, engine.port.latencyLimit)
+    }
+}
+
+/// A flag one thread sets and another polls.
+private final class SharedFlag {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
     }
 }
 
 /// An engine's I/O cycle as AVAudioEngine runs it, with the virtual reader
 /// in the jack: the input callback hears the reader, the output callback
-/// renders the app's block, and the reader hears what was played. Every
-/// buffer is made once.
+/// plays what the pump made, and the reader hears what was played. The pump
+/// runs inline between the two callbacks (a deterministic stand-in for its
+/// thread), or on its own thread when `pumpInline` is false. Every buffer
+/// is made once.
 private final class SimulatedEngine {
     let reader = VirtualReader(sampleRate: 48_000, deviceNumber: 901, blockCapacity: 512)
-    private let port = EngineAudioPort(blockCapacity: 480)
-    private let pump: AudioPump
+    let port = EngineAudioPort(blockCapacity: 480)
+    let pump: AudioPump
+    private let pumpInline: Bool
     private let handle: UInt64
     private let frames: Int
     private let left: UnsafeMutablePointer<Float>
@@ -103,8 +177,9 @@ private final class SimulatedEngine {
     private let headphones: UnsafeMutablePointer<Float>
     private let microphone: UnsafePointer<Float>
 
-    init(jack: AudioJack, renderFrames: Int) {
+    init(jack: AudioJack, renderFrames: Int, pumpInline: Bool = true) {
         frames = renderFrames
+        self.pumpInline = pumpInline
         pump = AudioPump(jack: jack, port: port, process: mpos_test_jack_process)
         handle = reader.nativeHandle()
         left = .allocate(capacity: renderFrames)
@@ -118,10 +193,13 @@ private final class SimulatedEngine {
         right.deallocate()
     }
 
-    /// One I/O cycle: input callback, output callback, then the reader hears the output.
+    /// One I/O cycle: input callback, (the pump, inline), output callback, then the reader hears the output.
     func cycle() {
         port.capture(microphone, frames: frames)
-        port.render(pump, left: left, right: right, frames: frames)
+        if pumpInline {
+            while pump.step() {}
+        }
+        port.render(left: left, right: right, frames: frames)
         for frame in 0..<frames {
             headphones[2 * frame] = left[frame]
             headphones[2 * frame + 1] = right[frame]

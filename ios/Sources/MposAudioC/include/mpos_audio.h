@@ -1,8 +1,11 @@
-// The audio thread's native pieces, declared for Swift: the Rust
-// library's block entry (ADR 0005: one plain C call per block, no
-// allocation, on the AudioJack's own buffers) and a lock-free FIFO that
-// hands microphone samples from the engine's input callback to its output
-// callback.
+// The audio's native pieces, declared for Swift: the Rust library's block
+// entry (ADR 0005: one plain C call per block, on the AudioJack's own
+// buffers; it runs on the pump's thread, never on the engine's realtime
+// thread, since the core allocates around its keep-alives), a lock-free
+// FIFO that carries samples between the engine's realtime callbacks and
+// the pump's thread, and lock-free words for the counters and flags those
+// threads share. Swift has no atomics on iOS 16 without a package, and
+// C11's are the ones the FIFO already uses.
 #ifndef MPOS_AUDIO_H
 #define MPOS_AUDIO_H
 
@@ -36,5 +39,20 @@ uint32_t mpos_sample_fifo_discard(mpos_sample_fifo *fifo, uint32_t count);
 
 /// Samples waiting to be read.
 uint32_t mpos_sample_fifo_available(mpos_sample_fifo *fifo);
+
+/// Takes up to `frames` interleaved stereo frames (two samples each) and
+/// spreads them over `left` and `right` (the consumer; `right` may be NULL,
+/// a mono output: its samples are dropped); returns how many frames came.
+/// The producer must write whole frames (an even count of samples).
+uint32_t mpos_sample_fifo_read_stereo(mpos_sample_fifo *fifo, float *left, float *right, uint32_t frames);
+
+/// Loads a word another thread stores or adds to (acquire ordering).
+uint64_t mpos_word_load(const uint64_t *word);
+
+/// Stores a word another thread loads (release ordering).
+void mpos_word_store(uint64_t *word, uint64_t value);
+
+/// Adds to a counter any thread may bump (relaxed: a count orders nothing).
+void mpos_word_add(uint64_t *word, uint64_t amount);
 
 #endif

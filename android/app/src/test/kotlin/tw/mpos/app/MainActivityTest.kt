@@ -177,9 +177,11 @@ class MainActivityTest {
         shadowOf(app).grantPermissions(Manifest.permission.RECORD_AUDIO)
         ActivityScenario.launch(MainActivity::class.java).use {
             awaitReader()
-            val connected = view().status.first().value
+            // The link answers before the core's actor redraws the screen; wait for the drawing too,
+            // or a pull that overtakes it leaves the line as it was. Robolectric's phone speaks en-US.
+            compose.waitUntil(30_000) { view().status.first().value == "Connected" }
             shadowOf(audio).removeInputDevice(headset, true)
-            compose.waitUntil(5_000) { view().status.first().value != connected }
+            compose.waitUntil(10_000) { view().status.first().value == "Not connected: plug in the reader" }
             assertTrue("the jack is empty", !runtime.jack.isReaderConnected())
         }
     }
