@@ -85,6 +85,10 @@ pub enum Notice {
     ReversalRefusedCharged,
     /// A refund's reversal was refused because it is settled: the money went back to the card.
     ReversalRefusedRefunded,
+    /// A sale's reversal came after the gateway's window: the card was charged; a void undoes it.
+    ReversalTooLateCharged,
+    /// A refund's reversal came after the gateway's window: the money went back; the refund stands.
+    ReversalTooLateRefunded,
     /// The reader did not take the host's approval (the card may have refused it): reversing.
     ReaderRefusedApproval,
     /// An approved payment could not be written to the journal; the user must stay.
@@ -144,6 +148,8 @@ impl Notice {
             SignatureNoLongerNeeded => "signature_no_longer_needed",
             ReversalRefusedCharged => "reversal_refused_charged",
             ReversalRefusedRefunded => "reversal_refused_refunded",
+            ReversalTooLateCharged => "reversal_too_late_charged",
+            ReversalTooLateRefunded => "reversal_too_late_refunded",
             ReaderRefusedApproval => "reader_refused_approval",
             JournalNotSaved => "journal_not_saved",
             SignatureOwedByAnotherUser => "signature_owed_by_another_user",
@@ -196,6 +202,8 @@ impl Notice {
             SignatureNoLongerNeeded => "The interrupted transaction no longer needs a signature.",
             ReversalRefusedCharged => "This payment went through and is settled: the card was charged. Make a refund if the customer should get the money back.",
             ReversalRefusedRefunded => "This refund went through and is settled: the money was returned to the card.",
+            ReversalTooLateCharged => "This payment went through: the card was charged, and it is too late to cancel it automatically. If the customer should not pay, void it under Transaction details.",
+            ReversalTooLateRefunded => "This refund went through: the money was returned to the card, and it is too late to cancel it automatically.",
             ReaderRefusedApproval => "The card reader did not accept the bank's approval, so the payment is being cancelled. Do not hand over goods; wait.",
             JournalNotSaved => "The phone could not save this approved payment. Free some storage space, then try again. Do not close the app.",
             SignatureOwedByAnotherUser => "User {username} has a payment waiting for a signature; that user must log in to finish it.",
@@ -252,6 +260,8 @@ impl Notice {
             SignatureNoLongerNeeded => "中斷的交易已不需簽名。",
             ReversalRefusedCharged => "此筆交易已完成請款，持卡人已被扣款；如需退款請做退貨交易。",
             ReversalRefusedRefunded => "此筆退貨已完成請款，款項已退回持卡人卡片。",
+            ReversalTooLateCharged => "此筆交易已完成，持卡人已被扣款，且已超過自動取消時限；如持卡人不應付款，請至交易明細取消交易。",
+            ReversalTooLateRefunded => "此筆退貨已完成，款項已退回持卡人卡片，且已超過自動取消時限。",
             ReaderRefusedApproval => {
                 "讀卡機未接受銀行的核准，系統正在取消此筆交易，請勿交付商品並稍候。"
             }

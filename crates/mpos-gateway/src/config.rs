@@ -61,6 +61,119 @@ pub struct GatewayConfig {
     /// The app versions announced to phones (`GET /v1/app/status`).
     #[serde(default)]
     pub app_releases: AppReleasesConfig,
+    /// Connection limits and timeouts of the HTTPS listener.
+    #[serde(default)]
+    pub network: NetworkConfig,
+    /// Rate limits on logins, secrets, e-receipts and SMS.
+    #[serde(default)]
+    pub rate_limits: RateLimitConfig,
+}
+
+/// Rate limits (token buckets: the burst, regained over the period).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Logins from one client address per minute.
+    #[serde(default = "default_logins_per_address_per_minute")]
+    pub logins_per_address_per_minute: u32,
+    /// Logins naming one user name per minute.
+    #[serde(default = "default_logins_per_username_per_minute")]
+    pub logins_per_username_per_minute: u32,
+    /// Activation codes and password checks from one client address per minute.
+    #[serde(default = "default_secrets_per_address_per_minute")]
+    pub secrets_per_address_per_minute: u32,
+    /// Activation codes and password checks in one session per minute.
+    #[serde(default = "default_secrets_per_session_per_minute")]
+    pub secrets_per_session_per_minute: u32,
+    /// E-receipts sent from one session per minute.
+    #[serde(default = "default_receipts_per_session_per_minute")]
+    pub receipts_per_session_per_minute: u32,
+    /// Receipt SMS sent by one user per hour.
+    #[serde(default = "default_sms_per_user_per_hour")]
+    pub sms_per_user_per_hour: u32,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            logins_per_address_per_minute: default_logins_per_address_per_minute(),
+            logins_per_username_per_minute: default_logins_per_username_per_minute(),
+            secrets_per_address_per_minute: default_secrets_per_address_per_minute(),
+            secrets_per_session_per_minute: default_secrets_per_session_per_minute(),
+            receipts_per_session_per_minute: default_receipts_per_session_per_minute(),
+            sms_per_user_per_hour: default_sms_per_user_per_hour(),
+        }
+    }
+}
+
+fn default_logins_per_address_per_minute() -> u32 {
+    30
+}
+fn default_logins_per_username_per_minute() -> u32 {
+    10
+}
+fn default_secrets_per_address_per_minute() -> u32 {
+    30
+}
+fn default_secrets_per_session_per_minute() -> u32 {
+    10
+}
+fn default_receipts_per_session_per_minute() -> u32 {
+    10
+}
+fn default_sms_per_user_per_hour() -> u32 {
+    20
+}
+
+/// Connection limits and timeouts: what a client that connects and then
+/// trickles, stalls or floods may hold of the gateway.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Open connections at most; beyond, the listener stops accepting until one closes.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    /// Open connections from one client address at most; beyond, new ones are closed at once.
+    #[serde(default = "default_max_connections_per_address")]
+    pub max_connections_per_address: u32,
+    /// Time for the TLS handshake.
+    #[serde(default = "default_handshake_timeout_ms")]
+    pub handshake_timeout_ms: u64,
+    /// Time for a request's headers, counted from when the connection
+    /// waits for one: it is also how long an idle keep-alive connection lives.
+    #[serde(default = "default_header_read_timeout_ms")]
+    pub header_read_timeout_ms: u64,
+    /// Time from a request's headers to its answer, body included.
+    #[serde(default = "default_request_timeout_ms")]
+    pub request_timeout_ms: u64,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            max_connections: default_max_connections(),
+            max_connections_per_address: default_max_connections_per_address(),
+            handshake_timeout_ms: default_handshake_timeout_ms(),
+            header_read_timeout_ms: default_header_read_timeout_ms(),
+            request_timeout_ms: default_request_timeout_ms(),
+        }
+    }
+}
+
+fn default_max_connections() -> u32 {
+    1_024
+}
+fn default_max_connections_per_address() -> u32 {
+    64
+}
+fn default_handshake_timeout_ms() -> u64 {
+    10_000
+}
+fn default_header_read_timeout_ms() -> u64 {
+    20_000
+}
+fn default_request_timeout_ms() -> u64 {
+    30_000
 }
 
 /// The phone app versions the gateway announces.
@@ -287,6 +400,25 @@ pub struct SecurityConfig {
     /// Lifetime of a session.
     #[serde(default = "default_session_minutes")]
     pub session_minutes: u32,
+    /// How long after its admission an approved transaction may still be
+    /// reversed by its own user without the password (later: a void).
+    #[serde(default = "default_reversal_window_seconds")]
+    pub reversal_window_seconds: u32,
+    /// A session unused this long ends (PCI DSS 8.2.8 asks for at most 15 minutes).
+    #[serde(default = "default_session_idle_minutes")]
+    pub session_idle_minutes: u32,
+}
+
+impl SecurityConfig {
+    /// The idle timeout of sessions.
+    pub fn session_idle(&self) -> time::Duration {
+        time::Duration::minutes(i64::from(self.session_idle_minutes))
+    }
+
+    /// The reversal window as a duration.
+    pub fn reversal_window(&self) -> time::Duration {
+        time::Duration::seconds(i64::from(self.reversal_window_seconds))
+    }
 }
 
 impl Default for SecurityConfig {
@@ -296,6 +428,8 @@ impl Default for SecurityConfig {
             lock_minutes: default_lock_minutes(),
             activation_code_minutes: default_activation_code_minutes(),
             session_minutes: default_session_minutes(),
+            reversal_window_seconds: default_reversal_window_seconds(),
+            session_idle_minutes: default_session_idle_minutes(),
         }
     }
 }
@@ -339,6 +473,12 @@ fn default_activation_code_minutes() -> u32 {
 fn default_session_minutes() -> u32 {
     480
 }
+fn default_session_idle_minutes() -> u32 {
+    crate::domain::session::DEFAULT_IDLE.whole_minutes() as u32
+}
+fn default_reversal_window_seconds() -> u32 {
+    crate::domain::reversal::DEFAULT_WINDOW.whole_seconds() as u32
+}
 fn default_auto_local_time() -> String {
     "23:00".into()
 }
@@ -377,6 +517,8 @@ impl GatewayConfig {
             settlement: SettlementConfig::default(),
             public_base_url: None,
             app_releases: AppReleasesConfig::default(),
+            network: NetworkConfig::default(),
+            rate_limits: RateLimitConfig::default(),
         }
     }
 
@@ -467,8 +609,37 @@ impl GatewayConfig {
             || s.lock_minutes == 0
             || s.activation_code_minutes == 0
             || s.session_minutes == 0
+            || s.reversal_window_seconds == 0
+            || s.session_idle_minutes == 0
         {
             return invalid("security values must be above 0");
+        }
+        let n = &self.network;
+        if n.max_connections == 0
+            || n.max_connections_per_address == 0
+            || n.handshake_timeout_ms == 0
+            || n.header_read_timeout_ms == 0
+            || n.request_timeout_ms == 0
+        {
+            return invalid("network values must be above 0");
+        }
+        if n.max_connections_per_address > n.max_connections {
+            return invalid(
+                "network.max_connections_per_address must not exceed network.max_connections",
+            );
+        }
+        let r = &self.rate_limits;
+        if [
+            r.logins_per_address_per_minute,
+            r.logins_per_username_per_minute,
+            r.secrets_per_address_per_minute,
+            r.secrets_per_session_per_minute,
+            r.receipts_per_session_per_minute,
+            r.sms_per_user_per_hour,
+        ]
+        .contains(&0)
+        {
+            return invalid("rate_limits values must be above 0");
         }
         if self.merchant.id.is_empty() || self.merchant.name.is_empty() {
             return invalid("merchant.id and merchant.name must not be empty");

@@ -9,30 +9,54 @@ use axum::response::{IntoResponse, Response};
 use mpos_wire::{ApiError, ErrorCode};
 use serde::de::DeserializeOwned;
 
-/// An error a handler returns; it becomes `ApiError` JSON with the code's status.
+/// An error a handler returns; it becomes `ApiError` JSON with the code's
+/// status (and a `Retry-After` header when the client should wait).
 #[derive(Debug, Clone)]
-pub struct AppError(pub ApiError);
+pub struct AppError {
+    /// What the client reads.
+    pub error: ApiError,
+    /// Seconds the client should wait before trying again.
+    pub retry_after_secs: Option<u64>,
+}
 
 impl AppError {
     /// An error with a detail line.
     pub fn detail(code: ErrorCode, detail: impl Into<String>) -> Self {
-        AppError(ApiError::new(code).with_detail(detail))
+        AppError::from(ApiError::new(code).with_detail(detail))
+    }
+
+    /// An error the client may retry after `seconds`.
+    pub fn retry_after(code: ErrorCode, seconds: u64) -> Self {
+        AppError {
+            retry_after_secs: Some(seconds),
+            ..AppError::detail(code, format!("try again in {seconds} s"))
+        }
     }
 
     /// The error's code.
     pub fn code(&self) -> ErrorCode {
-        self.0.code
+        self.error.code
     }
 
     /// The HTTP status of the error.
     pub fn status(&self) -> StatusCode {
-        StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        StatusCode::from_u16(self.error.code.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl From<ApiError> for AppError {
+    fn from(error: ApiError) -> Self {
+        AppError {
+            error,
+            retry_after_secs: None,
+        }
     }
 }
 
 impl From<ErrorCode> for AppError {
     fn from(code: ErrorCode) -> Self {
-        AppError(ApiError::new(code))
+        AppError::from(ApiError::new(code))
     }
 }
 
@@ -57,7 +81,14 @@ impl From<tokio::task::JoinError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status(), axum::Json(self.0)).into_response()
+        let status = self.status();
+        let mut response = (status, axum::Json(self.error)).into_response();
+        if let Some(seconds) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod domain;
 pub mod emv;
 pub mod error;
 pub mod hsm;
@@ -20,6 +21,7 @@ pub mod issuer;
 pub mod notify;
 pub mod openapi;
 pub mod payments;
+pub mod rate_limits;
 pub mod receipts;
 pub mod routes;
 pub mod server;
@@ -216,6 +218,7 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
         mailer: Mailer::new(config.smtp.as_ref(), outbox.join("mail.jsonl"))?,
         sms: SmsSender::new(config.sms.as_ref(), outbox.join("sms.jsonl"))?,
         cutoff: config.cutoff(),
+        rate_limits: rate_limits::RateLimits::new(config.rate_limits.clone()),
         store,
         clock,
         test_clock: settable,
@@ -232,6 +235,7 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
         listener,
         identity.server_config.clone(),
         routes::router(state.clone()),
+        state.config.network.clone(),
         shutdown_rx,
     ));
     let scheduler = tokio::spawn(settlement::scheduler::run(state));

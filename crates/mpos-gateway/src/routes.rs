@@ -13,7 +13,7 @@ use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::{Json, Router};
 use mpos_wire::api::{paths, AppStatus, SetClockRequest};
 use mpos_wire::ErrorCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// One route.
 pub struct Route {
@@ -101,11 +101,34 @@ pub fn router(state: AppState) -> Router {
     for route in table(test_clock) {
         router = router.route(route.path, route.handler);
     }
+    let request_timeout = Duration::from_millis(state.config.network.request_timeout_ms);
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(move |request, next| {
+            answer_within(request_timeout, request, next)
+        }))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// Answers `request_timeout` once a request's headers are in: a body that
+/// trickles or stalls gets `request_timeout` (408) and the connection is
+/// closed. Work a financial request started runs on in its own task
+/// (`payments::idempotency`), so a retry learns how it ended.
+async fn answer_within(limit: Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::info!(event = "request_timeout", "request not answered in time");
+            let mut response = AppError::from(ErrorCode::RequestTimeout).into_response();
+            response.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+            response
+        }
+    }
 }
 
 /// Logs each request: method, route template (never the raw URI or query), status, time.

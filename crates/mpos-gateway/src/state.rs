@@ -5,6 +5,7 @@ use crate::config::GatewayConfig;
 use crate::hsm::Hsm;
 use crate::notify::mail::Mailer;
 use crate::notify::sms::SmsSender;
+use crate::rate_limits::RateLimits;
 use crate::settlement::business_date::Cutoff;
 use crate::store::Store;
 use std::ops::Deref;
@@ -36,6 +37,8 @@ pub struct Shared {
     pub public_base_url: String,
     /// SHA-256 of the admin token.
     pub admin_token_sha256: [u8; 32],
+    /// Rate limits' buckets.
+    pub rate_limits: RateLimits,
 }
 
 impl AppState {

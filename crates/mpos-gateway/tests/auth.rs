@@ -416,19 +416,79 @@ async fn verify_password_counts_failures_and_logout_ends_the_session() {
 }
 
 #[tokio::test]
-async fn sessions_expire() {
+async fn sessions_expire_even_when_in_use() {
     let gw = TestGateway::start().await;
     let user = gw.ready_user("kay").await;
-    gw.set_clock("2030-03-10T09:59:00Z").await;
-    assert_eq!(
-        gw.get(paths::TERMINAL_CONFIG, &user.token).await.0,
-        StatusCode::OK
-    );
+    // Used every ten minutes from 10:00 to 17:50 Taipei: never idle, until it expires at 18:00.
+    for minutes in (10..480).step_by(10) {
+        let now = time::macros::datetime!(2030-03-10 02:00 UTC) + time::Duration::minutes(minutes);
+        gw.set_clock(&mpos_gateway::clock::format_time(now)).await;
+        let (status, body) = gw.get(paths::TERMINAL_CONFIG, &user.token).await;
+        assert_eq!(status, StatusCode::OK, "at +{minutes} min: {body}");
+    }
     gw.set_clock("2030-03-10T10:01:00Z").await;
     let (status, body) = gw.get(paths::TERMINAL_CONFIG, &user.token).await;
     assert_eq!(
         (status, code(&body)),
         (StatusCode::UNAUTHORIZED, "session_expired")
+    );
+}
+
+#[tokio::test]
+async fn a_session_left_unused_for_fifteen_minutes_ends() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("lou").await;
+    gw.set_clock("2030-03-10T02:14:00Z").await;
+    assert_eq!(
+        gw.get(paths::TERMINAL_CONFIG, &user.token).await.0,
+        StatusCode::OK,
+        "fourteen minutes after the last use"
+    );
+    gw.set_clock("2030-03-10T02:29:01Z").await;
+    let (status, body) = gw.get(paths::TERMINAL_CONFIG, &user.token).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::UNAUTHORIZED, "session_expired"),
+        "fifteen minutes and a second after the last use"
+    );
+    // Gone for good: going back in time does not revive it.
+    gw.set_clock("2030-03-10T02:20:00Z").await;
+    assert_eq!(
+        gw.get(paths::TERMINAL_CONFIG, &user.token).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_users_other_sessions() {
+    // The attack: someone who learned the password keeps a session open on
+    // another phone; the user changes the password; that session must die.
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("mia").await;
+    let (status, body) = gw.login("mia", &user.password).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let intruder = body["session_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        gw.get(paths::TERMINAL_CONFIG, &intruder).await.0,
+        StatusCode::OK
+    );
+    let (status, body) = gw
+        .post(
+            paths::PASSWORD,
+            Some(&user.token),
+            json!({ "current_password": user.password, "new_password": "975310" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        gw.get(paths::TERMINAL_CONFIG, &intruder).await.0,
+        StatusCode::UNAUTHORIZED,
+        "the other session ended"
+    );
+    assert_eq!(
+        gw.get(paths::TERMINAL_CONFIG, &user.token).await.0,
+        StatusCode::OK,
+        "the session that changed the password goes on"
     );
 }
 

@@ -173,9 +173,10 @@ async fn reversal_of_a_settled_sale_is_refused() {
 }
 
 #[tokio::test]
-async fn another_user_of_the_merchant_reverses_the_original_by_its_key() {
-    // The phone restarted and another cashier logged in: the reversal of the
-    // first cashier's sale comes from a different user with the sale's key.
+async fn another_user_cannot_reverse_a_sale_without_the_password() {
+    // The attack: user B, never re-entering a password, reverses user A's
+    // approved sale by its key. The reversal is refused and the sale stands;
+    // the owner may still reverse it, or void it with the password.
     let gw = TestGateway::start().await;
     let owner = gw.ready_user("fay").await;
     let other = gw.ready_user("gus").await;
@@ -185,19 +186,51 @@ async fn another_user_of_the_merchant_reverses_the_original_by_its_key() {
     let (status, sale) = gw.financial(paths::SALES, &owner, &key, body.clone()).await;
     assert_eq!(status, StatusCode::OK, "{sale}");
     let id = sale["transaction"]["id"].as_str().unwrap();
-    let ack = reverse(&gw, &other, &key).await;
-    assert_eq!(ack["transaction_id"], id);
-    assert_eq!(gw.txn(&owner, id).await["status"], "reversed");
-    // The owner's retry learns it was reversed, not approved.
-    let (status, resp) = gw.financial(paths::SALES, &owner, &key, body).await;
+    let (status, resp) = gw
+        .financial(
+            paths::REVERSALS,
+            &other,
+            &new_key(),
+            json!({ "original_idempotency_key": key, "reason": "timeout" }),
+        )
+        .await;
     assert_eq!(
         (status, code(&resp)),
-        (StatusCode::CONFLICT, "already_reversed")
+        (StatusCode::FORBIDDEN, "reversal_not_owner")
     );
+    assert_eq!(gw.txn(&owner, id).await["status"], "approved");
+    // The owner's retry still replays the approval.
+    let (status, replay) = gw.financial(paths::SALES, &owner, &key, body).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(replay["transaction"]["status"], "approved");
+    assert_eq!(reverse(&gw, &owner, &key).await["transaction_id"], id);
 }
 
 #[tokio::test]
-async fn a_tombstone_from_another_user_refuses_the_late_original() {
+async fn one_key_under_two_users_charges_once() {
+    let gw = TestGateway::start().await;
+    let amy = gw.ready_user("jan").await;
+    let bob = gw.ready_user("kim").await;
+    let reader = Reader::new();
+    let key = new_key();
+    let body = sale_body(&reader, CardId::VisaChipApproved, 100_00, EntryMode::Chip);
+    let (status, _) = gw.financial(paths::SALES, &amy, &key, body).await;
+    assert_eq!(status, StatusCode::OK);
+    let body = sale_body(&reader, CardId::VisaChipApproved, 100_00, EntryMode::Chip);
+    let (status, resp) = gw.financial(paths::SALES, &bob, &key, body).await;
+    assert_eq!(
+        (status, code(&resp)),
+        (StatusCode::CONFLICT, "idempotency_conflict")
+    );
+    assert_eq!(gw.transactions().await.len(), 1, "charged once");
+}
+
+#[tokio::test]
+async fn a_tombstone_belongs_to_its_sender() {
+    // A reversal sent early by one user leaves a tombstone under that user's
+    // key. Another user's later request with the same key is refused as a
+    // conflict, never answered `already_reversed` on the first user's behalf,
+    // and charges nothing.
     let gw = TestGateway::start().await;
     let owner = gw.ready_user("hal").await;
     let other = gw.ready_user("ivy").await;
@@ -205,10 +238,81 @@ async fn a_tombstone_from_another_user_refuses_the_late_original() {
     let key = new_key();
     assert!(reverse(&gw, &other, &key).await["transaction_id"].is_null());
     let body = sale_body(&reader, CardId::VisaChipApproved, 100_00, EntryMode::Chip);
-    let (status, resp) = gw.financial(paths::SALES, &owner, &key, body).await;
+    let (status, resp) = gw.financial(paths::SALES, &owner, &key, body.clone()).await;
+    assert_eq!(
+        (status, code(&resp)),
+        (StatusCode::CONFLICT, "idempotency_conflict")
+    );
+    let (status, resp) = gw.financial(paths::SALES, &other, &key, body).await;
     assert_eq!(
         (status, code(&resp)),
         (StatusCode::CONFLICT, "already_reversed")
     );
     assert!(gw.transactions().await.is_empty(), "nothing was charged");
+}
+
+#[tokio::test]
+async fn an_approved_sale_past_the_reversal_window_needs_a_void() {
+    let gw = TestGateway::start().await;
+    let mut user = gw.ready_user("lea").await;
+    gw.set_clock("2030-03-10T02:00:00Z").await;
+    gw.relogin(&mut user).await;
+    let reader = Reader::new();
+    let key = new_key();
+    let body = sale_body(&reader, CardId::VisaChipApproved, 100_00, EntryMode::Chip);
+    let (status, sale) = gw.financial(paths::SALES, &user, &key, body).await;
+    assert_eq!(status, StatusCode::OK, "{sale}");
+    let id = sale["transaction"]["id"].as_str().unwrap();
+    // Five minutes and one second later (the default window is five minutes).
+    gw.set_clock("2030-03-10T02:05:01Z").await;
+    let (status, resp) = gw
+        .financial(
+            paths::REVERSALS,
+            &user,
+            &new_key(),
+            json!({ "original_idempotency_key": key, "reason": "timeout" }),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&resp)),
+        (StatusCode::CONFLICT, "reversal_window_passed")
+    );
+    assert_eq!(gw.txn(&user, id).await["status"], "approved");
+    gw.reenter_password(&user.token, &user.password).await;
+    let (status, voided) = gw
+        .financial(
+            paths::VOIDS,
+            &user,
+            &new_key(),
+            json!({ "transaction_id": id }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{voided}");
+    assert_eq!(gw.txn(&user, id).await["status"], "voided");
+}
+
+#[tokio::test]
+async fn keys_of_less_than_128_bits_are_refused() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("max").await;
+    let reader = Reader::new();
+    let body = sale_body(&reader, CardId::VisaChipApproved, 100_00, EntryMode::Chip);
+    let (status, resp) = gw.financial(paths::SALES, &user, "order-42", body).await;
+    assert_eq!(
+        (status, code(&resp)),
+        (StatusCode::BAD_REQUEST, "bad_request")
+    );
+    let (status, resp) = gw
+        .financial(
+            paths::REVERSALS,
+            &user,
+            &new_key(),
+            json!({ "original_idempotency_key": "order-42", "reason": "timeout" }),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&resp)),
+        (StatusCode::BAD_REQUEST, "bad_request")
+    );
+    assert!(gw.transactions().await.is_empty());
 }

@@ -114,7 +114,7 @@ async fn expiry_is_judged_by_the_taipei_month() {
         "after 23:00 the capture is next day's"
     );
     // 2031-01-01 00:30 Taipei is 2030-12-31 16:30 UTC: expired in Taipei.
-    gw.set_clock("2030-12-31T16:30:00Z").await;
+    gw.later(&mut user, "2030-12-31T16:30:00Z").await;
     let (_, body) = gw
         .sale(&user, &reader, CardId::VisaChipApproved, 100_00)
         .await;

@@ -66,7 +66,7 @@ async fn business_date_cuts_off_at_23_00_taipei() {
         .approved_sale(&user, &reader, CardId::VisaChipApproved, 100_00)
         .await;
     assert_eq!(at["business_date"], "2030-03-11");
-    gw.set_clock("2030-03-10T16:30:00Z").await; // 00:30 next day Taipei
+    gw.later(&mut user, "2030-03-10T16:30:00Z").await; // 00:30 next day Taipei
     let after_midnight = gw
         .approved_sale(&user, &reader, CardId::VisaChipApproved, 100_00)
         .await;
@@ -162,7 +162,7 @@ async fn automatic_settlement_runs_once_and_takes_only_due_captures() {
     let_scheduler_run().await;
     assert!(gw.batches().await.is_empty());
 
-    gw.set_clock("2030-03-10T15:00:01Z").await; // 23:00:01 Taipei
+    gw.later(&mut amy, "2030-03-10T15:00:01Z").await; // 23:00:01 Taipei
     let late = gw
         .approved_sale(&amy, &reader, CardId::VisaChipApproved, 500_00)
         .await;

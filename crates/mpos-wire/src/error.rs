@@ -78,6 +78,14 @@ pub enum ErrorCode {
     RequestInProgress,
     /// The reversal came first, so this request is refused.
     AlreadyReversed,
+    /// The approved original is older than the reversal window: void it with the password instead.
+    ReversalWindowPassed,
+    /// Another user made the original: only that user (or a void with the password) may undo it.
+    ReversalNotOwner,
+    /// Too many requests of this kind from this user, session or address; wait and try again.
+    TooManyRequests,
+    /// The request did not arrive whole in time.
+    RequestTimeout,
     /// Nothing to settle.
     NothingToSettle,
     /// The e-mail address or phone number is malformed.
@@ -99,10 +107,11 @@ impl ErrorCode {
             | AccountDisabled
             | ActivationRequired
             | PasswordChangeRequired
-            | PasswordReentryRequired => 403,
+            | PasswordReentryRequired
+            | ReversalNotOwner => 403,
             OriginalNotFound | NotFound => 404,
             IdempotencyConflict | RequestInProgress | AlreadyReversed | AlreadySettled
-            | AlreadyVoided | NotApproved | HasRefunds | KsnReused => 409,
+            | AlreadyVoided | NotApproved | HasRefunds | KsnReused | ReversalWindowPassed => 409,
             ActivationCodeInvalid
             | ActivationCodeExpired
             | LimitPerTransactionExceeded
@@ -116,7 +125,9 @@ impl ErrorCode {
             | CardMismatch
             | NothingToSettle
             | ReaderRequired => 422,
+            RequestTimeout => 408,
             AccountLocked => 423,
+            TooManyRequests => 429,
             DeliveryFailed => 502,
             Internal => 500,
         }
@@ -163,6 +174,14 @@ impl ErrorCode {
             IdempotencyConflict => "交易編號重複，請重新開始交易。",
             RequestInProgress => "交易處理中，請稍候。",
             AlreadyReversed => "此交易已沖正，請重新開始交易。",
+            ReversalWindowPassed => {
+                "此交易核准已久，無法自動沖正；如需取消，請至交易明細輸入密碼後取消交易。"
+            }
+            ReversalNotOwner => {
+                "此交易由其他使用者建立，請該使用者登入本機處理，或至交易明細輸入密碼後取消交易。"
+            }
+            TooManyRequests => "操作過於頻繁，請稍候一分鐘再試。",
+            RequestTimeout => "連線逾時，請確認網路後再試一次。",
             NothingToSettle => "目前沒有待結帳交易。",
             InvalidContact => "E-mail 或手機號碼格式錯誤，請重新輸入。",
             DeliveryFailed => "電子簽單寄送失敗，請稍後再試或改用 QR Code。",
@@ -209,6 +228,10 @@ impl ErrorCode {
             IdempotencyConflict => "Duplicate transaction number. Start the transaction again.",
             RequestInProgress => "The transaction is still being processed. Please wait.",
             AlreadyReversed => "This transaction was reversed. Start it again.",
+            ReversalWindowPassed => "This sale was approved too long ago to be cancelled automatically. To cancel it, void it under Transaction details with your password.",
+            ReversalNotOwner => "Another user made this transaction. Ask them to log in on this phone, or void it under Transaction details with your password.",
+            TooManyRequests => "Too many attempts. Wait a minute and try again.",
+            RequestTimeout => "The connection was too slow. Check the network and try again.",
             NothingToSettle => "There is nothing to settle.",
             InvalidContact => "The e-mail address or phone number is not valid. Enter it again.",
             DeliveryFailed => "The e-receipt could not be sent. Try again later or show the QR code.",

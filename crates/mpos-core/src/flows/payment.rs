@@ -924,14 +924,21 @@ impl PaymentFlow {
                 Err(error)
                     if matches!(
                         error.api_code(),
-                        Some(ErrorCode::AlreadySettled | ErrorCode::HasRefunds)
+                        Some(
+                            ErrorCode::AlreadySettled
+                                | ErrorCode::HasRefunds
+                                | ErrorCode::ReversalWindowPassed
+                        )
                     ) =>
                 {
                     // The original was approved and can no longer be reversed:
                     // the outcome is known, and it is "charged".
-                    let notice = match self.kind {
-                        TxnKind::Sale => Notice::ReversalRefusedCharged,
-                        TxnKind::Refund => Notice::ReversalRefusedRefunded,
+                    let too_late = error.api_code() == Some(ErrorCode::ReversalWindowPassed);
+                    let notice = match (self.kind, too_late) {
+                        (TxnKind::Sale, false) => Notice::ReversalRefusedCharged,
+                        (TxnKind::Refund, false) => Notice::ReversalRefusedRefunded,
+                        (TxnKind::Sale, true) => Notice::ReversalTooLateCharged,
+                        (TxnKind::Refund, true) => Notice::ReversalTooLateRefunded,
                     };
                     self.message = None;
                     let exit = PaymentExit::Home(Some(notice.into()));

@@ -841,6 +841,56 @@ fn reversal_refused_as_settled_or_refunded_ends_as_charged() {
 }
 
 #[test]
+fn reversal_after_the_gateways_window_ends_as_charged_and_says_to_void() {
+    let mut flow = reversing_sale();
+    let commands = reply(
+        &mut flow,
+        Reply::Reversed(Err(api(ErrorCode::ReversalWindowPassed))),
+    );
+    assert_eq!(
+        commands,
+        vec![Command::Journal(JournalUpdate::SetState {
+            idempotency_key: "key-1".into(),
+            state: JournalState::Done,
+        })],
+        "the outcome is known: approved, and no reversal is owed any more"
+    );
+    match flow.step() {
+        PaymentStep::Exit(PaymentExit::Home(Some(message))) => {
+            assert_eq!(message.code, "reversal_too_late_charged");
+            assert!(message.en.contains("void it under Transaction details"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn reversal_of_another_users_sale_stays_owed_until_a_later_login() {
+    let mut flow = reversing_sale();
+    let commands = reply(
+        &mut flow,
+        Reply::Reversed(Err(api(ErrorCode::ReversalNotOwner))),
+    );
+    assert!(
+        !sends_reversal(&commands),
+        "the same refusal would come back at once"
+    );
+    match flow.step() {
+        PaymentStep::Exit(PaymentExit::Postponed {
+            message,
+            unfinished,
+        }) => {
+            assert_eq!(message.code, "reversal_not_owner");
+            assert!(
+                matches!(unfinished, ResumeDecision::SendReversal { .. }),
+                "still owed: {unfinished:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn refund_whose_reversal_is_refused_as_settled_says_the_money_went_back() {
     let mut flow = refund_at_card(50, Brand::Visa, "A1B2C3");
     send(

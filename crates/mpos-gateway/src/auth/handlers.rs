@@ -9,6 +9,8 @@ use crate::auth::password::{
 use crate::auth::session::{new_token, token_hash, ReadySession, Session, REENTRY_MINUTES};
 use crate::clock::format_time;
 use crate::error::{ApiJson, AppError};
+use crate::rate_limits::Limit;
+use crate::server::ClientAddr;
 use crate::state::AppState;
 use crate::store::{Attempt, SessionRow, UserRow};
 use axum::extract::State;
@@ -38,6 +40,17 @@ fn stage_after_login(user: &UserRow) -> SessionStage {
         (true, true) => SessionStage::PasswordChangeRequired,
         (false, _) => SessionStage::Ready,
     }
+}
+
+/// Counts a secret's check (activation code, password) against the rate
+/// limits of the client's address and of the session.
+fn limit_secrets(state: &AppState, client: ClientAddr, session: &Session) -> Result<(), AppError> {
+    state
+        .rate_limits
+        .check(Limit::SecretPerAddress, &client.key())?;
+    state
+        .rate_limits
+        .check(Limit::SecretPerSession, &session.row.token_hash)
 }
 
 /// Refuses a locked account.
@@ -114,8 +127,17 @@ async fn check_password(state: &AppState, user: &UserRow, password: &str) -> Res
 /// `POST /v1/app/login`.
 pub async fn login(
     State(state): State<AppState>,
+    client: ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
+    // Before any database read or Argon2 work: a flood costs a hash lookup.
+    state
+        .rate_limits
+        .check(Limit::LoginPerAddress, &client.key())?;
+    state.rate_limits.check(
+        Limit::LoginPerUsername,
+        &request.username.trim().to_lowercase(),
+    )?;
     // The product logs in only with the card reader plugged in.
     let Some(reader_serial) = request
         .reader_serial
@@ -155,6 +177,7 @@ pub async fn login(
         created_at: now,
         expires_at: now + time::Duration::minutes(i64::from(state.config.security.session_minutes)),
         verified_until: None,
+        last_seen_at: now,
     };
     state.store.insert_session(&row)?;
     tracing::info!(event = "login", user_id = %user.id, ?stage, reader_serial = %reader_serial, "logged in");
@@ -169,9 +192,11 @@ pub async fn login(
 /// `POST /v1/app/activate`.
 pub async fn activate(
     State(state): State<AppState>,
+    client: ClientAddr,
     session: Session,
     ApiJson(request): ApiJson<ActivateRequest>,
 ) -> Result<Json<StageResponse>, AppError> {
+    limit_secrets(&state, client, &session)?;
     match session.row.stage {
         SessionStage::ActivationRequired => {}
         SessionStage::PasswordChangeRequired => {
@@ -219,9 +244,11 @@ pub async fn activate(
 /// `POST /v1/app/password`.
 pub async fn change_password(
     State(state): State<AppState>,
+    client: ClientAddr,
     session: Session,
     ApiJson(request): ApiJson<ChangePasswordRequest>,
 ) -> Result<Json<StageResponse>, AppError> {
+    limit_secrets(&state, client, &session)?;
     let user = &session.user;
     match session.row.stage {
         SessionStage::ActivationRequired => return Err(ErrorCode::ActivationRequired.into()),
@@ -243,7 +270,9 @@ pub async fn change_password(
         ));
     }
     let hash = hash_secret_async(request.new_password).await?;
-    state.store.set_password(&user.id, &hash)?;
+    state
+        .store
+        .set_password(&user.id, &hash, &session.row.token_hash)?;
     state
         .store
         .set_session_stage(&session.row.token_hash, SessionStage::Ready)?;
@@ -256,9 +285,11 @@ pub async fn change_password(
 /// `POST /v1/app/verify-password`.
 pub async fn verify_password(
     State(state): State<AppState>,
+    client: ClientAddr,
     ReadySession(session): ReadySession,
     ApiJson(request): ApiJson<VerifyPasswordRequest>,
 ) -> Result<Json<StageResponse>, AppError> {
+    limit_secrets(&state, client, &session)?;
     check_password(&state, &session.user, &request.password).await?;
     // Opens transaction details (search, void, settlement) for a short while.
     let until = state.clock.now() + time::Duration::minutes(REENTRY_MINUTES);

@@ -70,7 +70,10 @@ mod tests {
             datetime!(2030-01-01 06:00 UTC),
         );
         assert_eq!(error.code(), ErrorCode::AccountLocked);
-        assert_eq!(error.0.detail.as_deref(), Some("until 14:30 (Asia/Taipei)"));
+        assert_eq!(
+            error.error.detail.as_deref(),
+            Some("until 14:30 (Asia/Taipei)")
+        );
     }
 
     #[test]
@@ -81,7 +84,7 @@ mod tests {
             datetime!(2030-01-01 15:50 UTC),
         );
         assert_eq!(
-            error.0.detail.as_deref(),
+            error.error.detail.as_deref(),
             Some("until 2030-01-02 00:20 (Asia/Taipei)")
         );
     }

@@ -1,9 +1,10 @@
 //! Sessions: random 32-byte bearer tokens, stored only as SHA-256, with an
-//! expiry and a first-login stage that limits what the session may call.
+//! expiry, an idle timeout (`domain::session`), and a first-login stage that limits what the session may call.
 //! Transaction details (search, void, settlement) also need a short-lived
 //! grant that re-entering the password gives: the phone alone cannot be
 //! trusted to ask for it.
 
+use crate::domain::session::{verdict, SessionVerdict};
 use crate::error::AppError;
 use crate::ids::random_hex;
 use crate::state::AppState;
@@ -66,9 +67,22 @@ impl FromRequestParts<AppState> for Session {
         let token = bearer(parts).ok_or(ErrorCode::Unauthorized)?;
         let hash = token_hash(token);
         let row = state.store.session(&hash)?.ok_or(ErrorCode::Unauthorized)?;
-        if row.expires_at <= state.clock.now() {
-            state.store.delete_session(&hash)?;
-            return Err(ErrorCode::SessionExpired.into());
+        let now = state.clock.now();
+        match verdict(
+            row.expires_at,
+            row.last_seen_at,
+            now,
+            state.config.security.session_idle(),
+        ) {
+            SessionVerdict::Live { touch } => {
+                if touch {
+                    state.store.touch_session(&hash, now)?;
+                }
+            }
+            SessionVerdict::Expired | SessionVerdict::Idle => {
+                state.store.delete_session(&hash)?;
+                return Err(ErrorCode::SessionExpired.into());
+            }
         }
         let user = state
             .store

@@ -116,7 +116,7 @@ fn complete(state: &AppState, txn_id: &str, decision: IssuerDecision) -> Result<
 /// holds no limit and its key gets a final answer; when even that fails the
 /// sweep ends it later.
 fn give_up(state: &AppState, txn_id: &str, error: AppError) -> Result<TxnRow, AppError> {
-    tracing::error!(event = "authorization_not_recorded", transaction_id = %txn_id, error = %error.0, "issuer answer not recorded; reversing");
+    tracing::error!(event = "authorization_not_recorded", transaction_id = %txn_id, error = %error.error, "issuer answer not recorded; reversing");
     match expire_txn(state, txn_id) {
         Ok(Some(row)) => Ok(row),
         Ok(None) => match state.store.txn_by_id(txn_id) {

@@ -1,12 +1,13 @@
 //! `POST /v1/app/reversals`: the phone does not know how a request ended.
 //! An approved, unsettled result is reversed; a pending one is marked so
 //! that the issuer's answer ends reversed; a request that never arrived
-//! leaves a tombstone that refuses it if it comes late. The original is
-//! found by the merchant and its idempotency key, whichever user of the
-//! merchant sends the reversal (the phone may have restarted with another
-//! cashier logged in); keys are random 128-bit values, so they do not collide.
+//! leaves a tombstone that refuses it if it comes late. Only the user who
+//! sent the original may reverse it, and an approved one only within the
+//! reversal window (`domain::reversal`): a reversal needs no password, so
+//! anything else must be a void, which does.
 
 use crate::auth::session::ReadySession;
+use crate::domain::idempotency_key;
 use crate::error::{ApiJson, AppError};
 use crate::payments::idempotency;
 use crate::state::AppState;
@@ -28,11 +29,11 @@ pub async fn reversal(
         Ok(key) => key,
         Err(e) => return e.into_response(),
     };
-    let original = request.original_idempotency_key.trim();
-    if original.is_empty() || original.len() > 128 {
+    let original = request.original_idempotency_key.as_str();
+    if let Err(e) = idempotency_key::check(original) {
         return AppError::detail(
             ErrorCode::BadRequest,
-            "original_idempotency_key must be 1 to 128 characters",
+            format!("original_idempotency_key: {e}"),
         )
         .into_response();
     }
@@ -54,12 +55,12 @@ pub async fn reverse(
     user_id: String,
     request: ReversalRequest,
 ) -> Result<ReversalResponse, AppError> {
-    let original = request.original_idempotency_key.trim();
     let outcome = state.store.reverse(
         &state.config.merchant.id,
         &user_id,
-        original,
+        &request.original_idempotency_key,
         state.clock.now(),
+        state.config.security.reversal_window(),
     )?;
     let transaction_id = match outcome {
         ReversalOutcome::Tombstone => {

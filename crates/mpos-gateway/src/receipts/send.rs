@@ -1,11 +1,13 @@
 //! `POST /v1/app/transactions/{id}/receipt`: the receipt link by e-mail or
-//! SMS, for the session user's own transactions only.
+//! SMS, for the session user's own transactions only, within the rate
+//! limits (per session, and SMS per user: each SMS costs the merchant).
 
 use crate::auth::session::ReadySession;
 use crate::error::{ApiJson, ApiPath, AppError};
 use crate::notify::contact::{mask_email, mask_mobile, valid_email, valid_mobile};
 use crate::notify::mail::Mail;
 use crate::notify::sms::Sms;
+use crate::rate_limits::Limit;
 use crate::receipts::page::{kind_label, status_label};
 use crate::state::AppState;
 use crate::store::TxnRow;
@@ -36,6 +38,9 @@ pub async fn send(
     ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<SendReceiptRequest>,
 ) -> Result<Json<SendReceiptResponse>, AppError> {
+    state
+        .rate_limits
+        .check(Limit::ReceiptPerSession, &session.row.token_hash)?;
     let txn = state
         .store
         .txn_by_id(&id)?
@@ -64,6 +69,9 @@ pub async fn send(
             if !valid_mobile(&number) {
                 return Err(ErrorCode::InvalidContact.into());
             }
+            state
+                .rate_limits
+                .check(Limit::SmsPerUser, &session.user.id)?;
             let sms = Sms {
                 to: number.clone(),
                 message: text,

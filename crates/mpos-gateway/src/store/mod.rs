@@ -127,6 +127,8 @@ pub struct SessionRow {
     pub expires_at: OffsetDateTime,
     /// Until when the user's re-entered password opens transaction details.
     pub verified_until: Option<OffsetDateTime>,
+    /// When a request last used it (recorded every `domain::session::TOUCH_EVERY` at most).
+    pub last_seen_at: OffsetDateTime,
 }
 
 /// A transaction as stored: masked PAN and card token only.
@@ -390,8 +392,14 @@ pub trait Store: Send + Sync {
     ) -> Result<Option<OffsetDateTime>, StoreError>;
     /// Uses the activation code whose hash is `code_hash`; false when it was used meanwhile.
     fn consume_activation_code(&self, id: &str, code_hash: &str) -> Result<bool, StoreError>;
-    /// Sets the user's own password and makes the account active.
-    fn set_password(&self, id: &str, password_hash: &str) -> Result<(), StoreError>;
+    /// Sets the user's own password, makes the account active and ends every
+    /// other session of the user (one opened with the old password must not outlive it).
+    fn set_password(
+        &self,
+        id: &str,
+        password_hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError>;
 
     // ---- sessions
     /// Stores a session.
@@ -400,6 +408,8 @@ pub trait Store: Send + Sync {
     fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError>;
     /// Moves a session to another stage.
     fn set_session_stage(&self, token_hash: &str, stage: SessionStage) -> Result<(), StoreError>;
+    /// Records a request's use of the session.
+    fn touch_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<(), StoreError>;
     /// Ends a session.
     fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
     /// Records that the session's user re-entered the password, valid until `until`.
@@ -407,8 +417,9 @@ pub trait Store: Send + Sync {
         -> Result<(), StoreError>;
 
     // ---- idempotency and readers
-    /// Claims `(user, key)` for a request with this endpoint and body hash; a key
-    /// reversed by any user of the merchant answers [`Claim::Reversed`].
+    /// Claims `key` at the merchant for `user` with this endpoint and body
+    /// hash: a key another user of the merchant holds answers
+    /// [`Claim::Conflict`]; one this user reversed, [`Claim::Reversed`].
     fn claim_idempotency(
         &self,
         merchant_id: &str,
@@ -464,14 +475,17 @@ pub trait Store: Send + Sync {
         user_id: &str,
         now: OffsetDateTime,
     ) -> Result<TxnRow, StoreError>;
-    /// Reverses whatever the request with `key` of any user of the merchant did,
-    /// or records a merchant-wide tombstone (written under `user_id`, the sender).
+    /// Reverses whatever `user_id`'s request with `key` did, or records a
+    /// tombstone that refuses it if it comes late. Refused when another user
+    /// of the merchant holds the key, and for an approved original as
+    /// `domain::reversal::may_reverse_approved` decides with `window`.
     fn reverse(
         &self,
         merchant_id: &str,
         user_id: &str,
         key: &str,
         now: OffsetDateTime,
+        window: time::Duration,
     ) -> Result<ReversalOutcome, StoreError>;
     /// Ends the selected pending transactions as reversed (`91`, issuer
     /// unavailable), releasing what they held, and stores `answer` as the final

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::clock::{format_time, parse_time};
+use crate::domain::reversal::{may_reverse_approved, ApprovedOriginal, ReversalRefusal};
 use crate::ids::new_id;
 use crate::settlement::business_date::{format_date, parse_date};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
@@ -14,7 +15,11 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 /// Schema migrations; index + 1 is the version each one produces.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema_v1.sql"),
+    include_str!("schema_v2.sql"),
+    include_str!("schema_v3.sql"),
+];
 
 /// The SQLite store.
 pub struct SqliteStore {
@@ -403,18 +408,27 @@ fn close_batch(
     }))
 }
 
-/// The idempotency rows of `(merchant, key)`, whichever user wrote them.
-/// Rows from before schema version 2 have merchant '' and belong to the
-/// gateway's one merchant.
-const MERCHANT_KEY: &str = "key = ?2 AND merchant_id IN (?1, '')";
+/// Whether a user other than `?3` holds `?2` at merchant `?1`. Keys are
+/// scoped to the merchant and owned by their first sender; rows from before
+/// schema version 2 have merchant '' and belong to the gateway's one merchant.
+const HELD_BY_ANOTHER: &str = "SELECT EXISTS(SELECT 1 FROM idempotency \
+     WHERE key = ?2 AND merchant_id IN (?1, '') AND user_id != ?3)";
 
-/// Whether any user of the merchant reversed `key` (or left a tombstone for it).
-fn key_reversed(tx: &Connection, merchant_id: &str, key: &str) -> Result<bool, StoreError> {
+/// Whether another user of the merchant holds `key`.
+fn held_by_another(
+    tx: &Connection,
+    merchant_id: &str,
+    user_id: &str,
+    key: &str,
+) -> Result<bool, StoreError> {
+    Ok(tx.query_row(HELD_BY_ANOTHER, [merchant_id, key, user_id], |r| r.get(0))?)
+}
+
+/// Whether `user_id` reversed `key` (or left a tombstone for it).
+fn key_reversed(tx: &Connection, user_id: &str, key: &str) -> Result<bool, StoreError> {
     Ok(tx.query_row(
-        &format!(
-            "SELECT EXISTS(SELECT 1 FROM idempotency WHERE {MERCHANT_KEY} AND state = 'reversed')"
-        ),
-        [merchant_id, key],
+        "SELECT EXISTS(SELECT 1 FROM idempotency WHERE user_id = ?1 AND key = ?2 AND state = 'reversed')",
+        [user_id, key],
         |r| r.get(0),
     )?)
 }
@@ -585,18 +599,29 @@ impl Store for SqliteStore {
         Ok(changed == 1)
     }
 
-    fn set_password(&self, id: &str, password_hash: &str) -> Result<(), StoreError> {
-        self.lock().execute(
-            "UPDATE users SET password_hash = ?2, password_is_default = 0, \
-             status = CASE WHEN status = 'disabled' THEN status ELSE 'active' END WHERE id = ?1",
-            [id, password_hash],
-        )?;
-        Ok(())
+    fn set_password(
+        &self,
+        id: &str,
+        password_hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE users SET password_hash = ?2, password_is_default = 0, \
+                 status = CASE WHEN status = 'disabled' THEN status ELSE 'active' END WHERE id = ?1",
+                [id, password_hash],
+            )?;
+            tx.execute(
+                "DELETE FROM sessions WHERE user_id = ?1 AND token_hash != ?2",
+                [id, keep_session],
+            )?;
+            Ok(())
+        })
     }
 
     fn insert_session(&self, session: &SessionRow) -> Result<(), StoreError> {
         self.lock().execute(
-            "INSERT INTO sessions (token_hash, user_id, stage, created_at, expires_at, verified_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO sessions (token_hash, user_id, stage, created_at, expires_at, verified_until, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 session.token_hash,
                 session.user_id,
@@ -604,6 +629,7 @@ impl Store for SqliteStore {
                 format_time(session.created_at),
                 format_time(session.expires_at),
                 session.verified_until.map(format_time),
+                format_time(session.last_seen_at),
             ],
         )?;
         Ok(())
@@ -613,20 +639,22 @@ impl Store for SqliteStore {
         let conn = self.lock();
         let raw = conn
             .query_row(
-                "SELECT token_hash, user_id, stage, created_at, expires_at, verified_until FROM sessions WHERE token_hash = ?1",
+                "SELECT token_hash, user_id, stage, created_at, expires_at, verified_until, last_seen_at FROM sessions WHERE token_hash = ?1",
                 [token_hash],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?)),
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?, r.get::<_, Option<String>>(6)?)),
             )
             .optional()?;
         raw.map(
-            |(token_hash, user_id, stage, created_at, expires_at, verified_until)| {
+            |(token_hash, user_id, stage, created_at, expires_at, verified_until, last_seen_at)| {
+                let created_at = time_col("created_at", &created_at)?;
                 Ok(SessionRow {
                     token_hash,
                     user_id,
                     stage: from_text("stage", &stage)?,
-                    created_at: time_col("created_at", &created_at)?,
+                    created_at,
                     expires_at: time_col("expires_at", &expires_at)?,
                     verified_until: opt_time_col("verified_until", verified_until)?,
+                    last_seen_at: opt_time_col("last_seen_at", last_seen_at)?.unwrap_or(created_at),
                 })
             },
         )
@@ -637,6 +665,14 @@ impl Store for SqliteStore {
         self.lock().execute(
             "UPDATE sessions SET stage = ?2 WHERE token_hash = ?1",
             [token_hash, &text(stage)],
+        )?;
+        Ok(())
+    }
+
+    fn touch_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+        self.lock().execute(
+            "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+            [token_hash, &format_time(now)],
         )?;
         Ok(())
     }
@@ -669,6 +705,9 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
     ) -> Result<Claim, StoreError> {
         self.write(|tx| {
+            if held_by_another(tx, merchant_id, user_id, key)? {
+                return Ok(Claim::Conflict);
+            }
             let existing = tx
                 .query_row(
                     "SELECT endpoint, body_hash, state, response_status, response_body FROM idempotency WHERE user_id = ?1 AND key = ?2",
@@ -685,9 +724,6 @@ impl Store for SqliteStore {
                 )
                 .optional()?;
             let Some((old_endpoint, old_hash, state, status, body)) = existing else {
-                if key_reversed(tx, merchant_id, key)? {
-                    return Ok(Claim::Reversed);
-                }
                 tx.execute(
                     "INSERT INTO idempotency (user_id, key, endpoint, body_hash, state, created_at, merchant_id) \
                      VALUES (?1, ?2, ?3, ?4, 'processing', ?5, ?6)",
@@ -756,7 +792,7 @@ impl Store for SqliteStore {
 
     fn insert_pending(&self, txn: &NewTxn, admission: Admission) -> Result<TxnRow, StoreError> {
         self.write(|tx| {
-            if key_reversed(tx, &txn.merchant_id, &txn.idempotency_key)? {
+            if key_reversed(tx, &txn.user_id, &txn.idempotency_key)? {
                 return Err(StoreError::Refused(ErrorCode::AlreadyReversed));
             }
             match admission {
@@ -924,18 +960,20 @@ impl Store for SqliteStore {
         user_id: &str,
         key: &str,
         now: OffsetDateTime,
+        window: time::Duration,
     ) -> Result<ReversalOutcome, StoreError> {
         self.write(|tx| {
-            // Keys are random 128-bit values: the same key under another user of
-            // the merchant is the same request, sent before the phone changed hands.
+            if held_by_another(tx, merchant_id, user_id, key)? {
+                return Err(StoreError::Refused(ReversalRefusal::NotOwner.code()));
+            }
             let changed = tx.execute(
-                &format!("UPDATE idempotency SET state = 'reversed' WHERE {MERCHANT_KEY}"),
-                [merchant_id, key],
+                "UPDATE idempotency SET state = 'reversed' WHERE user_id = ?1 AND key = ?2",
+                [user_id, key],
             )?;
             let txns = query_txns(
                 tx,
-                "WHERE t.merchant_id = ?1 AND t.idempotency_key = ?2 ORDER BY t.created_at, t.rowid",
-                [merchant_id, key],
+                "WHERE t.user_id = ?1 AND t.idempotency_key = ?2 ORDER BY t.created_at, t.rowid",
+                [user_id, key],
             )?;
             if txns.is_empty() {
                 if changed > 0 {
@@ -958,17 +996,18 @@ impl Store for SqliteStore {
                         )?;
                     }
                     TxnStatus::Approved => {
-                        if txn.batch_id.is_some() {
-                            return Err(StoreError::Refused(ErrorCode::AlreadySettled));
-                        }
                         let live_refunds: i64 = tx.query_row(
                             "SELECT COUNT(*) FROM transactions WHERE original_id = ?1 AND status IN ('pending', 'approved')",
                             [&txn.id],
                             |r| r.get(0),
                         )?;
-                        if live_refunds > 0 {
-                            return Err(StoreError::Refused(ErrorCode::HasRefunds));
-                        }
+                        let original = ApprovedOriginal {
+                            admitted_at: txn.created_at,
+                            settled: txn.batch_id.is_some(),
+                            live_refunds: live_refunds.max(0) as u64,
+                        };
+                        may_reverse_approved(original, now, window)
+                            .map_err(|refusal| StoreError::Refused(refusal.code()))?;
                         tx.execute(
                             "UPDATE transactions SET status = 'reversed', reversal_requested = 1, updated_at = ?2 WHERE id = ?1",
                             [&txn.id, &stamp],

@@ -73,10 +73,10 @@ fn approve(store: &SqliteStore, id: &str, code: &str, business_date: Date) -> Tx
 #[test]
 fn migrates_to_the_latest_version_once() {
     let (dir, store) = store();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
     drop(store);
     let again = SqliteStore::open(&dir.path().join("gateway.db")).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 2);
+    assert_eq!(again.schema_version().unwrap(), 3);
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn idempotency_claims() {
     );
     // A tombstone refuses the late original.
     assert!(matches!(
-        store.reverse("m", &user.id, "late", now).unwrap(),
+        store.reverse("m", &user.id, "late", now, WINDOW).unwrap(),
         ReversalOutcome::Tombstone
     ));
     assert_eq!(
@@ -186,7 +186,7 @@ fn pending_marked_for_reversal_never_ends_approved() {
             },
         )
         .unwrap();
-    match store.reverse("m", &user.id, "k", now).unwrap() {
+    match store.reverse("m", &user.id, "k", now, WINDOW).unwrap() {
         ReversalOutcome::Transaction(row) => assert!(row.reversal_requested),
         other => panic!("{other:?}"),
     }
@@ -354,8 +354,11 @@ fn reset_credentials_keeps_a_disabled_user_disabled() {
     assert_eq!(row.status, UserStatus::PendingActivation);
 }
 
+/// The reversal window the store tests use.
+const WINDOW: time::Duration = crate::domain::reversal::DEFAULT_WINDOW;
+
 #[test]
-fn reversals_are_merchant_scoped_across_users() {
+fn keys_belong_to_their_first_sender_at_the_merchant() {
     let (_dir, store) = store();
     let amy = user(&store, "amy");
     let bob = user(&store, "bob");
@@ -370,40 +373,83 @@ fn reversals_are_merchant_scoped_across_users() {
         .insert_pending(&new_txn(&amy, "k", 100, date!(2030 - 01 - 01)), per_day)
         .unwrap();
     approve(&store, &sale.id, "123456", date!(2030 - 01 - 01));
-    // Bob reverses Amy's key: the sale is found and reversed.
-    match store.reverse("m", &bob.id, "k", now).unwrap() {
-        ReversalOutcome::Transaction(row) => {
-            assert_eq!(row.id, sale.id);
-            assert_eq!(row.status, TxnStatus::Reversed);
-        }
-        other => panic!("{other:?}"),
-    }
+    // Bob cannot use Amy's key, nor reverse what she sent with it.
     assert_eq!(
         store
-            .claim_idempotency("m", &amy.id, "k", "sale", "h", now)
+            .claim_idempotency("m", &bob.id, "k", "sale", "h", now)
             .unwrap(),
-        Claim::Reversed
+        Claim::Conflict
+    );
+    assert!(matches!(
+        store.reverse("m", &bob.id, "k", now, WINDOW),
+        Err(StoreError::Refused(ErrorCode::ReversalNotOwner))
+    ));
+    assert_eq!(
+        store.txn_by_id(&sale.id).unwrap().unwrap().status,
+        TxnStatus::Approved
     );
     // Another merchant's reversal of the same key finds nothing of this merchant.
     assert!(matches!(
-        store.reverse("other", &bob.id, "k2", now).unwrap(),
+        store.reverse("other", &bob.id, "k", now, WINDOW).unwrap(),
         ReversalOutcome::Tombstone
     ));
-    // Bob's tombstone refuses Amy's late original, at the claim and at admission.
+    // Bob's tombstone is his: Amy's later request with that key is a conflict, not reversed.
     assert!(matches!(
-        store.reverse("m", &bob.id, "late", now).unwrap(),
+        store.reverse("m", &bob.id, "late", now, WINDOW).unwrap(),
         ReversalOutcome::Tombstone
     ));
     assert_eq!(
         store
             .claim_idempotency("m", &amy.id, "late", "sale", "h", now)
             .unwrap(),
-        Claim::Reversed
+        Claim::Conflict
     );
+    // Amy reverses her own sale.
+    match store.reverse("m", &amy.id, "k", now, WINDOW).unwrap() {
+        ReversalOutcome::Transaction(row) => {
+            assert_eq!(row.id, sale.id);
+            assert_eq!(row.status, TxnStatus::Reversed);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_approved_sale_is_reversible_only_inside_the_window() {
+    let (_dir, store) = store();
+    let amy = user(&store, "amy");
+    let txn = new_txn(&amy, "k", 100, date!(2030 - 01 - 01));
+    store
+        .claim_idempotency("m", &amy.id, "k", "sale", "h", txn.created_at)
+        .unwrap();
+    let sale = store
+        .insert_pending(
+            &txn,
+            Admission::Sale {
+                per_day: Money::twd_minor(1_000),
+            },
+        )
+        .unwrap();
+    approve(&store, &sale.id, "123456", date!(2030 - 01 - 01));
+    let late = txn.created_at + WINDOW + time::Duration::seconds(1);
     assert!(matches!(
-        store.insert_pending(&new_txn(&amy, "late", 100, date!(2030 - 01 - 01)), per_day),
-        Err(StoreError::Refused(ErrorCode::AlreadyReversed))
+        store.reverse("m", &amy.id, "k", late, WINDOW),
+        Err(StoreError::Refused(ErrorCode::ReversalWindowPassed))
     ));
+    let stored = store.txn_by_id(&sale.id).unwrap().unwrap();
+    assert_eq!(
+        stored.status,
+        TxnStatus::Approved,
+        "the refusal changed nothing"
+    );
+    assert!(!stored.reversal_requested);
+    assert_eq!(
+        store
+            .claim_idempotency("m", &amy.id, "k", "sale", "h", late)
+            .unwrap(),
+        Claim::InProgress,
+        "the key is not marked reversed either"
+    );
 }
 
 #[test]

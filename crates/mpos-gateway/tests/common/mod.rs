@@ -57,6 +57,15 @@ pub fn test_config() -> GatewayConfig {
     });
     config.issuer.slow_delay_ms = 1500;
     config.settlement.check_interval_ms = 50;
+    // The suites log in and send receipts faster than any cashier; the
+    // rate-limit attack tests start gateways with the production rates.
+    let r = &mut config.rate_limits;
+    r.logins_per_address_per_minute = 10_000;
+    r.logins_per_username_per_minute = 10_000;
+    r.secrets_per_address_per_minute = 10_000;
+    r.secrets_per_session_per_minute = 10_000;
+    r.receipts_per_session_per_minute = 10_000;
+    r.sms_per_user_per_hour = 10_000;
     config
 }
 
@@ -86,20 +95,22 @@ pub struct Delivered {
     pub activation_code: String,
 }
 
-pub fn client_for(cert_pem: &str) -> reqwest::Client {
+/// A TLS client configuration that trusts only `cert_pem`.
+pub fn tls_config_for(cert_pem: &str) -> rustls::ClientConfig {
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_pemfile::certs(&mut cert_pem.as_bytes()) {
         roots.add(cert.unwrap()).unwrap();
     }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+}
+
+pub fn client_for(cert_pem: &str) -> reqwest::Client {
     reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
+        .use_preconfigured_tls(tls_config_for(cert_pem))
         .build()
         .unwrap()
 }
@@ -325,6 +336,13 @@ impl TestGateway {
         assert_eq!(status, StatusCode::OK, "{body}");
         user.token = body["session_token"].as_str().unwrap().to_string();
         self.reenter_password(&user.token, &user.password).await;
+    }
+
+    /// Moves the clock to `now` and logs the user in again: a jump of more
+    /// than the idle timeout ends the session, as a real phone's would.
+    pub async fn later(&self, user: &mut AppUser, now: &str) {
+        self.set_clock(now).await;
+        self.relogin(user).await;
     }
 
     /// Re-enters the password: opens search, voids and settlement for 15 minutes.

@@ -1,0 +1,8 @@
+//! The gateway's rules as pure functions: values in, a decision out. No
+//! I/O, no clock, no SQL and no HTTP live here, so each rule is tested on
+//! its own and the stores and handlers only gather facts and apply verdicts.
+
+pub mod idempotency_key;
+pub mod rate_limit;
+pub mod reversal;
+pub mod session;

@@ -1,0 +1,161 @@
+//! Rate limits at the production rates, tried as an attacker would: a
+//! flood of logins for one name and from one address, a stolen session
+//! sending receipt SMS to arbitrary numbers, and password guesses in one
+//! session. Each refusal is `too_many_requests` with a `Retry-After`.
+// Amounts are written dollars_cents: 1_000_00 is NT$1,000.00.
+#![allow(clippy::inconsistent_digit_grouping)]
+
+mod common;
+
+use common::*;
+use mpos_cards::CardId;
+use mpos_gateway::config::RateLimitConfig;
+use mpos_gateway::GatewayConfig;
+use mpos_wire::api::paths;
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// The test configuration with the production rate limits.
+fn production_rates() -> GatewayConfig {
+    let mut config = test_config();
+    config.rate_limits = RateLimitConfig::default();
+    config
+}
+
+/// Sends a login; returns the status and the `Retry-After` header.
+async fn login_attempt(gw: &TestGateway, username: &str) -> (StatusCode, Option<String>) {
+    let response = gw
+        .client
+        .post(gw.url(paths::LOGIN))
+        .json(&json!({ "username": username, "password": "000000", "reader_serial": "SIM-0001" }))
+        .send()
+        .await
+        .unwrap();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    (response.status(), retry_after)
+}
+
+#[tokio::test]
+async fn a_flood_of_logins_for_one_name_is_cut_off_and_others_still_log_in() {
+    let gw = TestGateway::start_with(production_rates()).await;
+    let user = gw.ready_user("amy").await;
+    let limit = RateLimitConfig::default().logins_per_username_per_minute;
+    for _ in 0..limit {
+        let (status, _) = login_attempt(&gw, "ghost").await;
+        assert_ne!(status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let (status, retry_after) = login_attempt(&gw, "ghost").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = retry_after.expect("Retry-After").parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // The name is compared without case or spaces: no way around the limit.
+    assert_eq!(
+        login_attempt(&gw, " GHOST ").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let (status, body) = gw.login("amy", &user.password).await;
+    assert_eq!(status, StatusCode::OK, "another name still logs in: {body}");
+}
+
+#[tokio::test]
+async fn a_flood_of_logins_from_one_address_is_cut_off() {
+    let gw = TestGateway::start_with(production_rates()).await;
+    let limit = RateLimitConfig::default().logins_per_address_per_minute;
+    for n in 0..limit {
+        let (status, _) = login_attempt(&gw, &format!("name{n}")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, retry_after) = login_attempt(&gw, "a-new-name").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after.is_some());
+}
+
+#[tokio::test]
+async fn a_session_cannot_spray_receipt_sms_to_arbitrary_numbers() {
+    // The attack: 30 receipt SMS to 30 numbers from one session in 0.1 s.
+    let gw = TestGateway::start_with(production_rates()).await;
+    let user = gw.ready_user("bob").await;
+    let sale = gw
+        .approved_sale(&user, &Reader::new(), CardId::VisaChipApproved, 100_00)
+        .await;
+    let path = paths::fill(paths::RECEIPT, sale["id"].as_str().unwrap());
+    let before = gw.outbox("sms.jsonl").len();
+    let mut refused = 0;
+    for n in 0..30 {
+        let (status, body) = gw
+            .post(
+                &path,
+                Some(&user.token),
+                json!({ "destination": { "channel": "sms", "to": format!("+8869{n:08}") } }),
+            )
+            .await;
+        match status {
+            StatusCode::OK => {}
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert_eq!(code(&body), "too_many_requests");
+                refused += 1;
+            }
+            other => panic!("{other}: {body}"),
+        }
+    }
+    let sent = gw.outbox("sms.jsonl").len() - before;
+    let limit = RateLimitConfig::default().receipts_per_session_per_minute as usize;
+    assert_eq!(sent, limit, "only the session's allowance went out");
+    assert_eq!(refused, 30 - limit);
+}
+
+#[tokio::test]
+async fn receipt_sms_per_user_are_limited_across_sessions_but_e_mail_goes_on() {
+    let mut config = production_rates();
+    config.rate_limits.sms_per_user_per_hour = 3;
+    let gw = TestGateway::start_with(config).await;
+    let mut user = gw.ready_user("cat").await;
+    let sale = gw
+        .approved_sale(&user, &Reader::new(), CardId::VisaChipApproved, 100_00)
+        .await;
+    let path = paths::fill(paths::RECEIPT, sale["id"].as_str().unwrap());
+    let sms = json!({ "destination": { "channel": "sms", "to": "+886912345678" } });
+    for _ in 0..3 {
+        assert_eq!(
+            gw.post(&path, Some(&user.token), sms.clone()).await.0,
+            StatusCode::OK
+        );
+    }
+    // A new session does not reset the user's SMS allowance.
+    gw.relogin(&mut user).await;
+    let (status, body) = gw.post(&path, Some(&user.token), sms).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
+    );
+    let email = json!({ "destination": { "channel": "email", "to": "cardholder@example.com" } });
+    assert_eq!(
+        gw.post(&path, Some(&user.token), email).await.0,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn password_checks_in_one_session_are_limited() {
+    let gw = TestGateway::start_with(production_rates()).await;
+    let user = gw.ready_user("dan").await;
+    let (status, body) = gw.login("dan", &user.password).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = body["session_token"].as_str().unwrap().to_string();
+    let limit = RateLimitConfig::default().secrets_per_session_per_minute;
+    let verify = json!({ "password": user.password });
+    for _ in 0..limit {
+        let (status, body) = gw
+            .post(paths::VERIFY_PASSWORD, Some(&token), verify.clone())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, body) = gw.post(paths::VERIFY_PASSWORD, Some(&token), verify).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
+    );
+}
