@@ -42,8 +42,12 @@ pub fn admin_user(state: &AppState, user: &UserRow) -> AdminUser {
         status: user.status,
         limits: user.limits.clone(),
         terminal_id: user.terminal_id.clone(),
-        locked_until: crate::auth::lockout::locked_until(user.locked_until, state.clock.now())
-            .map(format_time),
+        // Either lane's lock: the administrator sees that someone was locked out.
+        locked_until: crate::auth::lockout::locked_until(
+            user.locked_until.max(user.elsewhere_locked_until),
+            state.clock.now(),
+        )
+        .map(format_time),
         created_at: format_time(user.created_at),
     }
 }

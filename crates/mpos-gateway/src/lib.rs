@@ -219,6 +219,10 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
         sms: SmsSender::new(config.sms.as_ref(), outbox.join("sms.jsonl"))?,
         cutoff: config.cutoff(),
         rate_limits: rate_limits::RateLimits::new(config.rate_limits.clone()),
+        unknown_names: auth::unknown_names::UnknownNames::new(
+            config.security.max_failed_logins,
+            config.security.lock_minutes,
+        ),
         store,
         clock,
         test_clock: settable,

@@ -1,5 +1,6 @@
 //! What every request handler shares.
 
+use crate::auth::unknown_names::UnknownNames;
 use crate::clock::{Clock, TestClock};
 use crate::config::GatewayConfig;
 use crate::hsm::Hsm;
@@ -39,6 +40,8 @@ pub struct Shared {
     pub admin_token_sha256: [u8; 32],
     /// Rate limits' buckets.
     pub rate_limits: RateLimits,
+    /// Failed logins for names no account has.
+    pub unknown_names: UnknownNames,
 }
 
 impl AppState {

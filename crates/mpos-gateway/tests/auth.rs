@@ -125,6 +125,81 @@ async fn five_wrong_passwords_lock_for_thirty_minutes() {
 }
 
 #[tokio::test]
+async fn a_stranger_guessing_from_another_reader_cannot_lock_the_cashier_out() {
+    // The attack: anyone who knows a user name sends five wrong passwords to
+    // keep the account locked. Guesses from another reader lock only that
+    // lane; the cashier at their own reader still logs in, and the lock still
+    // stops the stranger, right password or not.
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("ned").await;
+    for attempt in 1..=5 {
+        let (status, _) = gw.login_with_reader("ned", "000000", "STRANGER-9").await;
+        let expected = if attempt < 5 { 401 } else { 423 };
+        assert_eq!(status.as_u16(), expected, "attempt {attempt}");
+    }
+    let (status, body) = gw.login("ned", &user.password).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the own reader's lane is open: {body}"
+    );
+    let (status, body) = gw
+        .login_with_reader("ned", &user.password, "STRANGER-9")
+        .await;
+    assert_eq!((status.as_u16(), code(&body)), (423, "account_locked"));
+    let users = gw.admin_get(paths::ADMIN_USERS).await;
+    assert!(
+        users["users"][0]["locked_until"].is_string(),
+        "the administrator sees the lock"
+    );
+}
+
+#[tokio::test]
+async fn lockout_answers_do_not_tell_which_user_names_exist() {
+    let gw = TestGateway::start().await;
+    gw.ready_user("opal").await;
+    let mut answers = Vec::new();
+    for name in ["opal", "nobody-here"] {
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let (status, body) = gw.login_with_reader(name, "000000", "STRANGER-9").await;
+            let detail = body["detail"].as_str().map(|d| d.len());
+            seen.push((status.as_u16(), code(&body).to_string(), detail));
+        }
+        answers.push(seen);
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "a real and an unknown name answer alike"
+    );
+    assert_eq!(answers[0][4].0, 423, "the fifth wrong password locks");
+}
+
+#[tokio::test]
+async fn a_disabled_account_is_told_only_to_whoever_has_its_password() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("pia").await;
+    let (status, _) = gw
+        .post(
+            &paths::fill(paths::ADMIN_USER_DISABLE, &user.id),
+            Some(&gw.admin_token()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = gw.login("pia", "000000").await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::UNAUTHORIZED, "invalid_credentials")
+    );
+    let (status, body) = gw.login("pia", &user.password).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::FORBIDDEN, "account_disabled")
+    );
+}
+
+#[tokio::test]
 async fn a_success_resets_the_failure_count() {
     let gw = TestGateway::start().await;
     let user = gw.ready_user("cat").await;

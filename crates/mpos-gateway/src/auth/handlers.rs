@@ -2,7 +2,7 @@
 //! password -> ready; plus verify-password, logout and terminal-config.
 
 use crate::auth::activation::code_is_live;
-use crate::auth::lockout::{lock_end, locked_error, locked_until};
+use crate::auth::lockout::{lane_for, lock_end, locked_error, locked_until, Lane};
 use crate::auth::password::{
     hash_secret_async, is_six_digits, verify_secret_async, verify_unknown_user,
 };
@@ -73,18 +73,21 @@ async fn check_secret(
     secret: String,
     hash: String,
     wrong: ErrorCode,
+    lane: Lane,
+    trust_reader: Option<&str>,
 ) -> Result<(), AppError> {
     let security = &state.config.security;
     let now = state.clock.now();
     let attempt = state.store.reserve_attempt(
         &user.id,
+        lane,
         now,
         security.max_failed_logins,
         lock_end(now, security.lock_minutes),
     )?;
     let own_lock = match attempt {
         Attempt::Locked(until) => {
-            tracing::info!(event = "credential_refused_locked", user_id = %user.id, "account locked; secret not checked");
+            tracing::info!(event = "credential_refused_locked", user_id = %user.id, ?lane, "account locked; secret not checked");
             return Err(locked_error(until, now));
         }
         Attempt::Reserved { locked_until } => locked_until,
@@ -92,7 +95,10 @@ async fn check_secret(
     let right = verify_secret_async(secret, hash).await?;
     let now = state.clock.now();
     if right {
-        return match state.store.attempt_succeeded(&user.id, now, own_lock)? {
+        return match state
+            .store
+            .attempt_succeeded(&user.id, lane, now, own_lock, trust_reader)?
+        {
             Some(until) => {
                 tracing::info!(event = "credential_refused_locked", user_id = %user.id, "account locked by parallel attempts");
                 Err(locked_error(until, now))
@@ -102,7 +108,7 @@ async fn check_secret(
     }
     match own_lock {
         Some(until) => {
-            tracing::warn!(event = "account_locked", user_id = %user.id, until = %format_time(until), "account locked after repeated failures");
+            tracing::warn!(event = "account_locked", user_id = %user.id, ?lane, until = %format_time(until), "account locked after repeated failures");
             Err(locked_error(until, now))
         }
         None => {
@@ -112,16 +118,47 @@ async fn check_secret(
     }
 }
 
-/// Checks a user's password, counting failures toward the lock.
-async fn check_password(state: &AppState, user: &UserRow, password: &str) -> Result<(), AppError> {
+/// Checks a user's password, counting failures toward the lock of `lane`;
+/// a login that succeeds trusts its reader (`trust_reader`) from then on.
+async fn check_password(
+    state: &AppState,
+    user: &UserRow,
+    password: &str,
+    lane: Lane,
+    trust_reader: Option<&str>,
+) -> Result<(), AppError> {
     check_secret(
         state,
         user,
         password.to_string(),
         user.password_hash.clone(),
         ErrorCode::InvalidCredentials,
+        lane,
+        trust_reader,
     )
     .await
+}
+
+/// The answer to a login for a name no account has: the same Argon2 work
+/// and the same answers, lock included, as a wrong password for a real one.
+async fn refuse_unknown_name(state: &AppState, name: &str, password: String) -> AppError {
+    let now = state.clock.now();
+    if let Some(until) = state.unknown_names.locked(name, now) {
+        return locked_error(until, now);
+    }
+    if let Err(e) = verify_unknown_user(password).await {
+        return e.into();
+    }
+    tracing::info!(
+        event = "login_rejected",
+        reason = "unknown_user",
+        "login refused"
+    );
+    let now = state.clock.now();
+    match state.unknown_names.fail(name, now) {
+        Some(until) => locked_error(until, now),
+        None => ErrorCode::InvalidCredentials.into(),
+    }
 }
 
 /// `POST /v1/app/login`.
@@ -153,20 +190,15 @@ pub async fn login(
         return Err(ErrorCode::ReaderRequired.into());
     };
     let Some(user) = state.store.user_by_username(request.username.trim())? else {
-        // The same Argon2 work as a real check: timing does not reveal which accounts exist.
-        verify_unknown_user(request.password).await?;
-        tracing::info!(
-            event = "login_rejected",
-            reason = "unknown_user",
-            "login refused"
-        );
-        return Err(ErrorCode::InvalidCredentials.into());
+        return Err(refuse_unknown_name(&state, &request.username, request.password).await);
     };
+    let lane = lane_for(user.trusted_reader.as_deref(), reader_serial);
+    check_password(&state, &user, &request.password, lane, Some(reader_serial)).await?;
+    // Only someone with the right password learns that the account is disabled.
     if user.status == UserStatus::Disabled {
         tracing::info!(event = "login_rejected", reason = "disabled", user_id = %user.id, "login refused");
         return Err(ErrorCode::AccountDisabled.into());
     }
-    check_password(&state, &user, &request.password).await?;
     let now = state.clock.now();
     let token = new_token();
     let stage = stage_after_login(&user);
@@ -225,6 +257,8 @@ pub async fn activate(
         code,
         code_hash.clone(),
         ErrorCode::ActivationCodeInvalid,
+        Lane::OwnReader,
+        None,
     )
     .await?;
     // The code is single-use: only the request that clears it wins.
@@ -257,7 +291,7 @@ pub async fn change_password(
             let current = request.current_password.as_deref().ok_or_else(|| {
                 AppError::detail(ErrorCode::BadRequest, "current_password is required")
             })?;
-            check_password(&state, user, current).await?;
+            check_password(&state, user, current, Lane::OwnReader, None).await?;
         }
     }
     if !is_six_digits(&request.new_password) {
@@ -290,7 +324,14 @@ pub async fn verify_password(
     ApiJson(request): ApiJson<VerifyPasswordRequest>,
 ) -> Result<Json<StageResponse>, AppError> {
     limit_secrets(&state, client, &session)?;
-    check_password(&state, &session.user, &request.password).await?;
+    check_password(
+        &state,
+        &session.user,
+        &request.password,
+        Lane::OwnReader,
+        None,
+    )
+    .await?;
     // Opens transaction details (search, void, settlement) for a short while.
     let until = state.clock.now() + time::Duration::minutes(REENTRY_MINUTES);
     state

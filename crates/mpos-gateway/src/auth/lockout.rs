@@ -1,11 +1,32 @@
 //! The lockout rule: N consecutive wrong passwords or activation codes lock
 //! the account for a while; a locked account refuses even the right password.
-//! The user reads when the lock ends in Asia/Taipei local time.
+//! The user reads when the lock ends in Asia/Taipei local time. Attempts are
+//! counted in two lanes: those sent with the reader the user last logged in
+//! with, and those from anywhere else, so that a stranger who guesses the
+//! password from elsewhere cannot lock the cashier out at their own reader.
 
 use crate::error::AppError;
 use crate::settlement::business_date::TAIPEI;
 use mpos_wire::ErrorCode;
 use time::OffsetDateTime;
+
+/// Which count a login attempt goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// Sent with the reader of the user's last successful login (or from
+    /// inside a session that such a login opened).
+    OwnReader,
+    /// Sent with any other reader, or before the user ever logged in.
+    Elsewhere,
+}
+
+/// The lane of a login that presents `reader` for a user who last logged in with `trusted`.
+pub fn lane_for(trusted: Option<&str>, reader: &str) -> Lane {
+    match trusted {
+        Some(trusted) if trusted == reader => Lane::OwnReader,
+        _ => Lane::Elsewhere,
+    }
+}
 
 /// `Some(until)` while the account is locked at `now`.
 pub fn locked_until(
@@ -48,6 +69,17 @@ pub fn lock_end(now: OffsetDateTime, minutes: u32) -> OffsetDateTime {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn only_the_reader_of_the_last_login_is_the_own_readers_lane() {
+        assert_eq!(lane_for(Some("R-1"), "R-1"), Lane::OwnReader);
+        assert_eq!(lane_for(Some("R-1"), "R-2"), Lane::Elsewhere);
+        assert_eq!(
+            lane_for(None, "R-1"),
+            Lane::Elsewhere,
+            "never logged in yet"
+        );
+    }
 
     #[test]
     fn lock_holds_until_its_end_only() {

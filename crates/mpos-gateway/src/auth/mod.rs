@@ -7,3 +7,4 @@ pub mod handlers;
 pub mod lockout;
 pub mod password;
 pub mod session;
+pub mod unknown_names;

@@ -6,6 +6,7 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
+pub use crate::auth::lockout::Lane;
 use mpos_wire::api::{
     Limits, SessionStage, SettlementTrigger, Stroke, TxnKind, TxnStatus, UserStatus,
 };
@@ -64,10 +65,14 @@ pub struct UserRow {
     pub activation_code_hash: Option<String>,
     /// When the activation code stops working.
     pub activation_expires_at: Option<OffsetDateTime>,
-    /// Consecutive failures since the last success or lock.
+    /// Consecutive failures since the last success or lock (own reader's lane).
     pub failed_logins: u32,
-    /// Locked until.
+    /// Locked until (own reader's lane).
     pub locked_until: Option<OffsetDateTime>,
+    /// The reader serial of the user's last successful login.
+    pub trusted_reader: Option<String>,
+    /// Locked until, for attempts from any other reader.
+    pub elsewhere_locked_until: Option<OffsetDateTime>,
     /// Created.
     pub created_at: OffsetDateTime,
 }
@@ -371,24 +376,28 @@ pub trait Store: Send + Sync {
         id: &str,
         credentials: &NewCredentials,
     ) -> Result<Option<UserRow>, StoreError>;
-    /// Reserves one password or activation-code attempt before it is evaluated:
-    /// refuses while locked, else counts it as a failure, locking until
-    /// `lock_until` when the count reaches `max`.
+    /// Reserves one password or activation-code attempt in `lane` before it
+    /// is evaluated: refuses while the lane is locked, else counts it as a
+    /// failure, locking the lane until `lock_until` when the count reaches `max`.
     fn reserve_attempt(
         &self,
         id: &str,
+        lane: Lane,
         now: OffsetDateTime,
         max: u32,
         lock_until: OffsetDateTime,
     ) -> Result<Attempt, StoreError>;
-    /// A reserved attempt was right: resets the count. Returns the lock end, and
-    /// changes nothing, when other attempts locked the account meanwhile;
+    /// A reserved attempt was right: resets the lane's count and, for a
+    /// login, trusts its reader from now on. Returns the lock end, and
+    /// changes nothing, when other attempts locked the lane meanwhile;
     /// `own_lock` is the lock this attempt's own reservation set, which it lifts.
     fn attempt_succeeded(
         &self,
         id: &str,
+        lane: Lane,
         now: OffsetDateTime,
         own_lock: Option<OffsetDateTime>,
+        trust_reader: Option<&str>,
     ) -> Result<Option<OffsetDateTime>, StoreError>;
     /// Uses the activation code whose hash is `code_hash`; false when it was used meanwhile.
     fn consume_activation_code(&self, id: &str, code_hash: &str) -> Result<bool, StoreError>;

@@ -161,6 +161,8 @@ struct RawUser {
     activation_expires_at: Option<String>,
     failed_logins: i64,
     locked_until: Option<String>,
+    trusted_reader: Option<String>,
+    elsewhere_locked_until: Option<String>,
     created_at: String,
 }
 
@@ -186,6 +188,8 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRow, StoreError>>
                 activation_expires_at: r.get("activation_expires_at")?,
                 failed_logins: r.get("failed_logins")?,
                 locked_until: r.get("locked_until")?,
+                trusted_reader: r.get("trusted_reader")?,
+                elsewhere_locked_until: r.get("elsewhere_locked_until")?,
                 created_at: r.get("created_at")?,
             })
         },
@@ -202,6 +206,11 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<Result<UserRow, StoreError>>
                     raw.activation_expires_at,
                 )?,
                 locked_until: opt_time_col("locked_until", raw.locked_until)?,
+                elsewhere_locked_until: opt_time_col(
+                    "elsewhere_locked_until",
+                    raw.elsewhere_locked_until,
+                )?,
+                trusted_reader: raw.trusted_reader,
                 created_at: time_col("created_at", &raw.created_at)?,
                 failed_logins: u32::try_from(raw.failed_logins).unwrap_or(0),
                 id: raw.id,
@@ -424,6 +433,14 @@ fn held_by_another(
     Ok(tx.query_row(HELD_BY_ANOTHER, [merchant_id, key, user_id], |r| r.get(0))?)
 }
 
+/// The count and lock columns of a lockout lane (fixed names, never input).
+fn lane_columns(lane: Lane) -> (&'static str, &'static str) {
+    match lane {
+        Lane::OwnReader => ("failed_logins", "locked_until"),
+        Lane::Elsewhere => ("elsewhere_failed_logins", "elsewhere_locked_until"),
+    }
+}
+
 /// Whether `user_id` reversed `key` (or left a tombstone for it).
 fn key_reversed(tx: &Connection, user_id: &str, key: &str) -> Result<bool, StoreError> {
     Ok(tx.query_row(
@@ -522,7 +539,8 @@ impl Store for SqliteStore {
         self.write(|tx| {
             tx.execute(
                 "UPDATE users SET status = CASE WHEN status = 'disabled' THEN status ELSE 'pending_activation' END, password_hash = ?2, password_is_default = 1, activated = 0, \
-                 activation_code_hash = ?3, activation_expires_at = ?4, failed_logins = 0, locked_until = NULL WHERE id = ?1",
+                 activation_code_hash = ?3, activation_expires_at = ?4, failed_logins = 0, locked_until = NULL, \
+                 elsewhere_failed_logins = 0, elsewhere_locked_until = NULL WHERE id = ?1",
                 params![
                     id,
                     credentials.password_hash,
@@ -538,18 +556,26 @@ impl Store for SqliteStore {
     fn reserve_attempt(
         &self,
         id: &str,
+        lane: Lane,
         now: OffsetDateTime,
         max: u32,
         lock_until: OffsetDateTime,
     ) -> Result<Attempt, StoreError> {
+        let (failed_col, locked_col) = lane_columns(lane);
         self.write(|tx| {
-            let locked: Option<String> = tx.query_row("SELECT locked_until FROM users WHERE id = ?1", [id], |r| r.get(0))?;
-            if let Some(until) = opt_time_col("locked_until", locked)?.filter(|until| *until > now) {
+            let locked: Option<String> = tx.query_row(
+                &format!("SELECT {locked_col} FROM users WHERE id = ?1"),
+                [id],
+                |r| r.get(0),
+            )?;
+            if let Some(until) = opt_time_col(locked_col, locked)?.filter(|until| *until > now) {
                 return Ok(Attempt::Locked(until));
             }
             // Counted before the slow hash check, so parallel guesses cannot all be evaluated.
             let failed: i64 = tx.query_row(
-                "UPDATE users SET failed_logins = failed_logins + 1, locked_until = NULL WHERE id = ?1 RETURNING failed_logins",
+                &format!(
+                    "UPDATE users SET {failed_col} = {failed_col} + 1, {locked_col} = NULL WHERE id = ?1 RETURNING {failed_col}"
+                ),
                 [id],
                 |r| r.get(0),
             )?;
@@ -557,36 +583,48 @@ impl Store for SqliteStore {
                 return Ok(Attempt::Reserved { locked_until: None });
             }
             tx.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = ?2 WHERE id = ?1",
+                &format!("UPDATE users SET {failed_col} = 0, {locked_col} = ?2 WHERE id = ?1"),
                 params![id, format_time(lock_until)],
             )?;
-            Ok(Attempt::Reserved { locked_until: Some(lock_until) })
+            Ok(Attempt::Reserved {
+                locked_until: Some(lock_until),
+            })
         })
     }
 
     fn attempt_succeeded(
         &self,
         id: &str,
+        lane: Lane,
         now: OffsetDateTime,
         own_lock: Option<OffsetDateTime>,
+        trust_reader: Option<&str>,
     ) -> Result<Option<OffsetDateTime>, StoreError> {
+        let (failed_col, locked_col) = lane_columns(lane);
         self.write(|tx| {
-            let locked: Option<String> =
-                tx.query_row("SELECT locked_until FROM users WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })?;
+            let locked: Option<String> = tx.query_row(
+                &format!("SELECT {locked_col} FROM users WHERE id = ?1"),
+                [id],
+                |r| r.get(0),
+            )?;
             let own = own_lock.map(format_time);
             if let Some(until) =
-                opt_time_col("locked_until", locked.clone())?.filter(|until| *until > now)
+                opt_time_col(locked_col, locked.clone())?.filter(|until| *until > now)
             {
                 if locked != own {
                     return Ok(Some(until));
                 }
             }
             tx.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
+                &format!("UPDATE users SET {failed_col} = 0, {locked_col} = NULL WHERE id = ?1"),
                 [id],
             )?;
+            if let Some(reader) = trust_reader {
+                tx.execute(
+                    "UPDATE users SET trusted_reader = ?2 WHERE id = ?1",
+                    [id, reader],
+                )?;
+            }
             Ok(None)
         })
     }

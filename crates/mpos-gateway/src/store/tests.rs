@@ -266,12 +266,16 @@ fn attempts_are_counted_before_they_are_evaluated() {
     let until = datetime!(2030-01-01 00:30 UTC);
     for _ in 0..4 {
         assert_eq!(
-            store.reserve_attempt(&user.id, now, 5, until).unwrap(),
+            store
+                .reserve_attempt(&user.id, Lane::OwnReader, now, 5, until)
+                .unwrap(),
             Attempt::Reserved { locked_until: None }
         );
     }
     assert_eq!(
-        store.reserve_attempt(&user.id, now, 5, until).unwrap(),
+        store
+            .reserve_attempt(&user.id, Lane::OwnReader, now, 5, until)
+            .unwrap(),
         Attempt::Reserved {
             locked_until: Some(until)
         }
@@ -280,16 +284,22 @@ fn attempts_are_counted_before_they_are_evaluated() {
     assert_eq!((row.failed_logins, row.locked_until), (0, Some(until)));
     // Locked: nothing more is evaluated, and an earlier attempt that turns out right is refused.
     assert_eq!(
-        store.reserve_attempt(&user.id, now, 5, until).unwrap(),
+        store
+            .reserve_attempt(&user.id, Lane::OwnReader, now, 5, until)
+            .unwrap(),
         Attempt::Locked(until)
     );
     assert_eq!(
-        store.attempt_succeeded(&user.id, now, None).unwrap(),
+        store
+            .attempt_succeeded(&user.id, Lane::OwnReader, now, None, None)
+            .unwrap(),
         Some(until)
     );
     // The attempt that set the lock itself was right: it lifts its own lock.
     assert_eq!(
-        store.attempt_succeeded(&user.id, now, Some(until)).unwrap(),
+        store
+            .attempt_succeeded(&user.id, Lane::OwnReader, now, Some(until), None)
+            .unwrap(),
         None
     );
     let row = store.user_by_id(&user.id).unwrap().unwrap();
@@ -297,14 +307,20 @@ fn attempts_are_counted_before_they_are_evaluated() {
     // After a lock ends the count starts again.
     let later = datetime!(2030-01-01 01:00 UTC);
     for _ in 0..5 {
-        store.reserve_attempt(&user.id, now, 5, until).unwrap();
+        store
+            .reserve_attempt(&user.id, Lane::OwnReader, now, 5, until)
+            .unwrap();
     }
     assert_eq!(
-        store.reserve_attempt(&user.id, later, 5, later).unwrap(),
+        store
+            .reserve_attempt(&user.id, Lane::OwnReader, later, 5, later)
+            .unwrap(),
         Attempt::Reserved { locked_until: None }
     );
     assert_eq!(
-        store.attempt_succeeded(&user.id, later, None).unwrap(),
+        store
+            .attempt_succeeded(&user.id, Lane::OwnReader, later, None, None)
+            .unwrap(),
         None
     );
 }
@@ -318,7 +334,11 @@ fn parallel_reservations_never_exceed_the_maximum() {
     let threads: Vec<_> = (0..20)
         .map(|_| {
             let (store, id) = (store.clone(), user.id.clone());
-            std::thread::spawn(move || store.reserve_attempt(&id, now, 5, until).unwrap())
+            std::thread::spawn(move || {
+                store
+                    .reserve_attempt(&id, Lane::OwnReader, now, 5, until)
+                    .unwrap()
+            })
         })
         .collect();
     let attempts: Vec<Attempt> = threads.into_iter().map(|t| t.join().unwrap()).collect();
@@ -352,6 +372,50 @@ fn reset_credentials_keeps_a_disabled_user_disabled() {
         .unwrap()
         .unwrap();
     assert_eq!(row.status, UserStatus::PendingActivation);
+}
+
+#[test]
+fn the_two_lockout_lanes_count_and_lock_apart() {
+    let (_dir, store) = store();
+    let user = user(&store, "lan");
+    let now = datetime!(2030-01-01 00:00 UTC);
+    let until = datetime!(2030-01-01 00:30 UTC);
+    for _ in 0..4 {
+        store
+            .reserve_attempt(&user.id, Lane::Elsewhere, now, 5, until)
+            .unwrap();
+    }
+    assert_eq!(
+        store
+            .reserve_attempt(&user.id, Lane::Elsewhere, now, 5, until)
+            .unwrap(),
+        Attempt::Reserved {
+            locked_until: Some(until)
+        }
+    );
+    assert_eq!(
+        store
+            .reserve_attempt(&user.id, Lane::Elsewhere, now, 5, until)
+            .unwrap(),
+        Attempt::Locked(until)
+    );
+    // The own reader's lane is untouched, and a login there trusts its reader.
+    assert_eq!(
+        store
+            .reserve_attempt(&user.id, Lane::OwnReader, now, 5, until)
+            .unwrap(),
+        Attempt::Reserved { locked_until: None }
+    );
+    assert_eq!(
+        store
+            .attempt_succeeded(&user.id, Lane::OwnReader, now, None, Some("R-1"))
+            .unwrap(),
+        None
+    );
+    let row = store.user_by_id(&user.id).unwrap().unwrap();
+    assert_eq!(row.trusted_reader.as_deref(), Some("R-1"));
+    assert_eq!(row.elsewhere_locked_until, Some(until));
+    assert_eq!(row.locked_until, None);
 }
 
 /// The reversal window the store tests use.

@@ -289,10 +289,20 @@ impl TestGateway {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> (StatusCode, Value) {
+        self.login_with_reader(username, password, "SIM-0001").await
+    }
+
+    /// A login presenting another card reader's serial.
+    pub async fn login_with_reader(
+        &self,
+        username: &str,
+        password: &str,
+        reader_serial: &str,
+    ) -> (StatusCode, Value) {
         self.post(
             paths::LOGIN,
             None,
-            json!({ "username": username, "password": password, "reader_serial": "SIM-0001" }),
+            json!({ "username": username, "password": password, "reader_serial": reader_serial }),
         )
         .await
     }
