@@ -117,7 +117,8 @@ pub fn test_config(options: &GatewayOptions) -> Value {
             { "brand": "union_pay", "accepted": true, "signature": { "rule": "always" }, "pin_required": false },
             { "brand": "amex", "accepted": false, "signature": { "rule": "always" }, "pin_required": false }
         ],
-        "smtp": options.smtp_port.map(|port| json!({ "host": "127.0.0.1", "port": port, "from": "mpos@gateway.test" })),
+        "mode": "development",
+        "smtp": options.smtp_port.map(|port| json!({ "host": "127.0.0.1", "port": port, "from": "mpos@gateway.test", "tls": "none" })),
         "sms": options.sms_url.as_ref().map(|url| json!({ "url": url, "bearer_token": options.sms_token })),
         "hsm": { "bdks": [ test_bdk(), test_tdes_bdk() ], "issuer_master_keys": test_issuer_master_keys() },
         "issuer": { "slow_delay_ms": options.slow_issuer_ms },

@@ -4,7 +4,7 @@
 
 use crate::demo::DemoError;
 use mpos_gateway::config::{
-    BdkConfig, BdkScheme, HsmConfig, IssuerMasterKeyConfig, SmsConfig, SmtpConfig,
+    BdkConfig, BdkScheme, HsmConfig, IssuerMasterKeyConfig, Mode, SmsConfig, SmtpConfig, SmtpTls,
 };
 use mpos_gateway::{GatewayConfig, RunningGateway, StartOptions};
 use mpos_testkit::sms_provider::FakeSmsProvider;
@@ -68,10 +68,14 @@ impl Environment {
                 .collect(),
             token_key_hex: None,
         });
+        // Development mode: the test keys, and the demo's own loopback SMTP in plain text.
+        config.mode = Mode::Development;
         config.smtp = Some(SmtpConfig {
             host: smtp.addr().ip().to_string(),
             port: smtp.addr().port(),
             from: "mpos@gateway.demo".into(),
+            tls: SmtpTls::None,
+            ca_cert_path: None,
         });
         config.sms = Some(SmsConfig {
             url: format!("{}{}", sms.url(), mpos_testkit::sms_provider::MESSAGES_PATH),

@@ -6,7 +6,7 @@ use mpos_wire::api::{BrandRule, SignatureRule};
 use mpos_wire::{AppVersion, Brand};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Why the configuration could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,9 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GatewayConfig {
+    /// Production (the default) or development; see `production::refusals`.
+    #[serde(default)]
+    pub mode: Mode,
     /// The merchant this gateway serves.
     #[serde(default)]
     pub merchant: MerchantConfig,
@@ -232,6 +235,37 @@ pub struct SmtpConfig {
     pub port: u16,
     /// Sender address.
     pub from: String,
+    /// How the connection is protected; production refuses `none`.
+    #[serde(default)]
+    pub tls: SmtpTls,
+    /// A PEM file of the certificate authority (or self-signed certificate)
+    /// to trust for the relay, instead of the public web roots.
+    #[serde(default)]
+    pub ca_cert_path: Option<PathBuf>,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    /// STARTTLS on the submission port (required, never skipped).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// Plain text: development mode only.
+    None,
+}
+
+/// Whether the gateway runs for real or for tests and demos.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Real money: no test clock, no published keys, encrypted mail and SMS.
+    #[default]
+    Production,
+    /// Tests, the demo, a laptop: anything goes.
+    Development,
 }
 
 /// An SMS provider reached by HTTP POST.
@@ -507,6 +541,7 @@ impl GatewayConfig {
     /// Defaults everywhere, with the given HSM keys.
     pub fn new(hsm: HsmConfig) -> Self {
         GatewayConfig {
+            mode: Mode::default(),
             merchant: MerchantConfig::default(),
             brands: default_brands(),
             smtp: None,

@@ -21,6 +21,8 @@ pub mod issuer;
 pub mod notify;
 pub mod openapi;
 pub mod payments;
+pub mod private_files;
+pub mod production;
 pub mod rate_limits;
 pub mod receipts;
 pub mod routes;
@@ -73,6 +75,9 @@ pub enum GatewayError {
     /// The card-token key could not be loaded.
     #[error(transparent)]
     TokenKey(#[from] token_key::TokenKeyError),
+    /// Production mode refuses this configuration.
+    #[error("production mode refuses to start: {}; fix these, or set \"mode\": \"development\" for tests and demos", .0.join("; "))]
+    NotForProduction(Vec<String>),
 }
 
 /// How to start the gateway.
@@ -162,9 +167,15 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
         test_clock,
     } = options;
     config.validate()?;
-    std::fs::create_dir_all(&data_dir).map_err(io_error("create the data directory", &data_dir))?;
+    let refusals = production::refusals(&config, test_clock);
+    if !refusals.is_empty() {
+        return Err(GatewayError::NotForProduction(refusals));
+    }
+    private_files::create_dir(&data_dir)
+        .map_err(io_error("create the data directory", &data_dir))?;
 
     let db_path = data_dir.join("gateway.db");
+    private_files::touch(&db_path).map_err(io_error("create the database file", &db_path))?;
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path)?);
     let identity = tls::load_or_generate(
         tls.as_ref().map(|(c, k)| (c.as_path(), k.as_path())),

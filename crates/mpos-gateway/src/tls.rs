@@ -70,24 +70,10 @@ fn write(path: &Path, contents: &str) -> Result<(), TlsError> {
         path: path.into(),
         source,
     };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+    if path.exists() {
+        std::fs::remove_file(path).map_err(io)?;
     }
-    std::fs::write(path, contents).map_err(io)?;
-    restrict(path).map_err(io)
-}
-
-/// Owner read/write only (the key file).
-#[cfg(unix)]
-pub fn restrict(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-}
-
-/// Owner read/write only (no-op where permissions are not Unix modes).
-#[cfg(not(unix))]
-pub fn restrict(_path: &Path) -> std::io::Result<()> {
-    Ok(())
+    crate::private_files::write_new(path, contents.as_bytes()).map_err(io)
 }
 
 /// Loads `cert`/`key`, or — when `given` is `None` — `dir/cert.pem` and

@@ -7,7 +7,6 @@
 use crate::config::decode_hex;
 use crate::ids::random_hex;
 use crate::store::{Store, StoreError};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Directory under the data directory that holds key files.
@@ -104,19 +103,7 @@ fn read(path: &Path) -> Result<Option<[u8; 32]>, TokenKeyError> {
 
 /// Creates the file, owner read/write only from its first byte.
 fn write_new(path: &Path, hex: &str) -> Result<(), TokenKeyError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io(dir))?;
-    }
-    let mut file = options.open(path).map_err(io(path))?;
-    file.write_all(hex.as_bytes()).map_err(io(path))?;
-    file.sync_all().map_err(io(path))
+    crate::private_files::write_new(path, hex.as_bytes()).map_err(io(path))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use base64::Engine;
 use common::*;
-use mpos_gateway::config::{SmsConfig, SmtpConfig};
+use mpos_gateway::config::{SmsConfig, SmtpConfig, SmtpTls};
 use mpos_wire::api::paths;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -151,6 +151,8 @@ async fn activation_goes_out_by_smtp_and_the_sms_provider() {
         host: "127.0.0.1".into(),
         port: smtp_port,
         from: "mpos@example.com".into(),
+        tls: SmtpTls::None,
+        ca_cert_path: None,
     });
     config.sms = Some(SmsConfig {
         url: sms_url,

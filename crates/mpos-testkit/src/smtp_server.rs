@@ -1,8 +1,10 @@
 //! A real SMTP server on 127.0.0.1 that keeps every message (RFC 5321 subset).
 //!
 //! Commands: EHLO, HELO, MAIL FROM, RCPT TO, DATA (with dot-unstuffing),
-//! RSET, NOOP, QUIT. No STARTTLS and no AUTH: it only listens on loopback,
-//! and the gateway's SMTP client is pointed at it in plain text.
+//! RSET, NOOP, QUIT, and STARTTLS (RFC 3207) when started with
+//! [`SmtpServer::start_with_starttls`]: then it offers TLS under a
+//! self-signed certificate for `localhost`, refuses mail sent before the
+//! upgrade, and marks each message with how it came. No AUTH.
 //! Unknown commands get 500, commands out of sequence 503.
 
 use crate::inbox::{Inbox, WaitTimeout};
@@ -11,9 +13,10 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
 
 /// Largest message accepted by default (the `SIZE` extension announces it).
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
@@ -33,6 +36,8 @@ pub struct ReceivedMail {
     pub to: Vec<String>,
     /// The message (headers and body) after dot-unstuffing, CRLF line ends.
     pub data: String,
+    /// Whether the session had switched to TLS (STARTTLS) before DATA.
+    pub over_tls: bool,
 }
 
 impl ReceivedMail {
@@ -57,7 +62,14 @@ impl ReceivedMail {
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 #[error("the test SMTP server could not listen on 127.0.0.1: {0}")]
-pub struct StartError(#[from] std::io::Error);
+pub enum StartError {
+    /// The listener could not be bound.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The TLS certificate could not be made.
+    #[error("TLS certificate: {0}")]
+    Tls(String),
+}
 
 /// A running SMTP server; it stops when dropped.
 #[derive(Debug)]
@@ -67,11 +79,21 @@ pub struct SmtpServer {
     accept_task: JoinHandle<()>,
 }
 
-#[derive(Debug)]
 struct Shared {
     inbox: Inbox<ReceivedMail>,
     max_message_bytes: usize,
     refuse_data: AtomicBool,
+    /// STARTTLS, when offered (then mail before the upgrade is refused).
+    tls: Option<(TlsAcceptor, String)>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("max_message_bytes", &self.max_message_bytes)
+            .field("starttls", &self.tls.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl SmtpServer {
@@ -82,12 +104,43 @@ impl SmtpServer {
 
     /// Starts with a message size limit in bytes.
     pub async fn start_with_limit(max_message_bytes: usize) -> Result<SmtpServer, StartError> {
+        SmtpServer::start_inner(max_message_bytes, None).await
+    }
+
+    /// Starts offering (and requiring) STARTTLS under a fresh self-signed
+    /// certificate for `localhost` ([`SmtpServer::certificate_pem`]).
+    pub async fn start_with_starttls() -> Result<SmtpServer, StartError> {
+        let tls_error = |e: &dyn std::fmt::Display| StartError::Tls(e.to_string());
+        let key = rcgen::KeyPair::generate().map_err(|e| tls_error(&e))?;
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+            .and_then(|params| params.self_signed(&key))
+            .map_err(|e| tls_error(&e))?;
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_error(&e))?
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .map_err(|e| tls_error(&e))?;
+        let acceptor = TlsAcceptor::from(Arc::new(config));
+        SmtpServer::start_inner(DEFAULT_MAX_MESSAGE_BYTES, Some((acceptor, cert.pem()))).await
+    }
+
+    async fn start_inner(
+        max_message_bytes: usize,
+        tls: Option<(TlsAcceptor, String)>,
+    ) -> Result<SmtpServer, StartError> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             inbox: Inbox::default(),
             max_message_bytes,
             refuse_data: AtomicBool::new(false),
+            tls,
         });
         let accept_task = tokio::spawn(accept_loop(listener, shared.clone()));
         Ok(SmtpServer {
@@ -95,6 +148,11 @@ impl SmtpServer {
             shared,
             accept_task,
         })
+    }
+
+    /// The STARTTLS certificate (PEM) for clients to trust, when offered.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.shared.tls.as_ref().map(|(_, pem)| pem.as_str())
     }
 
     /// Where the server listens.
@@ -198,6 +256,7 @@ struct Envelope {
     greeted: bool,
     from: Option<String>,
     to: Vec<String>,
+    over_tls: bool,
 }
 
 impl Envelope {
@@ -209,17 +268,34 @@ impl Envelope {
 
 async fn session(stream: TcpStream, shared: Arc<Shared>) {
     // A failed write means the client went away; nothing to report.
-    let _ = run_session(stream, &shared).await;
+    if let Ok(Some(plain)) = run_session(stream, &shared, false).await {
+        if let Some((acceptor, _)) = &shared.tls {
+            if let Ok(tls) = acceptor.accept(plain).await {
+                let _ = run_session(tls, &shared, true).await;
+            }
+        }
+    }
 }
 
-async fn run_session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
-    let (read_half, mut writer) = stream.into_split();
+/// Serves one connection; returns the stream when the client asked for
+/// STARTTLS and was told to go ahead (the caller then runs it over TLS).
+async fn run_session<S>(stream: S, shared: &Shared, over_tls: bool) -> std::io::Result<Option<S>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (read_half, mut writer) = tokio::io::split(stream);
     let mut reader = BufReader::new(read_half);
-    let mut envelope = Envelope::default();
-    reply(&mut writer, "220 localhost mpos-testkit ESMTP ready").await?;
+    let mut envelope = Envelope {
+        over_tls,
+        ..Envelope::default()
+    };
+    let offers_tls = shared.tls.is_some() && !over_tls;
+    if !over_tls {
+        reply(&mut writer, "220 localhost mpos-testkit ESMTP ready").await?;
+    }
     loop {
         let line = match read_line(&mut reader, MAX_COMMAND_LINE).await? {
-            Line::Closed => return Ok(()),
+            Line::Closed => return Ok(None),
             Line::TooLong => {
                 reply(&mut writer, "500 5.5.2 Line too long").await?;
                 continue;
@@ -237,8 +313,9 @@ async fn run_session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> 
             "EHLO" => {
                 envelope.reset();
                 envelope.greeted = true;
+                let starttls = if offers_tls { "250-STARTTLS\r\n" } else { "" };
                 let greeting = format!(
-                    "250-localhost greets {argument}\r\n250-SIZE {}\r\n250-8BITMIME\r\n250 SMTPUTF8",
+                    "250-localhost greets {argument}\r\n{starttls}250-SIZE {}\r\n250-8BITMIME\r\n250 SMTPUTF8",
                     shared.max_message_bytes
                 );
                 reply(&mut writer, &greeting).await?;
@@ -247,6 +324,14 @@ async fn run_session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> 
                 envelope.reset();
                 envelope.greeted = true;
                 reply(&mut writer, "250 localhost").await?;
+            }
+            "STARTTLS" if offers_tls => {
+                reply(&mut writer, "220 2.0.0 Ready to start TLS").await?;
+                // RFC 3207: anything the client sent before the handshake is discarded.
+                return Ok(Some(reader.into_inner().unsplit(writer)));
+            }
+            "MAIL" if offers_tls => {
+                reply(&mut writer, "530 5.7.0 Must issue a STARTTLS command first").await?;
             }
             "MAIL" => {
                 let answer = mail_from(&mut envelope, argument, shared.max_message_bytes);
@@ -274,7 +359,7 @@ async fn run_session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> 
             "NOOP" => reply(&mut writer, "250 2.0.0 OK").await?,
             "QUIT" => {
                 reply(&mut writer, "221 2.0.0 Bye").await?;
-                return Ok(());
+                return Ok(None);
             }
             "VRFY" | "EXPN" | "HELP" | "STARTTLS" | "AUTH" | "TURN" | "ETRN" => {
                 reply(&mut writer, "502 5.5.1 Command not implemented").await?;
@@ -386,7 +471,12 @@ async fn receive_data<R: AsyncBufRead + Unpin>(
     if shared.refuse_data.load(Ordering::SeqCst) {
         return Ok("451 4.3.0 Mail server temporarily unavailable");
     }
-    shared.inbox.push(ReceivedMail { from, to, data });
+    shared.inbox.push(ReceivedMail {
+        from,
+        to,
+        data,
+        over_tls: envelope.over_tls,
+    });
     Ok("250 2.0.0 OK: queued")
 }
 

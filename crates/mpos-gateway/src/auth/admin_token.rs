@@ -19,8 +19,10 @@ pub fn load_or_create(path: &Path) -> std::io::Result<String> {
         }
     }
     let token = random_hex(32);
-    std::fs::write(path, &token)?;
-    crate::tls::restrict(path)?;
+    if path.exists() {
+        std::fs::remove_file(path)?;
+    }
+    crate::private_files::write_new(path, token.as_bytes())?;
     Ok(token)
 }
 

@@ -1,10 +1,12 @@
-//! E-mail: lettre over plain SMTP to the configured relay, or the outbox.
+//! E-mail: lettre over SMTP to the configured relay (STARTTLS by default,
+//! or TLS from the first byte; plain text in development mode only), or the outbox.
 
 use super::outbox::Outbox;
 use super::NotifyError;
-use crate::config::SmtpConfig;
+use crate::config::{SmtpConfig, SmtpTls};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -25,13 +27,39 @@ pub struct Mail {
 pub enum Mailer {
     /// A real SMTP relay.
     Smtp {
-        /// The transport.
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        /// The transport (boxed: with TLS parameters it is large).
+        transport: Box<AsyncSmtpTransport<Tokio1Executor>>,
         /// Sender.
         from: Mailbox,
     },
     /// The development outbox file.
     Outbox(Outbox),
+}
+
+/// The SMTP transport `smtp` asks for: its TLS mode, and the relay's
+/// certificate authority from `ca_cert_path` or else the public web roots.
+fn transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, NotifyError> {
+    let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
+        .port(smtp.port)
+        .timeout(Some(Duration::from_secs(15)));
+    let builder = match smtp.tls {
+        SmtpTls::None => builder,
+        SmtpTls::Starttls => builder.tls(Tls::Required(tls_parameters(smtp)?)),
+        SmtpTls::Tls => builder.tls(Tls::Wrapper(tls_parameters(smtp)?)),
+    };
+    Ok(builder.build())
+}
+
+fn tls_parameters(smtp: &SmtpConfig) -> Result<TlsParameters, NotifyError> {
+    let tls_error = |e: &dyn std::fmt::Display| NotifyError::Smtp(format!("smtp TLS: {e}"));
+    let mut parameters = TlsParameters::builder(smtp.host.clone());
+    if let Some(path) = &smtp.ca_cert_path {
+        let pem =
+            std::fs::read(path).map_err(|e| tls_error(&format!("{}: {e}", path.display())))?;
+        let certificate = Certificate::from_pem(&pem).map_err(|e| tls_error(&e))?;
+        parameters = parameters.add_root_certificate(certificate);
+    }
+    parameters.build_rustls().map_err(|e| tls_error(&e))
 }
 
 impl Mailer {
@@ -43,12 +71,7 @@ impl Mailer {
                     .from
                     .parse::<Mailbox>()
                     .map_err(|e| NotifyError::Address(format!("smtp.from: {e}")))?;
-                // Plain SMTP: the relay is local (loopback or the bank's own relay).
-                let transport =
-                    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.as_str())
-                        .port(smtp.port)
-                        .timeout(Some(Duration::from_secs(15)))
-                        .build();
+                let transport = Box::new(transport(smtp)?);
                 Ok(Mailer::Smtp { transport, from })
             }
             None => Ok(Mailer::Outbox(Outbox::new(outbox))),

@@ -30,16 +30,9 @@ impl Outbox {
     /// Appends one record as a line.
     pub fn append<T: Serialize>(&self, record: &T) -> std::io::Result<()> {
         let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
         let mut line = serde_json::to_vec(record)?;
         line.push(b'\n');
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)?;
-        crate::tls::restrict(&self.path)?;
+        let mut file = crate::private_files::open_append(&self.path)?;
         file.write_all(&line)
     }
 }

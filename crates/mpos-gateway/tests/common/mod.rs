@@ -1,12 +1,14 @@
 //! Test support: an in-process gateway over real TLS with a real SQLite
 //! file, a virtual reader that seals test cards, and request helpers.
 #![allow(dead_code)]
+// Amounts are written dollars_cents: 50_000_00 is NT$50,000.00.
+#![allow(clippy::inconsistent_digit_grouping)]
 
 use mpos_cards::{CardId, TestCard};
 use mpos_crypto::emv::{cvn18, IccMasterKey, IssuerMasterKey, TransactionData};
 use mpos_crypto::envelope::{ClearCard, DeviceKeys, LegacyReaderKeys, ReaderKeys};
 use mpos_crypto::tlv::{self, tags, Tlv};
-use mpos_gateway::config::{BdkConfig, BdkScheme, HsmConfig, IssuerMasterKeyConfig};
+use mpos_gateway::config::{BdkConfig, BdkScheme, HsmConfig, IssuerMasterKeyConfig, Mode};
 use mpos_gateway::{start, GatewayConfig, RunningGateway, StartOptions};
 use mpos_wire::api::{paths, Limits, TxnKind, IDEMPOTENCY_KEY_HEADER};
 use mpos_wire::{Brand, CardPayload, EntryMode, MaskedPan, Money};
@@ -55,6 +57,7 @@ pub fn test_config() -> GatewayConfig {
             .collect(),
         token_key_hex: None,
     });
+    config.mode = Mode::Development;
     config.issuer.slow_delay_ms = 1500;
     config.settlement.check_interval_ms = 50;
     // The suites log in and send receipts faster than any cashier; the

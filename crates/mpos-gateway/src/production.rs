@@ -1,0 +1,124 @@
+//! What production mode refuses to start with. Development mode (tests,
+//! the demo, a laptop) may use the settable test clock, the published test
+//! keys, plain SMTP and plain-http SMS; production may not, so none of them
+//! can be switched on there by accident.
+
+use crate::config::{GatewayConfig, Mode, SmtpTls};
+
+/// Keys published in standards and test suites (ANSI X9.24-3's AES DUKPT
+/// test BDK; X9.24-1's TDES test BDK, also the common EMV test issuer
+/// master key): whoever has the standard has them.
+pub const PUBLISHED_TEST_KEYS: &[&str] = &[
+    "FEDCBA9876543210F1F1F1F1F1F1F1F1",
+    "0123456789ABCDEFFEDCBA9876543210",
+];
+
+/// Whether `hex` is a published test key or a trivial one (every byte the same).
+pub fn is_unfit_key(hex: &str) -> bool {
+    let hex = hex.trim().to_ascii_uppercase();
+    let trivial = hex.len() >= 2 && hex.as_bytes().chunks(2).all(|b| b == &hex.as_bytes()[..2]);
+    trivial || PUBLISHED_TEST_KEYS.contains(&hex.as_str())
+}
+
+/// Every reason `config` (with the test clock asked for or not) may not run
+/// in its mode; empty in development mode.
+pub fn refusals(config: &GatewayConfig, test_clock: bool) -> Vec<String> {
+    if config.mode == Mode::Development {
+        return Vec::new();
+    }
+    let mut refusals = Vec::new();
+    if test_clock {
+        refusals.push("the settable test clock is for development mode only".to_string());
+    }
+    for bdk in &config.hsm.bdks {
+        if is_unfit_key(&bdk.bdk_hex) {
+            refusals.push(format!(
+                "hsm.bdks[{}] is a published test key or a trivial one",
+                bdk.id_hex
+            ));
+        }
+    }
+    for imk in &config.hsm.issuer_master_keys {
+        if is_unfit_key(&imk.imk_hex) {
+            refusals.push(
+                "an hsm.issuer_master_keys entry is a published test key or a trivial one"
+                    .to_string(),
+            );
+        }
+    }
+    if let Some(token_key) = &config.hsm.token_key_hex {
+        if is_unfit_key(token_key) {
+            refusals.push("hsm.token_key_hex is a published test key or a trivial one".to_string());
+        }
+    }
+    if config
+        .smtp
+        .as_ref()
+        .is_some_and(|smtp| smtp.tls == SmtpTls::None)
+    {
+        refusals.push(
+            "smtp.tls must be \"starttls\" or \"tls\": activation e-mails carry default passwords"
+                .to_string(),
+        );
+    }
+    if config
+        .sms
+        .as_ref()
+        .is_some_and(|sms| !sms.url.starts_with("https://"))
+    {
+        refusals.push("sms.url must be https: messages carry activation codes".to_string());
+    }
+    refusals
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{BdkConfig, BdkScheme, HsmConfig, SmsConfig, SmtpConfig};
+
+    fn with_test_keys(mode: Mode) -> GatewayConfig {
+        let mut config = GatewayConfig::new(HsmConfig {
+            bdks: vec![BdkConfig {
+                id_hex: "11111111".into(),
+                bdk_hex: "fedcba9876543210f1f1f1f1f1f1f1f1".into(),
+                scheme: BdkScheme::Aes128,
+            }],
+            ..HsmConfig::default()
+        });
+        config.mode = mode;
+        config.smtp = Some(SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: 25,
+            from: "m@example.com".into(),
+            tls: SmtpTls::None,
+            ca_cert_path: None,
+        });
+        config.sms = Some(SmsConfig {
+            url: "http://sms.example.com/send".into(),
+            bearer_token: None,
+        });
+        config
+    }
+
+    #[test]
+    fn production_refuses_test_keys_the_test_clock_plain_smtp_and_http_sms() {
+        let refusals = refusals(&with_test_keys(Mode::Production), true);
+        assert_eq!(refusals.len(), 4, "{refusals:?}");
+        assert!(refusals[0].contains("test clock"));
+        assert!(refusals[1].contains("published test key"));
+        assert!(refusals[2].contains("smtp.tls"));
+        assert!(refusals[3].contains("https"));
+    }
+
+    #[test]
+    fn development_allows_them_all() {
+        assert!(refusals(&with_test_keys(Mode::Development), true).is_empty());
+    }
+
+    #[test]
+    fn trivial_keys_are_unfit_and_random_ones_are_not() {
+        assert!(is_unfit_key("00000000000000000000000000000000"));
+        assert!(is_unfit_key("0123456789abcdeffedcba9876543210"));
+        assert!(!is_unfit_key("8E3A0C5B71D94F26A1B0C3D4E5F60718"));
+    }
+}
