@@ -441,6 +441,9 @@ pub struct SecurityConfig {
     /// A session unused this long ends (PCI DSS 8.2.8 asks for at most 15 minutes).
     #[serde(default = "default_session_idle_minutes")]
     pub session_idle_minutes: u32,
+    /// How many days the hosted e-receipt page stays online.
+    #[serde(default = "default_receipt_page_days")]
+    pub receipt_page_days: u32,
 }
 
 impl SecurityConfig {
@@ -464,6 +467,7 @@ impl Default for SecurityConfig {
             session_minutes: default_session_minutes(),
             reversal_window_seconds: default_reversal_window_seconds(),
             session_idle_minutes: default_session_idle_minutes(),
+            receipt_page_days: default_receipt_page_days(),
         }
     }
 }
@@ -506,6 +510,9 @@ fn default_activation_code_minutes() -> u32 {
 }
 fn default_session_minutes() -> u32 {
     480
+}
+fn default_receipt_page_days() -> u32 {
+    crate::domain::receipt_page::DEFAULT_DAYS
 }
 fn default_session_idle_minutes() -> u32 {
     crate::domain::session::DEFAULT_IDLE.whole_minutes() as u32
@@ -646,6 +653,7 @@ impl GatewayConfig {
             || s.session_minutes == 0
             || s.reversal_window_seconds == 0
             || s.session_idle_minutes == 0
+            || s.receipt_page_days == 0
         {
             return invalid("security values must be above 0");
         }

@@ -109,7 +109,33 @@ pub fn router(state: AppState) -> Router {
             answer_within(request_timeout, request, next)
         }))
         .layer(axum::middleware::from_fn(log_request))
+        .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// The headers every answer carries: HTTPS only from now on, no sniffing,
+/// no framing, no referrer, nothing cached (answers hold account and card
+/// data), and a policy that loads nothing unless the handler set its own.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let defaults = [
+        (header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+    ];
+    for (name, value) in defaults {
+        if !headers.contains_key(&name) {
+            headers.insert(name, header::HeaderValue::from_static(value));
+        }
+    }
+    response
 }
 
 /// Answers `request_timeout` once a request's headers are in: a body that

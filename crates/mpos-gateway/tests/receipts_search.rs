@@ -502,3 +502,58 @@ async fn receipt_page_tells_a_missing_signature_from_none_needed() {
     let html = page(large["receipt_url"].as_str().unwrap().into()).await;
     assert!(html.contains("簽名未上傳 Signature missing"));
 }
+
+#[tokio::test]
+async fn the_receipt_page_loads_nothing_foreign_and_goes_offline_after_90_days() {
+    let gw = TestGateway::start().await;
+    let mut user = gw.ready_user("ida").await;
+    let sale = gw
+        .approved_sale(&user, &Reader::new(), CardId::VisaChipApproved, 100_00)
+        .await;
+    let url = sale["receipt_url"].as_str().unwrap().to_string();
+    let page = gw.client.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let policy = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("script-src"), "no script at all: {policy}");
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+        ("strict-transport-security", "max-age=31536000"),
+    ] {
+        assert_eq!(page.headers()[name], value, "{name}");
+    }
+    // The API's answers carry them too, with a policy that loads nothing.
+    let api = gw
+        .client
+        .get(gw.url(paths::TERMINAL_CONFIG))
+        .bearer_auth(&user.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        api.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+    // 90 days after the sale it is still there; a second later it is gone.
+    let made = mpos_gateway::clock::parse_time(sale["created_at"].as_str().unwrap()).unwrap();
+    let at = |offset: time::Duration| mpos_gateway::clock::format_time(made + offset);
+    gw.later(
+        &mut user,
+        &at(time::Duration::days(90) - time::Duration::seconds(1)),
+    )
+    .await;
+    assert_eq!(
+        gw.client.get(&url).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    gw.set_clock(&at(time::Duration::days(90) + time::Duration::seconds(1)))
+        .await;
+    let gone = gw.client.get(&url).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::GONE);
+    assert!(gone.text().await.unwrap().contains("Receipt expired"));
+}

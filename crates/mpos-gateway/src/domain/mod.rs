@@ -4,5 +4,6 @@
 
 pub mod idempotency_key;
 pub mod rate_limit;
+pub mod receipt_page;
 pub mod reversal;
 pub mod session;

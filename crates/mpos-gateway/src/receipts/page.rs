@@ -1,13 +1,17 @@
-//! `GET /r/{token}`: the hosted e-receipt the QR code and the messages link to.
+//! `GET /r/{token}`: the hosted e-receipt the QR code and the messages link
+//! to. Anyone with the link may read it (the token is 128 random bits); it
+//! stays online `security.receipt_page_days`, and its content security
+//! policy allows nothing but its own inline style and drawing.
 
 use super::escape_html;
 use super::signature_svg;
+use crate::domain::receipt_page::is_online;
 use crate::settlement::business_date::TAIPEI;
 use crate::state::AppState;
 use crate::store::TxnRow;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Html;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use mpos_wire::api::{BrandRule, TxnKind, TxnStatus};
 use mpos_wire::EntryMode;
 
@@ -104,6 +108,17 @@ pub fn render(
     )
 }
 
+fn expired_page() -> String {
+    "<!DOCTYPE html>\n<html lang=\"zh-Hant\"><head><meta charset=\"utf-8\"><title>簽單已下架 Receipt expired</title></head>\
+     <body><h1>簽單已下架 Receipt expired</h1><p>此電子簽單已超過保存期限，請洽特店。This e-receipt is no longer online; ask the merchant.</p></body></html>\n"
+        .to_string()
+}
+
+/// What the receipt page may load: nothing from anywhere, its own inline
+/// style and SVG only, and it may not be framed.
+pub const PAGE_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 fn not_found_page() -> String {
     "<!DOCTYPE html>\n<html lang=\"zh-Hant\"><head><meta charset=\"utf-8\"><title>查無簽單 Receipt not found</title></head>\
      <body><h1>查無簽單 Receipt not found</h1><p>請確認連結是否完整。Check that the link is complete.</p></body></html>\n"
@@ -111,24 +126,36 @@ fn not_found_page() -> String {
 }
 
 /// The handler.
-pub async fn page(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> (StatusCode, Html<String>) {
-    match state.store.txn_by_receipt_token(&token) {
+pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let (status, html) = match state.store.txn_by_receipt_token(&token) {
+        Ok(Some(txn))
+            if !is_online(
+                txn.created_at,
+                state.clock.now(),
+                state.config.security.receipt_page_days,
+            ) =>
+        {
+            (StatusCode::GONE, expired_page())
+        }
         Ok(Some(txn)) => (
             StatusCode::OK,
-            Html(render(
+            render(
                 &state.config.merchant.name,
                 &state.config.merchant.id,
                 &txn,
                 signature_required(&state.config.brands, &txn),
-            )),
+            ),
         ),
-        Ok(None) => (StatusCode::NOT_FOUND, Html(not_found_page())),
+        Ok(None) => (StatusCode::NOT_FOUND, not_found_page()),
         Err(e) => {
             tracing::error!(error = %e, "receipt page failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, Html(not_found_page()))
+            (StatusCode::INTERNAL_SERVER_ERROR, not_found_page())
         }
-    }
+    };
+    (
+        status,
+        [(header::CONTENT_SECURITY_POLICY, PAGE_POLICY)],
+        Html(html),
+    )
+        .into_response()
 }
