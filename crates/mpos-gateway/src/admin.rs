@@ -170,7 +170,12 @@ pub async fn create_user(
         }
     }
     let now = state.clock.now();
-    let credentials = issue(now, state.config.security.activation_code_minutes).await?;
+    let credentials = issue(
+        &state.passwords,
+        now,
+        state.config.security.activation_code_minutes,
+    )
+    .await?;
     let mut attempts = 0;
     let user = loop {
         let username = request
@@ -238,6 +243,7 @@ pub async fn reset_password(
 ) -> Result<Json<AdminUser>, AppError> {
     state.store.user_by_id(&id)?.ok_or(ErrorCode::NotFound)?;
     let credentials = issue(
+        &state.passwords,
         state.clock.now(),
         state.config.security.activation_code_minutes,
     )

@@ -444,6 +444,10 @@ pub struct SecurityConfig {
     /// How many days the hosted e-receipt page stays online.
     #[serde(default = "default_receipt_page_days")]
     pub receipt_page_days: u32,
+    /// The password pepper, 64 hex digits (from the HSM/KMS); when absent,
+    /// `DIR/hsm/password-pepper.key`, created on first start. Never in the database.
+    #[serde(default, skip_serializing)]
+    pub password_pepper_hex: Option<String>,
 }
 
 impl SecurityConfig {
@@ -468,6 +472,7 @@ impl Default for SecurityConfig {
             reversal_window_seconds: default_reversal_window_seconds(),
             session_idle_minutes: default_session_idle_minutes(),
             receipt_page_days: default_receipt_page_days(),
+            password_pepper_hex: None,
         }
     }
 }

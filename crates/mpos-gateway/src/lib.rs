@@ -80,6 +80,9 @@ pub enum GatewayError {
     NotForProduction(Vec<String>),
 }
 
+/// The password pepper's file inside the key directory, when not configured.
+pub const PEPPER_FILE: &str = "password-pepper.key";
+
 /// How to start the gateway.
 #[derive(Debug, Clone)]
 pub struct StartOptions {
@@ -185,6 +188,9 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
     let admin_token = auth::admin_token::load_or_create(&admin_token_path)
         .map_err(io_error("admin token", &admin_token_path))?;
 
+    let pepper_path = data_dir.join(token_key::KEY_DIR).join(PEPPER_FILE);
+    let pepper =
+        token_key::load_key_file(config.security.password_pepper_hex.as_deref(), &pepper_path)?;
     let token_key = token_key::load(
         config.hsm.token_key_hex.as_deref(),
         &data_dir,
@@ -229,6 +235,7 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
         mailer: Mailer::new(config.smtp.as_ref(), outbox.join("mail.jsonl"))?,
         sms: SmsSender::new(config.sms.as_ref(), outbox.join("sms.jsonl"))?,
         cutoff: config.cutoff(),
+        passwords: auth::password::Passwords::new(pepper),
         rate_limits: rate_limits::RateLimits::new(config.rate_limits.clone()),
         unknown_names: auth::unknown_names::UnknownNames::new(
             config.security.max_failed_logins,

@@ -1,5 +1,6 @@
 //! What every request handler shares.
 
+use crate::auth::password::Passwords;
 use crate::auth::unknown_names::UnknownNames;
 use crate::clock::{Clock, TestClock};
 use crate::config::GatewayConfig;
@@ -42,6 +43,8 @@ pub struct Shared {
     pub rate_limits: RateLimits,
     /// Failed logins for names no account has.
     pub unknown_names: UnknownNames,
+    /// Password and activation-code hashing under the pepper.
+    pub passwords: Passwords,
 }
 
 impl AppState {

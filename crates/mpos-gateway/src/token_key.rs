@@ -20,15 +20,15 @@ pub const LEGACY_SECRET: &str = "card_token_key";
 #[derive(Debug, thiserror::Error)]
 pub enum TokenKeyError {
     /// The key file or its directory could not be read or written.
-    #[error("card-token key file {path}: {source}")]
+    #[error("key file {path}: {source}")]
     Io {
         /// File.
         path: PathBuf,
         /// Cause.
         source: std::io::Error,
     },
-    /// The key file does not hold 64 hex digits.
-    #[error("card-token key file {0} must hold 64 hex digits; restore it from your backup")]
+    /// The key file (or the configured key) does not hold 64 hex digits.
+    #[error("key file {0} must hold 64 hex digits; restore it from your backup")]
     Malformed(PathBuf),
     /// The database and the key file hold different keys.
     #[error(
@@ -59,16 +59,23 @@ pub fn load(
         store.delete_secret(LEGACY_SECRET)?;
         tracing::warn!(event = "token_key_moved", path = %path.display(), "card-token key moved out of the database");
     }
+    load_key_file(configured, &path)
+}
+
+/// A 32-byte key kept outside the database: the configured one (64 hex
+/// digits, from the HSM/KMS in production), else the owner-only key file at
+/// `path`, created with a random key on first start.
+pub fn load_key_file(configured: Option<&str>, path: &Path) -> Result<[u8; 32], TokenKeyError> {
     if let Some(key) = configured {
-        return decode_hex::<32>(key).ok_or_else(|| TokenKeyError::Malformed(path));
+        return decode_hex::<32>(key).ok_or_else(|| TokenKeyError::Malformed(path.to_path_buf()));
     }
-    match read(&path)? {
+    match read(path)? {
         Some(key) => Ok(key),
         None => {
             let hex = random_hex(32);
-            write_new(&path, &hex)?;
-            tracing::info!(event = "token_key_created", path = %path.display(), "card-token key created");
-            read(&path)?.ok_or(TokenKeyError::Malformed(path))
+            write_new(path, &hex)?;
+            tracing::info!(event = "key_file_created", path = %path.display(), "key file created");
+            read(path)?.ok_or_else(|| TokenKeyError::Malformed(path.to_path_buf()))
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Default passwords and activation codes for new or reset accounts.
 
-use crate::auth::password::hash_secret_async;
+use crate::auth::password::Passwords;
 use crate::error::AppError;
 use crate::ids::{random_digits, random_password};
 use crate::store::NewCredentials;
@@ -23,11 +23,15 @@ impl std::fmt::Debug for IssuedCredentials {
 }
 
 /// Draws a default password and an activation code valid for `minutes`.
-pub async fn issue(now: OffsetDateTime, minutes: u32) -> Result<IssuedCredentials, AppError> {
+pub async fn issue(
+    passwords: &Passwords,
+    now: OffsetDateTime,
+    minutes: u32,
+) -> Result<IssuedCredentials, AppError> {
     let default_password = random_password(8);
     let activation_code = random_digits(6);
-    let password_hash = hash_secret_async(default_password.clone()).await?;
-    let activation_code_hash = hash_secret_async(activation_code.clone()).await?;
+    let password_hash = passwords.hash(default_password.clone()).await?;
+    let activation_code_hash = passwords.hash(activation_code.clone()).await?;
     Ok(IssuedCredentials {
         default_password,
         activation_code,

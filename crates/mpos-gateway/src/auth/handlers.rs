@@ -3,9 +3,7 @@
 
 use crate::auth::activation::code_is_live;
 use crate::auth::lockout::{lane_for, lock_end, locked_error, locked_until, Lane};
-use crate::auth::password::{
-    hash_secret_async, is_six_digits, verify_secret_async, verify_unknown_user,
-};
+use crate::auth::password::{is_six_digits, Verdict};
 use crate::auth::session::{new_token, token_hash, ReadySession, Session, REENTRY_MINUTES};
 use crate::clock::format_time;
 use crate::error::{ApiJson, AppError};
@@ -92,9 +90,17 @@ async fn check_secret(
         }
         Attempt::Reserved { locked_until } => locked_until,
     };
-    let right = verify_secret_async(secret, hash).await?;
+    let verdict = state.passwords.verify(secret.clone(), hash.clone()).await?;
     let now = state.clock.now();
-    if right {
+    if let Verdict::Right { rehash } = verdict {
+        if rehash {
+            // A hash from before the pepper: replace it while the secret is at hand.
+            let peppered = state.passwords.hash(secret).await?;
+            state
+                .store
+                .replace_secret_hash(&user.id, &hash, &peppered)?;
+            tracing::info!(event = "secret_rehashed", user_id = %user.id, "hash moved under the pepper");
+        }
         return match state
             .store
             .attempt_succeeded(&user.id, lane, now, own_lock, trust_reader)?
@@ -146,7 +152,7 @@ async fn refuse_unknown_name(state: &AppState, name: &str, password: String) -> 
     if let Some(until) = state.unknown_names.locked(name, now) {
         return locked_error(until, now);
     }
-    if let Err(e) = verify_unknown_user(password).await {
+    if let Err(e) = state.passwords.verify_unknown_user(password).await {
         return e.into();
     }
     tracing::info!(
@@ -297,13 +303,18 @@ pub async fn change_password(
     if !is_six_digits(&request.new_password) {
         return Err(ErrorCode::PasswordRule.into());
     }
-    if verify_secret_async(request.new_password.clone(), user.password_hash.clone()).await? {
+    if state
+        .passwords
+        .verify(request.new_password.clone(), user.password_hash.clone())
+        .await?
+        .is_right()
+    {
         return Err(AppError::detail(
             ErrorCode::PasswordRule,
             "the new password must differ from the old one",
         ));
     }
-    let hash = hash_secret_async(request.new_password).await?;
+    let hash = state.passwords.hash(request.new_password).await?;
     state
         .store
         .set_password(&user.id, &hash, &session.row.token_hash)?;

@@ -1,44 +1,135 @@
 //! Password and activation-code hashing (Argon2id, PHC strings) and the
-//! 6-digit password rule. Hashing is slow on purpose: call it off the
-//! async threads ([`hash_secret`] and [`verify_secret`] are blocking). The
-//! async forms share a few permits, so a flood of logins queues instead of
-//! running hundreds of 19 MiB Argon2 computations at once.
+//! 6-digit password rule. The product's passwords are 6 digits, a million
+//! possibilities, so a stolen database alone must not be enough to search
+//! them: every hash mixes in a pepper, Argon2's secret input, kept outside
+//! the database (`hsm/password-pepper.key` or the configuration). Hashes
+//! made before the pepper (no `keyid` in the PHC string) still verify, and
+//! a login that proves one replaces it (`Verdict::Right { rehash: true }`).
+//!
+//! Hashing is slow on purpose and runs on the blocking pool behind a few
+//! permits, so a flood of logins queues instead of running hundreds of
+//! 19 MiB Argon2 computations at once.
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
-use std::sync::LazyLock;
+use argon2::{Algorithm, Argon2, KeyId, Params, ParamsBuilder, Version};
+use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinError;
+use zeroize::Zeroizing;
 
 /// How many Argon2 computations may run at once.
 pub const ARGON2_PERMITS: usize = 4;
 
 static ARGON2_SLOTS: Semaphore = Semaphore::const_new(ARGON2_PERMITS);
 
-/// A hash of a random secret nobody knows: checking a login for an unknown
-/// user name against it costs what a real check costs, so the answer's
-/// timing does not tell which accounts exist.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_secret(&crate::ids::random_hex(16)));
+/// The `keyid` written into peppered hashes (the pepper's version).
+const PEPPER_KEY_ID: &[u8] = b"p1";
 
-/// Hashes a secret with Argon2id and a random salt.
-pub fn hash_secret(secret: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(secret.as_bytes(), &salt)
-        .expect("Argon2 with default parameters accepts any input")
-        .to_string()
+/// What checking a secret against a stored hash found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The secret matches; `rehash` when the hash predates the pepper.
+    Right {
+        /// Whether the stored hash should be replaced by a peppered one.
+        rehash: bool,
+    },
+    /// It does not (or the stored hash is malformed).
+    Wrong,
 }
 
-/// Whether `secret` matches a PHC hash; a malformed hash matches nothing.
-pub fn verify_secret(secret: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(secret.as_bytes(), &parsed)
-                .is_ok()
+impl Verdict {
+    /// Whether the secret matched.
+    pub fn is_right(self) -> bool {
+        matches!(self, Verdict::Right { .. })
+    }
+}
+
+/// Hashes and checks secrets under the gateway's pepper.
+#[derive(Clone)]
+pub struct Passwords(Arc<Inner>);
+
+struct Inner {
+    pepper: Zeroizing<[u8; 32]>,
+    /// A hash of a random secret nobody knows: checking a login for an
+    /// unknown user name against it costs what a real check costs.
+    dummy: String,
+}
+
+impl Passwords {
+    /// Hashing under `pepper`.
+    pub fn new(pepper: [u8; 32]) -> Self {
+        let mut inner = Inner {
+            pepper: Zeroizing::new(pepper),
+            dummy: String::new(),
+        };
+        inner.dummy = inner.hash(&crate::ids::random_hex(16));
+        Passwords(Arc::new(inner))
+    }
+
+    /// Hashes on the blocking pool.
+    pub async fn hash(&self, secret: String) -> Result<String, JoinError> {
+        let inner = self.0.clone();
+        with_argon2_permit(move || inner.hash(&secret)).await
+    }
+
+    /// Checks on the blocking pool.
+    pub async fn verify(&self, secret: String, hash: String) -> Result<Verdict, JoinError> {
+        let inner = self.0.clone();
+        with_argon2_permit(move || inner.verify(&secret, &hash)).await
+    }
+
+    /// Spends one real Argon2 check for a login whose user name does not exist.
+    pub async fn verify_unknown_user(&self, secret: String) -> Result<(), JoinError> {
+        let inner = self.0.clone();
+        with_argon2_permit(move || {
+            inner.verify(&secret, &inner.dummy);
         })
-        .unwrap_or(false)
+        .await
+    }
+}
+
+impl Inner {
+    fn peppered(&self) -> Argon2<'_> {
+        let mut params = ParamsBuilder::new();
+        params
+            .m_cost(Params::DEFAULT_M_COST)
+            .t_cost(Params::DEFAULT_T_COST)
+            .p_cost(Params::DEFAULT_P_COST)
+            .keyid(KeyId::new(PEPPER_KEY_ID).expect("a short key id"));
+        let params = params.build().expect("the default costs are valid");
+        Argon2::new_with_secret(
+            self.pepper.as_slice(),
+            Algorithm::Argon2id,
+            Version::V0x13,
+            params,
+        )
+        .expect("a 32-byte secret is within Argon2's limit")
+    }
+
+    fn hash(&self, secret: &str) -> String {
+        let salt = SaltString::generate(&mut OsRng);
+        self.peppered()
+            .hash_password(secret.as_bytes(), &salt)
+            .expect("Argon2 with default parameters accepts any input")
+            .to_string()
+    }
+
+    fn verify(&self, secret: &str, hash: &str) -> Verdict {
+        let Ok(parsed) = PasswordHash::new(hash) else {
+            return Verdict::Wrong;
+        };
+        let legacy = parsed.params.get_str("keyid").is_none();
+        let right = if legacy {
+            Argon2::default().verify_password(secret.as_bytes(), &parsed)
+        } else {
+            self.peppered().verify_password(secret.as_bytes(), &parsed)
+        };
+        match right {
+            Ok(()) => Verdict::Right { rehash: legacy },
+            Err(_) => Verdict::Wrong,
+        }
+    }
 }
 
 /// Runs Argon2 work on the blocking pool once one of the [`ARGON2_PERMITS`] is free.
@@ -53,25 +144,6 @@ pub async fn with_argon2_permit<T: Send + 'static>(
     tokio::task::spawn_blocking(work).await
 }
 
-/// Hashes on the blocking pool.
-pub async fn hash_secret_async(secret: String) -> Result<String, JoinError> {
-    with_argon2_permit(move || hash_secret(&secret)).await
-}
-
-/// Verifies on the blocking pool.
-pub async fn verify_secret_async(secret: String, hash: String) -> Result<bool, JoinError> {
-    with_argon2_permit(move || verify_secret(&secret, &hash)).await
-}
-
-/// Spends one real Argon2 check for a login whose user name does not exist; never matches.
-pub async fn verify_unknown_user(secret: String) -> Result<bool, JoinError> {
-    with_argon2_permit(move || {
-        verify_secret(&secret, &DUMMY_HASH);
-        false
-    })
-    .await
-}
-
 /// The product's password rule: exactly 6 ASCII digits.
 pub fn is_six_digits(password: &str) -> bool {
     password.len() == 6 && password.bytes().all(|b| b.is_ascii_digit())
@@ -81,15 +153,43 @@ pub fn is_six_digits(password: &str) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn hashes_verify_and_differ_per_salt() {
-        let a = hash_secret("135790");
-        let b = hash_secret("135790");
+    fn passwords(byte: u8) -> Passwords {
+        Passwords::new([byte; 32])
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_under_their_pepper_only_and_differ_per_salt() {
+        let gateway = passwords(7);
+        let a = gateway.hash("135790".into()).await.unwrap();
+        let b = gateway.hash("135790".into()).await.unwrap();
         assert_ne!(a, b);
-        assert!(a.starts_with("$argon2id$"));
-        assert!(verify_secret("135790", &a));
-        assert!(!verify_secret("135791", &a));
-        assert!(!verify_secret("135790", "not a hash"));
+        assert!(a.starts_with("$argon2id$") && a.contains("keyid="), "{a}");
+        let check = |hash: &str, secret: &str| gateway.0.verify(secret, hash);
+        assert_eq!(check(&a, "135790"), Verdict::Right { rehash: false });
+        assert_eq!(check(&a, "135791"), Verdict::Wrong);
+        assert_eq!(check("not a hash", "135790"), Verdict::Wrong);
+        // The database alone is not enough: without the pepper nothing matches.
+        assert_eq!(passwords(8).0.verify("135790", &a), Verdict::Wrong);
+        assert!(
+            Argon2::default()
+                .verify_password(b"135790", &PasswordHash::new(&a).unwrap())
+                .is_err(),
+            "an attacker's plain Argon2 cannot check a guess"
+        );
+    }
+
+    #[test]
+    fn a_hash_from_before_the_pepper_verifies_once_and_asks_to_be_replaced() {
+        let legacy = Argon2::default()
+            .hash_password(b"246802", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        let gateway = passwords(7);
+        assert_eq!(
+            gateway.0.verify("246802", &legacy),
+            Verdict::Right { rehash: true }
+        );
+        assert_eq!(gateway.0.verify("246803", &legacy), Verdict::Wrong);
     }
 
     #[tokio::test]
@@ -123,9 +223,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn unknown_users_never_match() {
-        assert!(!verify_unknown_user("135790".into()).await.unwrap());
-        assert!(!verify_unknown_user(String::new()).await.unwrap());
+    async fn unknown_users_cost_a_real_check() {
+        let gateway = passwords(7);
+        let started = std::time::Instant::now();
+        gateway.verify_unknown_user("135790".into()).await.unwrap();
+        assert!(started.elapsed() > std::time::Duration::from_millis(1));
     }
 
     #[test]

@@ -399,6 +399,9 @@ pub trait Store: Send + Sync {
         own_lock: Option<OffsetDateTime>,
         trust_reader: Option<&str>,
     ) -> Result<Option<OffsetDateTime>, StoreError>;
+    /// Replaces the user's password or activation-code hash `old` by `new`
+    /// (the same secret under the pepper); no effect when `old` changed meanwhile.
+    fn replace_secret_hash(&self, id: &str, old: &str, new: &str) -> Result<(), StoreError>;
     /// Uses the activation code whose hash is `code_hash`; false when it was used meanwhile.
     fn consume_activation_code(&self, id: &str, code_hash: &str) -> Result<bool, StoreError>;
     /// Sets the user's own password, makes the account active and ends every

@@ -630,6 +630,20 @@ impl Store for SqliteStore {
         })
     }
 
+    fn replace_secret_hash(&self, id: &str, old: &str, new: &str) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2",
+                [id, old, new],
+            )?;
+            tx.execute(
+                "UPDATE users SET activation_code_hash = ?3 WHERE id = ?1 AND activation_code_hash = ?2",
+                [id, old, new],
+            )?;
+            Ok(())
+        })
+    }
+
     fn consume_activation_code(&self, id: &str, code_hash: &str) -> Result<bool, StoreError> {
         let changed = self.lock().execute(
             "UPDATE users SET activation_code_hash = NULL, activated = 1 WHERE id = ?1 AND activation_code_hash = ?2",
