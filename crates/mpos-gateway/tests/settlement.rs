@@ -74,6 +74,47 @@ async fn business_date_cuts_off_at_23_00_taipei() {
 }
 
 #[tokio::test]
+async fn an_approval_landing_after_23_00_counts_on_its_landing_day() {
+    // A slow sale admitted at 22:59:59 is approved after the cut-off and
+    // lands on the next business date, where a faster sale already used the
+    // limit: it must not be kept, or the day's limit is exceeded.
+    let limits = mpos_wire::api::Limits {
+        per_transaction: mpos_wire::Money::twd_minor(1_000_00),
+        per_day: mpos_wire::Money::twd_minor(1_000_00),
+        refund_per_transaction: None,
+    };
+    let gw = std::sync::Arc::new(TestGateway::start().await);
+    let mut user = gw.ready_user_with("kai", &limits).await;
+    gw.later(&mut user, "2030-03-10T14:59:59Z").await; // 22:59:59 Taipei
+    let reader = std::sync::Arc::new(Reader::new());
+    let slow = {
+        let (gw, user, reader) = (gw.clone(), user.clone(), reader.clone());
+        tokio::spawn(async move {
+            gw.sale(&user, &reader, CardId::VisaSlowIssuer, 600_00)
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(1_100)).await; // past 23:00:00 on the test clock
+    let fast = gw
+        .approved_sale(&user, &reader, CardId::VisaChipApproved, 600_00)
+        .await;
+    assert_eq!(fast["business_date"], "2030-03-11");
+    let (status, slow) = slow.await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{slow}");
+    let slow = &slow["transaction"];
+    assert_eq!(slow["status"], "reversed", "{slow}");
+    assert_eq!(slow["response_code"], "61");
+    let kept: u64 = gw
+        .transactions()
+        .await
+        .iter()
+        .filter(|t| t["status"] == "approved" && t["business_date"] == "2030-03-11")
+        .map(|t| t["amount"]["minor"].as_u64().unwrap())
+        .sum();
+    assert_eq!(kept, 600_00, "the day holds no more than its limit");
+}
+
+#[tokio::test]
 async fn manual_settlement_closes_the_terminal_once() {
     let gw = TestGateway::start().await;
     let user = gw.ready_user("bob").await;

@@ -2,6 +2,7 @@
 //! I/O, no clock, no SQL and no HTTP live here, so each rule is tested on
 //! its own and the stores and handlers only gather facts and apply verdicts.
 
+pub mod daily_limit;
 pub mod idempotency_key;
 pub mod rate_limit;
 pub mod receipt_page;

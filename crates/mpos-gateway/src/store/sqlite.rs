@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::clock::{format_time, parse_time};
+use crate::domain::daily_limit;
 use crate::domain::reversal::{may_reverse_approved, ApprovedOriginal, ReversalRefusal};
 use crate::ids::new_id;
 use crate::settlement::business_date::{format_date, parse_date};
@@ -434,6 +435,22 @@ fn held_by_another(
     Ok(tx.query_row(HELD_BY_ANOTHER, [merchant_id, key, user_id], |r| r.get(0))?)
 }
 
+/// The user's sales pending or approved on `date`, leaving out `except`.
+fn sales_on(
+    tx: &Connection,
+    user_id: &str,
+    date: Date,
+    except: Option<&str>,
+) -> Result<Money, StoreError> {
+    let used: i64 = tx.query_row(
+        "SELECT COALESCE(SUM(amount_minor), 0) FROM transactions WHERE user_id = ?1 AND kind = 'sale' \
+         AND status IN ('pending', 'approved') AND business_date = ?2 AND id != ?3",
+        params![user_id, format_date(date), except.unwrap_or("")],
+        |r| r.get(0),
+    )?;
+    money(used)
+}
+
 /// The count and lock columns of a lockout lane (fixed names, never input).
 fn lane_columns(lane: Lane) -> (&'static str, &'static str) {
     match lane {
@@ -850,13 +867,8 @@ impl Store for SqliteStore {
             }
             match admission {
                 Admission::Sale { per_day } => {
-                    let used: i64 = tx.query_row(
-                        "SELECT COALESCE(SUM(amount_minor), 0) FROM transactions WHERE user_id = ?1 AND kind = 'sale' \
-                         AND status IN ('pending', 'approved') AND business_date = ?2",
-                        params![txn.user_id, format_date(txn.business_date)],
-                        |r| r.get(0),
-                    )?;
-                    if used.saturating_add(minor(txn.amount)) > minor(per_day) {
+                    let used = sales_on(tx, &txn.user_id, txn.business_date, None)?;
+                    if !daily_limit::fits(used, txn.amount, per_day) {
                         return Err(StoreError::Refused(ErrorCode::LimitPerDayExceeded));
                     }
                 }
@@ -923,25 +935,48 @@ impl Store for SqliteStore {
                 return Ok(current);
             }
             let approved = outcome.auth_code.is_some();
-            let status = match (approved, current.reversal_requested) {
+            // An approval after the cut-off lands on the next business date:
+            // it must fit that day's limit too, or it is not kept.
+            let over_limit_on_landing = approved
+                && current.kind == TxnKind::Sale
+                && daily_limit::recount_on_landing(current.business_date, outcome.business_date)
+                && {
+                    let per_day: i64 = tx.query_row(
+                        "SELECT limit_per_day_minor FROM users WHERE id = ?1",
+                        [&current.user_id],
+                        |r| r.get(0),
+                    )?;
+                    let used = sales_on(tx, &current.user_id, outcome.business_date, Some(id))?;
+                    !daily_limit::fits(used, current.amount, money(per_day)?)
+                };
+            if over_limit_on_landing {
+                tracing::warn!(event = "capture_over_daily_limit", transaction_id = %id, "approval landed on a day whose limit it exceeds; reversing");
+            }
+            let status = match (approved, current.reversal_requested || over_limit_on_landing) {
                 (true, true) => TxnStatus::Reversed,
                 (true, false) => TxnStatus::Approved,
                 (false, _) => TxnStatus::Declined,
             };
             let now = format_time(outcome.answered_at);
             let business_date = if approved { outcome.business_date } else { current.business_date };
+            let (response_code, response_text) = if over_limit_on_landing {
+                ("61", "Exceeds the daily limit of the capture date")
+            } else {
+                (outcome.response_code.as_str(), outcome.response_text.as_str())
+            };
             let result = tx.execute(
                 "UPDATE transactions SET status = ?2, response_code = ?3, response_text = ?4, auth_code = ?5, approved_at = ?6, \
-                 business_date = ?7, updated_at = ?8 WHERE id = ?1",
+                 business_date = ?7, updated_at = ?8, reversal_requested = reversal_requested OR ?9 WHERE id = ?1",
                 params![
                     id,
                     text(status),
-                    outcome.response_code,
-                    outcome.response_text,
+                    response_code,
+                    response_text,
                     outcome.auth_code,
                     approved.then(|| now.clone()),
                     format_date(business_date),
                     now,
+                    over_limit_on_landing,
                 ],
             );
             match result {
