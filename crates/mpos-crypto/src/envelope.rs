@@ -6,7 +6,9 @@
 //!
 //! AES KSN: 12 bytes, the 8-byte initial key id then the 32-bit counter, as 24
 //! uppercase hex digits. Plaintext: ASCII `PAN=YYMMSSS` (track-2-equivalent
-//! data without sentinels), padded with ISO 9797-1 method 2 (`80 00..`) and
+//! data without sentinels), followed for a fallback swipe by `|F` and the
+//! number of chip failures the reader saw first (its attestation: the phone
+//! cannot add or change it, the MAC covers it), padded with ISO 9797-1 method 2 (`80 00..`) and
 //! encrypted with AES-128-CBC under the counter's data-encryption key with a
 //! zero IV (the key is used once, so a fixed IV leaks nothing).
 //!
@@ -37,6 +39,9 @@ pub struct ClearCard {
     pub expiry: String,
     /// Service code, 3 digits.
     pub service_code: String,
+    /// Chip failures the reader saw before this swipe (its fallback
+    /// attestation); 0 for chip reads and ordinary swipes.
+    pub chip_failures: u8,
 }
 
 impl std::fmt::Debug for ClearCard {
@@ -302,9 +307,13 @@ fn format_ksn(initial_key_id: &[u8; 8], counter: u32) -> String {
     format!("{}{counter:08X}", hex::encode_upper(initial_key_id))
 }
 
-/// `PAN=YYMMSSS`, padded with ISO 9797-1 method 2 to whole cipher blocks of `block` bytes.
+/// `PAN=YYMMSSS` (then `|Fn` when the reader saw chip failures), padded
+/// with ISO 9797-1 method 2 to whole cipher blocks of `block` bytes.
 fn encode_card(card: &ClearCard, block: usize) -> Result<Vec<u8>, EnvelopeError> {
-    let text = format!("{}={}{}", card.pan, card.expiry, card.service_code);
+    let mut text = format!("{}={}{}", card.pan, card.expiry, card.service_code);
+    if card.chip_failures > 0 {
+        text.push_str(&format!("|F{}", card.chip_failures));
+    }
     // The same strict check the HSM applies, so a sealed card always opens.
     parse_track(text.as_bytes())?;
     let mut plaintext = text.into_bytes();
@@ -327,9 +336,21 @@ fn decode_card(plaintext: &[u8], block: usize) -> Result<ClearCard, EnvelopeErro
     parse_track(&plaintext[..marker])
 }
 
-/// Parses `PAN=YYMMSSS`: a Luhn-valid 12-19 digit PAN, a real month, a 3-digit service code.
+/// Parses `PAN=YYMMSSS[|Fn]`: a Luhn-valid 12-19 digit PAN, a real month,
+/// a 3-digit service code, and the chip failures of a fallback (1 to 255).
 fn parse_track(track: &[u8]) -> Result<ClearCard, EnvelopeError> {
     let text = std::str::from_utf8(track).map_err(|_| EnvelopeError::InvalidPlaintext)?;
+    let (text, chip_failures) = match text.split_once("|F") {
+        None => (text, 0),
+        Some((track, count)) => {
+            let failures: u8 = count
+                .parse()
+                .ok()
+                .filter(|n| *n > 0 && count.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or(EnvelopeError::InvalidPlaintext)?;
+            (track, failures)
+        }
+    };
     let (pan, rest) = text
         .split_once('=')
         .ok_or(EnvelopeError::InvalidPlaintext)?;
@@ -349,6 +370,7 @@ fn parse_track(track: &[u8]) -> Result<ClearCard, EnvelopeError> {
         pan: pan.to_string(),
         expiry: expiry.to_string(),
         service_code: service_code.to_string(),
+        chip_failures,
     })
 }
 
@@ -368,6 +390,7 @@ mod tests {
             pan: pan.to_string(),
             expiry: "3012".to_string(),
             service_code: "201".to_string(),
+            chip_failures: 0,
         }
     }
 
@@ -391,6 +414,40 @@ mod tests {
             assert_eq!(open(&BDK, &sealed).unwrap(), card(pan));
             assert!(!sealed.ciphertext.contains(pan));
         }
+    }
+
+    #[test]
+    fn the_readers_fallback_attestation_travels_inside_the_mac() {
+        let mut reader = ReaderKeys::inject(&BDK, IKID);
+        let fallback = ClearCard {
+            chip_failures: 3,
+            ..card("4111111111111111")
+        };
+        let sealed = reader.seal(&fallback).unwrap();
+        assert_eq!(open(&BDK, &sealed).unwrap().chip_failures, 3);
+        // A phone that flips ciphertext bits to forge or drop the count is refused.
+        let mut forged = sealed.clone();
+        let mut bytes = hex::decode(&forged.ciphertext).unwrap();
+        bytes[0] ^= 0x01;
+        forged.ciphertext = hex::encode_upper(bytes);
+        assert_eq!(
+            open(&BDK, &forged),
+            Err(EnvelopeError::AuthenticationFailed)
+        );
+        assert_eq!(
+            parse_track(b"4111111111111111=3012201|F0"),
+            Err(EnvelopeError::InvalidPlaintext)
+        );
+        assert_eq!(
+            parse_track(b"4111111111111111=3012201|Fx"),
+            Err(EnvelopeError::InvalidPlaintext)
+        );
+        assert_eq!(
+            parse_track(b"4111111111111111=3012201")
+                .unwrap()
+                .chip_failures,
+            0
+        );
     }
 
     #[test]

@@ -163,6 +163,7 @@ mod tests {
                 pan: PAN.into(),
                 expiry: "3012".into(),
                 service_code: "201".into(),
+                chip_failures: 0,
             })
             .unwrap();
         hsm.open(&CardPayload {

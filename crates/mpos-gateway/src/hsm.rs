@@ -63,6 +63,8 @@ pub struct OpenedCard {
     pub brand: Option<Brand>,
     /// HMAC-SHA256 of the number under the token key, hex.
     pub card_token: String,
+    /// Chip failures the reader attested inside the envelope (fallback swipes).
+    pub attested_chip_failures: u8,
 }
 
 impl OpenedCard {
@@ -266,6 +268,7 @@ impl Hsm {
             pan: clear.pan.clone(),
             expiry: clear.expiry.clone(),
             service_code: clear.service_code.clone(),
+            attested_chip_failures: clear.chip_failures,
             reader_id: reader_id.to_ascii_uppercase(),
             counter,
             masked_pan,
@@ -330,6 +333,7 @@ mod tests {
             pan: "4111111111111111".into(),
             expiry: "3012".into(),
             service_code: "201".into(),
+            chip_failures: 0,
         }
     }
 
@@ -415,6 +419,7 @@ mod tests {
             masked_pan: MaskedPan::from_pan(pan).unwrap(),
             brand: Brand::from_pan(pan),
             card_token: "t".into(),
+            attested_chip_failures: 0,
         }
     }
 

@@ -154,6 +154,31 @@ async fn chip_cards_must_not_be_swiped_unless_the_chip_failed() {
 }
 
 #[tokio::test]
+async fn a_refunds_swipe_of_a_chip_card_relabelled_fallback_is_refused_as_a_sale() {
+    // The attack: a refund is swipe only, so the reader seals an ordinary
+    // swipe of a chip card; a tampered phone relabels it "fallback_swipe"
+    // and sends it as a sale. The reader's sealed count says no chip
+    // failure happened, so the gateway refuses it.
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("ela").await;
+    let reader = Reader::new();
+    let mut relabelled = reader.read(CardId::VisaChipApproved, EntryMode::Swipe);
+    relabelled.entry_mode = EntryMode::FallbackSwipe;
+    let body = json!({
+        "amount": mpos_wire::Money::twd_minor(100_00),
+        "brand": "visa",
+        "card": relabelled,
+    });
+    let (status, body) = gw.financial(paths::SALES, &user, &new_key(), body).await;
+    assert_eq!(
+        (status.as_u16(), code(&body)),
+        (422, "chip_required"),
+        "{body}"
+    );
+    assert!(gw.transactions().await.is_empty(), "nothing was charged");
+}
+
+#[tokio::test]
 async fn brand_must_match_and_be_accepted() {
     let mut config = test_config();
     config

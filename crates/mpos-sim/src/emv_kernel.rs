@@ -324,6 +324,7 @@ fn parse_track2(track2: &[u8]) -> Result<ClearCard, KernelError> {
         pan: pan.to_string(),
         expiry: rest[..4].to_string(),
         service_code: rest[4..7].to_string(),
+        chip_failures: 0,
     })
 }
 

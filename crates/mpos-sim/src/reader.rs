@@ -56,6 +56,10 @@ struct State {
     issuer_master_key: IssuerMasterKey,
     chips: HashMap<CardId, VirtualIcc>,
     chip_awaiting_result: Option<CardId>,
+    /// Chip reads that failed since the last chip read that worked (the
+    /// phone restarts the reader's transaction between tries): sealed into a
+    /// later swipe of a chip card as the reader's fallback attestation.
+    chip_failures: u32,
     last_card_decision: Option<CardDecision>,
     date: Option<time::Date>,
 }
@@ -82,6 +86,7 @@ impl VirtualReader {
                 issuer_master_key: IssuerMasterKey::new(*issuer_master_key),
                 chips: HashMap::new(),
                 chip_awaiting_result: None,
+                chip_failures: 0,
                 last_card_decision: None,
                 date: None,
             }),
@@ -236,11 +241,20 @@ impl State {
             // The phone prompts for a swipe (refunds); the chip is not touched.
             return events;
         }
-        events.push(if chip_answers && card.has_chip() {
+        let read = if chip_answers && card.has_chip() {
             self.read_chip(card, &request)
-                .map_or(ReaderEvent::ChipReadFailed, ReaderEvent::ChipRead)
         } else {
-            ReaderEvent::ChipReadFailed
+            None
+        };
+        events.push(match read {
+            Some(payload) => {
+                self.chip_failures = 0;
+                ReaderEvent::ChipRead(payload)
+            }
+            None => {
+                self.chip_failures += 1;
+                ReaderEvent::ChipReadFailed
+            }
         });
         events
     }
@@ -288,12 +302,22 @@ impl State {
     ) -> Option<CardPayload> {
         let masked_pan = MaskedPan::from_pan(card.pan)?;
         let brand = Brand::from_pan(card.pan)?;
+        // A swipe of a chip card carries the chip failures this reader saw
+        // (the phone labels it a fallback; this count is the evidence).
+        let attested = match entry_mode {
+            EntryMode::Chip => 0,
+            EntryMode::Swipe | EntryMode::FallbackSwipe if card.has_chip() => {
+                u8::try_from(self.chip_failures).unwrap_or(u8::MAX)
+            }
+            EntryMode::Swipe | EntryMode::FallbackSwipe => 0,
+        };
         let sealed = self
             .keys
             .seal(&ClearCard {
                 pan: card.pan.to_string(),
                 expiry: card.expiry.to_string(),
                 service_code: card.service_code.to_string(),
+                chip_failures: attested,
             })
             .ok()?;
         Some(CardPayload {

@@ -125,6 +125,12 @@ pub fn luhn_valid(digits: &str) -> bool {
     sum % 10 == 0
 }
 
+/// Chip failures (no answer to reset, no supported application) after which
+/// a chip card may be swiped: the product's rule, shared by the phone, the
+/// reader's firmware and the gateway, which sees the reader's count inside
+/// the sealed envelope.
+pub const CHIP_FAILURES_FOR_FALLBACK: u32 = 3;
+
 /// Whether a magnetic-stripe service code announces a chip (first digit 2 or 6).
 pub fn service_code_has_chip(service_code: &str) -> bool {
     matches!(service_code.as_bytes().first(), Some(b'2' | b'6'))

@@ -4,8 +4,7 @@
 
 use mpos_wire::{CardPayload, EntryMode};
 
-/// Chip failures after which a chip card may be swiped.
-pub const CHIP_FAILURES_FOR_FALLBACK: u32 = 3;
+pub use mpos_wire::card::CHIP_FAILURES_FOR_FALLBACK;
 
 /// What to do with a swiped card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -152,6 +152,7 @@ mod tests {
             pan: pan.to_string(),
             expiry: "3012".to_string(),
             service_code: "201".to_string(),
+            chip_failures: 0,
         }
     }
 

@@ -3,6 +3,7 @@
 //! its own and the stores and handlers only gather facts and apply verdicts.
 
 pub mod daily_limit;
+pub mod fallback;
 pub mod idempotency_key;
 pub mod rate_limit;
 pub mod receipt_page;

@@ -3,6 +3,7 @@
 //! approval with the ARPC, keep only the masked PAN and card token.
 
 use crate::auth::session::ReadySession;
+use crate::domain::fallback::{self, FallbackVerdict};
 use crate::emv;
 use crate::error::{ApiJson, AppError};
 use crate::issuer;
@@ -52,9 +53,19 @@ pub async fn authorize_sale(
         tracing::info!(event = "sale_refused", reason = "brand_mismatch", masked_pan = %card.masked_pan, "card brand differs from the chosen brand");
         return Err(ErrorCode::BrandMismatch.into());
     }
-    if card.has_chip() && request.card.entry_mode == EntryMode::Swipe {
-        tracing::info!(event = "sale_refused", reason = "chip_required", masked_pan = %card.masked_pan, "chip card swiped");
-        return Err(ErrorCode::ChipRequired.into());
+    match fallback::judge(
+        card.has_chip(),
+        request.card.entry_mode,
+        card.attested_chip_failures,
+    ) {
+        FallbackVerdict::NotASwipeOfAChipCard => {}
+        FallbackVerdict::Attested => {
+            tracing::info!(event = "fallback_swipe", masked_pan = %card.masked_pan, reader_id = %card.reader_id, chip_failures = card.attested_chip_failures, "fallback swipe attested by the reader");
+        }
+        FallbackVerdict::Refused => {
+            tracing::warn!(event = "sale_refused", reason = "chip_required", masked_pan = %card.masked_pan, reader_id = %card.reader_id, entry_mode = ?request.card.entry_mode, chip_failures = card.attested_chip_failures, "chip card swiped without the reader's fallback attestation");
+            return Err(ErrorCode::ChipRequired.into());
+        }
     }
     let chip = if request.card.entry_mode == EntryMode::Chip {
         let verified = emv::verify_chip(

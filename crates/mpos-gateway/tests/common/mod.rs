@@ -527,6 +527,12 @@ impl Reader {
                 pan: test_card.pan.into(),
                 expiry: test_card.expiry.into(),
                 service_code: test_card.service_code.into(),
+                // A real reader attests the chip failures of a fallback swipe.
+                chip_failures: if entry == EntryMode::FallbackSwipe {
+                    3
+                } else {
+                    0
+                },
             })
             .unwrap();
         CardPayload {

@@ -5,9 +5,7 @@
 use mpos_link::message::EntryModes;
 use mpos_wire::EntryMode;
 
-/// Chip failures (no answer to reset, no supported application) after which
-/// a chip card may be swiped: the product's rule, the same as the phone's.
-pub const CHIP_FAILURES_FOR_FALLBACK: u32 = 3;
+pub use mpos_wire::card::CHIP_FAILURES_FOR_FALLBACK;
 
 /// What the firmware does with a swipe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

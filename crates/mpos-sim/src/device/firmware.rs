@@ -281,15 +281,17 @@ impl Firmware {
         let has_chip = mpos_wire::card::service_code_has_chip(&stripe.service_code);
         match judge_swipe(has_chip, modes, chip_failures) {
             SwipeVerdict::InsertChip => self.outbox.push_back(Message::InsertChip),
-            SwipeVerdict::Read(entry_mode) => match self.seal(&stripe, entry_mode, None) {
-                Some(data) => {
-                    if let Some(transaction) = &mut self.transaction {
-                        transaction.read = Some(Read::Stripe);
+            SwipeVerdict::Read(entry_mode) => {
+                match self.seal(&attest(stripe, entry_mode, chip_failures), entry_mode, None) {
+                    Some(data) => {
+                        if let Some(transaction) = &mut self.transaction {
+                            transaction.read = Some(Read::Stripe);
+                        }
+                        self.outbox.push_back(Message::CardRead(data));
                     }
-                    self.outbox.push_back(Message::CardRead(data));
+                    None => self.outbox.push_back(Message::SwipeFailed),
                 }
-                None => self.outbox.push_back(Message::SwipeFailed),
-            },
+            }
         }
     }
 
@@ -421,6 +423,20 @@ impl Firmware {
             emv_tlv,
         };
         CardData::from_payload(&payload).ok()
+    }
+}
+
+/// The stripe as sealed: a fallback swipe carries the chip failures the
+/// firmware counted, the attestation the gateway asks for (the phone cannot
+/// add it: it is inside the MACed envelope).
+fn attest(stripe: ClearCard, entry_mode: EntryMode, chip_failures: u32) -> ClearCard {
+    let chip_failures = match entry_mode {
+        EntryMode::FallbackSwipe => u8::try_from(chip_failures).unwrap_or(u8::MAX),
+        EntryMode::Chip | EntryMode::Swipe => 0,
+    };
+    ClearCard {
+        chip_failures,
+        ..stripe
     }
 }
 

@@ -159,6 +159,7 @@ fn clear_card(pan: &str, rest: &str) -> Option<ClearCard> {
         pan: pan.to_string(),
         expiry: rest.get(..4)?.to_string(),
         service_code: rest.get(4..7)?.to_string(),
+        chip_failures: 0,
     })
 }
 
@@ -172,6 +173,7 @@ mod tests {
             pan: card.pan.into(),
             expiry: card.expiry.into(),
             service_code: card.service_code.into(),
+            chip_failures: 0,
         }
     }
 
