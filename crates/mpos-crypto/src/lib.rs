@@ -8,3 +8,4 @@ pub mod envelope;
 pub mod mac;
 pub mod pin_block;
 pub mod tlv;
+pub mod x509;

@@ -184,6 +184,9 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
         tls.as_ref().map(|(c, k)| (c.as_path(), k.as_path())),
         &data_dir.join("tls"),
     )?;
+    if let Some(refusal) = production::certificate_refusal(config.mode, identity.validity_days) {
+        return Err(GatewayError::NotForProduction(vec![refusal]));
+    }
     let admin_token_path = data_dir.join("admin-token");
     let admin_token = auth::admin_token::load_or_create(&admin_token_path)
         .map_err(io_error("admin token", &admin_token_path))?;

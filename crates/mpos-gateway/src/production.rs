@@ -5,6 +5,25 @@
 
 use crate::config::{GatewayConfig, Mode, SmtpTls};
 
+/// The longest a gateway certificate may be valid in production: two
+/// years. A key that lives longer is a key that leaks longer; rotating it
+/// uses the phone's backup pin (`docs/deploy.md`).
+pub const MAX_CERTIFICATE_DAYS: i64 = 731;
+
+/// Why production refuses the TLS certificate, if it does.
+pub fn certificate_refusal(mode: Mode, validity_days: Option<i64>) -> Option<String> {
+    if mode == Mode::Development {
+        return None;
+    }
+    match validity_days {
+        None => Some("the TLS certificate's validity cannot be read".to_string()),
+        Some(days) if days > MAX_CERTIFICATE_DAYS => Some(format!(
+            "the TLS certificate is valid for {days} days; at most {MAX_CERTIFICATE_DAYS} (two years)"
+        )),
+        Some(_) => None,
+    }
+}
+
 /// Keys published in standards and test suites (ANSI X9.24-3's AES DUKPT
 /// test BDK; X9.24-1's TDES test BDK, also the common EMV test issuer
 /// master key): whoever has the standard has them.
@@ -108,6 +127,15 @@ mod tests {
         assert!(refusals[1].contains("published test key"));
         assert!(refusals[2].contains("smtp.tls"));
         assert!(refusals[3].contains("https"));
+    }
+
+    #[test]
+    fn production_refuses_a_certificate_of_more_than_two_years() {
+        assert_eq!(certificate_refusal(Mode::Production, Some(397)), None);
+        assert_eq!(certificate_refusal(Mode::Production, Some(731)), None);
+        assert!(certificate_refusal(Mode::Production, Some(732)).is_some());
+        assert!(certificate_refusal(Mode::Production, None).is_some());
+        assert_eq!(certificate_refusal(Mode::Development, Some(3_650)), None);
     }
 
     #[test]

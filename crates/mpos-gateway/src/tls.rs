@@ -54,6 +54,8 @@ pub struct TlsIdentity {
     pub cert_path: PathBuf,
     /// SHA-256 of the leaf's SubjectPublicKeyInfo, hex (for pinning).
     pub spki_sha256_hex: String,
+    /// How many days the leaf is valid for, from `notBefore` to `notAfter`.
+    pub validity_days: Option<i64>,
     /// The rustls server configuration (ring provider, HTTP/2 and HTTP/1.1).
     pub server_config: Arc<rustls::ServerConfig>,
 }
@@ -108,6 +110,7 @@ pub fn load_or_generate(
     if certs.is_empty() {
         return Err(TlsError::Pem(cert_path));
     }
+    let validity = mpos_crypto::x509::validity(certs[0].as_ref());
     let key: PrivateKeyDer<'static> = rustls_pemfile::private_key(&mut key_pem.as_bytes())
         .map_err(|source| TlsError::Io {
             path: key_path.clone(),
@@ -127,6 +130,7 @@ pub fn load_or_generate(
         cert_pem,
         cert_path,
         spki_sha256_hex,
+        validity_days: validity.map(|v| v.days()),
         server_config: Arc::new(config),
     })
 }

@@ -133,3 +133,28 @@ async fn a_relay_that_offers_no_starttls_gets_nothing_in_the_clear() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(smtp.messages().is_empty(), "no mail went out in plain text");
 }
+
+#[tokio::test]
+async fn production_refuses_a_certificate_valid_for_more_than_two_years() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params.not_before = time::OffsetDateTime::now_utc();
+    params.not_after = params.not_before + time::Duration::days(5 * 365);
+    let cert = params.self_signed(&key).unwrap();
+    let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    let mut config = private_keys(test_config());
+    config.mode = Mode::Production;
+    let error = start(StartOptions {
+        data_dir: dir.path().join("data"),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        config,
+        tls: Some((cert_path, key_path)),
+        test_clock: false,
+    })
+    .await
+    .unwrap_err();
+    assert!(error.to_string().contains("valid for 1825 days"), "{error}");
+}

@@ -57,7 +57,8 @@ pub struct AppConfig {
     pub gateway_url: String,
     /// PEM of the gateway's trust root.
     pub trust_root_pem: String,
-    /// SHA-256 of the gateway certificate's SubjectPublicKeyInfo, hex.
+    /// SHA-256 of the gateway certificate's SubjectPublicKeyInfo, hex: the
+    /// current key, then, comma-separated, the backup key of the next rotation.
     pub pinned_spki_sha256: String,
     /// App-private directory for the journal.
     pub data_dir: String,

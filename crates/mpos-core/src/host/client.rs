@@ -26,7 +26,8 @@ pub struct HostConfig {
     pub gateway_url: String,
     /// PEM of the certificate(s) the chain must end at.
     pub trust_root_pem: String,
-    /// SHA-256 of the gateway certificate's SubjectPublicKeyInfo, hex.
+    /// SHA-256 of the gateway certificate's SubjectPublicKeyInfo, hex: the
+    /// current key, then, comma-separated, the backup key of the next rotation.
     pub pinned_spki_sha256: String,
     /// Time limit of one request, connection included.
     pub request_timeout: Duration,

@@ -48,38 +48,7 @@ pub fn spki_sha256(certificate: &CertificateDer<'_>) -> Result<[u8; 32], webpki:
 /// when it cannot be read. Only called on a certificate the handshake
 /// already verified, for the pre-shift check's days-left line.
 pub fn certificate_not_after(der: &[u8]) -> Option<i64> {
-    use yasna::tags::{TAG_GENERALIZEDTIME, TAG_UTCTIME};
-    let read_time = |reader: yasna::BERReader<'_, '_>| -> yasna::ASN1Result<i64> {
-        match reader.lookahead_tag()? {
-            TAG_UTCTIME => Ok(reader.read_utctime()?.datetime().unix_timestamp()),
-            TAG_GENERALIZEDTIME => Ok(reader.read_generalized_time()?.datetime().unix_timestamp()),
-            _ => Err(yasna::ASN1Error::new(yasna::ASN1ErrorKind::Invalid)),
-        }
-    };
-    // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }
-    // TBSCertificate ::= SEQUENCE { [0] version OPTIONAL, serialNumber,
-    //   signature, issuer, validity SEQUENCE { notBefore, notAfter }, ... }
-    yasna::parse_der(der, |reader| {
-        reader.read_sequence(|certificate| {
-            let not_after = certificate.next().read_sequence(|tbs| {
-                tbs.read_optional(|r| r.read_tagged(yasna::Tag::context(0), |r| r.read_der()))?;
-                for _ in 0..3 {
-                    tbs.next().read_der()?; // serial number, algorithm, issuer
-                }
-                let not_after = tbs.next().read_sequence(|validity| {
-                    read_time(validity.next())?;
-                    read_time(validity.next())
-                })?;
-                // The rest (subject, key, extensions) is not needed.
-                while tbs.read_optional(|r| r.read_der())?.is_some() {}
-                Ok(not_after)
-            })?;
-            certificate.next().read_der()?;
-            certificate.next().read_der()?;
-            Ok(not_after)
-        })
-    })
-    .ok()
+    mpos_crypto::x509::validity(der).map(|validity| validity.not_after)
 }
 
 /// The rustls crypto provider of the whole phone side: ring.
@@ -91,16 +60,23 @@ pub fn provider() -> Arc<CryptoProvider> {
 #[derive(Debug)]
 pub struct PinnedServerVerifier {
     chain: Arc<WebPkiServerVerifier>,
-    pin: [u8; 32],
+    /// The current key first, then backups (a key rotation: `docs/deploy.md`).
+    pins: Vec<[u8; 32]>,
 }
 
 impl PinnedServerVerifier {
-    /// Trusts the certificates of `trust_root_pem` and pins `pinned_spki_sha256` (hex).
+    /// Trusts the certificates of `trust_root_pem` and pins the keys of
+    /// `pinned_spki_sha256`: one or more SHA-256 hashes (hex), separated by
+    /// commas, the current key first and then the backup the gateway will
+    /// move to, so a key rotation never strands a phone.
     pub fn new(
         trust_root_pem: &str,
         pinned_spki_sha256: &str,
     ) -> Result<PinnedServerVerifier, PinningError> {
-        let pin = parse_pin(pinned_spki_sha256)?;
+        let pins = pinned_spki_sha256
+            .split(',')
+            .map(parse_pin)
+            .collect::<Result<Vec<_>, _>>()?;
         let mut roots = RootCertStore::empty();
         for certificate in CertificateDer::pem_slice_iter(trust_root_pem.as_bytes()) {
             let certificate = certificate.map_err(|e| PinningError::BadTrustRoot(e.to_string()))?;
@@ -114,7 +90,7 @@ impl PinnedServerVerifier {
         let chain = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
             .build()
             .map_err(|e| PinningError::Verifier(e.to_string()))?;
-        Ok(PinnedServerVerifier { chain, pin })
+        Ok(PinnedServerVerifier { chain, pins })
     }
 
     /// A rustls client configuration that uses this verifier (ring, TLS 1.2 and 1.3).
@@ -148,7 +124,7 @@ impl ServerCertVerifier for PinnedServerVerifier {
         let actual = spki_sha256(end_entity)
             .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadEncoding))?;
         // Both values are public; a constant-time compare is not needed.
-        if actual != self.pin {
+        if !self.pins.contains(&actual) {
             let mismatch = PinMismatch {
                 actual: hex::encode(actual),
             };
@@ -281,29 +257,10 @@ mod tests {
     }
 
     #[test]
-    fn the_expiry_is_read_in_both_der_time_forms() {
-        let expiring = |not_after: time::OffsetDateTime| {
-            let key = KeyPair::generate().unwrap();
-            let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-            params.not_after = not_after;
-            params.self_signed(&key).unwrap().der().to_vec()
-        };
-        // Before 2050 X.509 writes UTCTime, from 2050 on GeneralizedTime (RFC 5280 4.1.2.5).
-        let utc_time = time::macros::datetime!(2031-03-04 05:06:07 UTC);
-        assert_eq!(
-            certificate_not_after(&expiring(utc_time)),
-            Some(utc_time.unix_timestamp())
-        );
-        let generalized = time::macros::datetime!(2051-01-02 03:04:05 UTC);
-        assert_eq!(
-            certificate_not_after(&expiring(generalized)),
-            Some(generalized.unix_timestamp())
-        );
-        // The version tag is optional, and a chain's CA has extensions: both read.
+    fn the_expiry_is_the_certificates_not_after() {
         let pki = pki();
         assert!(certificate_not_after(pki.leaf.as_ref()).is_some());
         assert_eq!(certificate_not_after(b"not a certificate"), None);
-        assert_eq!(certificate_not_after(&[]), None);
     }
 
     #[test]
@@ -329,6 +286,28 @@ mod tests {
             .join(":");
         let verifier = PinnedServerVerifier::new(&pki.root_pem, &colons).unwrap();
         assert!(verify(&verifier, &pki.leaf).is_ok());
+    }
+
+    #[test]
+    fn a_backup_pin_lets_the_gateway_rotate_to_its_next_key() {
+        // The app ships pinning "current,next"; the gateway moves to the
+        // next key; phones on that app keep working, and a third key is refused.
+        let current = KeyPair::generate().unwrap();
+        let pki = pki();
+        let pins = format!(
+            "{},{}",
+            hex::encode(Sha256::digest(current.public_key_der())),
+            hex::encode(spki_sha256(&pki.leaf).unwrap())
+        );
+        let verifier = PinnedServerVerifier::new(&pki.root_pem, &pins).unwrap();
+        assert!(verify(&verifier, &pki.leaf).is_ok(), "the rotated-to key");
+        let only_current = hex::encode(Sha256::digest(current.public_key_der()));
+        let verifier = PinnedServerVerifier::new(&pki.root_pem, &only_current).unwrap();
+        assert!(is_pin_mismatch(&verify(&verifier, &pki.leaf).unwrap_err()));
+        assert!(matches!(
+            PinnedServerVerifier::new(&pki.root_pem, &format!("{only_current},zz")),
+            Err(PinningError::BadPin)
+        ));
     }
 
     #[test]
