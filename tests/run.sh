@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README, second command; .ci/run calls it).
 # Lints first (warnings are errors), then builds the binaries the
-# cross-process tests start, then every test of the workspace, the phone
-# library's size, then the Android and iOS shells' suites (android/test.sh,
-# ios/test.sh; the last line sums them).
+# cross-process tests start, then every test of the workspace, schemathesis
+# against the running gateway, the phone library's size, then the Android
+# and iOS shells' suites (android/test.sh, ios/test.sh; the last line sums them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
@@ -14,6 +14,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # tests/e2e starts these as real processes.
 cargo build --locked -p mpos-gateway -p mpos-cli --bins
 cargo test --workspace --locked
+# A client we did not write: schemathesis from docs/openapi.json against the gateway.
+bash tests/api/schemathesis.sh
 # The phone library cross-built for aarch64 and stripped: at most 4 MB.
 bash tests/phone_size.sh
 # The shells, each installing its toolchain into a cache outside the repo.

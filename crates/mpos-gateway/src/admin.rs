@@ -149,8 +149,9 @@ pub async fn create_user(
             "name must be 1 to 100 characters",
         ));
     }
-    let email = request.email.trim().to_string();
-    let phone = request.phone.trim().to_string();
+    // Checked as given (the OpenAPI document's patterns): no trimming.
+    let email = request.email.clone();
+    let phone = request.phone.clone();
     if !valid_email(&email) {
         return Err(AppError::detail(ErrorCode::InvalidContact, "email"));
     }

@@ -87,6 +87,7 @@ pub enum SessionStage {
 
 /// Body of `POST /v1/app/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Account name from the activation e-mail.
     pub username: String,
@@ -113,6 +114,7 @@ pub struct LoginResponse {
 
 /// Body of `POST /v1/app/activate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActivateRequest {
     /// Code from the activation SMS.
     pub activation_code: String,
@@ -120,6 +122,7 @@ pub struct ActivateRequest {
 
 /// Body of `POST /v1/app/password`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     /// Exactly 6 digits.
     pub new_password: String,
@@ -130,6 +133,7 @@ pub struct ChangePasswordRequest {
 
 /// Body of `POST /v1/app/verify-password`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VerifyPasswordRequest {
     /// The user's password.
     pub password: String,
@@ -159,6 +163,7 @@ pub struct UserProfile {
 
 /// Transaction limits the administrator sets per phone user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Largest single sale.
     pub per_transaction: Money,
@@ -281,6 +286,7 @@ pub enum TxnStatus {
 
 /// `POST /v1/app/sales`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SaleRequest {
     /// Amount entered on the phone.
     pub amount: Money,
@@ -292,6 +298,7 @@ pub struct SaleRequest {
 
 /// `POST /v1/app/refunds`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// Amount to give back.
     pub amount: Money,
@@ -305,6 +312,7 @@ pub struct RefundRequest {
 
 /// `POST /v1/app/voids`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VoidRequest {
     /// Gateway id of the transaction to void.
     pub transaction_id: String,
@@ -326,6 +334,7 @@ pub enum ReversalReason {
 
 /// `POST /v1/app/reversals`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReversalRequest {
     /// The idempotency key of the request to reverse.
     pub original_idempotency_key: String,
@@ -433,6 +442,7 @@ pub struct Stroke {
 
 /// `POST /v1/app/transactions/{id}/signature`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SignatureRequest {
     /// The strokes, at least one with two points.
     pub strokes: Vec<Stroke>,
@@ -450,6 +460,7 @@ pub enum ReceiptDestination {
 
 /// `POST /v1/app/transactions/{id}/receipt`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SendReceiptRequest {
     /// Destination.
     pub destination: ReceiptDestination,
@@ -572,6 +583,7 @@ pub enum UserStatus {
 
 /// `POST /v1/admin/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// Person's name.
     pub name: String,
@@ -627,6 +639,7 @@ pub struct BatchList {
 
 /// `PUT /v1/test/clock`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SetClockRequest {
     /// The time the server should believe it is, RFC 3339.
     pub now: String,

@@ -142,6 +142,7 @@ pub fn service_code_has_chip(service_code: &str) -> bool {
 /// reader under a DUKPT key identified by `ksn`; only the gateway's HSM
 /// module can open it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CardPayload {
     /// First 6 and last 4 digits of the card number.
     pub masked_pan: MaskedPan,

@@ -36,6 +36,7 @@ impl Currency {
 
 /// An amount in minor units of a currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Money {
     /// Amount in minor units (TWD cents).
     pub minor: u64,

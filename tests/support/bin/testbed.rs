@@ -1,7 +1,9 @@
 //! `mpos-testbed`: one test world for the shells' suites (Kotlin, Swift).
 //! It starts the real gateway process over TLS with a test clock, the
 //! loopback SMTP server and the fake SMS provider, prints one JSON line
-//! (`gateway_url`, `cert_pem`, `spki_sha256`, `control_url`), and serves
+//! (`gateway_url`, `cert_pem`, `spki_sha256`, `control_url`, and the
+//! merchant administrator's `admin_token` for suites that drive the
+//! admin API, such as schemathesis), and serves
 //! what a test needs of the world on loopback HTTP:
 //!
 //! - `POST /users {"per_transaction": NT$, "per_day": NT$}`: the merchant
@@ -138,6 +140,7 @@ async fn main() {
             "cert_pem": world.gateway.cert_pem,
             "spki_sha256": world.gateway.spki_sha256,
             "control_url": format!("http://{control}"),
+            "admin_token": world.gateway.admin_token,
         })
     );
     let stdin_closed = async {

@@ -18,6 +18,9 @@ pub fn valid_email(address: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
+        // And an address the mailer can send to: an account whose activation
+        // e-mail cannot leave is refused, not created.
+        && address.parse::<lettre::Address>().is_ok()
 }
 
 /// Whether `number` is a Taiwan mobile number: `09` + 8 digits or `+8869` + 8 digits.
