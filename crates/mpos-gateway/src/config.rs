@@ -149,6 +149,12 @@ pub struct NetworkConfig {
     /// Time from a request's headers to its answer, body included.
     #[serde(default = "default_request_timeout_ms")]
     pub request_timeout_ms: u64,
+    /// Load balancers whose `X-Forwarded-For` is believed: a request from
+    /// one of these addresses is rate-limited by the client address it
+    /// forwards (the nearest one it did not add itself); any other sender's
+    /// header is ignored.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for NetworkConfig {
@@ -159,6 +165,7 @@ impl Default for NetworkConfig {
             handshake_timeout_ms: default_handshake_timeout_ms(),
             header_read_timeout_ms: default_header_read_timeout_ms(),
             request_timeout_ms: default_request_timeout_ms(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The route table: every (method, path, handler) of the API in one list,
 //! used to build the router and, in tests, to check the OpenAPI document.
 
+use crate::domain::client_address::client_address;
 use crate::error::{method_not_allowed, not_found, ApiJson, AppError};
+use crate::server::ClientAddr;
 use crate::state::AppState;
 use crate::{admin, auth, payments, receipts, settlement};
 use axum::extract::{MatchedPath, Request, State};
@@ -110,7 +112,36 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(axum::middleware::from_fn(log_request))
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            resolve_client,
+        ))
         .with_state(state)
+}
+
+/// Replaces the connection's peer by the client a trusted load balancer
+/// names in `X-Forwarded-For` (`domain::client_address`).
+async fn resolve_client(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let trusted = &state.config.network.trusted_proxies;
+    if let Some(peer) = request.extensions().get::<ClientAddr>().copied() {
+        if !trusted.is_empty() {
+            let forwarded: Vec<&str> = request
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .collect();
+            let client = client_address(peer.0.ip(), &forwarded, trusted);
+            request
+                .extensions_mut()
+                .insert(ClientAddr(std::net::SocketAddr::new(client, 0)));
+        }
+    }
+    next.run(request).await
 }
 
 /// The headers every answer carries: HTTPS only from now on, no sniffing,

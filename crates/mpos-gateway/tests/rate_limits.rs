@@ -190,3 +190,68 @@ async fn password_checks_in_one_session_are_limited() {
         (StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
     );
 }
+
+/// A login that says, in `X-Forwarded-For`, that it comes from `client`.
+async fn login_forwarded(gw: &TestGateway, username: &str, client: &str) -> StatusCode {
+    gw.client
+        .post(gw.url(paths::LOGIN))
+        .header("x-forwarded-for", client)
+        .json(&json!({ "username": username, "password": "000000", "reader_serial": "SIM-0001" }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_balancer_each_client_has_its_own_allowance() {
+    let mut config = production_rates();
+    config.network.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let gw = TestGateway::start_with(config).await;
+    let limit = RateLimitConfig::default().logins_per_address_per_minute as usize;
+    for n in 0..limit + 5 {
+        let status = login_forwarded(&gw, &format!("shop{n}"), &format!("198.51.100.{n}")).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "client {n} has its own allowance"
+        );
+    }
+    // One client behind the balancer still meets its own limit.
+    let gw = Arc::new(gw);
+    let attempts: Vec<_> = (0..limit + 10)
+        .map(|n| {
+            let gw = gw.clone();
+            tokio::spawn(
+                async move { login_forwarded(&gw, &format!("one{n}"), "203.0.113.5").await },
+            )
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    assert!(refused(&statuses) >= 9, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn a_client_that_is_not_a_trusted_balancer_cannot_pick_its_address() {
+    let gw = Arc::new(TestGateway::start_with(production_rates()).await);
+    let limit = RateLimitConfig::default().logins_per_address_per_minute as usize;
+    let attempts: Vec<_> = (0..limit + 10)
+        .map(|n| {
+            let gw = gw.clone();
+            tokio::spawn(async move {
+                login_forwarded(&gw, &format!("spoof{n}"), &format!("198.51.100.{n}")).await
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    assert!(
+        refused(&statuses) >= 9,
+        "the header was ignored: {statuses:?}"
+    );
+}

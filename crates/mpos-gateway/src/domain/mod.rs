@@ -2,6 +2,7 @@
 //! I/O, no clock, no SQL and no HTTP live here, so each rule is tested on
 //! its own and the stores and handlers only gather facts and apply verdicts.
 
+pub mod client_address;
 pub mod daily_limit;
 pub mod fallback;
 pub mod idempotency_key;
