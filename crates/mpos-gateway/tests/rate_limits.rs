@@ -23,11 +23,17 @@ fn production_rates() -> GatewayConfig {
     config
 }
 
-/// Sends a login; returns the status and the `Retry-After` header.
-async fn login_attempt(gw: &TestGateway, username: &str) -> (StatusCode, Option<String>) {
-    let response = gw
-        .client
-        .post(gw.url(paths::LOGIN))
+/// Sends a login that may say, in `X-Forwarded-For`, which client it comes from.
+async fn login_from(
+    gw: &TestGateway,
+    username: &str,
+    forwarded_for: Option<&str>,
+) -> (StatusCode, Option<String>) {
+    let mut request = gw.client.post(gw.url(paths::LOGIN));
+    if let Some(client) = forwarded_for {
+        request = request.header("x-forwarded-for", client);
+    }
+    let response = request
         .json(&json!({ "username": username, "password": "000000", "reader_serial": "SIM-0001" }))
         .send()
         .await
@@ -47,10 +53,20 @@ async fn flood(
     count: usize,
     name: impl Fn(usize) -> String,
 ) -> (Vec<StatusCode>, Vec<u64>) {
+    flood_from(gw, count, |n| (name(n), None)).await
+}
+
+/// A flood whose `n`-th login names its user and, maybe, the client a balancer forwards.
+async fn flood_from(
+    gw: &Arc<TestGateway>,
+    count: usize,
+    sender: impl Fn(usize) -> (String, Option<String>),
+) -> (Vec<StatusCode>, Vec<u64>) {
     let attempts: Vec<_> = (0..count)
         .map(|n| {
-            let (gw, name) = (gw.clone(), name(n));
-            tokio::spawn(async move { login_attempt(&gw, &name).await })
+            let (name, forwarded) = sender(n);
+            let gw = gw.clone();
+            tokio::spawn(async move { login_from(&gw, &name, forwarded.as_deref()).await })
         })
         .collect();
     let mut statuses = Vec::new();
@@ -191,26 +207,15 @@ async fn password_checks_in_one_session_are_limited() {
     );
 }
 
-/// A login that says, in `X-Forwarded-For`, that it comes from `client`.
-async fn login_forwarded(gw: &TestGateway, username: &str, client: &str) -> StatusCode {
-    gw.client
-        .post(gw.url(paths::LOGIN))
-        .header("x-forwarded-for", client)
-        .json(&json!({ "username": username, "password": "000000", "reader_serial": "SIM-0001" }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-}
-
 #[tokio::test]
 async fn behind_a_trusted_balancer_each_client_has_its_own_allowance() {
     let mut config = production_rates();
     config.network.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
-    let gw = TestGateway::start_with(config).await;
+    let gw = Arc::new(TestGateway::start_with(config).await);
     let limit = RateLimitConfig::default().logins_per_address_per_minute as usize;
     for n in 0..limit + 5 {
-        let status = login_forwarded(&gw, &format!("shop{n}"), &format!("198.51.100.{n}")).await;
+        let forwarded = format!("198.51.100.{n}");
+        let (status, _) = login_from(&gw, &format!("shop{n}"), Some(&forwarded)).await;
         assert_eq!(
             status,
             StatusCode::UNAUTHORIZED,
@@ -218,19 +223,10 @@ async fn behind_a_trusted_balancer_each_client_has_its_own_allowance() {
         );
     }
     // One client behind the balancer still meets its own limit.
-    let gw = Arc::new(gw);
-    let attempts: Vec<_> = (0..limit + 10)
-        .map(|n| {
-            let gw = gw.clone();
-            tokio::spawn(
-                async move { login_forwarded(&gw, &format!("one{n}"), "203.0.113.5").await },
-            )
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for attempt in attempts {
-        statuses.push(attempt.await.unwrap());
-    }
+    let (statuses, _) = flood_from(&gw, limit + 10, |n| {
+        (format!("one{n}"), Some("203.0.113.5".to_string()))
+    })
+    .await;
     assert!(refused(&statuses) >= 9, "{statuses:?}");
 }
 
@@ -238,18 +234,10 @@ async fn behind_a_trusted_balancer_each_client_has_its_own_allowance() {
 async fn a_client_that_is_not_a_trusted_balancer_cannot_pick_its_address() {
     let gw = Arc::new(TestGateway::start_with(production_rates()).await);
     let limit = RateLimitConfig::default().logins_per_address_per_minute as usize;
-    let attempts: Vec<_> = (0..limit + 10)
-        .map(|n| {
-            let gw = gw.clone();
-            tokio::spawn(async move {
-                login_forwarded(&gw, &format!("spoof{n}"), &format!("198.51.100.{n}")).await
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for attempt in attempts {
-        statuses.push(attempt.await.unwrap());
-    }
+    let (statuses, _) = flood_from(&gw, limit + 10, |n| {
+        (format!("spoof{n}"), Some(format!("198.51.100.{n}")))
+    })
+    .await;
     assert!(
         refused(&statuses) >= 9,
         "the header was ignored: {statuses:?}"

@@ -13,15 +13,24 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Sends a timeout reversal of `original_key` with a fresh key of its own.
+async fn try_reverse(
+    gw: &TestGateway,
+    user: &AppUser,
+    original_key: &str,
+) -> (StatusCode, serde_json::Value) {
+    gw.financial(
+        paths::REVERSALS,
+        user,
+        &new_key(),
+        json!({ "original_idempotency_key": original_key, "reason": "timeout" }),
+    )
+    .await
+}
+
+/// A reversal that must be acknowledged.
 async fn reverse(gw: &TestGateway, user: &AppUser, original_key: &str) -> serde_json::Value {
-    let (status, body) = gw
-        .financial(
-            paths::REVERSALS,
-            user,
-            &new_key(),
-            json!({ "original_idempotency_key": original_key, "reason": "timeout" }),
-        )
-        .await;
+    let (status, body) = try_reverse(gw, user, original_key).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["acknowledged"], true);
     body
@@ -158,14 +167,7 @@ async fn reversal_of_a_settled_sale_is_refused() {
     gw.financial(paths::SALES, &user, &key, body).await;
     let (status, _) = gw.post(paths::SETTLE, Some(&user.token), json!({})).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, resp) = gw
-        .financial(
-            paths::REVERSALS,
-            &user,
-            &new_key(),
-            json!({ "original_idempotency_key": key, "reason": "timeout" }),
-        )
-        .await;
+    let (status, resp) = try_reverse(&gw, &user, &key).await;
     assert_eq!(
         (status, code(&resp)),
         (StatusCode::CONFLICT, "already_settled")
@@ -186,14 +188,7 @@ async fn another_user_cannot_reverse_a_sale_without_the_password() {
     let (status, sale) = gw.financial(paths::SALES, &owner, &key, body.clone()).await;
     assert_eq!(status, StatusCode::OK, "{sale}");
     let id = sale["transaction"]["id"].as_str().unwrap();
-    let (status, resp) = gw
-        .financial(
-            paths::REVERSALS,
-            &other,
-            &new_key(),
-            json!({ "original_idempotency_key": key, "reason": "timeout" }),
-        )
-        .await;
+    let (status, resp) = try_reverse(&gw, &other, &key).await;
     assert_eq!(
         (status, code(&resp)),
         (StatusCode::FORBIDDEN, "reversal_not_owner")
@@ -265,14 +260,7 @@ async fn an_approved_sale_past_the_reversal_window_needs_a_void() {
     let id = sale["transaction"]["id"].as_str().unwrap();
     // Five minutes and one second later (the default window is five minutes).
     gw.set_clock("2030-03-10T02:05:01Z").await;
-    let (status, resp) = gw
-        .financial(
-            paths::REVERSALS,
-            &user,
-            &new_key(),
-            json!({ "original_idempotency_key": key, "reason": "timeout" }),
-        )
-        .await;
+    let (status, resp) = try_reverse(&gw, &user, &key).await;
     assert_eq!(
         (status, code(&resp)),
         (StatusCode::CONFLICT, "reversal_window_passed")
@@ -302,14 +290,7 @@ async fn keys_of_less_than_128_bits_are_refused() {
         (status, code(&resp)),
         (StatusCode::BAD_REQUEST, "bad_request")
     );
-    let (status, resp) = gw
-        .financial(
-            paths::REVERSALS,
-            &user,
-            &new_key(),
-            json!({ "original_idempotency_key": "order-42", "reason": "timeout" }),
-        )
-        .await;
+    let (status, resp) = try_reverse(&gw, &user, "order-42").await;
     assert_eq!(
         (status, code(&resp)),
         (StatusCode::BAD_REQUEST, "bad_request")
