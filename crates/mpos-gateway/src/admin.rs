@@ -192,7 +192,7 @@ pub async fn create_user(
             credentials: credentials.stored.clone(),
             created_at: now,
         };
-        match state.store.create_user(&new) {
+        match state.store.users().create(&new).await {
             Ok(user) => break user,
             Err(StoreError::UsernameTaken) if request.username.is_none() && attempts < 10 => {
                 attempts += 1
@@ -218,7 +218,9 @@ pub async fn list_users(
 ) -> Result<Json<UserList>, AppError> {
     let users = state
         .store
-        .list_users()?
+        .users()
+        .list()
+        .await?
         .iter()
         .map(|u| admin_user(&state, u))
         .collect();
@@ -231,7 +233,12 @@ pub async fn disable_user(
     _admin: Admin,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AdminUser>, AppError> {
-    let user = state.store.disable_user(&id)?.ok_or(ErrorCode::NotFound)?;
+    let user = state
+        .store
+        .users()
+        .disable(&id)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
     tracing::info!(event = "user_disabled", user_id = %user.id, "phone user disabled");
     Ok(Json(admin_user(&state, &user)))
 }
@@ -242,7 +249,12 @@ pub async fn reset_password(
     _admin: Admin,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AdminUser>, AppError> {
-    state.store.user_by_id(&id)?.ok_or(ErrorCode::NotFound)?;
+    state
+        .store
+        .users()
+        .by_id(&id)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
     let credentials = issue(
         &state.passwords,
         state.clock.now(),
@@ -251,7 +263,9 @@ pub async fn reset_password(
     .await?;
     let user = state
         .store
-        .reset_credentials(&id, &credentials.stored)?
+        .users()
+        .reset_credentials(&id, &credentials.stored)
+        .await?
         .ok_or(ErrorCode::NotFound)?;
     tracing::info!(event = "password_reset", user_id = %user.id, "phone user password reset");
     send_credentials(&state, &user, &credentials).await?;
@@ -265,7 +279,9 @@ pub async fn list_transactions(
 ) -> Result<Json<TransactionList>, AppError> {
     let transactions = state
         .store
-        .list_transactions()?
+        .transactions()
+        .list()
+        .await?
         .iter()
         .map(|t| summarize(&state, t))
         .collect();
@@ -279,7 +295,9 @@ pub async fn list_batches(
 ) -> Result<Json<BatchList>, AppError> {
     let batches = state
         .store
-        .list_batches()?
+        .settlement()
+        .list_batches()
+        .await?
         .iter()
         .map(batch_summary)
         .collect();

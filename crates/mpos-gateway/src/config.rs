@@ -70,6 +70,9 @@ pub struct GatewayConfig {
     /// Rate limits on logins, secrets, e-receipts and SMS.
     #[serde(default)]
     pub rate_limits: RateLimitConfig,
+    /// Where the data lives: SQLite in the data directory, or PostgreSQL.
+    #[serde(default)]
+    pub database: DatabaseConfig,
 }
 
 /// Rate limits (token buckets: the burst, regained over the period).
@@ -126,6 +129,32 @@ fn default_receipts_per_session_per_minute() -> u32 {
 }
 fn default_sms_per_user_per_hour() -> u32 {
     20
+}
+
+/// The database. Without a URL the gateway keeps SQLite in `DIR/gateway.db`
+/// (one instance); with a PostgreSQL URL any number of instances share it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `postgres://user:password@host:port/database`; absent for SQLite.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Connections this instance opens to PostgreSQL at most.
+    #[serde(default = "default_database_connections")]
+    pub max_connections: usize,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: None,
+            max_connections: default_database_connections(),
+        }
+    }
+}
+
+fn default_database_connections() -> usize {
+    16
 }
 
 /// Connection limits and timeouts: what a client that connects and then
@@ -573,6 +602,7 @@ impl GatewayConfig {
             app_releases: AppReleasesConfig::default(),
             network: NetworkConfig::default(),
             rate_limits: RateLimitConfig::default(),
+            database: DatabaseConfig::default(),
         }
     }
 

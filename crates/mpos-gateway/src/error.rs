@@ -1,7 +1,7 @@
 //! API errors as HTTP responses, and extractors that turn malformed input
 //! into a `bad_request` [`ApiError`] instead of axum's plain-text rejections.
 
-use crate::store::StoreError;
+use crate::store::{Refusal, StoreError};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -63,12 +63,30 @@ impl From<ErrorCode> for AppError {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Refused(code) => AppError::from(code),
+            StoreError::Refused(refusal) => AppError::from(refusal_code(refusal)),
             other => {
                 tracing::error!(error = %other, "store failure");
                 AppError::from(ErrorCode::Internal)
             }
         }
+    }
+}
+
+/// The API's code for a rule's refusal.
+pub fn refusal_code(refusal: Refusal) -> ErrorCode {
+    match refusal {
+        Refusal::TransactionNotFound => ErrorCode::NotFound,
+        Refusal::AlreadyVoided => ErrorCode::AlreadyVoided,
+        Refusal::NotApproved => ErrorCode::NotApproved,
+        Refusal::AlreadySettled => ErrorCode::AlreadySettled,
+        Refusal::HasRefunds => ErrorCode::HasRefunds,
+        Refusal::AlreadyReversed => ErrorCode::AlreadyReversed,
+        Refusal::DailyLimitExceeded => ErrorCode::LimitPerDayExceeded,
+        Refusal::OriginalNotFound => ErrorCode::OriginalNotFound,
+        Refusal::RefundExceedsOriginal => ErrorCode::RefundExceedsOriginal,
+        Refusal::ReversalWindowPassed => ErrorCode::ReversalWindowPassed,
+        Refusal::ReversalNotOwner => ErrorCode::ReversalNotOwner,
+        Refusal::SignatureAlreadyStored => ErrorCode::BadRequest,
     }
 }
 

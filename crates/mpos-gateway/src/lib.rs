@@ -40,7 +40,7 @@ use crate::hsm::Hsm;
 use crate::notify::mail::Mailer;
 use crate::notify::sms::SmsSender;
 use crate::state::{AppState, Shared};
-use crate::store::{SqliteStore, Store};
+use crate::store::Store;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -177,9 +177,20 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
     private_files::create_dir(&data_dir)
         .map_err(io_error("create the data directory", &data_dir))?;
 
-    let db_path = data_dir.join("gateway.db");
-    private_files::touch(&db_path).map_err(io_error("create the database file", &db_path))?;
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db_path)?);
+    let store = Arc::new(match &config.database.url {
+        Some(url) => Store::connect_postgres(url, config.database.max_connections).await?,
+        None => {
+            let db_path = data_dir.join("gateway.db");
+            private_files::touch(&db_path)
+                .map_err(io_error("create the database file", &db_path))?;
+            Store::open_sqlite(&db_path)?
+        }
+    });
+    tracing::info!(
+        event = "database_open",
+        kind = store.kind(),
+        "database open"
+    );
     let identity = tls::load_or_generate(
         tls.as_ref().map(|(c, k)| (c.as_path(), k.as_path())),
         &data_dir.join("tls"),
@@ -198,7 +209,8 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
         config.hsm.token_key_hex.as_deref(),
         &data_dir,
         store.as_ref(),
-    )?;
+    )
+    .await?;
     if config.hsm.bdks.is_empty() {
         tracing::warn!("no BDK configured: every card will be refused as card_data_invalid");
     }
@@ -253,7 +265,7 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
     });
 
     // Transactions a previous run left pending are given up before serving.
-    payments::expiry::sweep(&state)?;
+    payments::expiry::sweep(&state).await?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     let server = tokio::spawn(server::serve(

@@ -20,7 +20,7 @@ pub struct AppState(Arc<Shared>);
 /// The parts of [`AppState`].
 pub struct Shared {
     /// Storage.
-    pub store: Arc<dyn Store>,
+    pub store: Arc<Store>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// The settable clock, when started with `--test-clock`.

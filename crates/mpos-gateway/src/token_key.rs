@@ -48,15 +48,15 @@ pub fn key_path(data_dir: &Path) -> PathBuf {
 /// The card-token key: the configured one, else the key file's (created on
 /// first start). A key an older version kept in the database is moved to the
 /// file and erased from the database first.
-pub fn load(
+pub async fn load(
     configured: Option<&str>,
     data_dir: &Path,
-    store: &dyn Store,
+    store: &Store,
 ) -> Result<[u8; 32], TokenKeyError> {
     let path = key_path(data_dir);
-    if let Some(legacy) = store.legacy_secret(LEGACY_SECRET)? {
+    if let Some(legacy) = store.legacy_secrets().get(LEGACY_SECRET).await? {
         migrate(&path, &legacy)?;
-        store.delete_secret(LEGACY_SECRET)?;
+        store.legacy_secrets().delete(LEGACY_SECRET).await?;
         tracing::warn!(event = "token_key_moved", path = %path.display(), "card-token key moved out of the database");
     }
     load_key_file(configured, &path)
@@ -116,10 +116,10 @@ fn write_new(path: &Path, hex: &str) -> Result<(), TokenKeyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::SqliteStore;
+    use crate::store::Store;
 
-    fn store(dir: &Path) -> SqliteStore {
-        SqliteStore::open(&dir.join("gateway.db")).unwrap()
+    fn store(dir: &Path) -> Store {
+        Store::open_sqlite(&dir.join("gateway.db")).unwrap()
     }
 
     fn insert_legacy(dir: &Path, value: &str) {
@@ -131,12 +131,12 @@ mod tests {
         .unwrap();
     }
 
-    #[test]
-    fn created_once_in_an_owner_only_file() {
+    #[tokio::test]
+    async fn created_once_in_an_owner_only_file() {
         let dir = tempfile::tempdir().unwrap();
         let store = store(dir.path());
-        let first = load(None, dir.path(), &store).unwrap();
-        assert_eq!(load(None, dir.path(), &store).unwrap(), first);
+        let first = load(None, dir.path(), &store).await.unwrap();
+        assert_eq!(load(None, dir.path(), &store).await.unwrap(), first);
         let path = key_path(dir.path());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), hex::encode(first));
         #[cfg(unix)]
@@ -145,44 +145,58 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert_eq!(store.legacy_secret(LEGACY_SECRET).unwrap(), None);
+        assert_eq!(
+            store.legacy_secrets().get(LEGACY_SECRET).await.unwrap(),
+            None
+        );
     }
 
-    #[test]
-    fn a_database_key_moves_to_the_file() {
+    #[tokio::test]
+    async fn a_database_key_moves_to_the_file() {
         let dir = tempfile::tempdir().unwrap();
         drop(store(dir.path()));
         let legacy = "ab".repeat(32);
         insert_legacy(dir.path(), &legacy);
         let store = store(dir.path());
-        assert_eq!(hex::encode(load(None, dir.path(), &store).unwrap()), legacy);
-        assert_eq!(store.legacy_secret(LEGACY_SECRET).unwrap(), None);
+        assert_eq!(
+            hex::encode(load(None, dir.path(), &store).await.unwrap()),
+            legacy
+        );
+        assert_eq!(
+            store.legacy_secrets().get(LEGACY_SECRET).await.unwrap(),
+            None
+        );
         assert_eq!(
             std::fs::read_to_string(key_path(dir.path())).unwrap(),
             legacy
         );
     }
 
-    #[test]
-    fn a_different_key_in_file_and_database_is_refused() {
+    #[tokio::test]
+    async fn a_different_key_in_file_and_database_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let store = store(dir.path());
-        load(None, dir.path(), &store).unwrap();
+        load(None, dir.path(), &store).await.unwrap();
         insert_legacy(dir.path(), &"cd".repeat(32));
         assert!(matches!(
-            load(None, dir.path(), &store),
+            load(None, dir.path(), &store).await,
             Err(TokenKeyError::Conflict(_))
         ));
-        assert!(store.legacy_secret(LEGACY_SECRET).unwrap().is_some());
+        assert!(store
+            .legacy_secrets()
+            .get(LEGACY_SECRET)
+            .await
+            .unwrap()
+            .is_some());
     }
 
-    #[test]
-    fn a_configured_key_wins() {
+    #[tokio::test]
+    async fn a_configured_key_wins() {
         let dir = tempfile::tempdir().unwrap();
         let store = store(dir.path());
         let configured = "11".repeat(32);
         assert_eq!(
-            load(Some(&configured), dir.path(), &store).unwrap(),
+            load(Some(&configured), dir.path(), &store).await.unwrap(),
             [0x11; 32]
         );
         assert!(!key_path(dir.path()).exists());

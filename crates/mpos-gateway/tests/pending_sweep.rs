@@ -10,7 +10,7 @@ use common::*;
 use mpos_cards::{CardId, TestCard};
 use mpos_gateway::clock::parse_time;
 use mpos_gateway::payments::idempotency::request_hash;
-use mpos_gateway::store::{Admission, Claim, NewTxn, SqliteStore, Store};
+use mpos_gateway::store::{Admission, Claim, NewTxn, Store};
 use mpos_wire::api::{paths, Limits, SaleRequest, TxnKind};
 use mpos_wire::{EntryMode, MaskedPan, Money};
 use reqwest::StatusCode;
@@ -39,11 +39,12 @@ async fn a_sale_left_pending_by_a_restart_ends_reversed_and_frees_the_limit() {
     // What the store holds when the gateway dies during the slow issuer:
     // the key claimed and the sale admitted as pending.
     {
-        let store = SqliteStore::open(&dir.path().join("gateway.db")).unwrap();
+        let store = Store::open_sqlite(&dir.path().join("gateway.db")).unwrap();
         let request: SaleRequest = serde_json::from_value(body.clone()).unwrap();
         let created = parse_time(MORNING).unwrap();
         let claim = store
-            .claim_idempotency(
+            .idempotency()
+            .claim(
                 &merchant_id,
                 &user.id,
                 &key,
@@ -51,10 +52,12 @@ async fn a_sale_left_pending_by_a_restart_ends_reversed_and_frees_the_limit() {
                 &request_hash("sale", &request),
                 created,
             )
+            .await
             .unwrap();
         assert_eq!(claim, Claim::Claimed);
         let card = TestCard::get(CardId::VisaSlowIssuer);
         store
+            .transactions()
             .insert_pending(
                 &NewTxn {
                     id: mpos_gateway::ids::new_id("txn"),
@@ -77,6 +80,7 @@ async fn a_sale_left_pending_by_a_restart_ends_reversed_and_frees_the_limit() {
                     per_day: limits.per_day,
                 },
             )
+            .await
             .unwrap();
     }
 

@@ -82,7 +82,7 @@ async fn the_token_key_is_kept_in_its_own_owner_only_file() {
 async fn a_key_an_older_version_stored_in_the_database_moves_to_the_file() {
     let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
     let db = dir.path().join("gateway.db");
-    drop(mpos_gateway::store::SqliteStore::open(&db).unwrap());
+    drop(mpos_gateway::store::Store::open_sqlite(&db).unwrap());
     let legacy = "5a".repeat(32);
     rusqlite::Connection::open(&db)
         .unwrap()

@@ -76,13 +76,17 @@ async fn check_secret(
 ) -> Result<(), AppError> {
     let security = &state.config.security;
     let now = state.clock.now();
-    let attempt = state.store.reserve_attempt(
-        &user.id,
-        lane,
-        now,
-        security.max_failed_logins,
-        lock_end(now, security.lock_minutes),
-    )?;
+    let attempt = state
+        .store
+        .users()
+        .reserve_attempt(
+            &user.id,
+            lane,
+            now,
+            security.max_failed_logins,
+            lock_end(now, security.lock_minutes),
+        )
+        .await?;
     let own_lock = match attempt {
         Attempt::Locked(until) => {
             tracing::info!(event = "credential_refused_locked", user_id = %user.id, ?lane, "account locked; secret not checked");
@@ -98,12 +102,16 @@ async fn check_secret(
             let peppered = state.passwords.hash(secret).await?;
             state
                 .store
-                .replace_secret_hash(&user.id, &hash, &peppered)?;
+                .users()
+                .replace_secret_hash(&user.id, &hash, &peppered)
+                .await?;
             tracing::info!(event = "secret_rehashed", user_id = %user.id, "hash moved under the pepper");
         }
         return match state
             .store
-            .attempt_succeeded(&user.id, lane, now, own_lock, trust_reader)?
+            .users()
+            .attempt_succeeded(&user.id, lane, now, own_lock, trust_reader)
+            .await?
         {
             Some(until) => {
                 tracing::info!(event = "credential_refused_locked", user_id = %user.id, "account locked by parallel attempts");
@@ -195,7 +203,12 @@ pub async fn login(
         );
         return Err(ErrorCode::ReaderRequired.into());
     };
-    let Some(user) = state.store.user_by_username(request.username.trim())? else {
+    let Some(user) = state
+        .store
+        .users()
+        .by_username(request.username.trim())
+        .await?
+    else {
         return Err(refuse_unknown_name(&state, &request.username, request.password).await);
     };
     let lane = lane_for(user.trusted_reader.as_deref(), reader_serial);
@@ -217,7 +230,7 @@ pub async fn login(
         verified_until: None,
         last_seen_at: now,
     };
-    state.store.insert_session(&row)?;
+    state.store.sessions().insert(&row).await?;
     tracing::info!(event = "login", user_id = %user.id, ?stage, reader_serial = %reader_serial, "logged in");
     Ok(Json(LoginResponse {
         session_token: token,
@@ -268,13 +281,22 @@ pub async fn activate(
     )
     .await?;
     // The code is single-use: only the request that clears it wins.
-    if !state.store.consume_activation_code(&user.id, &code_hash)? {
+    if !state
+        .store
+        .users()
+        .consume_activation_code(&user.id, &code_hash)
+        .await?
+    {
         return Err(ErrorCode::ActivationCodeInvalid.into());
     }
-    state.store.set_session_stage(
-        &session.row.token_hash,
-        SessionStage::PasswordChangeRequired,
-    )?;
+    state
+        .store
+        .sessions()
+        .set_stage(
+            &session.row.token_hash,
+            SessionStage::PasswordChangeRequired,
+        )
+        .await?;
     tracing::info!(event = "activated", user_id = %user.id, "activation code accepted");
     Ok(Json(StageResponse {
         stage: SessionStage::PasswordChangeRequired,
@@ -317,10 +339,14 @@ pub async fn change_password(
     let hash = state.passwords.hash(request.new_password).await?;
     state
         .store
-        .set_password(&user.id, &hash, &session.row.token_hash)?;
+        .users()
+        .set_password(&user.id, &hash, &session.row.token_hash)
+        .await?;
     state
         .store
-        .set_session_stage(&session.row.token_hash, SessionStage::Ready)?;
+        .sessions()
+        .set_stage(&session.row.token_hash, SessionStage::Ready)
+        .await?;
     tracing::info!(event = "password_changed", user_id = %user.id, "password changed");
     Ok(Json(StageResponse {
         stage: SessionStage::Ready,
@@ -347,7 +373,9 @@ pub async fn verify_password(
     let until = state.clock.now() + time::Duration::minutes(REENTRY_MINUTES);
     state
         .store
-        .set_verified_until(&session.row.token_hash, until)?;
+        .sessions()
+        .set_verified_until(&session.row.token_hash, until)
+        .await?;
     tracing::info!(event = "password_reentered", user_id = %session.user.id, until = %format_time(until), "transaction details opened");
     Ok(Json(StageResponse {
         stage: SessionStage::Ready,
@@ -359,7 +387,11 @@ pub async fn logout(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<StatusCode, AppError> {
-    state.store.delete_session(&session.row.token_hash)?;
+    state
+        .store
+        .sessions()
+        .delete(&session.row.token_hash)
+        .await?;
     tracing::info!(event = "logout", user_id = %session.user.id, "logged out");
     Ok(StatusCode::NO_CONTENT)
 }

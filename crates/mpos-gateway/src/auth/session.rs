@@ -66,7 +66,12 @@ impl FromRequestParts<AppState> for Session {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(ErrorCode::Unauthorized)?;
         let hash = token_hash(token);
-        let row = state.store.session(&hash)?.ok_or(ErrorCode::Unauthorized)?;
+        let row = state
+            .store
+            .sessions()
+            .get(&hash)
+            .await?
+            .ok_or(ErrorCode::Unauthorized)?;
         let now = state.clock.now();
         match verdict(
             row.expires_at,
@@ -76,17 +81,19 @@ impl FromRequestParts<AppState> for Session {
         ) {
             SessionVerdict::Live { touch } => {
                 if touch {
-                    state.store.touch_session(&hash, now)?;
+                    state.store.sessions().touch(&hash, now).await?;
                 }
             }
             SessionVerdict::Expired | SessionVerdict::Idle => {
-                state.store.delete_session(&hash)?;
+                state.store.sessions().delete(&hash).await?;
                 return Err(ErrorCode::SessionExpired.into());
             }
         }
         let user = state
             .store
-            .user_by_id(&row.user_id)?
+            .users()
+            .by_id(&row.user_id)
+            .await?
             .ok_or(ErrorCode::Unauthorized)?;
         if user.status == UserStatus::Disabled {
             return Err(ErrorCode::AccountDisabled.into());

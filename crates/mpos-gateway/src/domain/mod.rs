@@ -8,5 +8,6 @@ pub mod fallback;
 pub mod idempotency_key;
 pub mod rate_limit;
 pub mod receipt_page;
+pub mod refusal;
 pub mod reversal;
 pub mod session;

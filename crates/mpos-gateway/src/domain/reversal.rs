@@ -4,7 +4,6 @@
 //! the user who made the original, and only shortly after. Later, or by
 //! anyone else, undoing a sale is a void, which needs the password again.
 
-use mpos_wire::ErrorCode;
 use time::{Duration, OffsetDateTime};
 
 /// How long after its admission an approved transaction may be reversed.
@@ -25,18 +24,6 @@ pub enum ReversalRefusal {
     /// The original is older than the window.
     #[error("the reversal window has passed")]
     WindowPassed,
-}
-
-impl ReversalRefusal {
-    /// The API's code for this refusal.
-    pub fn code(self) -> ErrorCode {
-        match self {
-            ReversalRefusal::NotOwner => ErrorCode::ReversalNotOwner,
-            ReversalRefusal::Settled => ErrorCode::AlreadySettled,
-            ReversalRefusal::HasRefunds => ErrorCode::HasRefunds,
-            ReversalRefusal::WindowPassed => ErrorCode::ReversalWindowPassed,
-        }
-    }
 }
 
 /// What is known about an approved original when its reversal arrives.
@@ -122,10 +109,5 @@ mod tests {
             may_reverse_approved(refunded, late, window),
             Err(ReversalRefusal::HasRefunds)
         );
-        assert_eq!(
-            ReversalRefusal::WindowPassed.code(),
-            ErrorCode::ReversalWindowPassed
-        );
-        assert_eq!(ReversalRefusal::NotOwner.code().http_status(), 403);
     }
 }

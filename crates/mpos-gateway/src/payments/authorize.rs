@@ -88,10 +88,17 @@ pub async fn record_issuer_answer(
     if decision.slow {
         tokio::time::sleep(Duration::from_millis(state.config.issuer.slow_delay_ms)).await;
     }
-    complete(state, txn_id, decision).or_else(|error| give_up(state, txn_id, error))
+    match complete(state, txn_id, decision).await {
+        Ok(row) => Ok(row),
+        Err(error) => give_up(state, txn_id, error).await,
+    }
 }
 
-fn complete(state: &AppState, txn_id: &str, decision: IssuerDecision) -> Result<TxnRow, AppError> {
+async fn complete(
+    state: &AppState,
+    txn_id: &str,
+    decision: IssuerDecision,
+) -> Result<TxnRow, AppError> {
     let answered_at = state.clock.now();
     for _ in 0..50 {
         let outcome = IssuerOutcome {
@@ -101,7 +108,12 @@ fn complete(state: &AppState, txn_id: &str, decision: IssuerDecision) -> Result<
             answered_at,
             business_date: state.cutoff.business_date(answered_at),
         };
-        match state.store.complete_authorization(txn_id, &outcome) {
+        match state
+            .store
+            .transactions()
+            .complete_authorization(txn_id, &outcome)
+            .await
+        {
             Err(StoreError::AuthCodeTaken) => continue,
             other => return other.map_err(AppError::from),
         }
@@ -115,11 +127,11 @@ fn complete(state: &AppState, txn_id: &str, decision: IssuerDecision) -> Result<
 /// Ends a transaction whose answer could not be recorded as reversed, so it
 /// holds no limit and its key gets a final answer; when even that fails the
 /// sweep ends it later.
-fn give_up(state: &AppState, txn_id: &str, error: AppError) -> Result<TxnRow, AppError> {
+async fn give_up(state: &AppState, txn_id: &str, error: AppError) -> Result<TxnRow, AppError> {
     tracing::error!(event = "authorization_not_recorded", transaction_id = %txn_id, error = %error.error, "issuer answer not recorded; reversing");
-    match expire_txn(state, txn_id) {
+    match expire_txn(state, txn_id).await {
         Ok(Some(row)) => Ok(row),
-        Ok(None) => match state.store.txn_by_id(txn_id) {
+        Ok(None) => match state.store.transactions().by_id(txn_id).await {
             Ok(Some(row)) if row.status != TxnStatus::Pending => Ok(row),
             _ => Err(error),
         },

@@ -7,14 +7,16 @@ use crate::state::AppState;
 use mpos_wire::{CardPayload, ErrorCode};
 
 /// Opens the card data and records the reader's counter.
-pub fn open_card(state: &AppState, payload: &CardPayload) -> Result<OpenedCard, AppError> {
+pub async fn open_card(state: &AppState, payload: &CardPayload) -> Result<OpenedCard, AppError> {
     let card = state.hsm.open(payload).map_err(|e| {
         tracing::warn!(event = "card_data_invalid", reason = %e, masked_pan = %payload.masked_pan, "card data refused");
         AppError::from(ErrorCode::CardDataInvalid)
     })?;
     if !state
         .store
-        .record_reader_counter(&card.reader_id, card.counter, state.clock.now())?
+        .readers()
+        .record_counter(&card.reader_id, card.counter, state.clock.now())
+        .await?
     {
         tracing::warn!(event = "ksn_reused", reader_id = %card.reader_id, counter = card.counter, masked_pan = %card.masked_pan, "reader counter not above the last one");
         return Err(ErrorCode::KsnReused.into());

@@ -21,10 +21,17 @@ pub fn answer(state: &AppState, row: &TxnRow) -> (u16, String) {
     (200, serde_json::to_string(&response).unwrap_or_default())
 }
 
-fn expire(state: &AppState, which: PendingSelector<'_>) -> Result<Vec<TxnRow>, StoreError> {
+async fn expire(state: &AppState, which: PendingSelector) -> Result<Vec<TxnRow>, StoreError> {
+    let answering = state.clone();
     let rows = state
         .store
-        .expire_pending(which, state.clock.now(), &|row| answer(state, row))?;
+        .transactions()
+        .expire_pending(
+            which,
+            state.clock.now(),
+            Box::new(move |row| answer(&answering, row)),
+        )
+        .await?;
     for row in &rows {
         tracing::warn!(
             event = "pending_reversed",
@@ -41,7 +48,7 @@ fn expire(state: &AppState, which: PendingSelector<'_>) -> Result<Vec<TxnRow>, S
 
 /// Reverses every transaction pending for longer than `issuer.pending_timeout_ms`.
 /// Runs at start-up and on every scheduler tick; returns how many it ended.
-pub fn sweep(state: &AppState) -> Result<usize, StoreError> {
+pub async fn sweep(state: &AppState) -> Result<usize, StoreError> {
     let timeout = i64::try_from(state.config.issuer.pending_timeout_ms).unwrap_or(i64::MAX);
     let Some(before) = state
         .clock
@@ -50,21 +57,28 @@ pub fn sweep(state: &AppState) -> Result<usize, StoreError> {
     else {
         return Ok(0);
     };
-    Ok(expire(state, PendingSelector::CreatedBefore(before))?.len())
+    Ok(expire(state, PendingSelector::CreatedBefore(before))
+        .await?
+        .len())
 }
 
 /// Reverses one transaction whose answer could not be recorded; `None` when it is no longer pending.
-pub fn expire_txn(state: &AppState, id: &str) -> Result<Option<TxnRow>, StoreError> {
-    Ok(expire(state, PendingSelector::Id(id))?.into_iter().next())
+pub async fn expire_txn(state: &AppState, id: &str) -> Result<Option<TxnRow>, StoreError> {
+    Ok(expire(state, PendingSelector::Id(id.to_string()))
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// Reverses the pending transaction of a user's idempotency key, if any (its task died).
-pub fn expire_key(
+pub async fn expire_key(
     state: &AppState,
     user_id: &str,
     key: &str,
 ) -> Result<Option<TxnRow>, StoreError> {
-    Ok(expire(state, PendingSelector::Key { user_id, key })?
-        .into_iter()
-        .next())
+    let which = PendingSelector::Key {
+        user_id: user_id.to_string(),
+        key: key.to_string(),
+    };
+    Ok(expire(state, which).await?.into_iter().next())
 }

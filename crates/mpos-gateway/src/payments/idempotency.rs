@@ -79,14 +79,19 @@ where
     W: Future<Output = Result<T, AppError>> + Send + 'static,
 {
     let now = state.clock.now();
-    let claim = match state.store.claim_idempotency(
-        &state.config.merchant.id,
-        &user_id,
-        &key,
-        endpoint,
-        &hash,
-        now,
-    ) {
+    let claim = match state
+        .store
+        .idempotency()
+        .claim(
+            &state.config.merchant.id,
+            &user_id,
+            &key,
+            endpoint,
+            &hash,
+            now,
+        )
+        .await
+    {
         Ok(claim) => claim,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -116,11 +121,13 @@ where
         };
         let stored = if status == ErrorCode::Internal.http_status() {
             // Nothing was decided: let the client retry with the same key.
-            state.store.release_idempotency(&user_id, &key)
+            state.store.idempotency().release(&user_id, &key).await
         } else {
             state
                 .store
-                .complete_idempotency(&user_id, &key, status, &body)
+                .idempotency()
+                .complete(&user_id, &key, status, &body)
+                .await
         };
         if let Err(e) = stored {
             tracing::error!(event = "idempotency_store_failed", error = %e, "could not store the answer");
@@ -131,7 +138,7 @@ where
         Ok((status, body)) => json_response(status, body),
         Err(e) => {
             tracing::error!(event = "payment_task_failed", error = %e, "payment task failed");
-            match expire_key(&state, &user_id, &key) {
+            match expire_key(&state, &user_id, &key).await {
                 Ok(Some(row)) => {
                     let (status, body) = answer(&state, &row);
                     json_response(status, body)
@@ -139,7 +146,7 @@ where
                 expired => {
                     if matches!(expired, Ok(None)) {
                         // Nothing was admitted: let the client retry with the same key.
-                        if let Err(e) = state.store.release_idempotency(&user_id, &key) {
+                        if let Err(e) = state.store.idempotency().release(&user_id, &key).await {
                             tracing::error!(event = "idempotency_store_failed", error = %e, "could not release the key");
                         }
                     }

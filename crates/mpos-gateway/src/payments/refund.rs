@@ -46,12 +46,14 @@ pub async fn authorize_refund(
     let rule = accepted_rule(&state, request.brand)?;
     let original = state
         .store
-        .sale_by_auth_code(&state.config.merchant.id, request.original_auth_code.trim())?
+        .transactions()
+        .sale_by_auth_code(&state.config.merchant.id, request.original_auth_code.trim())
+        .await?
         .ok_or(ErrorCode::OriginalNotFound)?;
     if !request.card.entry_mode.is_swipe() {
         return Err(ErrorCode::SwipeRequired.into());
     }
-    let card = open_card(&state, &request.card)?;
+    let card = open_card(&state, &request.card).await?;
     if card.brand != Some(request.brand) || original.brand != request.brand {
         return Err(ErrorCode::BrandMismatch.into());
     }
@@ -79,7 +81,7 @@ pub async fn authorize_refund(
     };
     let pending = state
         .store
-        .insert_pending(&pending_txn(&state, attempt, &card), Admission::Refund)
+        .transactions().insert_pending(&pending_txn(&state, attempt, &card), Admission::Refund).await
         .inspect_err(|e| tracing::info!(event = "refund_refused", reason = %e, original_id = %original.id, "refund not admitted"))?;
     tracing::info!(event = "refund_pending", transaction_id = %pending.id, original_id = %original.id, masked_pan = %pending.masked_pan, amount_minor = pending.amount.minor, "sent to issuer");
     let decision = issuer::authorize_refund(&card);

@@ -55,13 +55,17 @@ pub async fn reverse(
     user_id: String,
     request: ReversalRequest,
 ) -> Result<ReversalResponse, AppError> {
-    let outcome = state.store.reverse(
-        &state.config.merchant.id,
-        &user_id,
-        &request.original_idempotency_key,
-        state.clock.now(),
-        state.config.security.reversal_window(),
-    )?;
+    let outcome = state
+        .store
+        .transactions()
+        .reverse(
+            &state.config.merchant.id,
+            &user_id,
+            &request.original_idempotency_key,
+            state.clock.now(),
+            state.config.security.reversal_window(),
+        )
+        .await?;
     let transaction_id = match outcome {
         ReversalOutcome::Tombstone => {
             tracing::info!(event = "reversal_tombstone", user_id = %user_id, reason = ?request.reason, "original not received; it will be refused");

@@ -48,7 +48,7 @@ pub async fn authorize_sale(
 ) -> Result<AuthorizationResponse, AppError> {
     let rule = accepted_rule(&state, request.brand)?;
     check_sale(request.amount, &user.limits)?;
-    let card = open_card(&state, &request.card)?;
+    let card = open_card(&state, &request.card).await?;
     if card.brand != Some(request.brand) {
         tracing::info!(event = "sale_refused", reason = "brand_mismatch", masked_pan = %card.masked_pan, "card brand differs from the chosen brand");
         return Err(ErrorCode::BrandMismatch.into());
@@ -91,12 +91,16 @@ pub async fn authorize_sale(
         idempotency_key: key,
         user: &user,
     };
-    let pending = state.store.insert_pending(
-        &pending_txn(&state, attempt, &card),
-        Admission::Sale {
-            per_day: user.limits.per_day,
-        },
-    );
+    let pending = state
+        .store
+        .transactions()
+        .insert_pending(
+            &pending_txn(&state, attempt, &card),
+            Admission::Sale {
+                per_day: user.limits.per_day,
+            },
+        )
+        .await;
     let pending = pending.inspect_err(|e| {
         tracing::info!(event = "sale_refused", reason = %e, masked_pan = %card.masked_pan, amount_minor = request.amount.minor, "sale not admitted");
     })?;

@@ -39,7 +39,11 @@ pub async fn search(
     ApiQuery(query): ApiQuery<TransactionSearch>,
 ) -> Result<Json<TransactionList>, AppError> {
     let criterion = criterion(query)?;
-    let rows = state.store.search_unsettled(&session.user.id, &criterion)?;
+    let rows = state
+        .store
+        .transactions()
+        .search_unsettled(&session.user.id, &criterion)
+        .await?;
     Ok(Json(TransactionList {
         transactions: rows.iter().map(|row| summarize(&state, row)).collect(),
     }))
@@ -53,7 +57,9 @@ pub async fn get(
 ) -> Result<Json<TransactionSummary>, AppError> {
     let row = state
         .store
-        .txn_by_id(&id)?
+        .transactions()
+        .by_id(&id)
+        .await?
         .filter(|row| row.user_id == session.user.id)
         .ok_or(ErrorCode::NotFound)?;
     Ok(Json(summarize(&state, &row)))

@@ -36,7 +36,7 @@ pub async fn void_transaction(
 ) -> Result<TransactionSummary, AppError> {
     let row = state
         .store
-        .void_txn(&request.transaction_id, &state.config.merchant.id, &user_id, state.clock.now())
+        .transactions().void(&request.transaction_id, &state.config.merchant.id, &user_id, state.clock.now()).await
         .inspect_err(|e| tracing::info!(event = "void_refused", reason = %e, transaction_id = %request.transaction_id, "void refused"))?;
     tracing::info!(event = "voided", transaction_id = %row.id, user_id = %user_id, masked_pan = %row.masked_pan, amount_minor = row.amount.minor, "transaction voided");
     Ok(summarize(&state, &row))

@@ -127,7 +127,7 @@ fn not_found_page() -> String {
 
 /// The handler.
 pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let (status, html) = match state.store.txn_by_receipt_token(&token) {
+    let (status, html) = match state.store.transactions().by_receipt_token(&token).await {
         Ok(Some(txn))
             if !is_online(
                 txn.created_at,

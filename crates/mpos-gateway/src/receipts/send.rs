@@ -43,7 +43,9 @@ pub async fn send(
         .check(Limit::ReceiptPerSession, &session.row.token_hash)?;
     let txn = state
         .store
-        .txn_by_id(&id)?
+        .transactions()
+        .by_id(&id)
+        .await?
         .filter(|t| t.merchant_id == state.config.merchant.id && t.user_id == session.user.id)
         .ok_or(ErrorCode::NotFound)?;
     let text = receipt_text(&state, &txn);

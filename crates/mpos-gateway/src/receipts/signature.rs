@@ -44,14 +44,18 @@ pub async fn sign(
     validate(&request.strokes)?;
     let txn = state
         .store
-        .txn_by_id(&id)?
+        .transactions()
+        .by_id(&id)
+        .await?
         .filter(|t| t.merchant_id == state.config.merchant.id && t.user_id == session.user.id)
         .ok_or(ErrorCode::NotFound)?;
     let row = state
         .store
+        .transactions()
         .set_signature(&txn.id, &request.strokes, state.clock.now())
+        .await
         .map_err(|e| match e {
-            crate::store::StoreError::Refused(ErrorCode::BadRequest) => {
+            crate::store::StoreError::Refused(crate::store::Refusal::SignatureAlreadyStored) => {
                 AppError::detail(ErrorCode::BadRequest, "the transaction is already signed")
             }
             other => other.into(),

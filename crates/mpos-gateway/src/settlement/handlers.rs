@@ -16,7 +16,11 @@ pub async fn preview(
     State(state): State<AppState>,
     VerifiedSession(session): VerifiedSession,
 ) -> Result<Json<SettlementPreview>, AppError> {
-    let captures = state.store.unsettled_captures(&session.user.terminal_id)?;
+    let captures = state
+        .store
+        .settlement()
+        .unsettled_captures(&session.user.terminal_id)
+        .await?;
     Ok(Json(SettlementPreview {
         totals: totals(&captures),
         next_auto_settlement: format_time(state.cutoff.next_run(state.clock.now())),
@@ -32,12 +36,14 @@ pub async fn settle(
     let user = &session.user;
     let batch = state
         .store
+        .settlement()
         .settle_terminal(
             &user.terminal_id,
             &state.config.merchant.id,
             state.cutoff.business_date(now),
             now,
-        )?
+        )
+        .await?
         .ok_or(ErrorCode::NothingToSettle)?;
     tracing::info!(event = "batch_closed", trigger = "manual", batch_id = %batch.id, terminal_id = %batch.terminal_id, captures = batch.captures.len(), user_id = %user.id, "manual settlement closed a batch");
     Ok(Json(SettleResponse {

@@ -34,16 +34,19 @@ pub fn due_dates(last_run: Option<Date>, last_closed: Date) -> Vec<Date> {
 
 /// One look at the clock: sweeps stuck pending transactions, then runs every
 /// due date. Returns how many batches closed.
-pub fn tick(state: &AppState) -> Result<usize, crate::store::StoreError> {
-    if let Err(e) = crate::payments::expiry::sweep(state) {
+pub async fn tick(state: &AppState) -> Result<usize, crate::store::StoreError> {
+    if let Err(e) = crate::payments::expiry::sweep(state).await {
         // Settlement must not wait for the sweep; the next tick tries again.
         tracing::error!(event = "pending_sweep_failed", error = %e, "pending sweep failed");
     }
     let now = state.clock.now();
     let last_closed = state.cutoff.last_closed_date(now);
     let mut closed = 0;
-    for date in due_dates(state.store.last_automatic_run()?, last_closed) {
-        if let Some(batches) = state.store.run_automatic_settlement(date, now)? {
+    for date in due_dates(
+        state.store.settlement().last_automatic_run().await?,
+        last_closed,
+    ) {
+        if let Some(batches) = state.store.settlement().run_automatic(date, now).await? {
             for batch in &batches {
                 tracing::info!(
                     event = "batch_closed",
@@ -67,7 +70,8 @@ pub async fn run(state: AppState) {
     let interval = Duration::from_millis(state.config.settlement.check_interval_ms.max(1));
     loop {
         let ticking = state.clone();
-        match tokio::task::spawn_blocking(move || tick(&ticking)).await {
+        // Its own task, so a panic in one tick is logged and the next tick runs.
+        match tokio::spawn(async move { tick(&ticking).await }).await {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => {
                 tracing::error!(event = "automatic_settlement_failed", error = %e, "automatic settlement failed; will retry")

@@ -1,24 +1,55 @@
-//! The storage boundary. [`Store`] is what the gateway needs from a
-//! database, one atomic operation per method, so a PostgreSQL implementation
-//! can sit beside [`SqliteStore`] later. Methods are synchronous and short.
+//! The storage boundary: repositories per aggregate ([`Users`],
+//! [`Sessions`], [`Idempotency`], [`Readers`], [`Transactions`],
+//! [`Settlement`], [`LegacySecrets`]), each method one explicit transaction,
+//! written once against the small SQL of `sql.rs` and run on SQLite (the
+//! embedded default, group commit) or PostgreSQL (several instances on one
+//! database). Errors say what failed in storage terms; they carry neither SQL
+//! types nor HTTP answers.
 
+mod idempotency;
+mod legacy_secrets;
+mod postgres;
+mod readers;
+mod rows;
+mod sessions;
+mod settlement;
+pub(crate) mod sql;
 mod sqlite;
+mod transactions;
+mod users;
 
-pub use sqlite::SqliteStore;
+pub use idempotency::Idempotency;
+pub use legacy_secrets::LegacySecrets;
+pub use postgres::PostgresDb;
+pub use readers::Readers;
+pub use sessions::Sessions;
+pub use settlement::Settlement;
+pub use sqlite::SqliteDb;
+pub use transactions::Transactions;
+pub use users::Users;
 
 pub use crate::auth::lockout::Lane;
+pub use crate::domain::refusal::Refusal;
 use mpos_wire::api::{
     Limits, SessionStage, SettlementTrigger, Stroke, TxnKind, TxnStatus, UserStatus,
 };
-use mpos_wire::{Brand, EntryMode, ErrorCode, MaskedPan, Money};
+use mpos_wire::{Brand, EntryMode, MaskedPan, Money};
+use sql::{Tx, TxFuture};
+use std::path::Path;
 use time::{Date, OffsetDateTime};
 
 /// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
+    /// The database cannot be reached (connection refused, pool exhausted).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// The database failed.
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(String),
+    /// A uniqueness, reference or check constraint refused a write.
+    #[error("constraint violated: {0}")]
+    Constraint(String),
     /// A row holds a value the code does not understand.
     #[error("corrupt row: {0}")]
     Corrupt(String),
@@ -27,13 +58,122 @@ pub enum StoreError {
     SchemaTooNew(i64),
     /// The operation was refused by a business rule checked inside the transaction.
     #[error("refused: {0:?}")]
-    Refused(ErrorCode),
+    Refused(Refusal),
     /// The user name is already taken.
     #[error("user name already taken")]
     UsernameTaken,
     /// The authorization code is already used; draw another.
     #[error("authorization code already used")]
     AuthCodeTaken,
+}
+
+/// Which database a [`Store`] runs on.
+enum Backend {
+    Sqlite(SqliteDb),
+    Postgres(PostgresDb),
+}
+
+/// The gateway's storage: a database and its repositories.
+pub struct Store {
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens (creating when needed) the SQLite file at `path` and migrates it.
+    pub fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
+        Ok(Store {
+            backend: Backend::Sqlite(SqliteDb::open(path)?),
+        })
+    }
+
+    /// An in-memory SQLite database, for unit tests.
+    pub fn sqlite_in_memory() -> Result<Self, StoreError> {
+        Ok(Store {
+            backend: Backend::Sqlite(SqliteDb::open_in_memory()?),
+        })
+    }
+
+    /// Connects to PostgreSQL at `url` with a pool of `connections` and migrates it.
+    pub async fn connect_postgres(url: &str, connections: usize) -> Result<Self, StoreError> {
+        Ok(Store {
+            backend: Backend::Postgres(PostgresDb::connect(url, connections).await?),
+        })
+    }
+
+    /// Which database this is, for logs: "sqlite" or "postgres".
+    pub fn kind(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The schema version of the database (each database counts its own).
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.schema_version().await,
+            Backend::Postgres(db) => db.schema_version().await,
+        }
+    }
+
+    /// Runs `work` in one transaction that may write; returns once it is durable.
+    pub(crate) async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t mut dyn Tx) -> TxFuture<'t, T> + Send + 'static,
+    {
+        match &self.backend {
+            Backend::Sqlite(db) => db.write(work).await,
+            Backend::Postgres(db) => db.transaction(work).await,
+        }
+    }
+
+    /// Runs `work` in one transaction that only reads.
+    pub(crate) async fn read<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'t> FnOnce(&'t mut dyn Tx) -> TxFuture<'t, T> + Send + 'static,
+    {
+        match &self.backend {
+            Backend::Sqlite(db) => db.read(work).await,
+            Backend::Postgres(db) => db.transaction(work).await,
+        }
+    }
+
+    /// Phone users and their credentials.
+    pub fn users(&self) -> Users<'_> {
+        Users { store: self }
+    }
+
+    /// Login sessions.
+    pub fn sessions(&self) -> Sessions<'_> {
+        Sessions { store: self }
+    }
+
+    /// Idempotency keys and their stored answers.
+    pub fn idempotency(&self) -> Idempotency<'_> {
+        Idempotency { store: self }
+    }
+
+    /// Readers' DUKPT counters.
+    pub fn readers(&self) -> Readers<'_> {
+        Readers { store: self }
+    }
+
+    /// Sales and refunds.
+    pub fn transactions(&self) -> Transactions<'_> {
+        Transactions { store: self }
+    }
+
+    /// Batches and the automatic runs.
+    pub fn settlement(&self) -> Settlement<'_> {
+        Settlement { store: self }
+    }
+
+    /// Secrets an older version kept in the database.
+    pub fn legacy_secrets(&self) -> LegacySecrets<'_> {
+        LegacySecrets { store: self }
+    }
 }
 
 /// A phone user with its credentials.
@@ -278,23 +418,23 @@ pub enum Attempt {
 }
 
 /// Which pending transactions [`Store::expire_pending`] ends.
-#[derive(Debug, Clone, Copy)]
-pub enum PendingSelector<'a> {
+#[derive(Debug, Clone)]
+pub enum PendingSelector {
     /// Every pending transaction received before this time (the sweep).
     CreatedBefore(OffsetDateTime),
     /// One transaction (its authorization failed inside the gateway).
-    Id(&'a str),
+    Id(String),
     /// The transaction of a user's idempotency key (its task died).
     Key {
         /// User.
-        user_id: &'a str,
+        user_id: String,
         /// Idempotency key.
-        key: &'a str,
+        key: String,
     },
 }
 
 /// The final answer stored for the idempotency key of an expired transaction.
-pub type ExpiredAnswer<'a> = &'a dyn Fn(&TxnRow) -> (u16, String);
+pub type ExpiredAnswer = Box<dyn Fn(&TxnRow) -> (u16, String) + Send + Sync>;
 
 /// Result of claiming an idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -355,205 +495,6 @@ pub struct BatchRow {
     pub trigger: SettlementTrigger,
     /// The captures in it.
     pub captures: Vec<TxnRow>,
-}
-
-/// The gateway's storage.
-pub trait Store: Send + Sync {
-    // ---- users
-    /// Creates a user with a fresh terminal id.
-    fn create_user(&self, user: &NewUser) -> Result<UserRow, StoreError>;
-    /// A user by id.
-    fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError>;
-    /// A user by account name.
-    fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, StoreError>;
-    /// Every user, oldest first.
-    fn list_users(&self) -> Result<Vec<UserRow>, StoreError>;
-    /// Disables a user and ends its sessions.
-    fn disable_user(&self, id: &str) -> Result<Option<UserRow>, StoreError>;
-    /// New default password and activation code; back to pending, lock cleared, sessions ended.
-    fn reset_credentials(
-        &self,
-        id: &str,
-        credentials: &NewCredentials,
-    ) -> Result<Option<UserRow>, StoreError>;
-    /// Reserves one password or activation-code attempt in `lane` before it
-    /// is evaluated: refuses while the lane is locked, else counts it as a
-    /// failure, locking the lane until `lock_until` when the count reaches `max`.
-    fn reserve_attempt(
-        &self,
-        id: &str,
-        lane: Lane,
-        now: OffsetDateTime,
-        max: u32,
-        lock_until: OffsetDateTime,
-    ) -> Result<Attempt, StoreError>;
-    /// A reserved attempt was right: resets the lane's count and, for a
-    /// login, trusts its reader from now on. Returns the lock end, and
-    /// changes nothing, when other attempts locked the lane meanwhile;
-    /// `own_lock` is the lock this attempt's own reservation set, which it lifts.
-    fn attempt_succeeded(
-        &self,
-        id: &str,
-        lane: Lane,
-        now: OffsetDateTime,
-        own_lock: Option<OffsetDateTime>,
-        trust_reader: Option<&str>,
-    ) -> Result<Option<OffsetDateTime>, StoreError>;
-    /// Replaces the user's password or activation-code hash `old` by `new`
-    /// (the same secret under the pepper); no effect when `old` changed meanwhile.
-    fn replace_secret_hash(&self, id: &str, old: &str, new: &str) -> Result<(), StoreError>;
-    /// Uses the activation code whose hash is `code_hash`; false when it was used meanwhile.
-    fn consume_activation_code(&self, id: &str, code_hash: &str) -> Result<bool, StoreError>;
-    /// Sets the user's own password, makes the account active and ends every
-    /// other session of the user (one opened with the old password must not outlive it).
-    fn set_password(
-        &self,
-        id: &str,
-        password_hash: &str,
-        keep_session: &str,
-    ) -> Result<(), StoreError>;
-
-    // ---- sessions
-    /// Stores a session.
-    fn insert_session(&self, session: &SessionRow) -> Result<(), StoreError>;
-    /// A session by token hash.
-    fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError>;
-    /// Moves a session to another stage.
-    fn set_session_stage(&self, token_hash: &str, stage: SessionStage) -> Result<(), StoreError>;
-    /// Records a request's use of the session.
-    fn touch_session(&self, token_hash: &str, now: OffsetDateTime) -> Result<(), StoreError>;
-    /// Ends a session.
-    fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
-    /// Records that the session's user re-entered the password, valid until `until`.
-    fn set_verified_until(&self, token_hash: &str, until: OffsetDateTime)
-        -> Result<(), StoreError>;
-
-    // ---- idempotency and readers
-    /// Claims `key` at the merchant for `user` with this endpoint and body
-    /// hash: a key another user of the merchant holds answers
-    /// [`Claim::Conflict`]; one this user reversed, [`Claim::Reversed`].
-    fn claim_idempotency(
-        &self,
-        merchant_id: &str,
-        user_id: &str,
-        key: &str,
-        endpoint: &str,
-        body_hash: &str,
-        now: OffsetDateTime,
-    ) -> Result<Claim, StoreError>;
-    /// Stores the final answer of a claimed key (no effect once reversed).
-    fn complete_idempotency(
-        &self,
-        user_id: &str,
-        key: &str,
-        status: u16,
-        body: &str,
-    ) -> Result<(), StoreError>;
-    /// Gives a claimed key up after an internal failure, so the client may retry.
-    fn release_idempotency(&self, user_id: &str, key: &str) -> Result<(), StoreError>;
-    /// Records a reader's DUKPT counter; false when it is not above the last one seen.
-    fn record_reader_counter(
-        &self,
-        reader_id: &str,
-        counter: u32,
-        now: OffsetDateTime,
-    ) -> Result<bool, StoreError>;
-
-    // ---- transactions
-    /// Inserts a pending transaction with the next invoice number, checking `admission`
-    /// and that its idempotency key was not reversed, in one transaction.
-    fn insert_pending(&self, txn: &NewTxn, admission: Admission) -> Result<TxnRow, StoreError>;
-    /// Records the issuer's answer; a transaction marked for reversal ends reversed, never approved.
-    fn complete_authorization(
-        &self,
-        id: &str,
-        outcome: &IssuerOutcome,
-    ) -> Result<TxnRow, StoreError>;
-    /// A transaction by id.
-    fn txn_by_id(&self, id: &str) -> Result<Option<TxnRow>, StoreError>;
-    /// A transaction by receipt token.
-    fn txn_by_receipt_token(&self, token: &str) -> Result<Option<TxnRow>, StoreError>;
-    /// The approved sale of a merchant with this authorization code.
-    fn sale_by_auth_code(
-        &self,
-        merchant_id: &str,
-        auth_code: &str,
-    ) -> Result<Option<TxnRow>, StoreError>;
-    /// Voids an approved, unsettled transaction of the merchant made by `user_id`.
-    fn void_txn(
-        &self,
-        id: &str,
-        merchant_id: &str,
-        user_id: &str,
-        now: OffsetDateTime,
-    ) -> Result<TxnRow, StoreError>;
-    /// Reverses whatever `user_id`'s request with `key` did, or records a
-    /// tombstone that refuses it if it comes late. Refused when another user
-    /// of the merchant holds the key, and for an approved original as
-    /// `domain::reversal::may_reverse_approved` decides with `window`.
-    fn reverse(
-        &self,
-        merchant_id: &str,
-        user_id: &str,
-        key: &str,
-        now: OffsetDateTime,
-        window: time::Duration,
-    ) -> Result<ReversalOutcome, StoreError>;
-    /// Ends the selected pending transactions as reversed (`91`, issuer
-    /// unavailable), releasing what they held, and stores `answer` as the final
-    /// answer of their idempotency keys still processing. Returns them. The
-    /// sweep ([`PendingSelector::CreatedBefore`]) also releases keys claimed
-    /// before that time that are still processing without a transaction.
-    fn expire_pending(
-        &self,
-        which: PendingSelector<'_>,
-        now: OffsetDateTime,
-        answer: ExpiredAnswer<'_>,
-    ) -> Result<Vec<TxnRow>, StoreError>;
-    /// Stores the signature of an approved transaction that has none yet.
-    fn set_signature(
-        &self,
-        id: &str,
-        strokes: &[Stroke],
-        now: OffsetDateTime,
-    ) -> Result<TxnRow, StoreError>;
-    /// A user's unsettled captures (approved, not in a batch) matching a criterion, newest first.
-    fn search_unsettled(
-        &self,
-        user_id: &str,
-        criterion: &SearchCriterion,
-    ) -> Result<Vec<TxnRow>, StoreError>;
-    /// Every transaction, newest first.
-    fn list_transactions(&self) -> Result<Vec<TxnRow>, StoreError>;
-
-    // ---- settlement
-    /// Approved, unsettled captures of a terminal.
-    fn unsettled_captures(&self, terminal_id: &str) -> Result<Vec<TxnRow>, StoreError>;
-    /// Closes every unsettled capture of a terminal into one batch; `None` when there is none.
-    fn settle_terminal(
-        &self,
-        terminal_id: &str,
-        merchant_id: &str,
-        business_date: Date,
-        now: OffsetDateTime,
-    ) -> Result<Option<BatchRow>, StoreError>;
-    /// The automatic run for business date `date`: per terminal, closes every unsettled
-    /// capture with business date at or before it. `None` when that date already ran.
-    fn run_automatic_settlement(
-        &self,
-        date: Date,
-        now: OffsetDateTime,
-    ) -> Result<Option<Vec<BatchRow>>, StoreError>;
-    /// The latest business date whose automatic run is recorded.
-    fn last_automatic_run(&self) -> Result<Option<Date>, StoreError>;
-    /// Every batch, newest first.
-    fn list_batches(&self) -> Result<Vec<BatchRow>, StoreError>;
-
-    // ---- secrets (only to move them out: keys never live in the database)
-    /// A secret an older version stored in the database, if any.
-    fn legacy_secret(&self, name: &str) -> Result<Option<String>, StoreError>;
-    /// Erases a legacy secret, overwriting its bytes in the database file.
-    fn delete_secret(&self, name: &str) -> Result<(), StoreError>;
 }
 
 #[cfg(test)]

@@ -2,20 +2,50 @@
 //! claims, reversals, and batches that never share a capture.
 
 use super::*;
-use crate::store::SqliteStore;
+use crate::store::Store;
+use mpos_testkit::PostgresServer;
 use mpos_wire::api::{Limits, TxnKind, UserStatus};
 use std::sync::Arc;
 use time::macros::{date, datetime};
 
-fn store() -> (tempfile::TempDir, Arc<SqliteStore>) {
+fn sqlite() -> (tempfile::TempDir, Arc<Store>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("gateway.db")).unwrap());
+    let store = Arc::new(Store::open_sqlite(&dir.path().join("gateway.db")).unwrap());
     (dir, store)
 }
 
-fn user(store: &SqliteStore, name: &str) -> UserRow {
+async fn postgres() -> Arc<Store> {
+    let url = PostgresServer::shared().fresh_database();
+    Arc::new(Store::connect_postgres(&url, 8).await.unwrap())
+}
+
+/// Runs each listed test on a SQLite file and on a PostgreSQL database.
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let (_dir, store) = super::sqlite();
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::postgres().await).await;
+                }
+            )*
+        }
+    };
+}
+
+async fn user(store: &Store, name: &str) -> UserRow {
     store
-        .create_user(&NewUser {
+        .users()
+        .create(&NewUser {
             username: name.into(),
             name: name.into(),
             phone: "0912345678".into(),
@@ -32,6 +62,7 @@ fn user(store: &SqliteStore, name: &str) -> UserRow {
             },
             created_at: datetime!(2030-01-01 00:00 UTC),
         })
+        .await
         .unwrap()
 }
 
@@ -55,8 +86,9 @@ fn new_txn(user: &UserRow, key: &str, minor: u64, business_date: Date) -> NewTxn
     }
 }
 
-fn approve(store: &SqliteStore, id: &str, code: &str, business_date: Date) -> TxnRow {
+async fn approve(store: &Store, id: &str, code: &str, business_date: Date) -> TxnRow {
     store
+        .transactions()
         .complete_authorization(
             id,
             &IssuerOutcome {
@@ -67,42 +99,58 @@ fn approve(store: &SqliteStore, id: &str, code: &str, business_date: Date) -> Tx
                 business_date,
             },
         )
+        .await
         .unwrap()
 }
 
-#[test]
-fn migrates_to_the_latest_version_once() {
-    let (dir, store) = store();
-    assert_eq!(store.schema_version().unwrap(), 3);
+#[tokio::test]
+async fn sqlite_migrates_to_the_latest_version_once() {
+    let (dir, store) = sqlite();
+    assert_eq!(store.schema_version().await.unwrap(), 4);
     drop(store);
-    let again = SqliteStore::open(&dir.path().join("gateway.db")).unwrap();
-    assert_eq!(again.schema_version().unwrap(), 3);
+    let again = Store::open_sqlite(&dir.path().join("gateway.db")).unwrap();
+    assert_eq!(again.schema_version().await.unwrap(), 4);
 }
 
-#[test]
-fn parallel_admissions_never_exceed_the_daily_limit() {
-    let (_dir, store) = store();
-    let user = user(&store, "amy");
+#[tokio::test]
+async fn postgres_migrates_once_even_when_instances_start_together() {
+    let url = PostgresServer::shared().fresh_database();
+    let (a, b) = tokio::join!(
+        Store::connect_postgres(&url, 2),
+        Store::connect_postgres(&url, 2)
+    );
+    assert_eq!(a.unwrap().schema_version().await.unwrap(), 1);
+    assert_eq!(b.unwrap().schema_version().await.unwrap(), 1);
+}
+
+async fn parallel_admissions_never_exceed_the_daily_limit(store: Arc<Store>) {
+    let user = user(&store, "amy").await;
     let threads: Vec<_> = (0..10)
         .map(|i| {
             let (store, user) = (store.clone(), user.clone());
-            std::thread::spawn(move || {
-                store.insert_pending(
-                    &new_txn(&user, &format!("k{i}"), 300, date!(2030 - 01 - 01)),
-                    Admission::Sale {
-                        per_day: Money::twd_minor(1_000),
-                    },
-                )
+            tokio::spawn(async move {
+                store
+                    .transactions()
+                    .insert_pending(
+                        &new_txn(&user, &format!("k{i}"), 300, date!(2030 - 01 - 01)),
+                        Admission::Sale {
+                            per_day: Money::twd_minor(1_000),
+                        },
+                    )
+                    .await
             })
         })
         .collect();
-    let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let mut results = Vec::new();
+    for thread in threads {
+        results.push(thread.await.unwrap());
+    }
     let admitted = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(admitted, 3);
     assert!(results
         .iter()
         .filter_map(|r| r.as_ref().err())
-        .all(|e| matches!(e, StoreError::Refused(ErrorCode::LimitPerDayExceeded))));
+        .all(|e| matches!(e, StoreError::Refused(Refusal::DailyLimitExceeded))));
     let invoices: std::collections::BTreeSet<String> = results
         .iter()
         .flatten()
@@ -111,35 +159,43 @@ fn parallel_admissions_never_exceed_the_daily_limit() {
     assert_eq!(invoices.len(), 3, "distinct invoice numbers");
 }
 
-#[test]
-fn idempotency_claims() {
-    let (_dir, store) = store();
-    let user = user(&store, "bob");
+async fn idempotency_claims(store: Arc<Store>) {
+    let user = user(&store, "bob").await;
     let now = datetime!(2030-01-01 00:00 UTC);
     assert_eq!(
         store
-            .claim_idempotency("m", &user.id, "k", "sale", "h1", now)
+            .idempotency()
+            .claim("m", &user.id, "k", "sale", "h1", now)
+            .await
             .unwrap(),
         Claim::Claimed
     );
     assert_eq!(
         store
-            .claim_idempotency("m", &user.id, "k", "sale", "h1", now)
+            .idempotency()
+            .claim("m", &user.id, "k", "sale", "h1", now)
+            .await
             .unwrap(),
         Claim::InProgress
     );
     assert_eq!(
         store
-            .claim_idempotency("m", &user.id, "k", "sale", "h2", now)
+            .idempotency()
+            .claim("m", &user.id, "k", "sale", "h2", now)
+            .await
             .unwrap(),
         Claim::Conflict
     );
     store
-        .complete_idempotency(&user.id, "k", 200, "{}")
+        .idempotency()
+        .complete(&user.id, "k", 200, "{}")
+        .await
         .unwrap();
     assert_eq!(
         store
-            .claim_idempotency("m", &user.id, "k", "sale", "h1", now)
+            .idempotency()
+            .claim("m", &user.id, "k", "sale", "h1", now)
+            .await
             .unwrap(),
         Claim::Replay {
             status: 200,
@@ -148,57 +204,72 @@ fn idempotency_claims() {
     );
     // A released claim (internal failure, nothing recorded) can be claimed again.
     store
-        .claim_idempotency("m", &user.id, "r", "sale", "h", now)
+        .idempotency()
+        .claim("m", &user.id, "r", "sale", "h", now)
+        .await
         .unwrap();
-    store.release_idempotency(&user.id, "r").unwrap();
+    store.idempotency().release(&user.id, "r").await.unwrap();
     assert_eq!(
         store
-            .claim_idempotency("m", &user.id, "r", "sale", "h", now)
+            .idempotency()
+            .claim("m", &user.id, "r", "sale", "h", now)
+            .await
             .unwrap(),
         Claim::Claimed
     );
     // A tombstone refuses the late original.
     assert!(matches!(
-        store.reverse("m", &user.id, "late", now, WINDOW).unwrap(),
+        store
+            .transactions()
+            .reverse("m", &user.id, "late", now, WINDOW)
+            .await
+            .unwrap(),
         ReversalOutcome::Tombstone
     ));
     assert_eq!(
         store
-            .claim_idempotency("m", &user.id, "late", "sale", "h", now)
+            .idempotency()
+            .claim("m", &user.id, "late", "sale", "h", now)
+            .await
             .unwrap(),
         Claim::Reversed
     );
 }
 
-#[test]
-fn pending_marked_for_reversal_never_ends_approved() {
-    let (_dir, store) = store();
-    let user = user(&store, "cat");
+async fn pending_marked_for_reversal_never_ends_approved(store: Arc<Store>) {
+    let user = user(&store, "cat").await;
     let now = datetime!(2030-01-01 00:00 UTC);
     store
-        .claim_idempotency("m", &user.id, "k", "sale", "h", now)
+        .idempotency()
+        .claim("m", &user.id, "k", "sale", "h", now)
+        .await
         .unwrap();
     let pending = store
+        .transactions()
         .insert_pending(
             &new_txn(&user, "k", 100, date!(2030 - 01 - 01)),
             Admission::Sale {
                 per_day: Money::twd_minor(1_000),
             },
         )
+        .await
         .unwrap();
-    match store.reverse("m", &user.id, "k", now, WINDOW).unwrap() {
+    match store
+        .transactions()
+        .reverse("m", &user.id, "k", now, WINDOW)
+        .await
+        .unwrap()
+    {
         ReversalOutcome::Transaction(row) => assert!(row.reversal_requested),
         other => panic!("{other:?}"),
     }
-    let done = approve(&store, &pending.id, "111111", date!(2030 - 01 - 01));
+    let done = approve(&store, &pending.id, "111111", date!(2030 - 01 - 01)).await;
     assert_eq!(done.status, TxnStatus::Reversed);
 }
 
-#[test]
-fn every_capture_lands_in_exactly_one_batch() {
-    let (_dir, store) = store();
-    let amy = user(&store, "amy");
-    let bob = user(&store, "bob");
+async fn every_capture_lands_in_exactly_one_batch(store: Arc<Store>) {
+    let amy = user(&store, "amy").await;
+    let bob = user(&store, "bob").await;
     let per_day = Admission::Sale {
         per_day: Money::twd_minor(1_000_000),
     };
@@ -210,30 +281,46 @@ fn every_capture_lands_in_exactly_one_batch() {
         .enumerate()
     {
         let t = store
+            .transactions()
             .insert_pending(&new_txn(u, &format!("k{i}"), 100, day), per_day)
+            .await
             .unwrap();
-        approve(&store, &t.id, &format!("00000{i}"), day);
+        approve(&store, &t.id, &format!("00000{i}"), day).await;
         ids.push(t.id);
     }
     let now = datetime!(2030-01-01 15:00 UTC);
-    let batches = store.run_automatic_settlement(d1, now).unwrap().unwrap();
+    let batches = store
+        .settlement()
+        .run_automatic(d1, now)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(batches.len(), 2);
     assert!(
-        store.run_automatic_settlement(d1, now).unwrap().is_none(),
+        store
+            .settlement()
+            .run_automatic(d1, now)
+            .await
+            .unwrap()
+            .is_none(),
         "a date runs once"
     );
     // A manual settle afterwards takes only what is left.
     let manual = store
+        .settlement()
         .settle_terminal(&amy.terminal_id, "m", d2, now)
+        .await
         .unwrap()
         .unwrap();
     assert_eq!(manual.captures.len(), 1);
     assert!(store
+        .settlement()
         .settle_terminal(&amy.terminal_id, "m", d2, now)
+        .await
         .unwrap()
         .is_none());
 
-    let all = store.list_batches().unwrap();
+    let all = store.settlement().list_batches().await.unwrap();
     let mut seen = std::collections::HashMap::new();
     for batch in &all {
         for capture in &batch.captures {
@@ -244,104 +331,122 @@ fn every_capture_lands_in_exactly_one_batch() {
     for id in &ids {
         assert_eq!(seen.get(id), Some(&1), "{id}");
     }
-    assert_eq!(store.last_automatic_run().unwrap(), Some(d1));
+    assert_eq!(
+        store.settlement().last_automatic_run().await.unwrap(),
+        Some(d1)
+    );
 }
 
-#[test]
-fn reader_counters_only_go_up() {
-    let (_dir, store) = store();
+async fn reader_counters_only_go_up(store: Arc<Store>) {
     let now = datetime!(2030-01-01 00:00 UTC);
-    assert!(store.record_reader_counter("R1", 5, now).unwrap());
-    assert!(!store.record_reader_counter("R1", 5, now).unwrap());
-    assert!(!store.record_reader_counter("R1", 4, now).unwrap());
-    assert!(store.record_reader_counter("R1", 6, now).unwrap());
-    assert!(store.record_reader_counter("R2", 1, now).unwrap());
+    assert!(store.readers().record_counter("R1", 5, now).await.unwrap());
+    assert!(!store.readers().record_counter("R1", 5, now).await.unwrap());
+    assert!(!store.readers().record_counter("R1", 4, now).await.unwrap());
+    assert!(store.readers().record_counter("R1", 6, now).await.unwrap());
+    assert!(store.readers().record_counter("R2", 1, now).await.unwrap());
 }
 
-#[test]
-fn attempts_are_counted_before_they_are_evaluated() {
-    let (_dir, store) = store();
-    let user = user(&store, "dan");
+async fn attempts_are_counted_before_they_are_evaluated(store: Arc<Store>) {
+    let user = user(&store, "dan").await;
     let now = datetime!(2030-01-01 00:00 UTC);
     let until = datetime!(2030-01-01 00:30 UTC);
     for _ in 0..4 {
         assert_eq!(
             store
+                .users()
                 .reserve_attempt(&user.id, Lane::OwnReader, now, 5, until)
+                .await
                 .unwrap(),
             Attempt::Reserved { locked_until: None }
         );
     }
     assert_eq!(
         store
+            .users()
             .reserve_attempt(&user.id, Lane::OwnReader, now, 5, until)
+            .await
             .unwrap(),
         Attempt::Reserved {
             locked_until: Some(until)
         }
     );
-    let row = store.user_by_id(&user.id).unwrap().unwrap();
+    let row = store.users().by_id(&user.id).await.unwrap().unwrap();
     assert_eq!((row.failed_logins, row.locked_until), (0, Some(until)));
     // Locked: nothing more is evaluated, and an earlier attempt that turns out right is refused.
     assert_eq!(
         store
+            .users()
             .reserve_attempt(&user.id, Lane::OwnReader, now, 5, until)
+            .await
             .unwrap(),
         Attempt::Locked(until)
     );
     assert_eq!(
         store
+            .users()
             .attempt_succeeded(&user.id, Lane::OwnReader, now, None, None)
+            .await
             .unwrap(),
         Some(until)
     );
     // The attempt that set the lock itself was right: it lifts its own lock.
     assert_eq!(
         store
+            .users()
             .attempt_succeeded(&user.id, Lane::OwnReader, now, Some(until), None)
+            .await
             .unwrap(),
         None
     );
-    let row = store.user_by_id(&user.id).unwrap().unwrap();
+    let row = store.users().by_id(&user.id).await.unwrap().unwrap();
     assert_eq!((row.failed_logins, row.locked_until), (0, None));
     // After a lock ends the count starts again.
     let later = datetime!(2030-01-01 01:00 UTC);
     for _ in 0..5 {
         store
+            .users()
             .reserve_attempt(&user.id, Lane::OwnReader, now, 5, until)
+            .await
             .unwrap();
     }
     assert_eq!(
         store
+            .users()
             .reserve_attempt(&user.id, Lane::OwnReader, later, 5, later)
+            .await
             .unwrap(),
         Attempt::Reserved { locked_until: None }
     );
     assert_eq!(
         store
+            .users()
             .attempt_succeeded(&user.id, Lane::OwnReader, later, None, None)
+            .await
             .unwrap(),
         None
     );
 }
 
-#[test]
-fn parallel_reservations_never_exceed_the_maximum() {
-    let (_dir, store) = store();
-    let user = user(&store, "eli");
+async fn parallel_reservations_never_exceed_the_maximum(store: Arc<Store>) {
+    let user = user(&store, "eli").await;
     let now = datetime!(2030-01-01 00:00 UTC);
     let until = datetime!(2030-01-01 00:30 UTC);
     let threads: Vec<_> = (0..20)
         .map(|_| {
             let (store, id) = (store.clone(), user.id.clone());
-            std::thread::spawn(move || {
+            tokio::spawn(async move {
                 store
+                    .users()
                     .reserve_attempt(&id, Lane::OwnReader, now, 5, until)
+                    .await
                     .unwrap()
             })
         })
         .collect();
-    let attempts: Vec<Attempt> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let mut attempts: Vec<Attempt> = Vec::new();
+    for thread in threads {
+        attempts.push(thread.await.unwrap());
+    }
     let evaluated = attempts
         .iter()
         .filter(|a| matches!(a, Attempt::Reserved { .. }))
@@ -349,45 +454,49 @@ fn parallel_reservations_never_exceed_the_maximum() {
     assert_eq!(evaluated, 5);
 }
 
-#[test]
-fn reset_credentials_keeps_a_disabled_user_disabled() {
-    let (_dir, store) = store();
-    let fox = user(&store, "fox");
-    store.disable_user(&fox.id).unwrap();
+async fn reset_credentials_keeps_a_disabled_user_disabled(store: Arc<Store>) {
+    let fox = user(&store, "fox").await;
+    store.users().disable(&fox.id).await.unwrap();
     let credentials = NewCredentials {
         password_hash: "h2".into(),
         activation_code_hash: "c2".into(),
         activation_expires_at: datetime!(2030-01-02 00:15 UTC),
     };
     let row = store
+        .users()
         .reset_credentials(&fox.id, &credentials)
+        .await
         .unwrap()
         .unwrap();
     assert_eq!(row.status, UserStatus::Disabled);
     assert_eq!(row.password_hash, "h2");
     // An enabled user goes back to first login.
-    let active = user(&store, "gil");
+    let active = user(&store, "gil").await;
     let row = store
+        .users()
         .reset_credentials(&active.id, &credentials)
+        .await
         .unwrap()
         .unwrap();
     assert_eq!(row.status, UserStatus::PendingActivation);
 }
 
-#[test]
-fn the_two_lockout_lanes_count_and_lock_apart() {
-    let (_dir, store) = store();
-    let user = user(&store, "lan");
+async fn the_two_lockout_lanes_count_and_lock_apart(store: Arc<Store>) {
+    let user = user(&store, "lan").await;
     let now = datetime!(2030-01-01 00:00 UTC);
     let until = datetime!(2030-01-01 00:30 UTC);
     for _ in 0..4 {
         store
+            .users()
             .reserve_attempt(&user.id, Lane::Elsewhere, now, 5, until)
+            .await
             .unwrap();
     }
     assert_eq!(
         store
+            .users()
             .reserve_attempt(&user.id, Lane::Elsewhere, now, 5, until)
+            .await
             .unwrap(),
         Attempt::Reserved {
             locked_until: Some(until)
@@ -395,24 +504,30 @@ fn the_two_lockout_lanes_count_and_lock_apart() {
     );
     assert_eq!(
         store
+            .users()
             .reserve_attempt(&user.id, Lane::Elsewhere, now, 5, until)
+            .await
             .unwrap(),
         Attempt::Locked(until)
     );
     // The own reader's lane is untouched, and a login there trusts its reader.
     assert_eq!(
         store
+            .users()
             .reserve_attempt(&user.id, Lane::OwnReader, now, 5, until)
+            .await
             .unwrap(),
         Attempt::Reserved { locked_until: None }
     );
     assert_eq!(
         store
+            .users()
             .attempt_succeeded(&user.id, Lane::OwnReader, now, None, Some("R-1"))
+            .await
             .unwrap(),
         None
     );
-    let row = store.user_by_id(&user.id).unwrap().unwrap();
+    let row = store.users().by_id(&user.id).await.unwrap().unwrap();
     assert_eq!(row.trusted_reader.as_deref(), Some("R-1"));
     assert_eq!(row.elsewhere_locked_until, Some(until));
     assert_eq!(row.locked_until, None);
@@ -421,55 +536,83 @@ fn the_two_lockout_lanes_count_and_lock_apart() {
 /// The reversal window the store tests use.
 const WINDOW: time::Duration = crate::domain::reversal::DEFAULT_WINDOW;
 
-#[test]
-fn keys_belong_to_their_first_sender_at_the_merchant() {
-    let (_dir, store) = store();
-    let amy = user(&store, "amy");
-    let bob = user(&store, "bob");
+async fn keys_belong_to_their_first_sender_at_the_merchant(store: Arc<Store>) {
+    let amy = user(&store, "amy").await;
+    let bob = user(&store, "bob").await;
     let now = datetime!(2030-01-01 00:00 UTC);
     let per_day = Admission::Sale {
         per_day: Money::twd_minor(1_000),
     };
     store
-        .claim_idempotency("m", &amy.id, "k", "sale", "h", now)
+        .idempotency()
+        .claim("m", &amy.id, "k", "sale", "h", now)
+        .await
         .unwrap();
     let sale = store
+        .transactions()
         .insert_pending(&new_txn(&amy, "k", 100, date!(2030 - 01 - 01)), per_day)
+        .await
         .unwrap();
-    approve(&store, &sale.id, "123456", date!(2030 - 01 - 01));
+    approve(&store, &sale.id, "123456", date!(2030 - 01 - 01)).await;
     // Bob cannot use Amy's key, nor reverse what she sent with it.
     assert_eq!(
         store
-            .claim_idempotency("m", &bob.id, "k", "sale", "h", now)
+            .idempotency()
+            .claim("m", &bob.id, "k", "sale", "h", now)
+            .await
             .unwrap(),
         Claim::Conflict
     );
     assert!(matches!(
-        store.reverse("m", &bob.id, "k", now, WINDOW),
-        Err(StoreError::Refused(ErrorCode::ReversalNotOwner))
+        store
+            .transactions()
+            .reverse("m", &bob.id, "k", now, WINDOW)
+            .await,
+        Err(StoreError::Refused(Refusal::ReversalNotOwner))
     ));
     assert_eq!(
-        store.txn_by_id(&sale.id).unwrap().unwrap().status,
+        store
+            .transactions()
+            .by_id(&sale.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
         TxnStatus::Approved
     );
     // Another merchant's reversal of the same key finds nothing of this merchant.
     assert!(matches!(
-        store.reverse("other", &bob.id, "k", now, WINDOW).unwrap(),
+        store
+            .transactions()
+            .reverse("other", &bob.id, "k", now, WINDOW)
+            .await
+            .unwrap(),
         ReversalOutcome::Tombstone
     ));
     // Bob's tombstone is his: Amy's later request with that key is a conflict, not reversed.
     assert!(matches!(
-        store.reverse("m", &bob.id, "late", now, WINDOW).unwrap(),
+        store
+            .transactions()
+            .reverse("m", &bob.id, "late", now, WINDOW)
+            .await
+            .unwrap(),
         ReversalOutcome::Tombstone
     ));
     assert_eq!(
         store
-            .claim_idempotency("m", &amy.id, "late", "sale", "h", now)
+            .idempotency()
+            .claim("m", &amy.id, "late", "sale", "h", now)
+            .await
             .unwrap(),
         Claim::Conflict
     );
     // Amy reverses her own sale.
-    match store.reverse("m", &amy.id, "k", now, WINDOW).unwrap() {
+    match store
+        .transactions()
+        .reverse("m", &amy.id, "k", now, WINDOW)
+        .await
+        .unwrap()
+    {
         ReversalOutcome::Transaction(row) => {
             assert_eq!(row.id, sale.id);
             assert_eq!(row.status, TxnStatus::Reversed);
@@ -478,29 +621,34 @@ fn keys_belong_to_their_first_sender_at_the_merchant() {
     }
 }
 
-#[test]
-fn an_approved_sale_is_reversible_only_inside_the_window() {
-    let (_dir, store) = store();
-    let amy = user(&store, "amy");
+async fn an_approved_sale_is_reversible_only_inside_the_window(store: Arc<Store>) {
+    let amy = user(&store, "amy").await;
     let txn = new_txn(&amy, "k", 100, date!(2030 - 01 - 01));
     store
-        .claim_idempotency("m", &amy.id, "k", "sale", "h", txn.created_at)
+        .idempotency()
+        .claim("m", &amy.id, "k", "sale", "h", txn.created_at)
+        .await
         .unwrap();
     let sale = store
+        .transactions()
         .insert_pending(
             &txn,
             Admission::Sale {
                 per_day: Money::twd_minor(1_000),
             },
         )
+        .await
         .unwrap();
-    approve(&store, &sale.id, "123456", date!(2030 - 01 - 01));
+    approve(&store, &sale.id, "123456", date!(2030 - 01 - 01)).await;
     let late = txn.created_at + WINDOW + time::Duration::seconds(1);
     assert!(matches!(
-        store.reverse("m", &amy.id, "k", late, WINDOW),
-        Err(StoreError::Refused(ErrorCode::ReversalWindowPassed))
+        store
+            .transactions()
+            .reverse("m", &amy.id, "k", late, WINDOW)
+            .await,
+        Err(StoreError::Refused(Refusal::ReversalWindowPassed))
     ));
-    let stored = store.txn_by_id(&sale.id).unwrap().unwrap();
+    let stored = store.transactions().by_id(&sale.id).await.unwrap().unwrap();
     assert_eq!(
         stored.status,
         TxnStatus::Approved,
@@ -509,58 +657,70 @@ fn an_approved_sale_is_reversible_only_inside_the_window() {
     assert!(!stored.reversal_requested);
     assert_eq!(
         store
-            .claim_idempotency("m", &amy.id, "k", "sale", "h", late)
+            .idempotency()
+            .claim("m", &amy.id, "k", "sale", "h", late)
+            .await
             .unwrap(),
         Claim::InProgress,
         "the key is not marked reversed either"
     );
 }
 
-#[test]
-fn voids_are_limited_to_the_users_own_transactions() {
-    let (_dir, store) = store();
-    let amy = user(&store, "amy");
-    let bob = user(&store, "bob");
+async fn voids_are_limited_to_the_users_own_transactions(store: Arc<Store>) {
+    let amy = user(&store, "amy").await;
+    let bob = user(&store, "bob").await;
     let now = datetime!(2030-01-01 03:00 UTC);
     let sale = store
+        .transactions()
         .insert_pending(
             &new_txn(&amy, "k", 100, date!(2030 - 01 - 01)),
             Admission::Sale {
                 per_day: Money::twd_minor(1_000),
             },
         )
+        .await
         .unwrap();
-    approve(&store, &sale.id, "123456", date!(2030 - 01 - 01));
+    approve(&store, &sale.id, "123456", date!(2030 - 01 - 01)).await;
     assert!(matches!(
-        store.void_txn(&sale.id, "m", &bob.id, now),
-        Err(StoreError::Refused(ErrorCode::NotFound))
+        store.transactions().void(&sale.id, "m", &bob.id, now).await,
+        Err(StoreError::Refused(Refusal::TransactionNotFound))
     ));
     assert_eq!(
-        store.void_txn(&sale.id, "m", &amy.id, now).unwrap().status,
+        store
+            .transactions()
+            .void(&sale.id, "m", &amy.id, now)
+            .await
+            .unwrap()
+            .status,
         TxnStatus::Voided
     );
 }
 
-#[test]
-fn search_shows_only_unsettled_captures() {
-    let (_dir, store) = store();
-    let amy = user(&store, "amy");
+async fn search_shows_only_unsettled_captures(store: Arc<Store>) {
+    let amy = user(&store, "amy").await;
     let day = date!(2030 - 01 - 01);
     let now = datetime!(2030-01-01 03:00 UTC);
     let per_day = Admission::Sale {
         per_day: Money::twd_minor(1_000),
     };
     let approved = store
+        .transactions()
         .insert_pending(&new_txn(&amy, "a", 100, day), per_day)
+        .await
         .unwrap();
-    approve(&store, &approved.id, "111111", day);
+    approve(&store, &approved.id, "111111", day).await;
     store
+        .transactions()
         .insert_pending(&new_txn(&amy, "p", 100, day), per_day)
+        .await
         .unwrap();
     let declined = store
+        .transactions()
         .insert_pending(&new_txn(&amy, "d", 100, day), per_day)
+        .await
         .unwrap();
     store
+        .transactions()
         .complete_authorization(
             &declined.id,
             &IssuerOutcome {
@@ -571,63 +731,87 @@ fn search_shows_only_unsettled_captures() {
                 business_date: day,
             },
         )
+        .await
         .unwrap();
     let voided = store
+        .transactions()
         .insert_pending(&new_txn(&amy, "v", 100, day), per_day)
+        .await
         .unwrap();
-    approve(&store, &voided.id, "222222", day);
-    store.void_txn(&voided.id, "m", &amy.id, now).unwrap();
+    approve(&store, &voided.id, "222222", day).await;
+    store
+        .transactions()
+        .void(&voided.id, "m", &amy.id, now)
+        .await
+        .unwrap();
     let found = store
+        .transactions()
         .search_unsettled(&amy.id, &SearchCriterion::Last4("1111".into()))
+        .await
         .unwrap();
     let ids: Vec<&str> = found.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, vec![approved.id.as_str()]);
 }
 
-#[test]
-fn stuck_pending_transactions_end_reversed_with_a_final_answer() {
-    let (_dir, store) = store();
-    let amy = user(&store, "amy");
+async fn stuck_pending_transactions_end_reversed_with_a_final_answer(store: Arc<Store>) {
+    let amy = user(&store, "amy").await;
     let day = date!(2030 - 01 - 01);
     let created = datetime!(2030-01-01 02:00 UTC);
     let per_day = Admission::Sale {
         per_day: Money::twd_minor(1_000),
     };
     store
-        .claim_idempotency("m", &amy.id, "old", "sale", "h", created)
+        .idempotency()
+        .claim("m", &amy.id, "old", "sale", "h", created)
+        .await
         .unwrap();
     let old = store
+        .transactions()
         .insert_pending(&new_txn(&amy, "old", 1_000, day), per_day)
+        .await
         .unwrap();
     // A claim whose request died before admitting anything.
     store
-        .claim_idempotency("m", &amy.id, "lost", "sale", "h", created)
+        .idempotency()
+        .claim("m", &amy.id, "lost", "sale", "h", created)
+        .await
         .unwrap();
     assert!(matches!(
-        store.insert_pending(&new_txn(&amy, "more", 1, day), per_day),
-        Err(StoreError::Refused(ErrorCode::LimitPerDayExceeded))
+        store
+            .transactions()
+            .insert_pending(&new_txn(&amy, "more", 1, day), per_day)
+            .await,
+        Err(StoreError::Refused(Refusal::DailyLimitExceeded))
     ));
-    let answer = |row: &TxnRow| (200u16, format!("{{\"id\":\"{}\"}}", row.id));
+    let answer = || -> ExpiredAnswer {
+        Box::new(|row: &TxnRow| (200u16, format!("{{\"id\":\"{}\"}}", row.id)))
+    };
     // Not old enough yet: nothing changes.
     let expired = store
-        .expire_pending(PendingSelector::CreatedBefore(created), created, &answer)
+        .transactions()
+        .expire_pending(PendingSelector::CreatedBefore(created), created, answer())
+        .await
         .unwrap();
     assert!(expired.is_empty());
     let later = datetime!(2030-01-01 02:01:01 UTC);
     let expired = store
+        .transactions()
         .expire_pending(
             PendingSelector::CreatedBefore(datetime!(2030-01-01 02:00:01 UTC)),
             later,
-            &answer,
+            answer(),
         )
+        .await
         .unwrap();
     assert_eq!(expired.len(), 1);
-    let row = store.txn_by_id(&old.id).unwrap().unwrap();
+    let row = store.transactions().by_id(&old.id).await.unwrap().unwrap();
     assert_eq!(row.status, TxnStatus::Reversed);
     assert_eq!(row.response_code, EXPIRED_RESPONSE_CODE);
     assert_eq!(
         store
-            .claim_idempotency("m", &amy.id, "old", "sale", "h", later)
+            .idempotency()
+            .claim("m", &amy.id, "old", "sale", "h", later)
+            .await
             .unwrap(),
         Claim::Replay {
             status: 200,
@@ -636,61 +820,97 @@ fn stuck_pending_transactions_end_reversed_with_a_final_answer() {
     );
     assert_eq!(
         store
-            .claim_idempotency("m", &amy.id, "lost", "sale", "h", later)
+            .idempotency()
+            .claim("m", &amy.id, "lost", "sale", "h", later)
+            .await
             .unwrap(),
         Claim::Claimed,
         "the dead claim was released"
     );
     // The limit is free again, and a late issuer answer does not approve it.
     store
+        .transactions()
         .insert_pending(&new_txn(&amy, "more", 1_000, day), per_day)
+        .await
         .unwrap();
     assert_eq!(
-        approve(&store, &old.id, "333333", day).status,
+        approve(&store, &old.id, "333333", day).await.status,
         TxnStatus::Reversed
     );
 }
 
-#[test]
-fn a_failed_authorization_ends_reversed_by_id_or_by_key() {
-    let (_dir, store) = store();
-    let amy = user(&store, "amy");
+async fn a_failed_authorization_ends_reversed_by_id_or_by_key(store: Arc<Store>) {
+    let amy = user(&store, "amy").await;
     let day = date!(2030 - 01 - 01);
     let now = datetime!(2030-01-01 02:00:05 UTC);
     let per_day = Admission::Sale {
         per_day: Money::twd_minor(1_000),
     };
-    let answer = |row: &TxnRow| (200u16, row.id.clone());
+    let answer = || -> ExpiredAnswer { Box::new(|row: &TxnRow| (200u16, row.id.clone())) };
     let by_id = store
+        .transactions()
         .insert_pending(&new_txn(&amy, "a", 100, day), per_day)
+        .await
         .unwrap();
     let by_key = store
+        .transactions()
         .insert_pending(&new_txn(&amy, "b", 100, day), per_day)
+        .await
         .unwrap();
     let ended = store
-        .expire_pending(PendingSelector::Id(&by_id.id), now, &answer)
+        .transactions()
+        .expire_pending(PendingSelector::Id(by_id.id.clone()), now, answer())
+        .await
         .unwrap();
     assert_eq!(ended.len(), 1);
     assert_eq!(ended[0].status, TxnStatus::Reversed);
     assert_eq!(
-        store.txn_by_id(&by_key.id).unwrap().unwrap().status,
+        store
+            .transactions()
+            .by_id(&by_key.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
         TxnStatus::Pending,
         "only the selected one"
     );
     let ended = store
+        .transactions()
         .expire_pending(
             PendingSelector::Key {
-                user_id: &amy.id,
-                key: "b",
+                user_id: amy.id.clone(),
+                key: "b".into(),
             },
             now,
-            &answer,
+            answer(),
         )
+        .await
         .unwrap();
     assert_eq!(ended[0].id, by_key.id);
     // Nothing pending is left: a second call changes nothing.
     assert!(store
-        .expire_pending(PendingSelector::Id(&by_id.id), now, &answer)
+        .transactions()
+        .expire_pending(PendingSelector::Id(by_id.id.clone()), now, answer())
+        .await
         .unwrap()
         .is_empty());
 }
+
+on_both_databases!(
+    parallel_admissions_never_exceed_the_daily_limit,
+    idempotency_claims,
+    pending_marked_for_reversal_never_ends_approved,
+    every_capture_lands_in_exactly_one_batch,
+    reader_counters_only_go_up,
+    attempts_are_counted_before_they_are_evaluated,
+    parallel_reservations_never_exceed_the_maximum,
+    reset_credentials_keeps_a_disabled_user_disabled,
+    the_two_lockout_lanes_count_and_lock_apart,
+    keys_belong_to_their_first_sender_at_the_merchant,
+    an_approved_sale_is_reversible_only_inside_the_window,
+    voids_are_limited_to_the_users_own_transactions,
+    search_shows_only_unsettled_captures,
+    stuck_pending_transactions_end_reversed_with_a_final_answer,
+    a_failed_authorization_ends_reversed_by_id_or_by_key,
+);
