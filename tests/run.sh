@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README, second command; .ci/run calls it).
 # Lints first (warnings are errors), then builds the binaries the
-# cross-process tests start, then every test of the workspace, schemathesis
+# cross-process tests start, then every test of the workspace (the store
+# tests on SQLite and on a PostgreSQL server started here), the gateway's
+# suite once more on PostgreSQL, schemathesis
 # against the running gateway, the phone library's size, then the Android
 # and iOS shells' suites (android/test.sh, ios/test.sh; the last line sums them).
 set -euo pipefail
@@ -13,7 +15,13 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # tests/e2e starts these as real processes.
 cargo build --locked -p mpos-gateway -p mpos-cli --bins
+# A real PostgreSQL server on loopback (tests/postgres.sh), stopped on exit.
+source tests/postgres.sh
+android_log="$(mktemp)"; ios_log="$(mktemp)"
+trap 'stop_postgres; rm -f "$android_log" "$ios_log"' EXIT
 cargo test --workspace --locked
+# The gateway's suite again, every gateway on its own PostgreSQL database.
+MPOS_TEST_DATABASE=postgres cargo test --locked -p mpos-gateway --test '*'
 # A client we did not write: schemathesis from docs/openapi.json against the gateway.
 bash tests/api/schemathesis.sh
 # The phone library cross-built for aarch64 and stripped: at most 4 MB.
@@ -22,8 +30,6 @@ bash tests/phone_size.sh
 # Android: the JVM suite through the bindings, the screens drawn, the APK,
 # Robolectric. iOS: swift test through the bindings in a Debian chroot.
 # Each ends with `N passed, N failed`; the last line sums both.
-android_log="$(mktemp)"; ios_log="$(mktemp)"
-trap 'rm -f "$android_log" "$ios_log"' EXIT
 status=0
 bash android/test.sh | tee "$android_log" || status=1
 bash ios/test.sh | tee "$ios_log" || status=1

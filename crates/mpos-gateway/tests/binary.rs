@@ -55,7 +55,7 @@ async fn serves_https_and_reuses_its_files() {
     let config = dir.path().join("config.json");
     std::fs::write(
         &config,
-        serde_json::to_string(&common::test_config()).unwrap(),
+        serde_json::to_string(&common::sqlite_test_config()).unwrap(),
     )
     .unwrap();
     let data = dir.path().join("data");

@@ -351,7 +351,7 @@ async fn nothing_of_the_cryptogram_is_stored_or_logged() {
         .without_time()
         .with_writer(move || writer.clone())
         .init();
-    let gw = TestGateway::start().await;
+    let gw = TestGateway::start_with(sqlite_test_config()).await;
     let user = gw.ready_user("fay").await;
     let reader = Reader::new();
     let approved = sale_body(&reader, CardId::VisaChipApproved, 250_00, EntryMode::Chip);

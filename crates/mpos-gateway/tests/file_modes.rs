@@ -26,7 +26,7 @@ fn walk(dir: &Path, found: &mut Vec<(String, bool, u32)>) {
 
 #[tokio::test]
 async fn every_file_is_owner_only_and_every_directory_too() {
-    let gw = TestGateway::start().await;
+    let gw = TestGateway::start_with(sqlite_test_config()).await;
     let user = gw.ready_user("fia").await;
     gw.approved_sale(&user, &Reader::new(), CardId::VisaChipApproved, 100_00)
         .await;

@@ -22,7 +22,7 @@ fn stored_hash(gw_dir: &std::path::Path, username: &str) -> String {
 
 #[tokio::test]
 async fn a_leaked_database_alone_cannot_check_a_password_guess() {
-    let gw = TestGateway::start().await;
+    let gw = TestGateway::start_with(sqlite_test_config()).await;
     let user = gw.ready_user("rex").await;
     let hash = stored_hash(gw.dir.path(), "rex");
     let parsed = PasswordHash::new(&hash).unwrap();
@@ -48,7 +48,7 @@ async fn a_leaked_database_alone_cannot_check_a_password_guess() {
 
 #[tokio::test]
 async fn a_hash_from_before_the_pepper_is_replaced_at_the_next_login() {
-    let gw = TestGateway::start().await;
+    let gw = TestGateway::start_with(sqlite_test_config()).await;
     let user = gw.ready_user("sia").await;
     let dir = gw.stop().await;
     let legacy = Argon2::default()
@@ -65,7 +65,7 @@ async fn a_hash_from_before_the_pepper_is_replaced_at_the_next_login() {
             [&legacy],
         )
         .unwrap();
-    let gw = TestGateway::start_in(dir, test_config()).await;
+    let gw = TestGateway::start_in(dir, sqlite_test_config()).await;
     let (status, body) = gw.login("sia", &user.password).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let now = stored_hash(gw.dir.path(), "sia");

@@ -28,12 +28,12 @@ async fn a_sale_left_pending_by_a_restart_ends_reversed_and_frees_the_limit() {
         per_day: Money::twd_minor(1_000_00),
         refund_per_transaction: None,
     };
-    let gw = TestGateway::start().await;
+    let gw = TestGateway::start_with(sqlite_test_config()).await;
     let user = gw.ready_user_with("amy", &limits).await;
     let reader = Reader::new();
     let key = new_key();
     let body = sale_body(&reader, CardId::VisaSlowIssuer, 1_000_00, EntryMode::Chip);
-    let merchant_id = test_config().merchant.id;
+    let merchant_id = sqlite_test_config().merchant.id;
     let dir = gw.stop().await;
 
     // What the store holds when the gateway dies during the slow issuer:
@@ -84,7 +84,7 @@ async fn a_sale_left_pending_by_a_restart_ends_reversed_and_frees_the_limit() {
             .unwrap();
     }
 
-    let gw = TestGateway::start_in(dir, test_config()).await;
+    let gw = TestGateway::start_in(dir, sqlite_test_config()).await;
     let_scheduler_run().await;
     // Within the timeout nothing changes: pending, in progress, the limit held.
     let pending = gw.transactions().await;
@@ -124,7 +124,7 @@ async fn a_sale_left_pending_by_a_restart_ends_reversed_and_frees_the_limit() {
 
 #[tokio::test]
 async fn the_pending_timeout_must_exceed_the_slow_issuer_delay() {
-    let mut config = test_config();
+    let mut config = sqlite_test_config();
     config.issuer.pending_timeout_ms = config.issuer.slow_delay_ms;
     let dir = tempfile::tempdir().unwrap();
     let started = mpos_gateway::start(mpos_gateway::StartOptions {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 #[tokio::test]
 async fn approved_sale_keeps_only_masked_pan_and_token() {
-    let gw = TestGateway::start().await;
+    let gw = TestGateway::start_with(sqlite_test_config()).await;
     let user = gw.ready_user("amy").await;
     let reader = Reader::new();
     let (status, body) = gw

@@ -177,7 +177,9 @@ async fn manual_settlement_closes_the_terminal_once() {
 
 #[tokio::test]
 async fn automatic_settlement_runs_once_and_takes_only_due_captures() {
-    let gw = TestGateway::start().await;
+    // Kept for the restart: the same database.
+    let config = test_config();
+    let gw = TestGateway::start_with(config.clone()).await;
     let mut amy = gw.ready_user("amy").await;
     let mut bob = gw.ready_user("bob").await;
     let reader = Reader::new();
@@ -240,7 +242,7 @@ async fn automatic_settlement_runs_once_and_takes_only_due_captures() {
 
     // A restart does not run the date again; the next evening takes the late sale.
     let dir = gw.stop().await;
-    let gw = TestGateway::start_in(dir, test_config()).await;
+    let gw = TestGateway::start_in(dir, config).await;
     gw.set_clock("2030-03-10T15:30:00Z").await;
     let_scheduler_run().await;
     assert_eq!(gw.batches().await.len(), 2);

@@ -55,7 +55,7 @@ fn assert_not_in_database(dir: &Path, key_hex: &str) {
 
 #[tokio::test]
 async fn the_token_key_is_kept_in_its_own_owner_only_file() {
-    let gw = TestGateway::start().await;
+    let gw = TestGateway::start_with(sqlite_test_config()).await;
     let user = gw.ready_user("amy").await;
     let reader = Reader::new();
     gw.approved_sale(&user, &reader, CardId::VisaChipApproved, 100_00)
@@ -73,7 +73,7 @@ async fn the_token_key_is_kept_in_its_own_owner_only_file() {
     let dir = gw.stop().await;
     assert_not_in_database(dir.path(), key.trim());
     // A restart keeps the same key, so card tokens stay comparable.
-    let gw = TestGateway::start_in(dir, test_config()).await;
+    let gw = TestGateway::start_in(dir, sqlite_test_config()).await;
     assert_eq!(std::fs::read_to_string(&path).unwrap(), key);
     gw.stop().await;
 }
@@ -91,7 +91,7 @@ async fn a_key_an_older_version_stored_in_the_database_moves_to_the_file() {
             [&legacy],
         )
         .unwrap();
-    let gw = TestGateway::start_in(dir, test_config()).await;
+    let gw = TestGateway::start_in(dir, sqlite_test_config()).await;
     assert_eq!(
         std::fs::read_to_string(key_file(gw.dir.path())).unwrap(),
         legacy

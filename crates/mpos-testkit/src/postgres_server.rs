@@ -170,6 +170,7 @@ fn start_own() -> Result<PostgresServer, String> {
     if !status.success() {
         return Err(format!("initdb failed ({status})"));
     }
+    remove_when_gone(&base);
     let port = free_port()?;
     spawn_server(&bin, &data, &base, port, identity)?;
     let server = PostgresServer {
@@ -179,6 +180,23 @@ fn start_own() -> Result<PostgresServer, String> {
     };
     wait_ready(&server, Duration::from_secs(30))?;
     Ok(server)
+}
+
+/// Removes the server's files once this process has ended (a watcher shell:
+/// a test process ends by `exit`, which runs no destructor).
+fn remove_when_gone(base: &Path) {
+    let script = format!(
+        "while kill -0 {} 2>/dev/null; do sleep 0.5; done; sleep 1; rm -rf '{}'",
+        std::process::id(),
+        base.display()
+    );
+    let _ = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn();
 }
 
 fn run_as(command: &mut Command, identity: Option<(u32, u32)>) {

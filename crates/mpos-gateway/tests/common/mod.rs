@@ -31,8 +31,20 @@ pub const TEST_IMK_HEX: &str = "0123456789ABCDEFFEDCBA9876543210";
 /// A fixed, ordinary morning: 2030-03-10 10:00 in Taipei.
 pub const MORNING: &str = "2030-03-10T02:00:00Z";
 
-/// The test configuration: test BDKs (AES and TDES), fast scheduler, short slow-issuer delay.
+/// The test configuration on the suite's database: a fresh PostgreSQL
+/// database when `MPOS_TEST_DATABASE=postgres` (tests/run.sh runs the suite
+/// on both), else SQLite in the data directory.
 pub fn test_config() -> GatewayConfig {
+    let mut config = sqlite_test_config();
+    if std::env::var("MPOS_TEST_DATABASE").as_deref() == Ok("postgres") {
+        config.database.url = Some(mpos_testkit::PostgresServer::shared().fresh_database());
+    }
+    config
+}
+
+/// The test configuration on SQLite, for tests that look into `gateway.db`:
+/// test BDKs (AES and TDES), fast scheduler, short slow-issuer delay.
+pub fn sqlite_test_config() -> GatewayConfig {
     let mut config = GatewayConfig::new(HsmConfig {
         bdks: vec![
             BdkConfig {
