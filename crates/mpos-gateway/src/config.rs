@@ -729,6 +729,22 @@ impl GatewayConfig {
         if self.merchant.id.is_empty() || self.merchant.name.is_empty() {
             return invalid("merchant.id and merchant.name must not be empty");
         }
+        if let Some(url) = &self.database.url {
+            if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+                return invalid("database.url must be a postgres:// URL (leave it out for SQLite)");
+            }
+            // Key files are per data directory: instances sharing a database
+            // would tokenize cards and pepper passwords each their own way.
+            if self.hsm.token_key_hex.is_none() || self.security.password_pepper_hex.is_none() {
+                return invalid(
+                    "with database.url, set hsm.token_key_hex and security.password_pepper_hex: \
+                     every instance on the database must use the same keys",
+                );
+            }
+            if self.database.max_connections == 0 {
+                return invalid("database.max_connections must be above 0");
+            }
+        }
         Ok(())
     }
 

@@ -159,6 +159,46 @@ async fn parallel_admissions_never_exceed_the_daily_limit(store: Arc<Store>) {
     assert_eq!(invoices.len(), 3, "distinct invoice numbers");
 }
 
+async fn parallel_refunds_never_exceed_the_original(store: Arc<Store>) {
+    let user = user(&store, "ann").await;
+    let sale = store
+        .transactions()
+        .insert_pending(
+            &new_txn(&user, "sale", 1_000, date!(2030 - 01 - 01)),
+            Admission::Sale {
+                per_day: Money::twd_minor(1_000),
+            },
+        )
+        .await
+        .unwrap();
+    approve(&store, &sale.id, "100001", date!(2030 - 01 - 01)).await;
+    let threads: Vec<_> = (0..10)
+        .map(|i| {
+            let (store, user, original) = (store.clone(), user.clone(), sale.id.clone());
+            tokio::spawn(async move {
+                let mut refund = new_txn(&user, &format!("r{i}"), 300, date!(2030 - 01 - 01));
+                refund.kind = TxnKind::Refund;
+                refund.original_id = Some(original);
+                store
+                    .transactions()
+                    .insert_pending(&refund, Admission::Refund)
+                    .await
+            })
+        })
+        .collect();
+    let mut admitted = 0;
+    for thread in threads {
+        match thread.await.unwrap() {
+            Ok(_) => admitted += 1,
+            Err(e) => assert!(
+                matches!(e, StoreError::Refused(Refusal::RefundExceedsOriginal)),
+                "{e}"
+            ),
+        }
+    }
+    assert_eq!(admitted, 3, "three NT$3 refunds fit a NT$10 sale");
+}
+
 async fn idempotency_claims(store: Arc<Store>) {
     let user = user(&store, "bob").await;
     let now = datetime!(2030-01-01 00:00 UTC);
@@ -898,6 +938,7 @@ async fn a_failed_authorization_ends_reversed_by_id_or_by_key(store: Arc<Store>)
 }
 
 on_both_databases!(
+    parallel_refunds_never_exceed_the_original,
     parallel_admissions_never_exceed_the_daily_limit,
     idempotency_claims,
     pending_marked_for_reversal_never_ends_approved,

@@ -37,8 +37,18 @@ pub const MORNING: &str = "2030-03-10T02:00:00Z";
 pub fn test_config() -> GatewayConfig {
     let mut config = sqlite_test_config();
     if std::env::var("MPOS_TEST_DATABASE").as_deref() == Ok("postgres") {
-        config.database.url = Some(mpos_testkit::PostgresServer::shared().fresh_database());
+        config = postgres_test_config();
     }
+    config
+}
+
+/// The test configuration on a fresh PostgreSQL database, with the keys every
+/// instance on it must share (random, for this test only).
+pub fn postgres_test_config() -> GatewayConfig {
+    let mut config = sqlite_test_config();
+    config.database.url = Some(mpos_testkit::PostgresServer::shared().fresh_database());
+    config.hsm.token_key_hex = Some(mpos_gateway::ids::random_hex(32));
+    config.security.password_pepper_hex = Some(mpos_gateway::ids::random_hex(32));
     config
 }
 
