@@ -251,7 +251,7 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
         sms: SmsSender::new(config.sms.as_ref(), outbox.join("sms.jsonl"))?,
         cutoff: config.cutoff(),
         passwords: auth::password::Passwords::new(pepper),
-        rate_limits: rate_limits::RateLimits::new(config.rate_limits.clone()),
+        rate_limits: rate_limits::RateLimits::with_store(config.rate_limits.clone(), store.clone()),
         unknown_names: auth::unknown_names::UnknownNames::new(
             config.security.max_failed_logins,
             config.security.lock_minutes,

@@ -1,7 +1,8 @@
 //! Two gateway instances on one PostgreSQL database behave as one gateway:
 //! the same request sent to both charges once, limits and refund ceilings
 //! hold when sales race across them, a DUKPT counter seen by one is a
-//! replay at the other, wrong passwords count together, and the 23:00
+//! replay at the other, wrong passwords, unknown names and rate limits
+//! count together, and the 23:00
 //! settlement closes each capture into exactly one batch although both
 //! schedulers run it.
 // Amounts are written dollars_cents: 1_000_00 is NT$1,000.00.
@@ -140,6 +141,42 @@ async fn wrong_passwords_at_either_instance_count_together() {
     // Locked at both: the right password too.
     let (status, body) = a.login("dan", &user.password).await;
     assert_eq!((status.as_u16(), code(&body)), (423, "account_locked"));
+}
+
+#[tokio::test]
+async fn an_unknown_name_locks_across_instances_as_a_real_one_does() {
+    let (a, b) = two_instances().await;
+    for attempt in 1..=4 {
+        let gw = if attempt % 2 == 0 { &a } else { &b };
+        let (status, body) = gw.login("ghost", "000000").await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::UNAUTHORIZED, "invalid_credentials")
+        );
+    }
+    let (status, body) = a.login("ghost", "000000").await;
+    assert_eq!((status.as_u16(), code(&body)), (423, "account_locked"));
+    let (status, body) = b.login("ghost", "123456").await;
+    assert_eq!((status.as_u16(), code(&body)), (423, "account_locked"));
+}
+
+#[tokio::test]
+async fn rate_limits_count_the_requests_of_every_instance_together() {
+    let mut config = postgres_test_config();
+    config.rate_limits.logins_per_username_per_minute = 3;
+    let a = TestGateway::start_with(config.clone()).await;
+    let b = TestGateway::start_with(config).await;
+    let mut answers = Vec::new();
+    for attempt in 0..4 {
+        let gw = if attempt % 2 == 0 { &a } else { &b };
+        answers.push(gw.login("fay", "000000").await);
+    }
+    // Each instance saw two: only their sum reaches the limit of three.
+    for (status, body) in &answers[..3] {
+        assert_eq!(code(body), "invalid_credentials", "{status} {body}");
+    }
+    let (status, body) = &answers[3];
+    assert_eq!((status.as_u16(), code(body)), (429, "too_many_requests"));
 }
 
 #[tokio::test]

@@ -42,13 +42,19 @@ fn stage_after_login(user: &UserRow) -> SessionStage {
 
 /// Counts a secret's check (activation code, password) against the rate
 /// limits of the client's address and of the session.
-fn limit_secrets(state: &AppState, client: ClientAddr, session: &Session) -> Result<(), AppError> {
+async fn limit_secrets(
+    state: &AppState,
+    client: ClientAddr,
+    session: &Session,
+) -> Result<(), AppError> {
     state
         .rate_limits
-        .check(Limit::SecretPerAddress, &client.key())?;
+        .check(Limit::SecretPerAddress, &client.key())
+        .await?;
     state
         .rate_limits
         .check(Limit::SecretPerSession, &session.row.token_hash)
+        .await
 }
 
 /// Refuses a locked account.
@@ -157,7 +163,11 @@ async fn check_password(
 /// and the same answers, lock included, as a wrong password for a real one.
 async fn refuse_unknown_name(state: &AppState, name: &str, password: String) -> AppError {
     let now = state.clock.now();
-    if let Some(until) = state.unknown_names.locked(name, now) {
+    let locked = match state.unknown_names.locked(&state.store, name, now).await {
+        Ok(locked) => locked,
+        Err(e) => return e.into(),
+    };
+    if let Some(until) = locked {
         return locked_error(until, now);
     }
     if let Err(e) = state.passwords.verify_unknown_user(password).await {
@@ -169,9 +179,10 @@ async fn refuse_unknown_name(state: &AppState, name: &str, password: String) -> 
         "login refused"
     );
     let now = state.clock.now();
-    match state.unknown_names.fail(name, now) {
-        Some(until) => locked_error(until, now),
-        None => ErrorCode::InvalidCredentials.into(),
+    match state.unknown_names.fail(&state.store, name, now).await {
+        Ok(Some(until)) => locked_error(until, now),
+        Ok(None) => ErrorCode::InvalidCredentials.into(),
+        Err(e) => e.into(),
     }
 }
 
@@ -184,11 +195,15 @@ pub async fn login(
     // Before any database read or Argon2 work: a flood costs a hash lookup.
     state
         .rate_limits
-        .check(Limit::LoginPerAddress, &client.key())?;
-    state.rate_limits.check(
-        Limit::LoginPerUsername,
-        &request.username.trim().to_lowercase(),
-    )?;
+        .check(Limit::LoginPerAddress, &client.key())
+        .await?;
+    state
+        .rate_limits
+        .check(
+            Limit::LoginPerUsername,
+            &request.username.trim().to_lowercase(),
+        )
+        .await?;
     // The product logs in only with the card reader plugged in.
     let Some(reader_serial) = request
         .reader_serial
@@ -247,7 +262,7 @@ pub async fn activate(
     session: Session,
     ApiJson(request): ApiJson<ActivateRequest>,
 ) -> Result<Json<StageResponse>, AppError> {
-    limit_secrets(&state, client, &session)?;
+    limit_secrets(&state, client, &session).await?;
     match session.row.stage {
         SessionStage::ActivationRequired => {}
         SessionStage::PasswordChangeRequired => {
@@ -310,7 +325,7 @@ pub async fn change_password(
     session: Session,
     ApiJson(request): ApiJson<ChangePasswordRequest>,
 ) -> Result<Json<StageResponse>, AppError> {
-    limit_secrets(&state, client, &session)?;
+    limit_secrets(&state, client, &session).await?;
     let user = &session.user;
     match session.row.stage {
         SessionStage::ActivationRequired => return Err(ErrorCode::ActivationRequired.into()),
@@ -360,7 +375,7 @@ pub async fn verify_password(
     ReadySession(session): ReadySession,
     ApiJson(request): ApiJson<VerifyPasswordRequest>,
 ) -> Result<Json<StageResponse>, AppError> {
-    limit_secrets(&state, client, &session)?;
+    limit_secrets(&state, client, &session).await?;
     check_password(
         &state,
         &session.user,

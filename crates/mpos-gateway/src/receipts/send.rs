@@ -40,7 +40,8 @@ pub async fn send(
 ) -> Result<Json<SendReceiptResponse>, AppError> {
     state
         .rate_limits
-        .check(Limit::ReceiptPerSession, &session.row.token_hash)?;
+        .check(Limit::ReceiptPerSession, &session.row.token_hash)
+        .await?;
     let txn = state
         .store
         .transactions()
@@ -73,7 +74,8 @@ pub async fn send(
             }
             state
                 .rate_limits
-                .check(Limit::SmsPerUser, &session.user.id)?;
+                .check(Limit::SmsPerUser, &session.user.id)
+                .await?;
             let sms = Sms {
                 to: number.clone(),
                 message: text,

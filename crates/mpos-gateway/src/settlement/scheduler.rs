@@ -3,7 +3,8 @@
 //! Asia/Taipei) has passed, runs that date's settlement exactly once. Runs
 //! are recorded in the database, so restarts do not repeat a date and
 //! missed dates are caught up in order. Each tick also gives up transactions
-//! pending for too long (see [`crate::payments::expiry`]).
+//! pending for too long (see [`crate::payments::expiry`]); once a minute the
+//! task also forgets lapsed rate-limit buckets and unknown-name counts.
 
 use crate::state::AppState;
 use std::time::Duration;
@@ -65,10 +66,29 @@ pub async fn tick(state: &AppState) -> Result<usize, crate::store::StoreError> {
     Ok(closed)
 }
 
+/// How often lapsed rate-limit buckets and unknown names are forgotten.
+const FORGET_EVERY: Duration = Duration::from_secs(60);
+
+/// Forgets shared rate-limit buckets and unknown names whose counts have lapsed.
+async fn forget_lapsed_counts(state: &AppState) -> Result<(), crate::store::StoreError> {
+    state.rate_limits.sweep_shared().await?;
+    state
+        .unknown_names
+        .sweep(&state.store, state.clock.now())
+        .await
+}
+
 /// Runs [`tick`] forever; stops when the task is aborted.
 pub async fn run(state: AppState) {
     let interval = Duration::from_millis(state.config.settlement.check_interval_ms.max(1));
+    let mut last_forgot = std::time::Instant::now();
     loop {
+        if last_forgot.elapsed() >= FORGET_EVERY {
+            last_forgot = std::time::Instant::now();
+            if let Err(e) = forget_lapsed_counts(&state).await {
+                tracing::error!(event = "limits_sweep_failed", error = %e, "rate-limit sweep failed");
+            }
+        }
         let ticking = state.clone();
         // Its own task, so a panic in one tick is logged and the next tick runs.
         match tokio::spawn(async move { tick(&ticking).await }).await {

@@ -1,6 +1,6 @@
 //! The storage boundary: repositories per aggregate ([`Users`],
 //! [`Sessions`], [`Idempotency`], [`Readers`], [`Transactions`],
-//! [`Settlement`], [`LegacySecrets`]), each method one explicit transaction,
+//! [`Settlement`], [`RateLimitBuckets`], [`UnknownNames`], [`LegacySecrets`]), each method one explicit transaction,
 //! written once against the small SQL of `sql.rs` and run on SQLite (the
 //! embedded default, group commit) or PostgreSQL (several instances on one
 //! database). Errors say what failed in storage terms; they carry neither SQL
@@ -9,6 +9,7 @@
 mod idempotency;
 mod legacy_secrets;
 mod postgres;
+mod rate_limit_buckets;
 mod readers;
 mod rows;
 mod sessions;
@@ -16,16 +17,19 @@ mod settlement;
 pub(crate) mod sql;
 mod sqlite;
 mod transactions;
+mod unknown_names;
 mod users;
 
 pub use idempotency::Idempotency;
 pub use legacy_secrets::LegacySecrets;
 pub use postgres::PostgresDb;
+pub use rate_limit_buckets::RateLimitBuckets;
 pub use readers::Readers;
 pub use sessions::Sessions;
 pub use settlement::Settlement;
 pub use sqlite::SqliteDb;
 pub use transactions::Transactions;
+pub use unknown_names::UnknownNames;
 pub use users::Users;
 
 pub use crate::auth::lockout::Lane;
@@ -168,6 +172,21 @@ impl Store {
     /// Batches and the automatic runs.
     pub fn settlement(&self) -> Settlement<'_> {
         Settlement { store: self }
+    }
+
+    /// Rate-limit buckets every instance counts against together.
+    pub fn rate_limit_buckets(&self) -> RateLimitBuckets<'_> {
+        RateLimitBuckets { store: self }
+    }
+
+    /// Failed logins for user names no account has.
+    pub fn unknown_names(&self) -> UnknownNames<'_> {
+        UnknownNames { store: self }
+    }
+
+    /// Whether other gateway instances may share this database (PostgreSQL).
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
     }
 
     /// Secrets an older version kept in the database.

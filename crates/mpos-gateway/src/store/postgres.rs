@@ -13,7 +13,10 @@ use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::NoTls;
 
 /// Schema migrations; index + 1 is the version each one produces.
-const MIGRATIONS: &[&str] = &[include_str!("schema/postgres_v1.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema/postgres_v1.sql"),
+    include_str!("schema/postgres_v2.sql"),
+];
 
 /// The lock instances hold while one of them migrates the schema.
 const MIGRATION_LOCK: &str = "mpos-gateway schema migration";

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/sqlite_v2.sql"),
     include_str!("schema/sqlite_v3.sql"),
     include_str!("schema/sqlite_v4.sql"),
+    include_str!("schema/sqlite_v5.sql"),
 ];
 
 /// At most this many transactions share one commit.
