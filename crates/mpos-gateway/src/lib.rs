@@ -44,6 +44,7 @@ use crate::store::Store;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -247,6 +248,9 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
     let outbox = data_dir.join("outbox");
     let state = AppState::new(Shared {
         hsm: Hsm::new(&config.hsm, token_key),
+        issuer: Arc::new(issuer::SimulatedIssuer::new(Duration::from_millis(
+            config.issuer.slow_delay_ms,
+        ))),
         mailer: Mailer::new(config.smtp.as_ref(), outbox.join("mail.jsonl"))?,
         sms: SmsSender::new(config.sms.as_ref(), outbox.join("sms.jsonl"))?,
         cutoff: config.cutoff(),

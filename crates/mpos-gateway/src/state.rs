@@ -5,6 +5,7 @@ use crate::auth::unknown_names::UnknownNames;
 use crate::clock::{Clock, TestClock};
 use crate::config::GatewayConfig;
 use crate::hsm::Hsm;
+use crate::issuer::Issuer;
 use crate::notify::mail::Mailer;
 use crate::notify::sms::SmsSender;
 use crate::rate_limits::RateLimits;
@@ -19,6 +20,8 @@ pub struct AppState(Arc<Shared>);
 
 /// The parts of [`AppState`].
 pub struct Shared {
+    /// Who answers authorizations.
+    pub issuer: Arc<dyn Issuer>,
     /// Storage.
     pub store: Arc<Store>,
     /// Time.

@@ -10,7 +10,6 @@ use crate::state::AppState;
 use crate::store::{IssuerOutcome, NewTxn, StoreError, TxnRow, UserRow};
 use mpos_wire::api::{AuthorizationResponse, BrandRule, TxnKind, TxnStatus};
 use mpos_wire::{Brand, EntryMode, ErrorCode, Money};
-use std::time::Duration;
 
 /// The merchant's rule for a brand it accepts.
 pub fn accepted_rule(state: &AppState, brand: Brand) -> Result<BrandRule, AppError> {
@@ -85,9 +84,6 @@ pub async fn record_issuer_answer(
     txn_id: &str,
     decision: IssuerDecision,
 ) -> Result<TxnRow, AppError> {
-    if decision.slow {
-        tokio::time::sleep(Duration::from_millis(state.config.issuer.slow_delay_ms)).await;
-    }
     match complete(state, txn_id, decision).await {
         Ok(row) => Ok(row),
         Err(error) => give_up(state, txn_id, error).await,

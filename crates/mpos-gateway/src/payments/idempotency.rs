@@ -13,6 +13,8 @@ use crate::error::AppError;
 use crate::payments::expiry::{answer, expire_key};
 use crate::state::AppState;
 use crate::store::Claim;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use mpos_wire::api::IDEMPOTENCY_KEY_HEADER;
@@ -24,8 +26,22 @@ use std::future::Future;
 /// Header set on replayed answers.
 pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
 
-/// The request's idempotency key, in the form `domain::idempotency_key` sets.
-pub fn key_from(headers: &HeaderMap) -> Result<String, AppError> {
+/// The request's `Idempotency-Key` header, checked as
+/// `domain::idempotency_key` sets: the one place a handler gets its key
+/// from. A missing or malformed key is `bad_request` before the body is read.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AppError> {
+        key_from(&parts.headers).map(IdempotencyKey)
+    }
+}
+
+/// The idempotency key in `headers`, in the form `domain::idempotency_key` sets.
+fn key_from(headers: &HeaderMap) -> Result<String, AppError> {
     let value = headers.get(IDEMPOTENCY_KEY_HEADER).ok_or_else(|| {
         AppError::detail(
             ErrorCode::BadRequest,

@@ -3,18 +3,16 @@
 
 use crate::auth::session::ReadySession;
 use crate::error::{ApiJson, AppError};
-use crate::issuer;
 use crate::payments::authorize::{
     accepted_rule, authorization_response, log_outcome, pending_txn, record_issuer_answer, Attempt,
 };
 use crate::payments::card::open_card;
-use crate::payments::idempotency;
+use crate::payments::idempotency::{self, IdempotencyKey};
 use crate::payments::limits::{check_amount, check_refund};
 use crate::state::AppState;
 use crate::store::{Admission, UserRow};
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use mpos_wire::api::{AuthorizationResponse, RefundRequest, TxnKind};
 use mpos_wire::ErrorCode;
 
@@ -22,13 +20,9 @@ use mpos_wire::ErrorCode;
 pub async fn refund(
     State(state): State<AppState>,
     ReadySession(session): ReadySession,
-    headers: HeaderMap,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<RefundRequest>,
 ) -> Response {
-    let key = match idempotency::key_from(&headers) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
     let hash = idempotency::request_hash("refund", &request);
     let user = session.user;
     let work = authorize_refund(state.clone(), user.clone(), key.clone(), request);
@@ -84,7 +78,7 @@ pub async fn authorize_refund(
         .transactions().insert_pending(&pending_txn(&state, attempt, &card), Admission::Refund).await
         .inspect_err(|e| tracing::info!(event = "refund_refused", reason = %e, original_id = %original.id, "refund not admitted"))?;
     tracing::info!(event = "refund_pending", transaction_id = %pending.id, original_id = %original.id, masked_pan = %pending.masked_pan, amount_minor = pending.amount.minor, "sent to issuer");
-    let decision = issuer::authorize_refund(&card);
+    let decision = state.issuer.authorize_refund(&card).await;
     drop(card);
     let row = record_issuer_answer(&state, &pending.id, decision).await?;
     log_outcome(&row);

@@ -9,11 +9,10 @@
 use crate::auth::session::ReadySession;
 use crate::domain::idempotency_key;
 use crate::error::{ApiJson, AppError};
-use crate::payments::idempotency;
+use crate::payments::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 use crate::store::ReversalOutcome;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use mpos_wire::api::{ReversalRequest, ReversalResponse};
 use mpos_wire::ErrorCode;
@@ -22,13 +21,9 @@ use mpos_wire::ErrorCode;
 pub async fn reversal(
     State(state): State<AppState>,
     ReadySession(session): ReadySession,
-    headers: HeaderMap,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<ReversalRequest>,
 ) -> Response {
-    let key = match idempotency::key_from(&headers) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
     let original = request.original_idempotency_key.as_str();
     if let Err(e) = idempotency_key::check(original) {
         return AppError::detail(

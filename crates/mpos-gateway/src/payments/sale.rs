@@ -6,19 +6,17 @@ use crate::auth::session::ReadySession;
 use crate::domain::fallback::{self, FallbackVerdict};
 use crate::emv;
 use crate::error::{ApiJson, AppError};
-use crate::issuer;
 use crate::payments::authorize::{
     accepted_rule, authorization_response, log_outcome, pending_txn, record_issuer_answer, Attempt,
 };
 use crate::payments::card::open_card;
-use crate::payments::idempotency;
+use crate::payments::idempotency::{self, IdempotencyKey};
 use crate::payments::limits::check_sale;
 use crate::settlement::business_date::TAIPEI;
 use crate::state::AppState;
 use crate::store::{Admission, UserRow};
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use mpos_wire::api::{AuthorizationResponse, SaleRequest, TxnKind, TxnStatus};
 use mpos_wire::{EntryMode, ErrorCode};
 
@@ -26,13 +24,9 @@ use mpos_wire::{EntryMode, ErrorCode};
 pub async fn sale(
     State(state): State<AppState>,
     ReadySession(session): ReadySession,
-    headers: HeaderMap,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<SaleRequest>,
 ) -> Response {
-    let key = match idempotency::key_from(&headers) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
     let hash = idempotency::request_hash("sale", &request);
     let user = session.user;
     let work = authorize_sale(state.clone(), user.clone(), key.clone(), request);
@@ -105,7 +99,8 @@ pub async fn authorize_sale(
         tracing::info!(event = "sale_refused", reason = %e, masked_pan = %card.masked_pan, amount_minor = request.amount.minor, "sale not admitted");
     })?;
     tracing::info!(event = "sale_pending", transaction_id = %pending.id, masked_pan = %pending.masked_pan, amount_minor = pending.amount.minor, "sent to issuer");
-    let decision = issuer::authorize_sale(&card, state.clock.now().to_offset(TAIPEI).date());
+    let today = state.clock.now().to_offset(TAIPEI).date();
+    let decision = state.issuer.authorize_sale(&card, today).await;
     // The clear card data is not needed any more.
     drop(card);
     let row = record_issuer_answer(&state, &pending.id, decision).await?;

@@ -4,25 +4,20 @@
 
 use crate::auth::session::VerifiedSession;
 use crate::error::{ApiJson, AppError};
-use crate::payments::idempotency;
+use crate::payments::idempotency::{self, IdempotencyKey};
 use crate::payments::summary::summarize;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use mpos_wire::api::{TransactionSummary, VoidRequest};
 
 /// The handler; answers with the voided transaction.
 pub async fn void(
     State(state): State<AppState>,
     VerifiedSession(session): VerifiedSession,
-    headers: HeaderMap,
+    IdempotencyKey(key): IdempotencyKey,
     ApiJson(request): ApiJson<VoidRequest>,
 ) -> Response {
-    let key = match idempotency::key_from(&headers) {
-        Ok(key) => key,
-        Err(e) => return e.into_response(),
-    };
     let hash = idempotency::request_hash("void", &request);
     let work = void_transaction(state.clone(), session.user.id.clone(), request);
     idempotency::run(state, session.user.id, key, "void", hash, work).await

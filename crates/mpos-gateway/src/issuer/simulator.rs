@@ -1,29 +1,41 @@
 //! The issuer simulator: answers authorizations for the test-card
-//! catalogue. Pure decisions here; the caller waits for slow issuers and
-//! draws authorization codes.
+//! catalogue (pure decisions), the slow issuer after the configured delay.
 
+use super::{Issuer, IssuerDecision, IssuerFuture};
 use crate::hsm::OpenedCard;
 use mpos_cards::{IssuerBehaviour, TestCard};
+use std::time::Duration;
 use time::Date;
 
-/// The issuer's decision about one authorization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IssuerDecision {
-    /// ISO 8583 response code; `00` approves.
-    pub response_code: &'static str,
-    /// Whether the answer comes only after the configured slow-issuer delay.
-    pub slow: bool,
+/// The simulated issuer of the test-card catalogue.
+pub struct SimulatedIssuer {
+    slow_delay: Duration,
 }
 
-impl IssuerDecision {
-    /// Whether it approves.
-    pub fn approved(&self) -> bool {
-        self.response_code == "00"
+impl SimulatedIssuer {
+    /// A simulator whose slow cards answer after `slow_delay`.
+    pub fn new(slow_delay: Duration) -> Self {
+        SimulatedIssuer { slow_delay }
     }
 
-    /// The response text.
-    pub fn text(&self) -> &'static str {
-        mpos_cards::response_text(self.response_code)
+    fn answer(&self, decision: IssuerDecision) -> IssuerFuture<'static> {
+        let delay = decision.slow.then_some(self.slow_delay);
+        Box::pin(async move {
+            if let Some(delay) = delay {
+                tokio::time::sleep(delay).await;
+            }
+            decision
+        })
+    }
+}
+
+impl Issuer for SimulatedIssuer {
+    fn authorize_sale<'a>(&'a self, card: &'a OpenedCard, today: Date) -> IssuerFuture<'a> {
+        self.answer(authorize_sale(card, today))
+    }
+
+    fn authorize_refund<'a>(&'a self, card: &'a OpenedCard) -> IssuerFuture<'a> {
+        self.answer(authorize_refund(card))
     }
 }
 
@@ -96,6 +108,20 @@ mod tests {
         assert!(is_expired("2012", today));
         assert!(is_expired("3013", today), "month 13 is malformed");
         assert!(is_expired("30", today));
+    }
+
+    #[tokio::test]
+    async fn slow_cards_answer_after_the_delay() {
+        let issuer = SimulatedIssuer::new(Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        let decision = issuer
+            .answer(IssuerDecision {
+                response_code: "00",
+                slow: true,
+            })
+            .await;
+        assert!(decision.approved());
+        assert!(started.elapsed() >= Duration::from_millis(200));
     }
 
     #[test]
