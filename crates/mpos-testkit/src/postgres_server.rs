@@ -32,7 +32,7 @@ impl PostgresServer {
     pub fn shared() -> &'static PostgresServer {
         let server = SERVER.get_or_init(|| match std::env::var(URL_VARIABLE) {
             Ok(url) => parse_url(&url),
-            Err(_) => start_own(),
+            Err(_) => start_own(false),
         });
         match server {
             Ok(server) => server,
@@ -41,6 +41,12 @@ impl PostgresServer {
                  (Debian: apt-get install postgresql) or set {URL_VARIABLE}; tests/run.sh does both"
             ),
         }
+    }
+
+    /// A server of its own (not the shared one) that makes every commit
+    /// durable (fsync on), for benchmarks that must count the disk.
+    pub fn start_durable() -> Result<PostgresServer, String> {
+        start_own(true)
     }
 
     /// Creates an empty database and returns its URL.
@@ -146,10 +152,14 @@ fn server_identity() -> Result<Option<(u32, u32)>, String> {
     Ok(Some((id("-u")?, id("-g")?)))
 }
 
-fn start_own() -> Result<PostgresServer, String> {
+fn start_own(durable: bool) -> Result<PostgresServer, String> {
     let bin = bin_dir().ok_or("no PostgreSQL under /usr/lib/postgresql")?;
     let identity = server_identity()?;
-    let base = std::env::temp_dir().join(format!("mpos-pg-{}", std::process::id()));
+    let base = std::env::temp_dir().join(format!(
+        "mpos-pg-{}-{}",
+        std::process::id(),
+        DATABASES.fetch_add(1, Ordering::Relaxed)
+    ));
     let _ = std::fs::remove_dir_all(&base);
     let data = base.join("data");
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
@@ -172,7 +182,7 @@ fn start_own() -> Result<PostgresServer, String> {
     }
     remove_when_gone(&base);
     let port = free_port()?;
-    spawn_server(&bin, &data, &base, port, identity)?;
+    spawn_server(&bin, &data, &base, port, identity, durable)?;
     let server = PostgresServer {
         host: "127.0.0.1".into(),
         port,
@@ -218,15 +228,24 @@ fn spawn_server(
     socket_dir: &Path,
     port: u16,
     identity: Option<(u32, u32)>,
+    durable: bool,
 ) -> Result<(), String> {
+    // Correctness tests need no fsync; a benchmark of durable commits does.
+    let sync = if durable { "on" } else { "off" };
     let mut command = Command::new(bin.join("postgres"));
     command
         .arg("-D")
         .arg(data)
         .args(["-p", &port.to_string(), "-k"])
         .arg(socket_dir)
-        .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
-        .args(["-c", "synchronous_commit=off", "-c", "max_connections=300"])
+        .args(["-c", "listen_addresses=127.0.0.1"])
+        .args([
+            "-c",
+            &format!("fsync={sync}"),
+            "-c",
+            &format!("synchronous_commit={sync}"),
+        ])
+        .args(["-c", "max_connections=300"])
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     run_as(&mut command, identity);

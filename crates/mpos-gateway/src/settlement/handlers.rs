@@ -16,13 +16,13 @@ pub async fn preview(
     State(state): State<AppState>,
     VerifiedSession(session): VerifiedSession,
 ) -> Result<Json<SettlementPreview>, AppError> {
-    let captures = state
+    let unsettled = state
         .store
         .settlement()
-        .unsettled_captures(&session.user.terminal_id)
+        .unsettled(&session.user.terminal_id)
         .await?;
     Ok(Json(SettlementPreview {
-        totals: totals(&captures),
+        totals: totals(&unsettled),
         next_auto_settlement: format_time(state.cutoff.next_run(state.clock.now())),
     }))
 }
@@ -45,7 +45,7 @@ pub async fn settle(
         )
         .await?
         .ok_or(ErrorCode::NothingToSettle)?;
-    tracing::info!(event = "batch_closed", trigger = "manual", batch_id = %batch.id, terminal_id = %batch.terminal_id, captures = batch.captures.len(), user_id = %user.id, "manual settlement closed a batch");
+    tracing::info!(event = "batch_closed", trigger = "manual", batch_id = %batch.id, terminal_id = %batch.terminal_id, captures = batch.count(), user_id = %user.id, "manual settlement closed a batch");
     Ok(Json(SettleResponse {
         batch: batch_summary(&batch),
     }))

@@ -55,7 +55,7 @@ pub async fn tick(state: &AppState) -> Result<usize, crate::store::StoreError> {
                     batch_id = %batch.id,
                     terminal_id = %batch.terminal_id,
                     business_date = %crate::settlement::business_date::format_date(date),
-                    captures = batch.captures.len(),
+                    captures = batch.count(),
                     "automatic settlement closed a batch"
                 );
             }

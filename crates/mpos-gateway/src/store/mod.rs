@@ -512,8 +512,28 @@ pub struct BatchRow {
     pub closed_at: OffsetDateTime,
     /// Manual or automatic.
     pub trigger: SettlementTrigger,
-    /// The captures in it.
-    pub captures: Vec<TxnRow>,
+    /// Its captures, summed per kind and brand.
+    pub groups: Vec<CaptureGroup>,
+}
+
+impl BatchRow {
+    /// How many captures it holds.
+    pub fn count(&self) -> u64 {
+        self.groups.iter().map(|g| g.count).sum()
+    }
+}
+
+/// Captures of one kind and brand, summed (what settlement totals are made of).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureGroup {
+    /// Sale or refund.
+    pub kind: TxnKind,
+    /// Card brand.
+    pub brand: Brand,
+    /// How many.
+    pub count: u64,
+    /// Their amounts summed.
+    pub total: Money,
 }
 
 #[cfg(test)]

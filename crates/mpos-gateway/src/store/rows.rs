@@ -2,7 +2,7 @@
 //! as RFC 3339 text, dates as YYYY-MM-DD, money as minor units.
 
 use super::sql::Row;
-use super::{BatchRow, SessionRow, StoreError, TxnRow, UserRow};
+use super::{BatchRow, CaptureGroup, SessionRow, StoreError, TxnRow, UserRow};
 use crate::clock::parse_time;
 use crate::settlement::business_date::parse_date;
 use mpos_wire::api::Limits;
@@ -147,8 +147,8 @@ pub fn txn(row: &Row) -> Result<TxnRow, StoreError> {
     })
 }
 
-/// A `batches` row with its captures.
-pub fn batch(row: &Row, captures: Vec<TxnRow>) -> Result<BatchRow, StoreError> {
+/// A `batches` row with its captures' sums.
+pub fn batch(row: &Row, groups: Vec<CaptureGroup>) -> Result<BatchRow, StoreError> {
     Ok(BatchRow {
         id: row.text("id")?,
         merchant_id: row.text("merchant_id")?,
@@ -156,6 +156,6 @@ pub fn batch(row: &Row, captures: Vec<TxnRow>) -> Result<BatchRow, StoreError> {
         business_date: date_col(&row.text("business_date")?)?,
         closed_at: time_col("closed_at", &row.text("closed_at")?)?,
         trigger: from_text("trigger", &row.text("trigger")?)?,
-        captures,
+        groups,
     })
 }

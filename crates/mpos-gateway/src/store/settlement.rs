@@ -5,9 +5,8 @@
 //! happens once, under the run's lock, on every instance together.
 
 use super::rows::{self, text};
-use super::sql::{args, Tx};
-use super::transactions::txns_where;
-use super::{BatchRow, SettlementTrigger, Store, StoreError, TxnRow};
+use super::sql::{args, Tx, Value};
+use super::{BatchRow, CaptureGroup, SettlementTrigger, Store, StoreError};
 use crate::clock::format_time;
 use crate::ids::new_id;
 use crate::settlement::business_date::format_date;
@@ -54,12 +53,7 @@ async fn close_batch(
             .await?;
         return Ok(None);
     }
-    let captures = txns_where(
-        tx,
-        "WHERE t.batch_id = ?1 ORDER BY t.created_at, t.rowid",
-        args![&id],
-    )
-    .await?;
+    let groups = groups_where(tx, "batch_id = ?1", args![&id]).await?;
     Ok(Some(BatchRow {
         id,
         merchant_id: merchant_id.to_string(),
@@ -67,20 +61,47 @@ async fn close_batch(
         business_date,
         closed_at: now,
         trigger,
-        captures,
+        groups,
     }))
 }
 
+/// Approved captures matching `clause`, summed per kind and brand (in SQL:
+/// a batch of a million captures never comes into memory row by row).
+async fn groups_where(
+    tx: &mut dyn Tx,
+    clause: &str,
+    args: &[Value],
+) -> Result<Vec<CaptureGroup>, StoreError> {
+    tx.query(
+        &format!(
+            "SELECT kind, brand, COUNT(*) AS captures, CAST(SUM(amount_minor) AS BIGINT) AS total \
+             FROM transactions WHERE status = 'approved' AND {clause} GROUP BY kind, brand ORDER BY kind, brand"
+        ),
+        args,
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(CaptureGroup {
+            kind: rows::from_text("kind", &row.text("kind")?)?,
+            brand: rows::from_text("brand", &row.text("brand")?)?,
+            count: u64::try_from(row.int("captures")?).unwrap_or(0),
+            total: rows::money(row.int("total")?)?,
+        })
+    })
+    .collect()
+}
+
 impl Settlement<'_> {
-    /// Approved, unsettled captures of a terminal.
-    pub async fn unsettled_captures(&self, terminal_id: &str) -> Result<Vec<TxnRow>, StoreError> {
+    /// A terminal's approved, unsettled captures, summed per kind and brand.
+    pub async fn unsettled(&self, terminal_id: &str) -> Result<Vec<CaptureGroup>, StoreError> {
         let terminal_id = terminal_id.to_string();
         self.store
             .read(move |tx| {
                 Box::pin(async move {
-                    txns_where(
+                    groups_where(
                         tx,
-                        "WHERE t.terminal_id = ?1 AND t.batch_id IS NULL AND t.status = 'approved' ORDER BY t.created_at, t.rowid",
+                        "terminal_id = ?1 AND batch_id IS NULL",
                         args![terminal_id],
                     )
                     .await
@@ -191,13 +212,8 @@ impl Settlement<'_> {
                         .await?;
                     let mut out = Vec::with_capacity(batches.len());
                     for batch in batches {
-                        let captures = txns_where(
-                            tx,
-                            "WHERE t.batch_id = ?1 ORDER BY t.created_at, t.rowid",
-                            args![batch.text("id")?],
-                        )
-                        .await?;
-                        out.push(rows::batch(&batch, captures)?);
+                        let groups = groups_where(tx, "batch_id = ?1", args![batch.text("id")?]).await?;
+                        out.push(rows::batch(&batch, groups)?);
                     }
                     Ok(out)
                 })

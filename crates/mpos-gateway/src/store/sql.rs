@@ -193,6 +193,12 @@ pub trait Tx: Send {
     /// instances too. (SQLite has one writer: every write transaction
     /// already excludes the others, so its lock is free.)
     fn lock<'a>(&'a mut self, name: &'a str) -> TxFuture<'a, ()>;
+
+    /// Whether no other transaction can run between this one's statements
+    /// (SQLite's one writer), so what it read stays true until it ends.
+    fn is_serialized(&self) -> bool {
+        false
+    }
 }
 
 impl dyn Tx + '_ {

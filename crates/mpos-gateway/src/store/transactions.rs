@@ -62,18 +62,13 @@ fn daily_lock(user_id: &str) -> String {
     format!("daily:{user_id}")
 }
 
-/// The user's sales pending or approved on `date`, leaving out `except`.
-async fn sales_on(
-    tx: &mut dyn Tx,
-    user_id: &str,
-    date: Date,
-    except: Option<&str>,
-) -> Result<Money, StoreError> {
+/// The user's sales pending or approved on `date` (read from the index alone).
+async fn sales_on(tx: &mut dyn Tx, user_id: &str, date: Date) -> Result<Money, StoreError> {
     let used = tx
         .query_one(
-            "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM transactions WHERE user_id = ?1 AND kind = 'sale' \
-             AND status IN ('pending', 'approved') AND business_date = ?2 AND id != ?3",
-            args![user_id, format_date(date), except.unwrap_or("")],
+            "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM transactions WHERE user_id = ?1 \
+             AND business_date = ?2 AND kind = 'sale' AND status IN ('pending', 'approved')",
+            args![user_id, format_date(date)],
         )
         .await?
         .first_int()?;
@@ -140,7 +135,7 @@ impl Transactions<'_> {
                     match admission {
                         Admission::Sale { per_day } => {
                             tx.lock(&daily_lock(&txn.user_id)).await?;
-                            let used = sales_on(tx, &txn.user_id, txn.business_date, None).await?;
+                            let used = sales_on(tx, &txn.user_id, txn.business_date).await?;
                             if !daily_limit::fits(used, txn.amount, per_day) {
                                 return Err(StoreError::Refused(Refusal::DailyLimitExceeded));
                             }
@@ -193,7 +188,7 @@ impl Transactions<'_> {
                             &txn.card_token,
                             text(txn.entry_mode),
                             format!("{invoice:06}"),
-                            now,
+                            &now,
                             format_date(txn.business_date),
                             txn.original_id.clone(),
                             &txn.idempotency_key,
@@ -201,7 +196,34 @@ impl Transactions<'_> {
                         ],
                     )
                     .await?;
-                    txn_required(tx, &txn.id).await
+                    // The row as written, without reading it back.
+                    Ok(TxnRow {
+                        id: txn.id,
+                        user_id: txn.user_id,
+                        merchant_id: txn.merchant_id,
+                        terminal_id: txn.terminal_id,
+                        kind: txn.kind,
+                        status: TxnStatus::Pending,
+                        amount: txn.amount,
+                        brand: txn.brand,
+                        masked_pan: txn.masked_pan,
+                        card_token: txn.card_token,
+                        entry_mode: txn.entry_mode,
+                        auth_code: None,
+                        invoice_no: format!("{invoice:06}"),
+                        response_code: String::new(),
+                        response_text: "Pending".into(),
+                        created_at: rows::time_col("created_at", &now)?,
+                        approved_at: None,
+                        business_date: txn.business_date,
+                        batch_id: None,
+                        original_id: txn.original_id,
+                        idempotency_key: txn.idempotency_key,
+                        reversal_requested: false,
+                        receipt_token: txn.receipt_token,
+                        signature: None,
+                        refunded: Money::twd_minor(0),
+                    })
                 })
             })
             .await
@@ -233,7 +255,12 @@ impl Transactions<'_> {
                     if recount {
                         tx.lock(&daily_lock(&first.user_id)).await?;
                     }
-                    let current = txn_required(tx, &id).await?;
+                    // Read again under the locks, unless nothing could have run between.
+                    let current = if tx.is_serialized() {
+                        first
+                    } else {
+                        txn_required(tx, &id).await?
+                    };
                     if current.status != TxnStatus::Pending {
                         return Ok(current);
                     }
@@ -244,7 +271,9 @@ impl Transactions<'_> {
                             .query_one("SELECT limit_per_day_minor FROM users WHERE id = ?1", args![&current.user_id])
                             .await?
                             .first_int()?;
-                        let used = sales_on(tx, &current.user_id, outcome.business_date, Some(&id)).await?;
+                        // The transaction itself still carries its admission
+                        // date, so it is not in the landing date's sum.
+                        let used = sales_on(tx, &current.user_id, outcome.business_date).await?;
                         !daily_limit::fits(used, current.amount, money(per_day)?)
                     };
                     if over_limit_on_landing {
@@ -270,12 +299,12 @@ impl Transactions<'_> {
                             args![
                                 &id,
                                 text(status),
-                                response_code,
-                                response_text,
+                                &response_code,
+                                &response_text,
                                 outcome.auth_code.clone(),
                                 approved.then(|| now.clone()),
                                 format_date(business_date),
-                                now,
+                                &now,
                                 over_limit_on_landing,
                             ],
                         )
@@ -284,7 +313,17 @@ impl Transactions<'_> {
                         Err(StoreError::Constraint(_)) => return Err(StoreError::AuthCodeTaken),
                         other => other?,
                     };
-                    txn_required(tx, &id).await
+                    // The row as written, without reading it back.
+                    Ok(TxnRow {
+                        status,
+                        response_code,
+                        response_text,
+                        auth_code: outcome.auth_code.clone(),
+                        approved_at: approved.then(|| rows::time_col("approved_at", &now)).transpose()?,
+                        business_date,
+                        reversal_requested: current.reversal_requested || over_limit_on_landing,
+                        ..current
+                    })
                 })
             })
             .await
