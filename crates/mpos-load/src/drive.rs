@@ -47,8 +47,18 @@ pub struct ReaderLoad {
     pub sales: Vec<PreparedSale>,
 }
 
-/// A client trusting every instance's certificate.
+/// A client trusting every instance's certificate, keeping connections open.
 pub fn client(certificates: &[String]) -> reqwest::Client {
+    client_with(certificates, 1024)
+}
+
+/// A client that opens a new connection for every request (for the proxy
+/// that decides per connection).
+pub fn client_without_reuse(certificates: &[String]) -> reqwest::Client {
+    client_with(certificates, 0)
+}
+
+fn client_with(certificates: &[String], idle_per_host: usize) -> reqwest::Client {
     let mut roots = rustls::RootCertStore::empty();
     for pem in certificates {
         for der in rustls_pemfile::certs(&mut pem.as_bytes()) {
@@ -66,7 +76,7 @@ pub fn client(certificates: &[String]) -> reqwest::Client {
     .with_no_client_auth();
     reqwest::Client::builder()
         .use_preconfigured_tls(tls)
-        .pool_max_idle_per_host(1024)
+        .pool_max_idle_per_host(idle_per_host)
         .timeout(Duration::from_secs(60))
         .build()
         .expect("client")

@@ -4,16 +4,10 @@
 //! same disk in the same run, and the closing of a million captures; writes
 //! the table to `docs/benchmarks.md` (section `load`).
 
-mod baseline;
-mod drive;
-mod instances;
-mod readers;
-mod settle;
-mod setup;
-
 use clap::Parser;
-use drive::{Measured, ReaderLoad};
 use mpos_gateway::store::Store;
+use mpos_load::drive::{self, Measured, ReaderLoad};
+use mpos_load::{baseline, instances, readers, settle, setup};
 use mpos_testkit::PostgresServer;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -112,13 +106,9 @@ fn main() {
 }
 
 async fn run_scenario(cli: &Cli, dir: &Path, url: Option<String>, count: usize) -> Measured {
-    let config = setup::config(url.clone());
     let config_path = dir.join("gateway.json");
-    std::fs::write(
-        &config_path,
-        serde_json::to_string(&config).expect("config JSON"),
-    )
-    .expect("write the config");
+    std::fs::write(&config_path, setup::config_json(url.clone()).to_string())
+        .expect("write the config");
     // SQLite: the instances share one data directory (one database file);
     // PostgreSQL: each has its own, the database is the server's.
     let data_dirs: Vec<PathBuf> = (0..count)

@@ -8,7 +8,7 @@ use mpos_crypto::envelope::{ClearCard, ReaderKeys};
 use mpos_sim::chip_data::TerminalData;
 use mpos_sim::icc::VirtualIcc;
 use mpos_sim::{TEST_BDK, TEST_BDK_ID, TEST_ISSUER_MASTER_KEY};
-use mpos_wire::api::{SaleRequest, TxnKind};
+use mpos_wire::api::{RefundRequest, SaleRequest, TxnKind};
 use mpos_wire::{CardPayload, EntryMode, MaskedPan, Money};
 use rand::RngCore;
 
@@ -22,47 +22,92 @@ pub struct PreparedSale {
 
 /// `count` chip sales of `minor` each from a fresh reader, in its counter order.
 pub fn prepare_sales(count: usize, minor: u64, today: time::Date) -> Vec<PreparedSale> {
-    let card = TestCard::get(CardId::VisaChipApproved);
-    let mut id = [0u8; 8];
-    id[..4].copy_from_slice(&TEST_BDK_ID);
-    rand::thread_rng().fill_bytes(&mut id[4..]);
-    let mut keys = ReaderKeys::inject(&TEST_BDK, id);
-    let imk = IssuerMasterKey::new(TEST_ISSUER_MASTER_KEY);
-    let mut icc = VirtualIcc::personalise(card, &imk).expect("personalise the test card");
-    let clear = ClearCard {
-        pan: card.pan.into(),
-        expiry: card.expiry.into(),
-        service_code: card.service_code.into(),
-        chip_failures: 0,
-    };
-    (0..count)
-        .map(|_| {
-            let sealed = keys.seal(&clear).expect("seal");
-            let chip = icc
-                .first_generate_ac(&TerminalData {
+    VirtualReader::new(CardId::VisaChipApproved).sales(count, minor, today)
+}
+
+/// A virtual reader holding one chip card.
+pub struct VirtualReader {
+    card: &'static TestCard,
+    keys: ReaderKeys,
+    icc: VirtualIcc,
+}
+
+impl VirtualReader {
+    /// A reader with a fresh DUKPT initial key and `card` in it.
+    pub fn new(card: CardId) -> Self {
+        let card = TestCard::get(card);
+        let mut id = [0u8; 8];
+        id[..4].copy_from_slice(&TEST_BDK_ID);
+        rand::thread_rng().fill_bytes(&mut id[4..]);
+        let imk = IssuerMasterKey::new(TEST_ISSUER_MASTER_KEY);
+        VirtualReader {
+            card,
+            keys: ReaderKeys::inject(&TEST_BDK, id),
+            icc: VirtualIcc::personalise(card, &imk).expect("personalise the test card"),
+        }
+    }
+
+    fn clear(&self) -> ClearCard {
+        ClearCard {
+            pan: self.card.pan.into(),
+            expiry: self.card.expiry.into(),
+            service_code: self.card.service_code.into(),
+            chip_failures: 0,
+        }
+    }
+
+    fn payload(&mut self, entry_mode: EntryMode, emv_tlv: Option<String>) -> CardPayload {
+        let sealed = self.keys.seal(&self.clear()).expect("seal");
+        CardPayload {
+            masked_pan: MaskedPan::from_pan(self.card.pan).expect("mask"),
+            brand: self.card.brand(),
+            entry_mode,
+            service_code: self.card.service_code.into(),
+            ksn: sealed.ksn,
+            ciphertext: sealed.ciphertext,
+            emv_tlv,
+        }
+    }
+
+    /// `count` chip sales of `minor` each on `date`, in counter order.
+    pub fn sales(&mut self, count: usize, minor: u64, date: time::Date) -> Vec<PreparedSale> {
+        (0..count)
+            .map(|_| {
+                let chip = self
+                    .icc
+                    .first_generate_ac(&TerminalData {
+                        amount: Money::twd_minor(minor),
+                        kind: TxnKind::Sale,
+                        date,
+                        unpredictable_number: rand::random(),
+                    })
+                    .expect("generate an ARQC");
+                let card = self.payload(EntryMode::Chip, Some(chip.to_hex().expect("chip data")));
+                let request = SaleRequest {
                     amount: Money::twd_minor(minor),
-                    kind: TxnKind::Sale,
-                    date: today,
-                    unpredictable_number: rand::random(),
-                })
-                .expect("generate an ARQC");
-            let request = SaleRequest {
-                amount: Money::twd_minor(minor),
-                brand: card.brand(),
-                card: CardPayload {
-                    masked_pan: MaskedPan::from_pan(card.pan).expect("mask"),
-                    brand: card.brand(),
-                    entry_mode: EntryMode::Chip,
-                    service_code: card.service_code.into(),
-                    ksn: sealed.ksn,
-                    ciphertext: sealed.ciphertext,
-                    emv_tlv: Some(chip.to_hex().expect("chip data")),
-                },
-            };
-            PreparedSale {
-                key: hex::encode(rand::random::<[u8; 16]>()),
-                body: serde_json::to_vec(&request).expect("encode"),
-            }
-        })
-        .collect()
+                    brand: self.card.brand(),
+                    card,
+                };
+                PreparedSale {
+                    key: hex::encode(rand::random::<[u8; 16]>()),
+                    body: serde_json::to_vec(&request).expect("encode"),
+                }
+            })
+            .collect()
+    }
+
+    /// A refund of `minor` against the sale with `auth_code` (refunds are swiped).
+    pub fn refund(&mut self, minor: u64, auth_code: &str) -> PreparedSale {
+        let card = self.payload(EntryMode::Swipe, None);
+        let request = RefundRequest {
+            amount: Money::twd_minor(minor),
+            brand: self.card.brand(),
+            original_auth_code: auth_code.into(),
+            card,
+        };
+        PreparedSale {
+            key: hex::encode(rand::random::<[u8; 16]>()),
+            body: serde_json::to_vec(&request).expect("encode"),
+        }
+    }
 }

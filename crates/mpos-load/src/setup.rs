@@ -37,15 +37,37 @@ pub fn config(database_url: Option<String>) -> GatewayConfig {
     config.mode = Mode::Development;
     config.security.password_pepper_hex = Some(hex::encode(rand::random::<[u8; 32]>()));
     config.database.url = database_url;
+    // As many connections as readers, so no sale waits for the pool.
+    config.database.max_connections = 64;
     // Every virtual reader connects from 127.0.0.1, as phones behind one
     // shop router would.
+    config.network.max_connections = 4_096;
     config.network.max_connections_per_address = 4_096;
     config
 }
 
+/// [`config`] as the JSON file the instances read (the keys, which the
+/// configuration never writes out, put back in).
+pub fn config_json(database_url: Option<String>) -> serde_json::Value {
+    let config = config(database_url);
+    let mut json = serde_json::to_value(&config).expect("config JSON");
+    json["hsm"]["token_key_hex"] = config.hsm.token_key_hex.clone().into();
+    json["security"]["password_pepper_hex"] = config.security.password_pepper_hex.clone().into();
+    json
+}
+
 /// Creates `count` users with limits no run reaches, each with a ready session.
 pub async fn selling_users(store: &Store, count: usize) -> Vec<SellingUser> {
-    let now = OffsetDateTime::now_utc();
+    selling_users_at(store, count, OffsetDateTime::now_utc()).await
+}
+
+/// [`selling_users`] whose sessions open at `now` (the gateway's clock) with
+/// the password re-entered, so they may also refund and settle.
+pub async fn selling_users_at(
+    store: &Store,
+    count: usize,
+    now: OffsetDateTime,
+) -> Vec<SellingUser> {
     let mut users = Vec::with_capacity(count);
     for i in 0..count {
         let created = store
@@ -88,7 +110,7 @@ pub async fn selling_users(store: &Store, count: usize) -> Vec<SellingUser> {
                 stage: SessionStage::Ready,
                 created_at: now,
                 expires_at: now + Duration::hours(8),
-                verified_until: None,
+                verified_until: Some(now + Duration::hours(8)),
                 last_seen_at: now,
             })
             .await

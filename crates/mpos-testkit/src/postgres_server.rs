@@ -21,6 +21,16 @@ pub struct PostgresServer {
     host: String,
     port: u16,
     user: String,
+    own: Option<OwnServer>,
+}
+
+/// What restarting a server this process started takes.
+#[derive(Debug, Clone)]
+struct OwnServer {
+    bin: PathBuf,
+    base: PathBuf,
+    identity: Option<(u32, u32)>,
+    durable: bool,
 }
 
 static SERVER: OnceLock<Result<PostgresServer, String>> = OnceLock::new();
@@ -47,6 +57,49 @@ impl PostgresServer {
     /// durable (fsync on), for benchmarks that must count the disk.
     pub fn start_durable() -> Result<PostgresServer, String> {
         start_own(true)
+    }
+
+    /// Kills the server (SIGKILL, a crash) and starts it again on the same
+    /// data and port; returns once it accepts connections. Only for a server
+    /// from [`PostgresServer::start_durable`].
+    pub fn restart(&self) -> Result<(), String> {
+        let own = self
+            .own
+            .as_ref()
+            .ok_or("only a server this process started can be restarted")?;
+        let data = own.base.join("data");
+        let pid_file =
+            std::fs::read_to_string(data.join("postmaster.pid")).map_err(|e| e.to_string())?;
+        let pid: i32 = pid_file
+            .lines()
+            .next()
+            .and_then(|line| line.trim().parse().ok())
+            .ok_or("no postmaster pid")?;
+        // SAFETY: kill has no memory preconditions; pid is the postmaster's.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        let started = Instant::now();
+        // The postmaster is this process's child: reap it (a zombie still
+        // answers signal 0). SAFETY: waitpid with WNOHANG and no status pointer.
+        while unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } == 0
+            // SAFETY: signal 0 only asks whether the process exists.
+            && unsafe { libc::kill(pid, 0) } == 0
+        {
+            if started.elapsed() > Duration::from_secs(10) {
+                return Err("the server did not stop".into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Its children go with it; wait for the port to be free again.
+        std::thread::sleep(Duration::from_millis(300));
+        spawn_server(
+            &own.bin,
+            &data,
+            &own.base,
+            self.port,
+            own.identity,
+            own.durable,
+        )?;
+        wait_ready(self, Duration::from_secs(30))
     }
 
     /// Creates an empty database and returns its URL.
@@ -108,6 +161,7 @@ fn parse_url(url: &str) -> Result<PostgresServer, String> {
             .parse()
             .map_err(|_| format!("{URL_VARIABLE}: bad port"))?,
         user: user.to_string(),
+        own: None,
     })
 }
 
@@ -187,6 +241,12 @@ fn start_own(durable: bool) -> Result<PostgresServer, String> {
         host: "127.0.0.1".into(),
         port,
         user: user.into(),
+        own: Some(OwnServer {
+            bin,
+            base,
+            identity,
+            durable,
+        }),
     };
     wait_ready(&server, Duration::from_secs(30))?;
     Ok(server)

@@ -6,17 +6,24 @@
 //! `reversed` with response code `91` (issuer unavailable), and their key
 //! gets that as its final answer, so a retry learns the outcome.
 
+use crate::payments::authorize::{accepted_rule, authorization_response};
 use crate::payments::summary::summarize;
 use crate::state::AppState;
 use crate::store::{PendingSelector, StoreError, TxnRow};
 use mpos_wire::api::AuthorizationResponse;
 
-/// The final answer of a given-up transaction's sale or refund request.
+/// The final answer of a sale or refund request from its transaction: a
+/// given-up one (reversed), or one decided whose answer was lost in a crash
+/// (then asking for the signature the brand's rule wants, as the lost
+/// answer did).
 pub fn answer(state: &AppState, row: &TxnRow) -> (u16, String) {
-    let response = AuthorizationResponse {
-        transaction: summarize(state, row),
-        signature_required: false,
-        issuer_authentication: None,
+    let response = match accepted_rule(state, row.brand) {
+        Ok(rule) => authorization_response(state, row, &rule),
+        Err(_) => AuthorizationResponse {
+            transaction: summarize(state, row),
+            signature_required: false,
+            issuer_authentication: None,
+        },
     };
     (200, serde_json::to_string(&response).unwrap_or_default())
 }

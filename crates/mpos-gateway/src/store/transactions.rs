@@ -521,6 +521,28 @@ impl Transactions<'_> {
                         expired.extend(expire_one(tx, &row.text("id")?, now, &answer).await?);
                     }
                     if let PendingSelector::CreatedBefore(at) = which {
+                        // A claim whose request died after its transaction was
+                        // decided but before the answer was stored (a crash
+                        // between the two commits): the decision is the answer.
+                        let decided = tx
+                            .query(
+                                "SELECT i.user_id, i.key, t.id FROM idempotency i JOIN transactions t \
+                                 ON t.user_id = i.user_id AND t.idempotency_key = i.key \
+                                 WHERE i.state = 'processing' AND i.created_at < ?1 AND t.status != 'pending'",
+                                args![format_time(at)],
+                            )
+                            .await?;
+                        for claim in decided {
+                            let row = txn_required(tx, &claim.text("id")?).await?;
+                            let (status, body) = answer(&row);
+                            tx.execute(
+                                "UPDATE idempotency SET state = 'done', response_status = ?3, response_body = ?4 \
+                                 WHERE user_id = ?1 AND key = ?2 AND state = 'processing'",
+                                args![claim.text("user_id")?, claim.text("key")?, status, body],
+                            )
+                            .await?;
+                            tracing::warn!(event = "answer_recovered", transaction_id = %row.id, "a decided transaction's lost answer stored from its state");
+                        }
                         // A claim whose request died before admitting a transaction.
                         tx.execute(
                             "DELETE FROM idempotency WHERE state = 'processing' AND created_at < ?1 AND NOT EXISTS \
