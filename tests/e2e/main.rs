@@ -15,6 +15,7 @@ mod card_data;
 mod chip_first;
 mod crash_journal;
 mod declines;
+mod journal_faults;
 mod limits;
 mod lockout;
 mod login;
