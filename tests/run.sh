@@ -22,6 +22,10 @@ trap 'stop_postgres; rm -f "$android_log" "$ios_log"' EXIT
 cargo test --workspace --locked
 # The gateway's suite again, every gateway on its own PostgreSQL database.
 MPOS_TEST_DATABASE=postgres cargo test --locked -p mpos-gateway --test '*'
+# The fault suite's figures (its cases ran above too): each prints faults
+# injected, charges lost, charges doubled; a case with any lost or doubled fails.
+cargo test --locked -p mpos-load --test faults -- --show-output | grep -E '^fault case|^test result'
+cargo test --locked -p mpos-e2e --test e2e journal_faults -- --show-output | grep -E '^fault case|^test result'
 # A client we did not write: schemathesis from docs/openapi.json against the gateway.
 bash tests/api/schemathesis.sh
 # The phone library cross-built for aarch64 and stripped: at most 4 MB.

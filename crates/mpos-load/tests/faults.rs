@@ -275,6 +275,22 @@ async fn sell(
     told
 }
 
+/// Waits (up to 15 s) until every approved capture is in a batch: the
+/// schedulers look at the clock every 100 ms.
+async fn wait_until_settled(store: &Store) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        let rows = store.transactions().list().await.expect("rows");
+        if rows
+            .iter()
+            .all(|r| r.status != mpos_wire::api::TxnStatus::Approved || r.batch_id.is_some())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn report(case: &str, seed: u64, figures: Figures) {
     println!("{}", figures.line(case, seed));
     assert!(figures.faults > 0, "{case}: no fault was injected");
@@ -338,9 +354,8 @@ async fn sales_across_the_cutoff_settle_once() {
     world
         .set_clocks(datetime!(2030-03-11 15:00:00.000 UTC))
         .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
-
     let store = world.store().await;
+    wait_until_settled(&store).await;
     let mut told = first;
     told.extend(second);
     let mut figures = ledger::reconcile(&store, &told, 2).await;
@@ -381,8 +396,10 @@ async fn two_instances_settle_at_once() {
     world
         .set_clocks(datetime!(2030-03-10 15:00:00.000 UTC))
         .await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
     let store = world.store().await;
+    wait_until_settled(&store).await;
+    // Both schedulers had their chance at the date.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let mut figures = ledger::reconcile(&store, &told, 2).await;
     let batches = store.settlement().list_batches().await.expect("batches");
     let mut per_terminal: HashMap<&str, usize> = HashMap::new();
