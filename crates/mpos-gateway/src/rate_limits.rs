@@ -81,9 +81,7 @@ impl RateLimits {
         self.check_here(limit, key)
             .map_err(|wait_us| refusal(limit, wait_us))?;
         if let Some(store) = &self.shared {
-            let now_us = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_micros() as u64);
+            let now_us = wall_clock_us();
             let bucket = format!("{limit:?}:{key}");
             store
                 .rate_limit_buckets()
@@ -97,10 +95,7 @@ impl RateLimits {
     /// Forgets the shared buckets that are full again.
     pub async fn sweep_shared(&self) -> Result<(), crate::store::StoreError> {
         if let Some(store) = &self.shared {
-            let now_us = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_micros() as u64);
-            store.rate_limit_buckets().sweep(now_us).await?;
+            store.rate_limit_buckets().sweep(wall_clock_us()).await?;
         }
         Ok(())
     }
@@ -119,6 +114,13 @@ impl RateLimits {
         drop(buckets);
         verdict
     }
+}
+
+/// Microseconds of wall-clock time: the one clock every instance shares.
+fn wall_clock_us() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
 }
 
 fn refusal(limit: Limit, wait_us: u64) -> AppError {

@@ -3,7 +3,7 @@
 //! sends), round-robin over the instances, keep-alive TLS connections.
 
 use crate::readers::PreparedSale;
-use mpos_wire::api::{paths, IDEMPOTENCY_KEY_HEADER};
+use mpos_wire::api::paths;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -97,16 +97,9 @@ pub async fn run(
             tokio::spawn(async move {
                 let mut latencies = Vec::with_capacity(reader.sales.len());
                 let mut failures = Vec::new();
-                for sale in reader.sales {
+                for sale in &reader.sales {
                     let sent = Instant::now();
-                    let answer = client
-                        .post(&url)
-                        .bearer_auth(&reader.token)
-                        .header(IDEMPOTENCY_KEY_HEADER, &sale.key)
-                        .header("content-type", "application/json")
-                        .body(sale.body)
-                        .send()
-                        .await;
+                    let answer = sale.request(&client, &url, &reader.token).send().await;
                     let text = match answer {
                         Ok(response) => response.text().await.unwrap_or_default(),
                         Err(e) => format!("transport: {e}"),

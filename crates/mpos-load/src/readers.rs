@@ -8,7 +8,7 @@ use mpos_crypto::envelope::{ClearCard, ReaderKeys};
 use mpos_sim::chip_data::TerminalData;
 use mpos_sim::icc::VirtualIcc;
 use mpos_sim::{TEST_BDK, TEST_BDK_ID, TEST_ISSUER_MASTER_KEY};
-use mpos_wire::api::{RefundRequest, SaleRequest, TxnKind};
+use mpos_wire::api::{RefundRequest, SaleRequest, TxnKind, IDEMPOTENCY_KEY_HEADER};
 use mpos_wire::{CardPayload, EntryMode, MaskedPan, Money};
 use rand::RngCore;
 
@@ -18,6 +18,23 @@ pub struct PreparedSale {
     pub key: String,
     /// The request body.
     pub body: Vec<u8>,
+}
+
+impl PreparedSale {
+    /// Its request to `url` as `token`'s session: the key, the JSON body.
+    pub fn request(
+        &self,
+        client: &reqwest::Client,
+        url: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        client
+            .post(url)
+            .bearer_auth(token)
+            .header(IDEMPOTENCY_KEY_HEADER, &self.key)
+            .header("content-type", "application/json")
+            .body(self.body.clone())
+    }
 }
 
 /// `count` chip sales of `minor` each from a fresh reader, in its counter order.

@@ -17,7 +17,7 @@ use mpos_load::proxy::DroppingProxy;
 use mpos_load::readers::{PreparedSale, VirtualReader};
 use mpos_load::setup::{self, SellingUser};
 use mpos_testkit::PostgresServer;
-use mpos_wire::api::{paths, IDEMPOTENCY_KEY_HEADER};
+use mpos_wire::api::paths;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
@@ -185,14 +185,7 @@ async fn final_answer(
 ) -> Told {
     let started = Instant::now();
     while started.elapsed() < GIVE_UP_AFTER {
-        let sent = client
-            .post(url)
-            .bearer_auth(token)
-            .header(IDEMPOTENCY_KEY_HEADER, &sale.key)
-            .header("content-type", "application/json")
-            .body(sale.body.clone())
-            .send()
-            .await;
+        let sent = sale.request(client, url, token).send().await;
         let Ok(response) = sent else {
             tokio::time::sleep(Duration::from_millis(100)).await;
             continue;
@@ -432,12 +425,8 @@ async fn refunds_race_across_instances() {
     let token = world.users[0].token.clone();
     let mut reader = VirtualReader::new(CardId::VisaChipApproved);
     let sale = reader.sales(1, 1_000_00, today).remove(0);
-    let answer = client
-        .post(world.url(0, paths::SALES))
-        .bearer_auth(&token)
-        .header(IDEMPOTENCY_KEY_HEADER, &sale.key)
-        .header("content-type", "application/json")
-        .body(sale.body.clone())
+    let answer = sale
+        .request(&client, &world.url(0, paths::SALES), &token)
         .send()
         .await
         .expect("sale")

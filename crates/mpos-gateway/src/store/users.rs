@@ -41,6 +41,21 @@ fn lane_columns(lane: Lane) -> (&'static str, &'static str) {
     }
 }
 
+/// The lane's stored lock end, as text (compared as written), under the user's lock.
+async fn locked_lane(
+    tx: &mut dyn Tx,
+    id: &str,
+    locked_col: &str,
+) -> Result<Option<String>, StoreError> {
+    tx.lock(&user_lock(id)).await?;
+    tx.query_one(
+        &format!("SELECT {locked_col} FROM users WHERE id = ?1"),
+        args![id],
+    )
+    .await?
+    .opt_text(locked_col)
+}
+
 /// The lock every change of one user's credentials or lockout takes.
 fn user_lock(id: &str) -> String {
     format!("user:{id}")
@@ -200,11 +215,7 @@ impl Users<'_> {
         self.store
             .write(move |tx| {
                 Box::pin(async move {
-                    tx.lock(&user_lock(&id)).await?;
-                    let locked = tx
-                        .query_one(&format!("SELECT {locked_col} FROM users WHERE id = ?1"), args![&id])
-                        .await?
-                        .opt_text(locked_col)?;
+                    let locked = locked_lane(tx, &id, locked_col).await?;
                     if let Some(until) = opt_time_col(locked_col, locked)?.filter(|until| *until > now) {
                         return Ok(Attempt::Locked(until));
                     }
@@ -252,14 +263,7 @@ impl Users<'_> {
         self.store
             .write(move |tx| {
                 Box::pin(async move {
-                    tx.lock(&user_lock(&id)).await?;
-                    let locked = tx
-                        .query_one(
-                            &format!("SELECT {locked_col} FROM users WHERE id = ?1"),
-                            args![&id],
-                        )
-                        .await?
-                        .opt_text(locked_col)?;
+                    let locked = locked_lane(tx, &id, locked_col).await?;
                     let own = own_lock.map(format_time);
                     if let Some(until) =
                         opt_time_col(locked_col, locked.clone())?.filter(|until| *until > now)
