@@ -73,6 +73,9 @@ pub struct GatewayConfig {
     /// Where the data lives: SQLite in the data directory, or PostgreSQL.
     #[serde(default)]
     pub database: DatabaseConfig,
+    /// The merchant portal's sessions.
+    #[serde(default)]
+    pub portal: PortalConfig,
 }
 
 /// Rate limits (token buckets: the burst, regained over the period).
@@ -155,6 +158,35 @@ impl Default for DatabaseConfig {
 
 fn default_database_connections() -> usize {
     16
+}
+
+/// The merchant portal's sessions (PCI DSS 8.2.8: 15 idle minutes at most).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalConfig {
+    /// Minutes without a request after which a portal session ends.
+    #[serde(default = "default_portal_idle_minutes")]
+    pub idle_minutes: u32,
+    /// Hours after sign-in at which a portal session ends regardless.
+    #[serde(default = "default_portal_session_hours")]
+    pub session_hours: u32,
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        PortalConfig {
+            idle_minutes: default_portal_idle_minutes(),
+            session_hours: default_portal_session_hours(),
+        }
+    }
+}
+
+fn default_portal_idle_minutes() -> u32 {
+    15
+}
+
+fn default_portal_session_hours() -> u32 {
+    12
 }
 
 /// Connection limits and timeouts: what a client that connects and then
@@ -603,6 +635,7 @@ impl GatewayConfig {
             network: NetworkConfig::default(),
             rate_limits: RateLimitConfig::default(),
             database: DatabaseConfig::default(),
+            portal: PortalConfig::default(),
         }
     }
 
@@ -629,6 +662,12 @@ impl GatewayConfig {
             }
             (Err(error), _) => return invalid(&format!("app_releases.latest: {error}")),
             (_, Err(error)) => return invalid(&format!("app_releases.minimum: {error}")),
+        }
+        if !(1..=15).contains(&self.portal.idle_minutes) {
+            return invalid("portal.idle_minutes must be 1 to 15 (PCI DSS 8.2.8)");
+        }
+        if !(1..=24).contains(&self.portal.session_hours) {
+            return invalid("portal.session_hours must be 1 to 24");
         }
         let mut bdk_ids = std::collections::HashSet::new();
         for bdk in &self.hsm.bdks {

@@ -9,18 +9,21 @@
 //! Embed it with [`start`]; the `mpos-gateway` binary wraps the same call.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod emv;
 pub mod error;
+pub mod first_admin;
 pub mod hsm;
 pub mod ids;
 pub mod issuer;
 pub mod notify;
 pub mod openapi;
 pub mod payments;
+pub mod portal;
 pub mod private_files;
 pub mod production;
 pub mod rate_limits;
@@ -161,6 +164,34 @@ fn io_error(
     move |source| GatewayError::Io { what, path, source }
 }
 
+/// Opens the configured database (PostgreSQL, else `DIR/gateway.db`) and migrates it.
+pub async fn open_store(
+    config: &GatewayConfig,
+    data_dir: &std::path::Path,
+) -> Result<Store, GatewayError> {
+    Ok(match &config.database.url {
+        Some(url) => Store::connect_postgres(url, config.database.max_connections).await?,
+        None => {
+            let db_path = data_dir.join("gateway.db");
+            private_files::touch(&db_path)
+                .map_err(io_error("create the database file", &db_path))?;
+            Store::open_sqlite(&db_path)?
+        }
+    })
+}
+
+/// The password pepper: configured, else `DIR/keys/password-pepper.key` (created once).
+pub fn load_pepper(
+    config: &GatewayConfig,
+    data_dir: &std::path::Path,
+) -> Result<[u8; 32], GatewayError> {
+    let pepper_path = data_dir.join(token_key::KEY_DIR).join(PEPPER_FILE);
+    Ok(token_key::load_key_file(
+        config.security.password_pepper_hex.as_deref(),
+        &pepper_path,
+    )?)
+}
+
 /// Starts the gateway: opens the data directory, binds, serves, schedules settlement.
 pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError> {
     let StartOptions {
@@ -178,15 +209,7 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
     private_files::create_dir(&data_dir)
         .map_err(io_error("create the data directory", &data_dir))?;
 
-    let store = Arc::new(match &config.database.url {
-        Some(url) => Store::connect_postgres(url, config.database.max_connections).await?,
-        None => {
-            let db_path = data_dir.join("gateway.db");
-            private_files::touch(&db_path)
-                .map_err(io_error("create the database file", &db_path))?;
-            Store::open_sqlite(&db_path)?
-        }
-    });
+    let store = Arc::new(open_store(&config, &data_dir).await?);
     tracing::info!(
         event = "database_open",
         kind = store.kind(),
@@ -203,9 +226,7 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
     let admin_token = auth::admin_token::load_or_create(&admin_token_path)
         .map_err(io_error("admin token", &admin_token_path))?;
 
-    let pepper_path = data_dir.join(token_key::KEY_DIR).join(PEPPER_FILE);
-    let pepper =
-        token_key::load_key_file(config.security.password_pepper_hex.as_deref(), &pepper_path)?;
+    let pepper = load_pepper(&config, &data_dir)?;
     let token_key = token_key::load(
         config.hsm.token_key_hex.as_deref(),
         &data_dir,
@@ -265,10 +286,10 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
         test_clock: settable,
         config,
         public_base_url,
-        admin_token_sha256: auth::admin_token::digest(&admin_token),
     });
 
     // Transactions a previous run left pending are given up before serving.
+    auth::admin_token::register_file_token(&state.store, &admin_token, state.clock.now()).await?;
     payments::expiry::sweep(&state).await?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);

@@ -39,6 +39,25 @@ enum Command {
         #[arg(long)]
         test_clock: bool,
     },
+    /// Create a merchant administrator for the portal; prints a generated
+    /// password once (the second factor is enrolled at the first sign-in).
+    CreateAdmin {
+        /// The gateway's data directory.
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The gateway's JSON configuration file (its database and pepper).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// The administrator's name.
+        #[arg(long)]
+        name: String,
+        /// The administrator's e-mail.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -50,23 +69,33 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let Command::Serve {
-        data_dir,
-        listen,
-        config,
-        tls_cert,
-        tls_key,
-        test_clock,
-    } = Cli::parse().command;
-    let config = match config {
-        Some(path) => match GatewayConfig::from_file(&path) {
-            Ok(config) => config,
-            Err(e) => {
-                eprintln!("mpos-gateway: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        None => GatewayConfig::new(Default::default()),
+    let (data_dir, listen, config, tls_cert, tls_key, test_clock) = match Cli::parse().command {
+        Command::Serve {
+            data_dir,
+            listen,
+            config,
+            tls_cert,
+            tls_key,
+            test_clock,
+        } => (data_dir, listen, config, tls_cert, tls_key, test_clock),
+        Command::CreateAdmin {
+            data_dir,
+            config,
+            username,
+            name,
+            email,
+        } => {
+            let request = mpos_gateway::first_admin::AdminRequest {
+                username,
+                name,
+                email,
+            };
+            return create_admin(data_dir, config, request);
+        }
+    };
+    let config = match load_config(config) {
+        Ok(config) => config,
+        Err(code) => return code,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -110,6 +139,65 @@ fn main() -> ExitCode {
         gateway.shutdown().await;
         ExitCode::SUCCESS
     })
+}
+
+/// The configuration file's settings, or the defaults without one; exit code 2 when invalid.
+fn load_config(path: Option<PathBuf>) -> Result<GatewayConfig, ExitCode> {
+    match path {
+        Some(path) => GatewayConfig::from_file(&path).map_err(|e| {
+            eprintln!("mpos-gateway: {e}");
+            ExitCode::from(2)
+        }),
+        None => Ok(GatewayConfig::new(Default::default())),
+    }
+}
+
+/// `create-admin`: prints `{"username", "password"}` once.
+fn create_admin(
+    data_dir: PathBuf,
+    config: Option<PathBuf>,
+    request: mpos_gateway::first_admin::AdminRequest,
+) -> ExitCode {
+    let config = match load_config(config) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("mpos-gateway: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let now = time::OffsetDateTime::now_utc();
+    match runtime.block_on(mpos_gateway::first_admin::create_admin(
+        &config, &data_dir, &request, now,
+    )) {
+        Ok(admin) => {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "event": "admin_created",
+                    "id": admin.id,
+                    "username": admin.username,
+                    "password": admin.password,
+                    "next": "sign in at /portal/login and enrol an authenticator app",
+                })
+            );
+            ExitCode::SUCCESS
+        }
+        Err(mpos_gateway::first_admin::CreateAdminError::Invalid(message)) => {
+            eprintln!("mpos-gateway: {message}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("mpos-gateway: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM; both handlers exist when this returns.

@@ -105,6 +105,7 @@ pub fn router(state: AppState) -> Router {
     }
     let request_timeout = Duration::from_millis(state.config.network.request_timeout_ms);
     router
+        .merge(crate::portal::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(move |request, next| {

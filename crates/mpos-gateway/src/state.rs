@@ -40,8 +40,6 @@ pub struct Shared {
     pub sms: SmsSender,
     /// Base of receipt URLs, without a trailing slash.
     pub public_base_url: String,
-    /// SHA-256 of the admin token.
-    pub admin_token_sha256: [u8; 32],
     /// Rate limits' buckets.
     pub rate_limits: RateLimits,
     /// Failed logins for names no account has.

@@ -1,14 +1,31 @@
-//! The merchant administrator's bearer token: random, kept in
-//! `DIR/admin-token` (mode 0600), compared by its SHA-256.
+//! Administrators' API tokens for automation: random, stored only as
+//! SHA-256, each belonging to one named administrator and revocable in the
+//! portal. The data directory's `admin-token` file (mode 0600) holds the
+//! token of the built-in `automation` account, registered at start unless
+//! it was ever registered (so a revoked file token stays revoked).
 
+use crate::audit::Actor;
+use crate::auth::session::{bearer, token_hash};
 use crate::error::AppError;
 use crate::ids::random_hex;
+use crate::server::ClientAddr;
 use crate::state::AppState;
+use crate::store::{NewAdmin, Store, StoreError};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use mpos_wire::ErrorCode;
-use sha2::{Digest, Sha256};
 use std::path::Path;
+use time::OffsetDateTime;
+
+/// The account that owns the data directory's token file.
+pub const AUTOMATION_USERNAME: &str = "automation";
+/// The label of the file token.
+const FILE_TOKEN_LABEL: &str = "admin-token file";
+
+/// A fresh API token (64 hex digits).
+pub fn new_token() -> String {
+    random_hex(32)
+}
 
 /// Reads the token file, creating it with a fresh token when missing.
 pub fn load_or_create(path: &Path) -> std::io::Result<String> {
@@ -18,7 +35,7 @@ pub fn load_or_create(path: &Path) -> std::io::Result<String> {
             return Ok(token);
         }
     }
-    let token = random_hex(32);
+    let token = new_token();
     if path.exists() {
         std::fs::remove_file(path)?;
     }
@@ -26,14 +43,52 @@ pub fn load_or_create(path: &Path) -> std::io::Result<String> {
     Ok(token)
 }
 
-/// SHA-256 of a token.
-pub fn digest(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
+/// Registers the file token as the `automation` account's, unless a token
+/// with its digest was ever stored (revoked tokens stay revoked).
+pub async fn register_file_token(
+    store: &Store,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let hash = token_hash(token);
+    if store.admins().api_token_known(&hash).await? {
+        return Ok(());
+    }
+    let automation = match store.admins().by_username(AUTOMATION_USERNAME).await? {
+        Some(admin) => admin,
+        None => {
+            let new = NewAdmin {
+                username: AUTOMATION_USERNAME.into(),
+                name: "Automation (data-directory token)".into(),
+                email: String::new(),
+                password_hash: None,
+                created_at: now,
+            };
+            match store.admins().create(&new).await {
+                Ok(admin) => admin,
+                // Another instance created it first.
+                Err(StoreError::UsernameTaken) => store
+                    .admins()
+                    .by_username(AUTOMATION_USERNAME)
+                    .await?
+                    .ok_or_else(|| StoreError::Corrupt("automation account vanished".into()))?,
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    match store
+        .admins()
+        .create_api_token(&automation.id, &hash, FILE_TOKEN_LABEL, now)
+        .await
+    {
+        Ok(_) | Err(StoreError::Constraint(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
-/// Proof that the request carries the admin token.
-#[derive(Debug, Clone, Copy)]
-pub struct Admin;
+/// An administrator proven by an unrevoked API token, and where the request came from.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Actor);
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = AppError;
@@ -42,13 +97,23 @@ impl FromRequestParts<AppState> for Admin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = crate::auth::session::bearer(parts).ok_or(ErrorCode::Unauthorized)?;
-        // Comparing digests keeps the comparison time independent of the token's prefix.
-        if digest(token) == state.admin_token_sha256 {
-            Ok(Admin)
-        } else {
-            Err(ErrorCode::Unauthorized.into())
-        }
+        let token = bearer(parts).ok_or(ErrorCode::Unauthorized)?;
+        // Looked up by digest: the comparison never sees the token's prefix.
+        let admin = state
+            .store
+            .admins()
+            .by_api_token(&token_hash(token))
+            .await?
+            .ok_or(ErrorCode::Unauthorized)?;
+        let client = ClientAddr::from_request_parts(parts, state)
+            .await
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default();
+        Ok(Admin(Actor {
+            admin_id: admin.id,
+            username: admin.username,
+            client,
+        }))
     }
 }
 
@@ -71,5 +136,41 @@ mod tests {
                 0o600
             );
         }
+    }
+
+    #[tokio::test]
+    async fn the_file_token_is_registered_once_and_stays_revoked() {
+        let store = Store::sqlite_in_memory().unwrap();
+        let now = OffsetDateTime::now_utc();
+        register_file_token(&store, "file-token", now)
+            .await
+            .unwrap();
+        register_file_token(&store, "file-token", now)
+            .await
+            .unwrap();
+        let tokens = store.admins().api_tokens().await.unwrap();
+        assert_eq!(tokens.len(), 1);
+        let owner = store
+            .admins()
+            .by_api_token(&token_hash("file-token"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(owner.username, AUTOMATION_USERNAME);
+        assert!(owner.password_hash.is_none());
+        store
+            .admins()
+            .revoke_api_token(&tokens[0].id, now)
+            .await
+            .unwrap();
+        register_file_token(&store, "file-token", now)
+            .await
+            .unwrap();
+        assert!(store
+            .admins()
+            .by_api_token(&token_hash("file-token"))
+            .await
+            .unwrap()
+            .is_none());
     }
 }

@@ -79,6 +79,11 @@ impl Passwords {
         with_argon2_permit(move || inner.verify(&secret, &hash)).await
     }
 
+    /// The keyed digest a recovery code is stored as, under the pepper.
+    pub fn recovery_digest(&self, code: &str) -> String {
+        crate::auth::second_factor::recovery_digest(&self.0.pepper[..], code)
+    }
+
     /// Spends one real Argon2 check for a login whose user name does not exist.
     pub async fn verify_unknown_user(&self, secret: String) -> Result<(), JoinError> {
         let inner = self.0.clone();

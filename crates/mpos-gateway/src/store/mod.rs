@@ -1,4 +1,4 @@
-//! The storage boundary: repositories per aggregate ([`Users`],
+//! The storage boundary: repositories per aggregate ([`Users`], [`Admins`], [`AuditLog`],
 //! [`Sessions`], [`Idempotency`], [`Readers`], [`Transactions`],
 //! [`Settlement`], [`RateLimitBuckets`], [`UnknownNames`], [`LegacySecrets`]), each method one explicit transaction,
 //! written once against the small SQL of `sql.rs` and run on SQLite (the
@@ -6,6 +6,8 @@
 //! database). Errors say what failed in storage terms; they carry neither SQL
 //! types nor HTTP answers.
 
+mod admins;
+mod audit_log;
 mod idempotency;
 mod legacy_secrets;
 mod postgres;
@@ -20,15 +22,18 @@ mod transactions;
 mod unknown_names;
 mod users;
 
+pub use admins::{AdminRow, AdminSessionRow, AdminStage, Admins, ApiTokenRow, NewAdmin};
+pub use audit_log::{AuditEntry, AuditLog};
 pub use idempotency::Idempotency;
 pub use legacy_secrets::LegacySecrets;
 pub use postgres::PostgresDb;
 pub use rate_limit_buckets::RateLimitBuckets;
 pub use readers::Readers;
+pub use rows::text as stored_name;
 pub use sessions::Sessions;
 pub use settlement::Settlement;
 pub use sqlite::SqliteDb;
-pub use transactions::Transactions;
+pub use transactions::{Transactions, TxnFilter};
 pub use unknown_names::UnknownNames;
 pub use users::Users;
 
@@ -147,6 +152,16 @@ impl Store {
     /// Phone users and their credentials.
     pub fn users(&self) -> Users<'_> {
         Users { store: self }
+    }
+
+    /// Merchant administrators, their portal sessions and API tokens.
+    pub fn admins(&self) -> Admins<'_> {
+        Admins { store: self }
+    }
+
+    /// The append-only log of administrative actions.
+    pub fn audit_log(&self) -> AuditLog<'_> {
+        AuditLog { store: self }
     }
 
     /// Login sessions.

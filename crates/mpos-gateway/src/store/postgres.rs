@@ -16,6 +16,7 @@ use tokio_postgres::NoTls;
 const MIGRATIONS: &[&str] = &[
     include_str!("schema/postgres_v1.sql"),
     include_str!("schema/postgres_v2.sql"),
+    include_str!("schema/postgres_v3.sql"),
 ];
 
 /// The lock instances hold while one of them migrates the schema.

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema/sqlite_v3.sql"),
     include_str!("schema/sqlite_v4.sql"),
     include_str!("schema/sqlite_v5.sql"),
+    include_str!("schema/sqlite_v6.sql"),
 ];
 
 /// At most this many transactions share one commit.

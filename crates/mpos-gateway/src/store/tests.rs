@@ -106,10 +106,10 @@ async fn approve(store: &Store, id: &str, code: &str, business_date: Date) -> Tx
 #[tokio::test]
 async fn sqlite_migrates_to_the_latest_version_once() {
     let (dir, store) = sqlite();
-    assert_eq!(store.schema_version().await.unwrap(), 5);
+    assert_eq!(store.schema_version().await.unwrap(), 6);
     drop(store);
     let again = Store::open_sqlite(&dir.path().join("gateway.db")).unwrap();
-    assert_eq!(again.schema_version().await.unwrap(), 5);
+    assert_eq!(again.schema_version().await.unwrap(), 6);
 }
 
 #[tokio::test]
@@ -119,8 +119,8 @@ async fn postgres_migrates_once_even_when_instances_start_together() {
         Store::connect_postgres(&url, 2),
         Store::connect_postgres(&url, 2)
     );
-    assert_eq!(a.unwrap().schema_version().await.unwrap(), 2);
-    assert_eq!(b.unwrap().schema_version().await.unwrap(), 2);
+    assert_eq!(a.unwrap().schema_version().await.unwrap(), 3);
+    assert_eq!(b.unwrap().schema_version().await.unwrap(), 3);
 }
 
 async fn parallel_admissions_never_exceed_the_daily_limit(store: Arc<Store>) {

@@ -610,6 +610,34 @@ impl Transactions<'_> {
         .await
     }
 
+    /// One page of the transactions `filter` matches, newest first, and how many match in all.
+    pub async fn filtered(
+        &self,
+        filter: &TxnFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<TxnRow>, u64), StoreError> {
+        let (clause, mut args) = filter.where_clause();
+        let count_args = args.clone();
+        let count_sql = format!("SELECT COUNT(*) FROM transactions t {clause}");
+        args.push(Value::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
+        args.push(Value::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let n = args.len();
+        let page = format!(
+            "{clause} ORDER BY t.created_at DESC, t.id DESC LIMIT ?{} OFFSET ?{n}",
+            n - 1
+        );
+        self.store
+            .read(move |tx| {
+                Box::pin(async move {
+                    let total = tx.query_one(&count_sql, &count_args).await?.first_int()?;
+                    let rows = txns_where(tx, &page, &args).await?;
+                    Ok((rows, u64::try_from(total).unwrap_or(0)))
+                })
+            })
+            .await
+    }
+
     /// Every transaction, newest first.
     pub async fn list(&self) -> Result<Vec<TxnRow>, StoreError> {
         self.all(
@@ -633,5 +661,99 @@ impl Transactions<'_> {
         self.store
             .read(move |tx| Box::pin(async move { txns_where(tx, &clause, &args).await }))
             .await
+    }
+}
+
+/// What the merchant portal filters transactions by; every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TxnFilter {
+    /// Created at or after (UTC).
+    pub from: Option<OffsetDateTime>,
+    /// Created before (UTC).
+    pub until: Option<OffsetDateTime>,
+    /// The phone user's id.
+    pub user_id: Option<String>,
+    /// The brand's stored name.
+    pub brand: Option<String>,
+    /// The status's stored name.
+    pub status: Option<String>,
+    /// Whether settled (in a batch) or not.
+    pub settled: Option<bool>,
+    /// The card number's last 4 digits.
+    pub last4: Option<String>,
+    /// Authorization code.
+    pub auth_code: Option<String>,
+    /// Invoice number.
+    pub invoice_no: Option<String>,
+}
+
+impl TxnFilter {
+    /// The WHERE clause (fixed column names, every value a parameter) and its parameters.
+    pub fn where_clause(&self) -> (String, Vec<Value>) {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        let mut add = |condition: &str, value: Value| {
+            args.push(value);
+            conditions.push(condition.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(from) = self.from {
+            add("t.created_at >= ?", format_time(from).into());
+        }
+        if let Some(until) = self.until {
+            add("t.created_at < ?", format_time(until).into());
+        }
+        let equal = [
+            ("t.user_id = ?", &self.user_id),
+            ("t.brand = ?", &self.brand),
+            ("t.status = ?", &self.status),
+            (
+                "substr(t.masked_pan, length(t.masked_pan) - 3) = ?",
+                &self.last4,
+            ),
+            ("t.auth_code = ?", &self.auth_code),
+            ("t.invoice_no = ?", &self.invoice_no),
+        ];
+        for (condition, value) in equal {
+            if let Some(value) = value {
+                add(condition, value.clone().into());
+            }
+        }
+        match self.settled {
+            Some(true) => conditions.push("t.batch_id IS NOT NULL".into()),
+            Some(false) => conditions.push("t.batch_id IS NULL".into()),
+            None => {}
+        }
+        if conditions.is_empty() {
+            (String::new(), args)
+        } else {
+            (format!("WHERE {}", conditions.join(" AND ")), args)
+        }
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+
+    #[test]
+    fn every_value_is_a_parameter_numbered_in_order() {
+        let filter = TxnFilter {
+            brand: Some("visa".into()),
+            last4: Some("0119' OR 1=1 --".into()),
+            settled: Some(false),
+            ..TxnFilter::default()
+        };
+        let (clause, args) = filter.where_clause();
+        assert_eq!(
+            clause,
+            "WHERE t.brand = ?1 AND substr(t.masked_pan, length(t.masked_pan) - 3) = ?2 AND t.batch_id IS NULL"
+        );
+        assert_eq!(args.len(), 2);
+        assert!(!clause.contains("0119"));
+    }
+
+    #[test]
+    fn no_filter_no_clause() {
+        assert_eq!(TxnFilter::default().where_clause(), (String::new(), vec![]));
     }
 }

@@ -166,6 +166,52 @@ impl Users<'_> {
             .await
     }
 
+    /// Enables a disabled user again: active if the first login was completed, else pending activation.
+    pub async fn enable(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
+        let id = id.to_string();
+        self.store
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.execute(
+                        "UPDATE users SET status = CASE WHEN activated AND NOT password_is_default \
+                         THEN 'active' ELSE 'pending_activation' END WHERE id = ?1 AND status = 'disabled'",
+                        args![&id],
+                    )
+                    .await?;
+                    user_where(tx, "WHERE id = ?1", args![id]).await
+                })
+            })
+            .await
+    }
+
+    /// Replaces a user's limits (sales already made stand).
+    pub async fn set_limits(
+        &self,
+        id: &str,
+        limits: &mpos_wire::api::Limits,
+    ) -> Result<Option<UserRow>, StoreError> {
+        let id = id.to_string();
+        let limits = limits.clone();
+        self.store
+            .write(move |tx| {
+                Box::pin(async move {
+                    tx.lock(&user_lock(&id)).await?;
+                    tx.execute(
+                        "UPDATE users SET limit_per_txn_minor = ?2, limit_per_day_minor = ?3, limit_refund_minor = ?4 WHERE id = ?1",
+                        args![
+                            &id,
+                            minor(limits.per_transaction),
+                            minor(limits.per_day),
+                            limits.refund_per_transaction.map(minor)
+                        ],
+                    )
+                    .await?;
+                    user_where(tx, "WHERE id = ?1", args![id]).await
+                })
+            })
+            .await
+    }
+
     /// New default password and activation code; back to pending, lock cleared, sessions ended.
     pub async fn reset_credentials(
         &self,

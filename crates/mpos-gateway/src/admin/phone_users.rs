@@ -1,22 +1,19 @@
-//! The merchant administrator's API: phone users (create, disable, reset
-//! password), every transaction, every batch.
+//! What administrators do to phone users, through the portal or the API:
+//! create, change limits, disable and enable, reset the password, resend the
+//! activation. Each checks its input, writes, records itself in the audit
+//! log, and sends the user what the action promises.
 
+use crate::audit::{record, Action, Actor};
 use crate::auth::activation::{issue, IssuedCredentials};
-use crate::auth::admin_token::Admin;
 use crate::clock::format_time;
-use crate::error::{ApiJson, ApiPath, AppError};
+use crate::error::AppError;
 use crate::ids::random_digits;
 use crate::notify::contact::{valid_email, valid_mobile};
 use crate::notify::mail::Mail;
 use crate::notify::sms::Sms;
-use crate::payments::summary::summarize;
-use crate::settlement::batch::batch_summary;
 use crate::state::AppState;
 use crate::store::{NewUser, StoreError, UserRow};
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::Json;
-use mpos_wire::api::{AdminUser, BatchList, CreateUserRequest, Limits, TransactionList, UserList};
+use mpos_wire::api::{AdminUser, CreateUserRequest, Limits, UserStatus};
 use mpos_wire::ErrorCode;
 
 /// Subject of the activation e-mail.
@@ -52,7 +49,8 @@ pub fn admin_user(state: &AppState, user: &UserRow) -> AdminUser {
     }
 }
 
-fn validate_limits(limits: &Limits) -> Result<(), AppError> {
+/// Refuses limits that are not all above zero.
+pub fn validate_limits(limits: &Limits) -> Result<(), AppError> {
     let positive = limits.per_transaction.minor > 0
         && limits.per_day.minor > 0
         && limits.refund_per_transaction.is_none_or(|m| m.minor > 0);
@@ -66,7 +64,8 @@ fn validate_limits(limits: &Limits) -> Result<(), AppError> {
     }
 }
 
-fn valid_username(name: &str) -> bool {
+/// Whether an account name is 3 to 32 letters, digits, `.`, `_` or `-`.
+pub fn valid_username(name: &str) -> bool {
     (3..=32).contains(&name.len())
         && name
             .bytes()
@@ -136,12 +135,55 @@ async fn send_credentials(
     Ok(())
 }
 
-/// `POST /v1/admin/users`.
-pub async fn create_user(
-    State(state): State<AppState>,
-    _admin: Admin,
-    ApiJson(request): ApiJson<CreateUserRequest>,
-) -> Result<(StatusCode, Json<AdminUser>), AppError> {
+/// Whether the e-mail and SMS an action promises went out (the action
+/// itself stands either way; a failed notice answers `delivery_failed`).
+pub type Delivery = Result<(), AppError>;
+
+/// New credentials for a user, sent by e-mail and SMS.
+async fn issue_and_send(state: &AppState, user: &UserRow) -> Result<(UserRow, Delivery), AppError> {
+    let credentials = issue(
+        &state.passwords,
+        state.clock.now(),
+        state.config.security.activation_code_minutes,
+    )
+    .await?;
+    let user = state
+        .store
+        .users()
+        .reset_credentials(&user.id, &credentials.stored)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let delivery = send_credentials(state, &user, &credentials).await;
+    Ok((user, delivery))
+}
+
+async fn existing(state: &AppState, id: &str) -> Result<UserRow, AppError> {
+    Ok(state
+        .store
+        .users()
+        .by_id(id)
+        .await?
+        .ok_or(ErrorCode::NotFound)?)
+}
+
+/// The limits as the audit log writes them.
+pub fn limits_detail(limits: &Limits) -> String {
+    let refund = limits
+        .refund_per_transaction
+        .map_or_else(|| "-".to_string(), |m| m.to_string());
+    format!(
+        "per transaction {}, per day {}, refund per transaction {refund}",
+        limits.per_transaction, limits.per_day
+    )
+}
+
+/// Adds a phone user and sends the activation e-mail (account, default
+/// password) and SMS (activation code). A failed notice leaves the user saved.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    request: &CreateUserRequest,
+) -> Result<(UserRow, Delivery), AppError> {
     let name = request.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::detail(
@@ -207,99 +249,109 @@ pub async fn create_user(
         }
     };
     tracing::info!(event = "user_created", user_id = %user.id, terminal_id = %user.terminal_id, "phone user created");
-    send_credentials(&state, &user, &credentials).await?;
-    Ok((StatusCode::CREATED, Json(admin_user(&state, &user))))
+    let detail = format!(
+        "{} ({}); {}",
+        user.username,
+        user.terminal_id,
+        limits_detail(&user.limits)
+    );
+    record(state, actor, Action::UserCreated, &user.id, &detail).await?;
+    let delivery = send_credentials(state, &user, &credentials).await;
+    Ok((user, delivery))
 }
 
-/// `GET /v1/admin/users`.
-pub async fn list_users(
-    State(state): State<AppState>,
-    _admin: Admin,
-) -> Result<Json<UserList>, AppError> {
-    let users = state
-        .store
-        .users()
-        .list()
-        .await?
-        .iter()
-        .map(|u| admin_user(&state, u))
-        .collect();
-    Ok(Json(UserList { users }))
-}
-
-/// `POST /v1/admin/users/{id}/disable`.
-pub async fn disable_user(
-    State(state): State<AppState>,
-    _admin: Admin,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Json<AdminUser>, AppError> {
+/// Replaces a phone user's limits.
+pub async fn set_limits(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    limits: &Limits,
+) -> Result<UserRow, AppError> {
+    validate_limits(limits)?;
     let user = state
         .store
         .users()
-        .disable(&id)
+        .set_limits(id, limits)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    record(
+        state,
+        actor,
+        Action::UserLimitsChanged,
+        &user.id,
+        &limits_detail(limits),
+    )
+    .await?;
+    Ok(user)
+}
+
+/// Disables a phone user: their sessions end and they cannot log in.
+pub async fn disable(state: &AppState, actor: &Actor, id: &str) -> Result<UserRow, AppError> {
+    let user = state
+        .store
+        .users()
+        .disable(id)
         .await?
         .ok_or(ErrorCode::NotFound)?;
     tracing::info!(event = "user_disabled", user_id = %user.id, "phone user disabled");
-    Ok(Json(admin_user(&state, &user)))
+    record(state, actor, Action::UserDisabled, &user.id, &user.username).await?;
+    Ok(user)
 }
 
-/// `POST /v1/admin/users/{id}/reset-password`.
-pub async fn reset_password(
-    State(state): State<AppState>,
-    _admin: Admin,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Json<AdminUser>, AppError> {
-    state
-        .store
-        .users()
-        .by_id(&id)
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    let credentials = issue(
-        &state.passwords,
-        state.clock.now(),
-        state.config.security.activation_code_minutes,
-    )
-    .await?;
+/// Enables a disabled phone user again.
+pub async fn enable(state: &AppState, actor: &Actor, id: &str) -> Result<UserRow, AppError> {
     let user = state
         .store
         .users()
-        .reset_credentials(&id, &credentials.stored)
+        .enable(id)
         .await?
         .ok_or(ErrorCode::NotFound)?;
+    record(state, actor, Action::UserEnabled, &user.id, &user.username).await?;
+    Ok(user)
+}
+
+/// Resets a phone user's password: a new default password by e-mail and a
+/// new activation code by SMS; their sessions end and the lock clears.
+pub async fn reset_password(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> Result<(UserRow, Delivery), AppError> {
+    let user = existing(state, id).await?;
+    record(
+        state,
+        actor,
+        Action::UserPasswordReset,
+        &user.id,
+        &user.username,
+    )
+    .await?;
+    let (user, delivery) = issue_and_send(state, &user).await?;
     tracing::info!(event = "password_reset", user_id = %user.id, "phone user password reset");
-    send_credentials(&state, &user, &credentials).await?;
-    Ok(Json(admin_user(&state, &user)))
+    Ok((user, delivery))
 }
 
-/// `GET /v1/admin/transactions`.
-pub async fn list_transactions(
-    State(state): State<AppState>,
-    _admin: Admin,
-) -> Result<Json<TransactionList>, AppError> {
-    let transactions = state
-        .store
-        .transactions()
-        .list()
-        .await?
-        .iter()
-        .map(|t| summarize(&state, t))
-        .collect();
-    Ok(Json(TransactionList { transactions }))
-}
-
-/// `GET /v1/admin/batches`.
-pub async fn list_batches(
-    State(state): State<AppState>,
-    _admin: Admin,
-) -> Result<Json<BatchList>, AppError> {
-    let batches = state
-        .store
-        .settlement()
-        .list_batches()
-        .await?
-        .iter()
-        .map(batch_summary)
-        .collect();
-    Ok(Json(BatchList { batches }))
+/// Sends a user who has not activated yet a fresh activation (the earlier
+/// code and default password stop working).
+pub async fn resend_activation(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+) -> Result<(UserRow, Delivery), AppError> {
+    let user = existing(state, id).await?;
+    if user.status != UserStatus::PendingActivation {
+        return Err(AppError::detail(
+            ErrorCode::BadRequest,
+            "only a user who has not activated yet can be sent the activation again",
+        ));
+    }
+    record(
+        state,
+        actor,
+        Action::UserActivationResent,
+        &user.id,
+        &user.username,
+    )
+    .await?;
+    issue_and_send(state, &user).await
 }
