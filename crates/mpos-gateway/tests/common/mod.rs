@@ -97,6 +97,8 @@ pub fn sqlite_test_config() -> GatewayConfig {
 /// A running gateway with a client that trusts its certificate.
 pub struct TestGateway {
     pub gateway: Option<RunningGateway>,
+    /// The configuration it runs with.
+    pub config: GatewayConfig,
     pub client: reqwest::Client,
     pub base: String,
     pub dir: Arc<tempfile::TempDir>,
@@ -162,13 +164,14 @@ impl TestGateway {
         let gateway = start(StartOptions {
             data_dir: dir.path().to_path_buf(),
             listen: "127.0.0.1:0".parse().unwrap(),
-            config,
+            config: config.clone(),
             tls: None,
             test_clock: true,
         })
         .await
         .unwrap();
         let gw = TestGateway {
+            config,
             client: client_for(&gateway.cert_pem),
             base: gateway.base_url(),
             gateway: Some(gateway),
