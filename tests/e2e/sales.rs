@@ -130,6 +130,18 @@ async fn a_chip_sale_is_signed_and_its_e_receipt_mailed() {
     assert!(body.contains(&receipt_url), "{body}");
     assert!(body.contains("411111******1111"), "{body}");
     assert!(!body.contains(card.pan), "{body}");
+    // The HTML part says the same facts.
+    let html = mail.html_body().expect("receipt e-mail HTML part");
+    for fact in [
+        auth_code.as_str(),
+        receipt_url.as_str(),
+        "411111******1111",
+        "NT$4,800",
+    ] {
+        assert!(html.contains(fact), "{fact} in {html}");
+        assert!(body.contains(fact), "{fact} in {body}");
+    }
+    assert!(!html.contains(card.pan), "{html}");
 
     let page = receipt_page(&world, &receipt_url).await;
     assert!(page.contains("411111******1111"), "{page}");

@@ -370,7 +370,11 @@ async fn script_in_a_users_name_is_shown_as_text_on_every_page() {
         assert!(!page.html.contains("<img src=x"), "{path}");
     }
     let users = browser.get("/portal/users").await;
-    assert!(users.html.contains("&#60;script&#62;alert(1)"), "{}", users.html);
+    assert!(
+        users.html.contains("&#60;script&#62;alert(1)"),
+        "{}",
+        users.html
+    );
 }
 
 #[tokio::test]

@@ -269,3 +269,56 @@ async fn void_rules() {
         .await;
     assert_eq!((status, code(&resp)), (StatusCode::NOT_FOUND, "not_found"));
 }
+
+#[tokio::test]
+async fn the_receipt_page_says_when_a_sale_was_voided_or_refunded() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("rita").await;
+    let reader = Reader::new();
+    let page = |url: &str| {
+        let url = url.to_string();
+        let client = gw.client.clone();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+
+    let voided = gw
+        .approved_sale(&user, &reader, CardId::VisaChipApproved, 100_00)
+        .await;
+    let before = page(voided["receipt_url"].as_str().unwrap()).await;
+    assert!(!before.contains("status-notice"), "{before}");
+    let (status, _) = gw
+        .financial(
+            paths::VOIDS,
+            &user,
+            &new_key(),
+            json!({ "transaction_id": voided["id"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let after = page(voided["receipt_url"].as_str().unwrap()).await;
+    assert!(after.contains("已取消 VOIDED"), "{after}");
+    assert!(after.contains("the cardholder is not charged"), "{after}");
+
+    let sale = gw
+        .approved_sale(&user, &reader, CardId::VisaChipApproved, 1_000_00)
+        .await;
+    let body = refund_body(
+        &reader,
+        CardId::VisaChipApproved,
+        600_00,
+        sale["auth_code"].as_str().unwrap(),
+        EntryMode::Swipe,
+    );
+    let (status, refund) = gw.financial(paths::REFUNDS, &user, &new_key(), body).await;
+    assert_eq!(status, StatusCode::OK, "{refund}");
+    let original = page(sale["receipt_url"].as_str().unwrap()).await;
+    assert!(original.contains("Refunded"), "{original}");
+    assert!(original.contains("NT$600"), "{original}");
+    let refund_page = page(refund["transaction"]["receipt_url"].as_str().unwrap()).await;
+    assert!(refund_page.contains("退貨 REFUND"), "{refund_page}");
+    assert!(refund_page.contains("This is a refund"), "{refund_page}");
+    assert!(
+        refund_page.contains(sale["invoice_no"].as_str().unwrap()),
+        "names the original's invoice: {refund_page}"
+    );
+}

@@ -63,6 +63,11 @@ impl<'a> Part<'a> {
 
     /// The body's text: the first `text/plain` part, transfer-decoded, line ends as `\n`.
     pub fn text(&self) -> Result<String, MimeError> {
+        self.body_of("text/plain")
+    }
+
+    /// The first part of media type `wanted` (`text/plain`, `text/html`), transfer-decoded.
+    pub fn body_of(&self, wanted: &str) -> Result<String, MimeError> {
         let content_type = self.header("Content-Type").unwrap_or("text/plain");
         let (media_type, params) = parse_content_type(content_type);
         if media_type.starts_with("multipart/") {
@@ -77,14 +82,17 @@ impl<'a> Part<'a> {
                 let part = Part::parse(part)?;
                 let (kind, _) =
                     parse_content_type(part.header("Content-Type").unwrap_or("text/plain"));
-                if kind == "text/plain" || kind.starts_with("multipart/") {
-                    match part.text() {
+                if kind == wanted || kind.starts_with("multipart/") {
+                    match part.body_of(wanted) {
                         Ok(text) => return Ok(text),
                         Err(error) => first_error = error,
                     }
                 }
             }
             return Err(first_error);
+        }
+        if media_type != wanted {
+            return Err(MimeError::NoTextPart);
         }
         let encoding = self
             .header("Content-Transfer-Encoding")

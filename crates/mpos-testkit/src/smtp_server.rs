@@ -57,6 +57,11 @@ impl ReceivedMail {
     pub fn text_body(&self) -> Result<String, MimeError> {
         Part::parse(&self.data)?.text()
     }
+
+    /// The HTML alternative, decoded, if the message has one.
+    pub fn html_body(&self) -> Result<String, MimeError> {
+        Part::parse(&self.data)?.body_of("text/html")
+    }
 }
 
 /// Why the server could not start.

@@ -94,6 +94,7 @@ fn activation_mail(state: &AppState, user: &UserRow, credentials: &IssuedCredent
         to: user.email.clone(),
         subject: ACTIVATION_SUBJECT.into(),
         body,
+        html: None,
     }
 }
 

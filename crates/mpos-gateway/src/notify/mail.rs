@@ -6,6 +6,7 @@ use super::NotifyError;
 use crate::config::{SmtpConfig, SmtpTls};
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::MultiPart;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
@@ -21,6 +22,9 @@ pub struct Mail {
     pub subject: String,
     /// Plain-text body.
     pub body: String,
+    /// An HTML alternative saying the same, if any (sent as multipart/alternative).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
 }
 
 /// Where e-mails go.
@@ -86,13 +90,20 @@ impl Mailer {
                     .to
                     .parse::<Mailbox>()
                     .map_err(|e| NotifyError::Address(e.to_string()))?;
-                let message = Message::builder()
+                let builder = Message::builder()
                     .from(from.clone())
                     .to(to)
-                    .subject(mail.subject.clone())
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(mail.body.clone())
-                    .map_err(|e| NotifyError::Smtp(e.to_string()))?;
+                    .subject(mail.subject.clone());
+                let message = match &mail.html {
+                    Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+                        mail.body.clone(),
+                        html.clone(),
+                    )),
+                    None => builder
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(mail.body.clone()),
+                }
+                .map_err(|e| NotifyError::Smtp(e.to_string()))?;
                 transport
                     .send(message)
                     .await

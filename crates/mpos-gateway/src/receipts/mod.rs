@@ -1,6 +1,7 @@
 //! Receipts: the cardholder's signature, the hosted receipt page, and
 //! sending the receipt link by e-mail or SMS.
 
+pub mod facts;
 pub mod page;
 pub mod send;
 pub mod signature;

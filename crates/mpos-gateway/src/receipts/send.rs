@@ -8,25 +8,66 @@ use crate::notify::contact::{mask_email, mask_mobile, valid_email, valid_mobile}
 use crate::notify::mail::Mail;
 use crate::notify::sms::Sms;
 use crate::rate_limits::Limit;
-use crate::receipts::page::{kind_label, status_label};
+use crate::receipts::facts::{receipt_facts, receipt_text, status_notice, Fact};
 use crate::state::AppState;
 use crate::store::TxnRow;
+use askama::Template;
 use axum::extract::State;
 use axum::Json;
 use mpos_wire::api::{ReceiptDestination, SendReceiptRequest, SendReceiptResponse};
 use mpos_wire::ErrorCode;
 
-/// The receipt's text: amount, masked PAN, authorization code and link.
-pub fn receipt_text(state: &AppState, txn: &TxnRow) -> String {
+/// The e-mail's HTML part: the same facts as its text part, and the link.
+#[derive(Template)]
+#[template(path = "receipt/mail.html")]
+pub struct ReceiptMail {
+    /// The receipt's lines.
+    pub facts: Vec<Fact>,
+    /// What it must say above all.
+    pub notice: Option<&'static str>,
+    /// The amount, for the headline.
+    pub amount: String,
+    /// The hosted receipt.
+    pub url: String,
+}
+
+/// The receipt e-mail: a text part and an HTML part saying the same.
+pub async fn receipt_mail(state: &AppState, txn: &TxnRow, to: &str) -> Result<Mail, AppError> {
+    let original = match &txn.original_id {
+        Some(id) => state.store.transactions().by_id(id).await?,
+        None => None,
+    };
+    let facts = receipt_facts(
+        &state.config.merchant.name,
+        &state.config.merchant.id,
+        txn,
+        original.as_ref(),
+    );
+    let url = state.receipt_url(&txn.receipt_token);
+    let notice = status_notice(txn);
+    let html = ReceiptMail {
+        facts: facts.clone(),
+        notice,
+        amount: txn.amount.to_string(),
+        url: url.clone(),
+    }
+    .render()
+    .map_err(|e| AppError::detail(ErrorCode::Internal, format!("receipt e-mail: {e}")))?;
+    Ok(Mail {
+        to: to.to_string(),
+        subject: format!("{} 電子簽單 / e-receipt", state.config.merchant.name),
+        body: receipt_text(&facts, notice, &url),
+        html: Some(html),
+    })
+}
+
+/// The receipt SMS: short, with the amount, the authorization code and the link.
+pub fn receipt_sms_text(state: &AppState, txn: &TxnRow) -> String {
     format!(
-        "{merchant} 電子簽單 e-receipt\n{kind} {status}\n金額 Amount: {amount}\n卡號 Card: {card}\n授權碼 Auth code: {auth}\n調閱編號 Invoice no.: {invoice}\n{url}",
+        "{merchant} 電子簽單 e-receipt {amount} 授權碼 Auth {auth} {url}",
         merchant = state.config.merchant.name,
-        kind = kind_label(txn.kind),
-        status = status_label(txn.status),
         amount = txn.amount,
-        card = txn.masked_pan,
         auth = txn.auth_code.as_deref().unwrap_or("-"),
-        invoice = txn.invoice_no,
         url = state.receipt_url(&txn.receipt_token),
     )
 }
@@ -49,18 +90,13 @@ pub async fn send(
         .await?
         .filter(|t| t.merchant_id == state.config.merchant.id && t.user_id == session.user.id)
         .ok_or(ErrorCode::NotFound)?;
-    let text = receipt_text(&state, &txn);
     let (channel, sent_to, result) = match request.destination {
         ReceiptDestination::Email(address) => {
             let address = address.trim().to_string();
             if !valid_email(&address) {
                 return Err(ErrorCode::InvalidContact.into());
             }
-            let mail = Mail {
-                to: address.clone(),
-                subject: format!("{} 電子簽單 / e-receipt", state.config.merchant.name),
-                body: text,
-            };
+            let mail = receipt_mail(&state, &txn, &address).await?;
             (
                 "email",
                 mask_email(&address),
@@ -78,7 +114,7 @@ pub async fn send(
                 .await?;
             let sms = Sms {
                 to: number.clone(),
-                message: text,
+                message: receipt_sms_text(&state, &txn),
             };
             ("sms", mask_mobile(&number), state.sms.send(&sms).await)
         }
