@@ -5,7 +5,8 @@
 # tests on SQLite and on a PostgreSQL server started here), the gateway's
 # suite once more on PostgreSQL, schemathesis
 # against the running gateway, the phone library's size, then the Android
-# and iOS shells' suites (android/test.sh, ios/test.sh; the last line sums them).
+# and iOS shells' suites (android/test.sh, ios/test.sh), the merchant portal
+# in a real browser (tests/browser.sh); the last line sums those three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
@@ -17,8 +18,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo build --locked -p mpos-gateway -p mpos-cli --bins
 # A real PostgreSQL server on loopback (tests/postgres.sh), stopped on exit.
 source tests/postgres.sh
-android_log="$(mktemp)"; ios_log="$(mktemp)"
-trap 'stop_postgres; rm -f "$android_log" "$ios_log"' EXIT
+android_log="$(mktemp)"; ios_log="$(mktemp)"; browser_log="$(mktemp)"
+trap 'stop_postgres; rm -f "$android_log" "$ios_log" "$browser_log"' EXIT
 cargo test --workspace --locked
 # The gateway's suite again, every gateway on its own PostgreSQL database.
 MPOS_TEST_DATABASE=postgres cargo test --locked -p mpos-gateway --test '*'
@@ -37,11 +38,13 @@ bash tests/phone_size.sh
 status=0
 bash android/test.sh | tee "$android_log" || status=1
 bash ios/test.sh | tee "$ios_log" || status=1
+# The merchant portal and the e-receipt in Chromium (playwright-core).
+bash tests/browser.sh | tee "$browser_log" || status=1
 # A suite that printed no summary died on the way: one failure.
 summary() { grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -1 || echo "0 passed, 1 failed"; }
-android_summary="$(summary "$android_log")"; ios_summary="$(summary "$ios_log")"
-passed=$(( ${android_summary%% *} + ${ios_summary%% *} ))
-failed=$(( $(cut -d' ' -f3 <<<"$android_summary") + $(cut -d' ' -f3 <<<"$ios_summary") ))
-echo "shells: Android $android_summary; iOS $ios_summary"
+android_summary="$(summary "$android_log")"; ios_summary="$(summary "$ios_log")"; browser_summary="$(summary "$browser_log")"
+passed=$(( ${android_summary%% *} + ${ios_summary%% *} + ${browser_summary%% *} ))
+failed=$(( $(cut -d' ' -f3 <<<"$android_summary") + $(cut -d' ' -f3 <<<"$ios_summary") + $(cut -d' ' -f3 <<<"$browser_summary") ))
+echo "suites: Android $android_summary; iOS $ios_summary; browser $browser_summary"
 echo "$passed passed, $failed failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -281,7 +281,17 @@ impl World {
             .batches
     }
 
-    /// One user as the administrator sees it.
+    /// A phone user by account name, as the administrator sees it.
+    pub async fn user_named(&self, username: &str) -> AdminUser {
+        let users: UserList = self.admin_get(paths::ADMIN_USERS).await;
+        users
+            .users
+            .into_iter()
+            .find(|u| u.username == username)
+            .unwrap_or_else(|| panic!("no phone user named {username}"))
+    }
+
+    /// A phone user by id, as the administrator sees it.
     pub async fn user(&self, id: &str) -> AdminUser {
         self.admin_get::<UserList>(paths::ADMIN_USERS)
             .await
