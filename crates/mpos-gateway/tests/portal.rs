@@ -579,3 +579,141 @@ async fn the_language_switch_returns_only_to_portal_pages() {
         .await;
     assert_eq!(evil.location.as_deref(), Some("/portal"));
 }
+
+fn api_user(users: &serde_json::Value, id: &str) -> serde_json::Value {
+    users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == id)
+        .unwrap()
+        .clone()
+}
+
+fn sent_to(gw: &TestGateway, file: &str, to: &str) -> usize {
+    gw.outbox(file).iter().filter(|m| m["to"] == to).count()
+}
+
+#[tokio::test]
+async fn each_user_action_says_what_happened_and_sends_what_it_promises() {
+    let gw = TestGateway::start().await;
+    let (mut browser, _, _) = signed_in(&gw, "boss").await;
+    let created = add_user(&mut browser, "林小美", "0912000111", "mei@example.com").await;
+    let location = created.location.unwrap();
+    let user_path = location.split('?').next().unwrap().to_string();
+    let id = user_path.rsplit('/').next().unwrap().to_string();
+    assert_eq!(sent_to(&gw, "sms.jsonl", "0912000111"), 1);
+
+    let page = browser.get(&user_path).await;
+    let token = csrf(&page.html);
+    let limits_path = format!("{user_path}/limits");
+    let saved = browser
+        .post(
+            &limits_path,
+            &[
+                ("csrf", &token),
+                ("per_transaction", "1,000"),
+                ("per_day", "5000"),
+                ("refund", "500"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.location, Some(format!("{user_path}?notice=limits")));
+    let notice = browser.get(saved.location.as_deref().unwrap()).await;
+    assert!(notice.html.contains("限額已更新"), "says what happened");
+    let limits = &api_user(&gw.admin_get("/v1/admin/users").await, &id)["limits"];
+    assert_eq!(limits["per_transaction"]["minor"], 1_000_00);
+    assert_eq!(limits["per_day"]["minor"], 5_000_00);
+    assert_eq!(limits["refund_per_transaction"]["minor"], 500_00);
+    let refused = browser
+        .post(
+            &limits_path,
+            &[
+                ("csrf", &token),
+                ("per_transaction", "0"),
+                ("per_day", "-5"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("限額須為大於 0 的整數元"));
+    let unchanged = &api_user(&gw.admin_get("/v1/admin/users").await, &id)["limits"];
+    assert_eq!(unchanged, limits, "a refused form changes nothing");
+
+    let resent = browser
+        .post(
+            &format!("{user_path}/resend-activation"),
+            &[("csrf", &token)],
+        )
+        .await;
+    assert_eq!(resent.location, Some(format!("{user_path}?notice=resent")));
+    assert_eq!(
+        sent_to(&gw, "sms.jsonl", "0912000111"),
+        2,
+        "a new activation code"
+    );
+    assert_eq!(
+        sent_to(&gw, "mail.jsonl", "mei@example.com"),
+        2,
+        "a new default password"
+    );
+
+    let disabled = browser
+        .post(&format!("{user_path}/disable"), &[("csrf", &token)])
+        .await;
+    assert_eq!(
+        disabled.location,
+        Some(format!("{user_path}?notice=disabled"))
+    );
+    assert_eq!(
+        api_user(&gw.admin_get("/v1/admin/users").await, &id)["status"],
+        "disabled"
+    );
+    let shown = browser.get(disabled.location.as_deref().unwrap()).await;
+    assert!(shown.html.contains("已停用"));
+    assert!(shown.html.contains("/enable\""), "offers to enable");
+    let enabled = browser
+        .post(&format!("{user_path}/enable"), &[("csrf", &token)])
+        .await;
+    assert_eq!(
+        enabled.location,
+        Some(format!("{user_path}?notice=enabled"))
+    );
+    assert_eq!(
+        api_user(&gw.admin_get("/v1/admin/users").await, &id)["status"],
+        "pending_activation",
+        "back to where it was: never activated"
+    );
+
+    // An activated user: reset works, resending the activation is refused with what to do.
+    let active = gw.ready_user("amy").await;
+    let active_path = format!("/portal/users/{}", active.id);
+    let refused = browser
+        .post(
+            &format!("{active_path}/resend-activation"),
+            &[("csrf", &token)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("請改用「重設密碼」"));
+    let reset = browser
+        .post(
+            &format!("{active_path}/reset-password"),
+            &[("csrf", &token)],
+        )
+        .await;
+    assert_eq!(reset.location, Some(format!("{active_path}?notice=reset")));
+    let (status, _) = gw.login("amy", &active.password).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the old password no longer works"
+    );
+
+    let missing = browser.get("/portal/users/usr_nobody").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let unknown_action = browser
+        .post(&format!("{user_path}/delete"), &[("csrf", &token)])
+        .await;
+    assert_eq!(unknown_action.status, StatusCode::NOT_FOUND);
+}

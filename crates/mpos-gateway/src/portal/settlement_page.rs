@@ -140,7 +140,7 @@ pub async fn page(
             }
         }
         let mut batches = state.store.settlement().list_batches().await?;
-        batches.sort_by(|a, b| b.closed_at.cmp(&a.closed_at));
+        batches.sort_by_key(|b| std::cmp::Reverse(b.closed_at));
         Ok::<_, crate::store::StoreError>((pending, batches))
     };
     let (pending, batches) = match loaded.await {

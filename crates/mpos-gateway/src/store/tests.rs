@@ -955,4 +955,256 @@ on_both_databases!(
     search_shows_only_unsettled_captures,
     stuck_pending_transactions_end_reversed_with_a_final_answer,
     a_failed_authorization_ends_reversed_by_id_or_by_key,
+    the_audit_log_refuses_changes_and_deletions,
+    a_totp_step_and_a_recovery_code_are_used_once,
+    admin_failures_lock_at_the_maximum,
+    filters_find_transactions_by_each_field,
 );
+
+async fn the_audit_log_refuses_changes_and_deletions(store: Arc<Store>) {
+    let entry = AuditEntry {
+        seq: 0,
+        at: OffsetDateTime::now_utc(),
+        admin_id: "adm_1".into(),
+        admin_username: "boss".into(),
+        action: "user_created".into(),
+        target: "usr_1".into(),
+        detail: "limits".into(),
+        client: "127.0.0.1".into(),
+    };
+    store.audit_log().append(&entry).await.unwrap();
+    store.audit_log().append(&entry).await.unwrap();
+    let rewrite = store
+        .write(|tx| {
+            Box::pin(async move {
+                tx.execute("UPDATE audit_log SET action = 'nothing'", &[])
+                    .await
+            })
+        })
+        .await;
+    assert!(rewrite.is_err(), "an update must be refused: {rewrite:?}");
+    let erase = store
+        .write(|tx| Box::pin(async move { tx.execute("DELETE FROM audit_log", &[]).await }))
+        .await;
+    assert!(erase.is_err(), "a deletion must be refused: {erase:?}");
+    let entries = store.audit_log().page(0, 10).await.unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(entries.iter().all(|e| e.action == "user_created"));
+    assert!(entries[0].seq > entries[1].seq, "newest first");
+}
+
+async fn admin_row(store: &Store, name: &str) -> AdminRow {
+    store
+        .admins()
+        .create(&NewAdmin {
+            username: name.into(),
+            name: name.into(),
+            email: format!("{name}@example.com"),
+            password_hash: Some("hash".into()),
+            created_at: OffsetDateTime::now_utc(),
+        })
+        .await
+        .unwrap()
+}
+
+async fn a_totp_step_and_a_recovery_code_are_used_once(store: Arc<Store>) {
+    let admin = admin_row(&store, "boss").await;
+    assert!(matches!(
+        store
+            .admins()
+            .create(&NewAdmin {
+                username: "boss".into(),
+                name: "x".into(),
+                email: "x@example.com".into(),
+                password_hash: None,
+                created_at: OffsetDateTime::now_utc(),
+            })
+            .await,
+        Err(StoreError::UsernameTaken)
+    ));
+    store
+        .admins()
+        .enrol(&admin.id, "SECRET", 100, &["d1".into(), "d2".into()])
+        .await
+        .unwrap();
+    let admins = store.admins();
+    assert!(
+        !admins.use_totp_step(&admin.id, 100).await.unwrap(),
+        "the enrolment's step"
+    );
+    assert!(
+        !admins.use_totp_step(&admin.id, 99).await.unwrap(),
+        "an older step"
+    );
+    assert!(admins.use_totp_step(&admin.id, 101).await.unwrap());
+    assert!(
+        !admins.use_totp_step(&admin.id, 101).await.unwrap(),
+        "replayed"
+    );
+    assert!(admins.use_recovery_digest(&admin.id, "d2").await.unwrap());
+    assert!(
+        !admins.use_recovery_digest(&admin.id, "d2").await.unwrap(),
+        "used up"
+    );
+    assert!(
+        !admins.use_recovery_digest(&admin.id, "d3").await.unwrap(),
+        "never issued"
+    );
+    let stored = admins.by_id(&admin.id).await.unwrap().unwrap();
+    assert_eq!(stored.recovery_digests, vec!["d1".to_string()]);
+    assert_eq!(stored.totp_secret.as_deref(), Some("SECRET"));
+}
+
+async fn admin_failures_lock_at_the_maximum(store: Arc<Store>) {
+    let admin = admin_row(&store, "boss").await;
+    let now = OffsetDateTime::now_utc();
+    for _ in 0..4 {
+        assert_eq!(
+            store
+                .admins()
+                .record_failure(&admin.id, now, 5, 15)
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    let locked = store
+        .admins()
+        .record_failure(&admin.id, now, 5, 15)
+        .await
+        .unwrap();
+    assert_eq!(locked, Some(now + time::Duration::minutes(15)));
+    let stored = store.admins().by_id(&admin.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.failed_logins, 0,
+        "the count starts again after a lock"
+    );
+    store
+        .admins()
+        .record_failure(&admin.id, now, 5, 15)
+        .await
+        .unwrap();
+    store.admins().record_success(&admin.id).await.unwrap();
+    assert_eq!(
+        store
+            .admins()
+            .by_id(&admin.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .failed_logins,
+        0
+    );
+}
+
+/// An approved sale of `minor` by `who`; its id.
+async fn approved(store: &Store, who: &UserRow, minor: u64) -> String {
+    let day = date!(2030 - 01 - 01);
+    let key = crate::ids::random_hex(8);
+    let txn = store
+        .transactions()
+        .insert_pending(
+            &new_txn(who, &key, minor, day),
+            Admission::Sale {
+                per_day: Money::twd_minor(1_000_000),
+            },
+        )
+        .await
+        .unwrap();
+    approve(store, &txn.id, &crate::ids::random_digits(6), day).await;
+    txn.id
+}
+
+async fn filters_find_transactions_by_each_field(store: Arc<Store>) {
+    let alice = user(&store, "alice").await;
+    let bob = user(&store, "bob").await;
+    let mut ids = Vec::new();
+    for (who, minor) in [(&alice, 100u64), (&bob, 200), (&alice, 300)] {
+        ids.push(approved(&store, who, minor).await);
+    }
+    let all = store
+        .transactions()
+        .filtered(&TxnFilter::default(), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(all.1, 3);
+    let by_user = TxnFilter {
+        user_id: Some(alice.id.clone()),
+        ..TxnFilter::default()
+    };
+    let (rows, total) = store.transactions().filtered(&by_user, 0, 1).await.unwrap();
+    assert_eq!((rows.len(), total), (1, 2), "one page of one, two in all");
+    let (second_page, _) = store.transactions().filtered(&by_user, 1, 1).await.unwrap();
+    assert_ne!(rows[0].id, second_page[0].id);
+    let txn = store.transactions().by_id(&ids[1]).await.unwrap().unwrap();
+    for filter in [
+        TxnFilter {
+            invoice_no: Some(txn.invoice_no.clone()),
+            user_id: Some(bob.id.clone()),
+            ..TxnFilter::default()
+        },
+        TxnFilter {
+            auth_code: txn.auth_code.clone(),
+            ..TxnFilter::default()
+        },
+    ] {
+        let (rows, _) = store.transactions().filtered(&filter, 0, 10).await.unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            vec![ids[1].clone()],
+            "{filter:?}"
+        );
+    }
+    let last4 = TxnFilter {
+        last4: Some(txn.masked_pan.last4().to_string()),
+        ..TxnFilter::default()
+    };
+    assert_eq!(
+        store
+            .transactions()
+            .filtered(&last4, 0, 10)
+            .await
+            .unwrap()
+            .1,
+        3
+    );
+    let nobody = TxnFilter {
+        last4: Some("0000".into()),
+        ..TxnFilter::default()
+    };
+    assert_eq!(
+        store
+            .transactions()
+            .filtered(&nobody, 0, 10)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    let settled = TxnFilter {
+        settled: Some(true),
+        ..TxnFilter::default()
+    };
+    assert_eq!(
+        store
+            .transactions()
+            .filtered(&settled, 0, 10)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    let future = TxnFilter {
+        from: Some(datetime!(2030-01-02 00:00 UTC)),
+        ..TxnFilter::default()
+    };
+    assert_eq!(
+        store
+            .transactions()
+            .filtered(&future, 0, 10)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+}
