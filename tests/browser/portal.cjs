@@ -394,13 +394,42 @@ test('every page in English, through the language switch', async () => {
   const manager = await newAdmin(world, 'manager', 'Grace Lin');
   await enrol(page, world, manager, 'en');
   await shot(page, 'users.en');
-  await addUser(page, world, { name: 'Amy Chen', phone: '0912000333', email: 'amy@shop.example' });
+  const amy = { name: 'Amy Chen', phone: '0912000333', email: 'amy@shop.example' };
+  await addUser(page, world, amy);
+  assert.match(await page.textContent('.notice'), /an SMS \(activation code\)/);
   await shot(page, 'user.en');
+  // Her first sale, on JCB (no signature), before tonight's cut-off.
+  const mail = await control(world.bed, 'GET', '/mail/last?to=' + encodeURIComponent(amy.email));
+  const sms = await control(world.bed, 'GET', '/sms/last?to=' + amy.phone);
+  amy.username = line(mail.text, '帳號 Account: ');
+  const login = await control(world.bed, 'POST', '/phones/first-login', {
+    username: amy.username,
+    default_password: line(mail.text, '預設密碼 Default password: '),
+    activation_code: sms.message.match(/Activation code: (\d{6})/)[1],
+  });
+  assert.equal(login.home, true);
+  const { transaction } = await control(world.bed, 'POST', '/phones/sale', {
+    username: amy.username, dollars: 350, brand: 'jcb', card: 'JcbNoSignature',
+  });
+  assert.equal(transaction.signed, false);
+  // New limits for her, said back on the page.
+  await page.reload();
+  await page.fill('#limits #per_transaction', '2000');
+  await page.fill('#limits #per_day', '10,000');
+  await Promise.all([page.waitForLoadState(), page.click('#limits button[type=submit]')]);
+  assert.match(await page.textContent('.notice'), /Limits saved/);
+  assert.equal(await page.inputValue('#limits #per_day'), '10000');
+  await page.goto(world.base + '/portal/settlement');
+  assert.match(await page.textContent('#pending'), /NT\$350/);
+  await shot(page, 'settlement-pending.en', { fullPage: true });
+  await page.goto(world.base + '/portal/users/usr_nobody');
+  assert.match(await page.textContent('main'), /does not exist/);
+  await shot(page, 'not-found.en');
   await page.goto(world.base + '/portal/users/new');
   await shot(page, 'user-new.en');
   await page.goto(world.base + '/portal/transactions');
   await shot(page, 'transactions.en');
-  await Promise.all([page.waitForLoadState(), page.click('#transactions tbody a')]);
+  await Promise.all([page.waitForLoadState(), page.click('#transactions tbody tr:last-child a')]);
   assert.match(await page.textContent('#receipt'), /Chip/);
   await shot(page, 'transaction.en', { fullPage: true });
   await page.goto(world.base + '/portal/settlement');
@@ -422,6 +451,9 @@ test('the remaining pages in 中文', async () => {
   await shot(page, 'users.zh-TW');
   await page.goto(world.base + '/portal/users/new');
   await shot(page, 'user-new.zh-TW');
+  const missing = await page.goto(world.base + '/portal/users/usr_nobody');
+  assert.equal(missing.status(), 404);
+  await shot(page, 'not-found.zh-TW');
 });
 
 test('an expired receipt link says so and shows nothing', async () => {
