@@ -4,7 +4,8 @@
 # mpos-testbed. Installs what is missing, once: Chromium and the CJK fonts
 # from Debian, playwright-core into $MPOS_TOOLS/playwright (default
 # ~/.cache/mpos-tools). Rewrites the screenshots in docs/portal/.
-# Last line: `N passed, N failed`.
+# MPOS_BENCH=1 also times each page and writes the portal section of
+# docs/benchmarks.md. Last line: `N passed, N failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
@@ -28,5 +29,5 @@ if [ ! -f "$tools/node_modules/playwright-core/package.json" ] \
   npm install --silent --no-audit --no-fund --prefix "$tools" "playwright-core@$PLAYWRIGHT_VERSION" >&2
 fi
 
-cargo build --locked -q -p mpos-gateway -p mpos-e2e --bins
+cargo build --locked -q -p mpos-gateway -p mpos-e2e -p mpos-testkit --bins
 NODE_PATH="$tools/node_modules" MPOS_CHROMIUM="$(command -v chromium)" node tests/browser/portal.cjs

@@ -106,6 +106,7 @@ async function shot(page, name, options = {}) {
 
 async function signIn(page, world, admin, shotName) {
   await page.goto(world.base + '/portal/login');
+  if (page.url().endsWith('/portal/users')) return 'signed_in';
   await page.fill('#username', admin.username);
   await page.fill('#password', admin.password);
   await Promise.all([page.waitForLoadState(), page.click('form[action="/portal/login"] button[type=submit]')]);
@@ -455,6 +456,70 @@ test('the remaining pages in 中文', async () => {
   assert.equal(missing.status(), 404);
   await shot(page, 'not-found.zh-TW');
 });
+
+// ---- Measured (MPOS_BENCH=1): each page's time in this browser, medians of 25 loads.
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+if (process.env.MPOS_BENCH === '1') {
+  test('measure: each page, server answer and page loaded (medians of 25)', async () => {
+    const page = world.zh;
+    await signIn(page, world, world.boss);
+    const transaction = await (async () => {
+      await page.goto(world.base + '/portal/transactions');
+      return page.getAttribute('#transactions tbody a', 'href');
+    })();
+    const pages = [
+      ['Phone users', '/portal/users'],
+      ['Transactions (all, page 1)', '/portal/transactions'],
+      ['Transactions filtered by last 4', '/portal/transactions?last4=1111'],
+      ['A transaction with its signature', transaction],
+      ['Settlement', '/portal/settlement'],
+      ['Audit log', '/portal/audit'],
+      ['The e-receipt', new URL(world.sale.receipt_url).pathname],
+    ];
+    const rows = [];
+    for (const [name, target] of pages) {
+      const answer = [];
+      const loaded = [];
+      for (let i = 0; i < 25; i++) {
+        await page.goto(world.base + target);
+        const timing = await page.evaluate(() => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          return { answer: nav.responseEnd - nav.requestStart, loaded: nav.loadEventEnd - nav.startTime };
+        });
+        answer.push(timing.answer);
+        loaded.push(timing.loaded);
+      }
+      rows.push({ name, answer: median(answer), loaded: median(loaded) });
+    }
+    const fastest = Math.min(...rows.map((r) => r.answer));
+    const table = rows.map((r) => `| ${r.name} | ${r.answer.toFixed(1)} | ${r.loaded.toFixed(1)} | ${(r.answer / fastest).toFixed(2)}x |`).join('\n');
+    const section = `## The merchant portal in Chromium
+
+\`MPOS_BENCH=1 bash tests/browser.sh\`: each page loaded 25 times by headless
+Chromium ${world.browser.version()} from the gateway process on this machine (debug
+build, SQLite, the journey's data: a few users and transactions), signed in.
+"Answer" is the request sent to the last byte received (the gateway's work
+and TLS on loopback); "loaded" adds parsing, the style sheet and drawing.
+Medians, measured in the same run; the ratio is each page's answer time to
+the fastest page's.
+
+| Page | Answer, ms | Loaded, ms | Answer vs fastest |
+|---|---|---|---|
+${table}
+`;
+    const writer = spawn(path.join(ROOT, 'target', 'debug', 'benchmark-section'), ['portal', path.join(ROOT, 'docs', 'benchmarks.md')], { stdio: ['pipe', 'inherit', 'inherit'] });
+    writer.stdin.end(section);
+    const code = await new Promise((r) => writer.on('exit', r));
+    assert.equal(code, 0, 'benchmark-section wrote the report');
+    console.log(section);
+  });
+}
 
 test('an expired receipt link says so and shows nothing', async () => {
   // Ninety-one days later.
