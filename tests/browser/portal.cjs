@@ -465,6 +465,21 @@ function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+test('the portal is usable on a phone: nothing wider than the screen but the tables, which scroll', async () => {
+  const context = await world.browser.newContext({ ignoreHTTPSErrors: true, viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-TW' });
+  await context.addCookies(await world.zhContext.cookies());
+  const page = await context.newPage();
+  for (const target of ['/portal/users', '/portal/transactions', '/portal/settlement', '/portal/audit', '/portal/users/new']) {
+    await page.goto(world.base + target);
+    assert.match(page.url(), new RegExp(target.replace(/\//g, '\\/') + '$'), 'signed in on the phone too');
+    const overflow = await page.evaluate(() => document.body.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${target} is ${overflow}px wider than the phone`);
+  }
+  await page.goto(world.base + '/portal/transactions');
+  await shot(page, 'transactions.phone.zh-TW', { fullPage: true });
+  await context.close();
+});
+
 if (process.env.MPOS_BENCH === '1') {
   test('measure: each page, server answer and page loaded (medians of 25)', async () => {
     const page = world.zh;

@@ -93,19 +93,9 @@ fn main() -> ExitCode {
             return create_admin(data_dir, config, request);
         }
     };
-    let config = match load_config(config) {
-        Ok(config) => config,
+    let (config, runtime) = match load_config(config).and_then(|c| Ok((c, runtime()?))) {
+        Ok(ready) => ready,
         Err(code) => return code,
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("mpos-gateway: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
     };
     runtime.block_on(async move {
         let options = StartOptions {
@@ -152,25 +142,26 @@ fn load_config(path: Option<PathBuf>) -> Result<GatewayConfig, ExitCode> {
     }
 }
 
+/// The multi-threaded runtime; exit code 1 when it cannot start.
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("mpos-gateway: cannot start the runtime: {e}");
+            ExitCode::FAILURE
+        })
+}
+
 /// `create-admin`: prints `{"username", "password"}` once.
 fn create_admin(
     data_dir: PathBuf,
     config: Option<PathBuf>,
     request: mpos_gateway::first_admin::AdminRequest,
 ) -> ExitCode {
-    let config = match load_config(config) {
-        Ok(config) => config,
+    let (config, runtime) = match load_config(config).and_then(|c| Ok((c, runtime()?))) {
+        Ok(ready) => ready,
         Err(code) => return code,
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("mpos-gateway: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
     };
     let now = time::OffsetDateTime::now_utc();
     match runtime.block_on(mpos_gateway::first_admin::create_admin(

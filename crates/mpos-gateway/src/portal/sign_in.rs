@@ -385,6 +385,28 @@ pub async fn second_factor_form(session: AnySession) -> Response {
     page(StatusCode::OK, &page_data)
 }
 
+/// The checks every code form passes first: its CSRF token and the
+/// session's stage (`Err(Some(answer))`), then the per-session rate of codes
+/// (`Err(None)`: the caller shows its own page, saying to wait).
+async fn check_code_form(
+    state: &AppState,
+    session: &AnySession,
+    csrf: &str,
+    stage: AdminStage,
+) -> Result<(), Option<Response>> {
+    if !csrf_matches(csrf, session) {
+        return Err(Some(form_expired(session.locale)));
+    }
+    if session.session.stage != stage {
+        return Err(Some(see_other("/portal/login")));
+    }
+    let key = format!("portal:{}", session.session.token_hash);
+    match state.rate_limits.check(Limit::SecretPerSession, &key).await {
+        Ok(()) => Ok(()),
+        Err(_) => Err(None),
+    }
+}
+
 /// `POST /portal/second-factor`: a TOTP code or a recovery code.
 pub async fn second_factor_submit(
     State(state): State<AppState>,
@@ -394,22 +416,12 @@ pub async fn second_factor_submit(
 ) -> Response {
     let locale = session.locale;
     let t = locale.text();
-    if !csrf_matches(&form.csrf, &session) {
-        return form_expired(locale);
-    }
-    if session.session.stage != AdminStage::SecondFactor {
-        return see_other("/portal/login");
-    }
-    if state
-        .rate_limits
-        .check(
-            Limit::SecretPerSession,
-            &format!("portal:{}", session.session.token_hash),
-        )
-        .await
-        .is_err()
-    {
-        return code_again(&session, StatusCode::TOO_MANY_REQUESTS, t.too_many_attempts);
+    match check_code_form(&state, &session, &form.csrf, AdminStage::SecondFactor).await {
+        Ok(()) => {}
+        Err(Some(answer)) => return answer,
+        Err(None) => {
+            return code_again(&session, StatusCode::TOO_MANY_REQUESTS, t.too_many_attempts)
+        }
     }
     let admin = &session.admin;
     let now = state.clock.now();
@@ -552,26 +564,16 @@ pub async fn enrol_submit(
 ) -> Response {
     let locale = session.locale;
     let t = locale.text();
-    if !csrf_matches(&form.csrf, &session) {
-        return form_expired(locale);
-    }
-    if session.session.stage != AdminStage::Enrol {
-        return see_other("/portal/login");
-    }
-    if state
-        .rate_limits
-        .check(
-            Limit::SecretPerSession,
-            &format!("portal:{}", session.session.token_hash),
-        )
-        .await
-        .is_err()
-    {
-        return enrol_page(
-            &session,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(t.too_many_attempts),
-        );
+    match check_code_form(&state, &session, &form.csrf, AdminStage::Enrol).await {
+        Ok(()) => {}
+        Err(Some(answer)) => return answer,
+        Err(None) => {
+            return enrol_page(
+                &session,
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(t.too_many_attempts),
+            )
+        }
     }
     let secret = session.session.pending_secret.clone().unwrap_or_default();
     let now = state.clock.now();

@@ -2,7 +2,7 @@
 //! their lockout, second factor, portal sessions and API tokens.
 
 use super::rows::{opt_time_col, time_col};
-use super::sql::{args, Row, Tx};
+use super::sql::{args, Row, Tx, Value};
 use super::{Store, StoreError};
 use crate::clock::format_time;
 use crate::ids::new_id;
@@ -198,6 +198,13 @@ fn admin_lock(id: &str) -> String {
 }
 
 impl Admins<'_> {
+    /// Runs one statement in its own transaction.
+    async fn run(&self, sql: &'static str, args: Vec<Value>) -> Result<u64, StoreError> {
+        self.store
+            .write(move |tx| Box::pin(async move { tx.execute(sql, &args).await }))
+            .await
+    }
+
     /// Creates an administrator; `UsernameTaken` when the name is used.
     pub async fn create(&self, new: &NewAdmin) -> Result<AdminRow, StoreError> {
         let new = new.clone();
@@ -297,19 +304,12 @@ impl Admins<'_> {
 
     /// Clears the failure count after a right password or code.
     pub async fn record_success(&self, id: &str) -> Result<(), StoreError> {
-        let id = id.to_string();
-        self.store
-            .write(move |tx| {
-                Box::pin(async move {
-                    tx.execute(
-                        "UPDATE admins SET failed_logins = 0 WHERE id = ?1",
-                        args![id],
-                    )
-                    .await?;
-                    Ok(())
-                })
-            })
-            .await
+        self.run(
+            "UPDATE admins SET failed_logins = 0 WHERE id = ?1",
+            vec![id.into()],
+        )
+        .await
+        .map(drop)
     }
 
     /// Accepts TOTP time step `step` once: false when it (or a later one) was already used.
@@ -441,19 +441,12 @@ impl Admins<'_> {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let token_hash = token_hash.to_string();
-        self.store
-            .write(move |tx| {
-                Box::pin(async move {
-                    tx.execute(
-                        "UPDATE admin_sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
-                        args![token_hash, format_time(now)],
-                    )
-                    .await?;
-                    Ok(())
-                })
-            })
-            .await
+        self.run(
+            "UPDATE admin_sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+            vec![token_hash.into(), format_time(now).into()],
+        )
+        .await
+        .map(drop)
     }
 
     /// Moves a session to `stage` and sets (or clears) its pending enrolment secret.
@@ -463,36 +456,26 @@ impl Admins<'_> {
         stage: AdminStage,
         pending_secret: Option<String>,
     ) -> Result<(), StoreError> {
-        let token_hash = token_hash.to_string();
-        self.store
-            .write(move |tx| {
-                Box::pin(async move {
-                    tx.execute(
-                        "UPDATE admin_sessions SET stage = ?2, pending_secret = ?3 WHERE token_hash = ?1",
-                        args![token_hash, stage.as_str(), pending_secret],
-                    )
-                    .await?;
-                    Ok(())
-                })
-            })
-            .await
+        self.run(
+            "UPDATE admin_sessions SET stage = ?2, pending_secret = ?3 WHERE token_hash = ?1",
+            vec![
+                token_hash.into(),
+                stage.as_str().into(),
+                pending_secret.into(),
+            ],
+        )
+        .await
+        .map(drop)
     }
 
     /// Ends a session: its cookie opens nothing any more.
     pub async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        let token_hash = token_hash.to_string();
-        self.store
-            .write(move |tx| {
-                Box::pin(async move {
-                    tx.execute(
-                        "DELETE FROM admin_sessions WHERE token_hash = ?1",
-                        args![token_hash],
-                    )
-                    .await?;
-                    Ok(())
-                })
-            })
-            .await
+        self.run(
+            "DELETE FROM admin_sessions WHERE token_hash = ?1",
+            vec![token_hash.into()],
+        )
+        .await
+        .map(drop)
     }
 
     /// Stores an API token's digest for an administrator.
