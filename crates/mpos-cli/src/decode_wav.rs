@@ -1,5 +1,6 @@
-//! `mpos decode-wav FILE [--json]`: decodes the magnetic-stripe swipe in a
-//! WAV recording of a raw-head reader with `mpos-core`'s decoder.
+//! `mpos decode-wav FILE [--json | --explain]`: decodes the magnetic-stripe
+//! swipe in a WAV recording of a raw-head reader with `mpos-magstripe`'s
+//! decoder; `--explain` says what each stage saw, channel by channel.
 //!
 //! 8 to 48 kHz, mono or stereo, 16-bit PCM or 32-bit float. Each channel is
 //! decoded on its own, as the head it came from (a two-head reader puts one
@@ -100,8 +101,52 @@ fn malformed(path: &Path, error: impl std::fmt::Display) -> DecodeWavError {
     }
 }
 
+/// The channels of a WAV file as float samples, and its sample rate.
+struct Channels {
+    rate: u32,
+    channels: Vec<Vec<f32>>,
+}
+
 /// Reads `path` and decodes it.
 pub fn decode_wav(path: &Path) -> Result<WavDecode, DecodeWavError> {
+    let Channels { rate, channels } = read_channels(path)?;
+    let mut first: Option<DecodedSwipe> = None;
+    for mono in &channels {
+        let Some(swipe) = first_swipe(mono, rate) else {
+            continue;
+        };
+        match &mut first {
+            None => first = Some(swipe),
+            Some(merged) => {
+                for track in swipe.tracks {
+                    if !merged.tracks.iter().any(|t| t.track == track.track) {
+                        merged.tracks.push(track);
+                    }
+                }
+                merged.tracks.sort_by_key(|t: &DecodedTrack| t.track);
+            }
+        }
+    }
+    Ok(WavDecode { swipe: first })
+}
+
+/// Reads `path` and explains each channel's decoding, as text without card data.
+pub fn explain_wav(path: &Path) -> Result<String, DecodeWavError> {
+    let Channels { rate, channels } = read_channels(path)?;
+    let mut text = String::new();
+    for (n, mono) in channels.iter().enumerate() {
+        if channels.len() > 1 {
+            text.push_str(&format!("== channel {} of {}\n", n + 1, channels.len()));
+        }
+        match mpos_magstripe::explain(mono, rate) {
+            Ok(explanation) => text.push_str(&explanation.to_string()),
+            Err(error) => text.push_str(&format!("{error}\n")),
+        }
+    }
+    Ok(text)
+}
+
+fn read_channels(path: &Path) -> Result<Channels, DecodeWavError> {
     let file = std::fs::File::open(path).map_err(|source| DecodeWavError::Read {
         path: path.display().to_string(),
         source,
@@ -139,31 +184,21 @@ pub fn decode_wav(path: &Path) -> Result<WavDecode, DecodeWavError> {
         hound::SampleFormat::Float => reader.into_samples::<f32>().collect::<Result<_, _>>(),
     }
     .map_err(|error| malformed(path, error))?;
-    let channels = usize::from(spec.channels);
-    let mut first: Option<DecodedSwipe> = None;
-    for channel in 0..channels {
-        let mono: Vec<f32> = samples
-            .iter()
-            .skip(channel)
-            .step_by(channels)
-            .copied()
-            .collect();
-        let Some(swipe) = first_swipe(&mono, spec.sample_rate) else {
-            continue;
-        };
-        match &mut first {
-            None => first = Some(swipe),
-            Some(merged) => {
-                for track in swipe.tracks {
-                    if !merged.tracks.iter().any(|t| t.track == track.track) {
-                        merged.tracks.push(track);
-                    }
-                }
-                merged.tracks.sort_by_key(|t: &DecodedTrack| t.track);
-            }
-        }
-    }
-    Ok(WavDecode { swipe: first })
+    let count = usize::from(spec.channels);
+    let channels = (0..count)
+        .map(|channel| {
+            samples
+                .iter()
+                .skip(channel)
+                .step_by(count)
+                .copied()
+                .collect()
+        })
+        .collect();
+    Ok(Channels {
+        rate: spec.sample_rate,
+        channels,
+    })
 }
 
 fn first_swipe(samples: &[f32], sample_rate: u32) -> Option<DecodedSwipe> {
@@ -176,8 +211,20 @@ fn first_swipe(samples: &[f32], sample_rate: u32) -> Option<DecodedSwipe> {
     decoder.finish().into_iter().next()
 }
 
-/// Runs the command: prints the result, exit 0, or the error, exit 2.
-pub fn run(path: &Path, json: bool) -> ExitCode {
+/// Runs the command: prints the result (or the explanation), exit 0, or the error, exit 2.
+pub fn run(path: &Path, json: bool, explain: bool) -> ExitCode {
+    if explain {
+        return match explain_wav(path) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("mpos decode-wav: {error}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match decode_wav(path) {
         Ok(decoded) => {
             if json {

@@ -42,8 +42,12 @@ enum Command {
         /// The WAV file: 8-48 kHz, mono or stereo, 16-bit PCM or 32-bit float.
         file: std::path::PathBuf,
         /// Print one JSON object.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "explain")]
         json: bool,
+        /// Say what each stage saw (level, noise, segments, speeds, each
+        /// candidate track and why it was refused), without card data.
+        #[arg(long)]
+        explain: bool,
     },
     /// Time login, chip sale, void and settlement end to end; write a Markdown report.
     Bench {
@@ -76,7 +80,11 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::DecodeWav { file, json } => decode_wav::run(&file, json),
+        Command::DecodeWav {
+            file,
+            json,
+            explain,
+        } => decode_wav::run(&file, json, explain),
         Command::Bench { sales, logins, out } => {
             let Some(runtime) = runtime() else {
                 return ExitCode::FAILURE;

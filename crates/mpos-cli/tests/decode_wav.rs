@@ -218,3 +218,84 @@ fn unsupported_formats_are_named() {
         );
     }
 }
+
+fn explain(path: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mpos"))
+        .arg("decode-wav")
+        .arg(path)
+        .arg("--explain")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn explain_says_what_each_stage_saw_without_card_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = SwipeParams {
+        speed_ips: 20.0,
+        speed_end_ips: 30.0,
+        snr_db: Some(30.0),
+        ..SwipeParams::default()
+    };
+    let path = write(
+        dir.path(),
+        "t2.wav",
+        &[Stripe::for_track(2, TRACK2).unwrap()],
+        &params,
+        WavFormat::I16,
+    );
+    let (code, stdout) = explain(&path);
+    assert_eq!(code, 0, "{stdout}");
+    for stage in [
+        "signal: peak",
+        "noise floor",
+        "transitions",
+        "bit cell",
+        "inches/s",
+        "track 2: accepted: 36 characters, a payment card",
+        "track 1: refused:",
+        "result: track 2 accepted",
+    ] {
+        assert!(stdout.contains(stage), "{stage} in\n{stdout}");
+    }
+    assert!(!stdout.contains("4111111111111111"), "{stdout}");
+    assert!(!stdout.contains("30122011234567890"), "{stdout}");
+    // The explained speed range holds the swipe's 20 to 30 inches/s.
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("track 2: accepted"))
+        .unwrap();
+    let range = line.split('[').nth(1).unwrap();
+    let numbers: Vec<f64> = range
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert!(numbers[0] >= 15.0 && numbers[1] <= 36.0, "{line}");
+}
+
+#[test]
+fn explain_on_speech_says_nothing_was_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("speech.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
+    for s in mpos_sim::magstripe::speech_like(8_000, 1.0, 0.3, 1) {
+        writer
+            .write_sample((s.clamp(-1.0, 1.0) * 32_767.0) as i16)
+            .unwrap();
+    }
+    writer.finalize().unwrap();
+    let (code, stdout) = explain(&path);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("signal: peak"), "{stdout}");
+    assert!(stdout.contains("result: no track accepted"), "{stdout}");
+}

@@ -37,12 +37,14 @@ fn pack(nibbles: &str) -> Vec<u8> {
     hex::decode(nibbles).expect("built from hex digits only")
 }
 
-/// Format 0 clear PIN block: `0 | length | PIN | F fill` XOR `0000 | 12 rightmost PAN digits without the check digit`.
+/// Format 0 clear PIN block: `0 | length | PIN | F fill` XOR `0000 | 12
+/// rightmost PAN digits without the check digit` (ISO 9564-1: fewer than
+/// 12, as a 12-digit PAN has, are padded on the left with zeros).
 pub fn iso0_block(pin: &str, pan: &str) -> Result<[u8; 8], PinBlockError> {
     check_pin(pin)?;
     check_pan(pan)?;
     let pin_field = pack(&format!("0{:X}{pin:F<14}", pin.len()));
-    let without_check = &pan[..pan.len() - 1];
+    let without_check = format!("{:0>12}", &pan[..pan.len() - 1]);
     let pan_field = pack(&format!(
         "0000{}",
         &without_check[without_check.len() - 12..]
@@ -98,6 +100,31 @@ mod tests {
             iso4_pin_field("1234567890123", &[0; 8]),
             Err(PinBlockError::InvalidPin)
         );
+    }
+
+    #[test]
+    fn format_0_pads_a_12_digit_pan_on_the_left() {
+        // It panicked (subtraction overflow). psec 1.3.0 refuses PANs under 13
+        // digits, so the expected block is its answer for the same digits
+        // padded as ISO 9564-1 says: 0123456789012 -> 041235DCBA9876FE.
+        let block = iso0_block("1234", "123456789012").unwrap();
+        assert_eq!(hex::encode_upper(block), "041235DCBA9876FE");
+        assert_eq!(iso0_block("1234", "0123456789012").unwrap(), block);
+    }
+
+    #[test]
+    fn format_0_agrees_with_an_independent_implementation() {
+        // psec 1.3.0 pinblock.encode_pinblock_iso_0.
+        for (pin, pan, expected) in [
+            ("1234", "4012345678909", "041274EDCBA9876F"),
+            ("123456789012", "4111111111111111111", "0C122547698103EE"),
+        ] {
+            assert_eq!(
+                hex::encode_upper(iso0_block(pin, pan).unwrap()),
+                expected,
+                "{pan}"
+            );
+        }
     }
 
     #[test]

@@ -202,7 +202,8 @@ impl Hsm {
     }
 
     /// Verifies a chip's ARQC (Visa CVN 18): the card's ICC master key by
-    /// option A from its issuer master key, number and PAN sequence number,
+    /// from its issuer master key, number and PAN sequence number (EMV option
+    /// A up to 16 digits, option B for 17 to 19),
     /// then the session key of the data's ATC.
     pub fn verify_arqc(
         &self,
@@ -215,7 +216,7 @@ impl Hsm {
         let issuer = self
             .issuer_master_key(card)
             .ok_or_else(|| HsmError::NoIssuerMasterKey(card.masked_pan.clone()))?;
-        let icc = IccMasterKey::derive_option_a(issuer, &card.pan, pan_sequence)?;
+        let icc = IccMasterKey::derive(issuer, &card.pan, pan_sequence)?;
         let session_key = cvn18::session_key(&icc, data.atc());
         if !cvn18::verify_arqc(&session_key, data, issuer_application_data, arqc) {
             return Err(HsmError::ArqcMismatch);
@@ -463,6 +464,26 @@ mod tests {
             &verified.arpc(&csu)
         ));
         assert_eq!(format!("{verified:?}"), "VerifiedArqc(<redacted>)");
+    }
+
+    #[test]
+    fn a_19_digit_card_keyed_with_option_b_verifies() {
+        // Long UnionPay numbers: the card's key is option B (EMV Book 2 A1.4.2).
+        let hsm = hsm_with(vec![imk(Some(Brand::UnionPay), None, TEST_IMK)]);
+        let pan = "6200000000000000019";
+        let card = opened(pan);
+        let iad = cvn18::issuer_application_data([0x03, 0xA0, 0, 0]);
+        let imk = IssuerMasterKey::new(decode_hex::<16>(TEST_IMK).unwrap());
+        let option_b = IccMasterKey::derive_option_b(&imk, pan, 1).unwrap();
+        let arqc = cvn18::arqc(&cvn18::session_key(&option_b, 9), &data(9), &iad);
+        assert!(hsm.verify_arqc(&card, 1, &data(9), &iad, &arqc).is_ok());
+        // The defect: a card keyed with option A instead is refused.
+        let option_a = IccMasterKey::derive_option_a(&imk, pan, 1).unwrap();
+        let wrong = cvn18::arqc(&cvn18::session_key(&option_a, 9), &data(9), &iad);
+        assert!(matches!(
+            hsm.verify_arqc(&card, 1, &data(9), &iad, &wrong),
+            Err(HsmError::ArqcMismatch)
+        ));
     }
 
     #[test]

@@ -29,16 +29,16 @@ pub const MIN_SAMPLE_RATE: u32 = 8_000;
 pub const MAX_SAMPLE_RATE: u32 = 48_000;
 
 /// Period-tracking gain of the clock.
-const CLOCK_GAIN: f64 = 0.15;
+pub(super) const CLOCK_GAIN: f64 = 0.15;
 /// Fewest transitions worth decoding: the shortest track 2 has about 150.
-const MIN_TRANSITIONS: usize = 40;
+pub(super) const MIN_TRANSITIONS: usize = 40;
 /// Samples processed per block.
 const BLOCK: usize = 256;
 
 /// The detector chains. Each suits a regime of the head signal; all run on
 /// every sample and the first accepted candidate wins. (Variants with other
 /// thresholds were measured and added nothing over these four.)
-const DETECTORS: [DetectorSettings; 4] = [
+pub(super) const DETECTORS: [DetectorSettings; 4] = [
     // Pulses as the head makes them: medium and fast swipes.
     DetectorSettings {
         signal: Signal::Raw,
@@ -100,6 +100,20 @@ struct Found {
     speed_ips: f32,
 }
 
+/// A closed segment as one chain saw it, kept only by an observing decoder
+/// (`explain`): which chain, when, and its transition times in samples.
+#[derive(Debug, Clone)]
+pub(super) struct ObservedSegment {
+    /// Index into [`DETECTORS`].
+    pub chain: usize,
+    /// First sample of the segment.
+    pub start: u64,
+    /// Sample at which it closed.
+    pub end: u64,
+    /// Transition times, in samples.
+    pub times: Vec<f64>,
+}
+
 /// Streaming magnetic-stripe decoder for one audio channel (one head).
 ///
 /// Push samples in chunks of any size; each push returns the swipes that
@@ -113,9 +127,26 @@ pub struct MagstripeDecoder {
     scratch: Scratch,
     index: u64,
     last_emitted: u64,
+    /// Every closed segment, when explaining (never on the reader).
+    observed: Option<Vec<ObservedSegment>>,
 }
 
 impl MagstripeDecoder {
+    /// A decoder that also keeps every closed segment for [`crate::explain`].
+    pub(super) fn observing(sample_rate: u32) -> Result<MagstripeDecoder, MagstripeError> {
+        let mut decoder = MagstripeDecoder::new(sample_rate)?;
+        decoder.observed = Some(Vec::new());
+        Ok(decoder)
+    }
+
+    /// The segments kept so far (observing decoders only).
+    pub(super) fn take_observed(&mut self) -> Vec<ObservedSegment> {
+        self.observed
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
     /// A decoder for PCM at `sample_rate` Hz (8 to 48 kHz).
     pub fn new(sample_rate: u32) -> Result<MagstripeDecoder, MagstripeError> {
         if !(MIN_SAMPLE_RATE..=MAX_SAMPLE_RATE).contains(&sample_rate) {
@@ -141,6 +172,7 @@ impl MagstripeDecoder {
             },
             index: 0,
             last_emitted: 0,
+            observed: None,
         })
     }
 
@@ -208,6 +240,16 @@ impl MagstripeDecoder {
     fn end_segment(&mut self, d: usize, now: u64, swipes: &mut Vec<DecodedSwipe>) {
         let detector = &mut self.detectors[d].1;
         detector.close();
+        if let Some(observed) = &mut self.observed {
+            let mut times = Vec::new();
+            detector.transitions().copy_into(&mut times);
+            observed.push(ObservedSegment {
+                chain: d,
+                start: detector.segment_start(),
+                end: now,
+                times,
+            });
+        }
         let same_swipe = detector.segment_start() < self.last_emitted;
         if !same_swipe && detector.transitions().len() >= MIN_TRANSITIONS {
             detector.transitions().copy_into(&mut self.scratch.times);

@@ -33,6 +33,18 @@ pub(super) enum Signal {
     Slimmed = 3,
 }
 
+impl Signal {
+    /// The chain's name, as `decode-wav --explain` prints it.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Signal::Raw => "raw pulses",
+            Signal::Smoothed => "smoothed, zero crossings",
+            Signal::Integrated => "integrated, zero crossings",
+            Signal::Slimmed => "slimmed pulses",
+        }
+    }
+}
+
 /// The filters and the current block of each signal.
 #[derive(Debug, Clone)]
 pub(super) struct FrontEnd {

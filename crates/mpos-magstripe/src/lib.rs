@@ -17,7 +17,9 @@
 //! - `track_format` and `fields`: ISO 7811/7813 acceptance (sentinels,
 //!   parity, LRC, length, clocking zeros, then fields and Luhn);
 //! - `decoder`: [`MagstripeDecoder`], the streaming front door;
-//! - `swipe`: the result, [`DecodedSwipe`], whose `Debug` is redacted.
+//! - `swipe`: the result, [`DecodedSwipe`], whose `Debug` is redacted;
+//! - `explain`: what each stage saw in a recording, without card data
+//!   (`mpos decode-wav --explain`).
 //!
 //! The phone's high-pass filter reshapes the head's pulses the more the
 //! slower the swipe: a pulse with undershoots, then a doublet, then (near
@@ -30,6 +32,7 @@ mod dc_blocker;
 mod decoder;
 mod detector;
 mod error;
+mod explain;
 mod fields;
 mod front_end;
 mod peak_picker;
@@ -41,6 +44,7 @@ mod transition_log;
 
 pub use decoder::{MagstripeDecoder, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE};
 pub use error::MagstripeError;
+pub use explain::{explain, Candidate, Explanation, Outcome, Reading, SegmentReport};
 pub use fields::check_fields;
 pub use rejection::{FieldRejection, Rejection};
 pub use swipe::{DecodedSwipe, DecodedTrack, Direction};

@@ -355,8 +355,7 @@ mod tests {
     fn session(card: CardId, atc: u16) -> mpos_crypto::emv::SessionKey {
         let test_card = TestCard::get(card);
         let issuer = IssuerMasterKey::new(TEST_ISSUER_MASTER_KEY);
-        let key =
-            IccMasterKey::derive_option_a(&issuer, test_card.pan, test_card.pan_sequence).unwrap();
+        let key = IccMasterKey::derive(&issuer, test_card.pan, test_card.pan_sequence).unwrap();
         cvn18::session_key(&key, atc)
     }
 

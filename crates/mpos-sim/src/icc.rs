@@ -206,7 +206,7 @@ impl VirtualIcc {
     pub fn personalise(card: &TestCard, issuer: &IssuerMasterKey) -> Result<Self, IccError> {
         Ok(VirtualIcc {
             pan_sequence: card.pan_sequence,
-            key: IccMasterKey::derive_option_a(issuer, card.pan, card.pan_sequence)?,
+            key: IccMasterKey::derive(issuer, card.pan, card.pan_sequence)?,
             atc: 0,
             pending: None,
             behaviour: card.chip_behaviour,
@@ -558,8 +558,7 @@ mod tests {
     /// The issuer's side, computed independently from the issuer master key.
     fn issuer_answer(card: CardId, read: &ChipRead, csu: CardStatusUpdate) -> IssuerAuthentication {
         let test_card = TestCard::get(card);
-        let key = IccMasterKey::derive_option_a(&issuer(), test_card.pan, test_card.pan_sequence)
-            .unwrap();
+        let key = IccMasterKey::derive(&issuer(), test_card.pan, test_card.pan_sequence).unwrap();
         let session = cvn18::session_key(&key, read.data.atc());
         assert!(cvn18::verify_arqc(
             &session,
@@ -645,8 +644,7 @@ mod tests {
         let read = mastercard.first_generate_ac(&terminal()).unwrap();
         let visa_card = TestCard::get(CardId::VisaChipApproved);
         let visa_key =
-            IccMasterKey::derive_option_a(&issuer(), visa_card.pan, visa_card.pan_sequence)
-                .unwrap();
+            IccMasterKey::derive(&issuer(), visa_card.pan, visa_card.pan_sequence).unwrap();
         let session = cvn18::session_key(&visa_key, read.data.atc());
         let mut other_card = stale.clone();
         other_card.arpc_hex = hex::encode_upper(cvn18::arpc(

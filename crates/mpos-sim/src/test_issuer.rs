@@ -37,7 +37,7 @@ pub fn answer(payload: &CardPayload, csu: CardStatusUpdate) -> IssuerAuthenticat
     let psn =
         tlv::numeric_value(tlv::find_bytes(&objects, tags::PAN_SEQUENCE_NUMBER).unwrap()).unwrap();
     let imk = IssuerMasterKey::new(TEST_ISSUER_MASTER_KEY);
-    let key = IccMasterKey::derive_option_a(&imk, &open(payload).pan, psn as u8).unwrap();
+    let key = IccMasterKey::derive(&imk, &open(payload).pan, psn as u8).unwrap();
     let session = cvn18::session_key(&key, data.atc());
     assert!(
         cvn18::verify_arqc(&session, &data, iad, &arqc),

@@ -5,9 +5,9 @@
 //! with ISO 9797-1 padding method 2, and ARPC method 2 with a card status
 //! update.
 //!
-//! Visa derives CVN 18 card keys with option B, which is option A for
-//! card numbers of up to 16 digits; this crate implements option A only,
-//! so 17- to 19-digit numbers would not match a real Visa card.
+//! Card keys come from `IccMasterKey::derive`: option A for card numbers
+//! of up to 16 digits, option B for 17 to 19, as EMV Book 2 A1.4 and Visa
+//! derive them.
 
 use super::cryptogram::{self, CardStatusUpdate};
 use super::keys::{IccMasterKey, SessionKey};

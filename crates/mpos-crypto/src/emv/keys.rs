@@ -1,5 +1,6 @@
 //! The EMV key hierarchy for application cryptograms (EMV Book 2, Annex A1):
-//! issuer master key -> ICC master key (option A, per card) -> session key
+//! issuer master key -> ICC master key (option A for card numbers of up to
+//! 16 digits, option B beyond, per card) -> session key
 //! (common session key derivation, per transaction). Every key is a
 //! double-length TDES key whose `Debug` never shows the bytes.
 
@@ -89,7 +90,52 @@ impl IssuerMasterKey {
     }
 }
 
+/// The card number and PAN sequence number, checked, as the digits of PAN || PSN.
+fn pan_and_sequence(pan: &str, pan_sequence: u8) -> Result<String, EmvError> {
+    if !(12..=19).contains(&pan.len()) || !pan.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(EmvError::InvalidPan);
+    }
+    if pan_sequence > 99 {
+        return Err(EmvError::InvalidPanSequence(pan_sequence));
+    }
+    Ok(format!("{pan}{pan_sequence:02}"))
+}
+
+/// 16 decimal digits as 8 bytes.
+fn digits_to_block(digits: &str) -> [u8; 8] {
+    hex::decode(digits)
+        .expect("decimal digits are hex digits")
+        .try_into()
+        .expect("16 digits are 8 bytes")
+}
+
+/// EMV Book 2 A1.4.2's decimalization of a SHA-1 result: its decimal
+/// digits in order, then, while fewer than 16, its letters A..F in order
+/// as 0..5.
+fn decimalize(hash_hex: &str) -> String {
+    let decimal = hash_hex.chars().filter(char::is_ascii_digit);
+    let letters = hash_hex
+        .chars()
+        .filter(|c| !c.is_ascii_digit())
+        .map(|c| char::from(b'0' + (c.to_ascii_uppercase() as u8 - b'A')));
+    decimal.chain(letters).take(16).collect()
+}
+
 impl IccMasterKey {
+    /// The card's master key as EMV Book 2 A1.4 derives it: option A for
+    /// card numbers of up to 16 digits, option B for 17 to 19.
+    pub fn derive(
+        issuer: &IssuerMasterKey,
+        pan: &str,
+        pan_sequence: u8,
+    ) -> Result<IccMasterKey, EmvError> {
+        if pan.len() > 16 {
+            Self::derive_option_b(issuer, pan, pan_sequence)
+        } else {
+            Self::derive_option_a(issuer, pan, pan_sequence)
+        }
+    }
+
     /// EMV Book 2 A1.4.1, option A: the rightmost 16 digits of PAN || PSN
     /// (left-padded with zeros when shorter) as 8 bytes Y; the key is
     /// TDES(Y) || TDES(Y xor FF..FF) under the issuer master key, with odd parity.
@@ -98,19 +144,31 @@ impl IccMasterKey {
         pan: &str,
         pan_sequence: u8,
     ) -> Result<IccMasterKey, EmvError> {
-        if !(12..=19).contains(&pan.len()) || !pan.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(EmvError::InvalidPan);
-        }
-        if pan_sequence > 99 {
-            return Err(EmvError::InvalidPanSequence(pan_sequence));
-        }
-        let digits = format!("{pan}{pan_sequence:02}");
+        let digits = pan_and_sequence(pan, pan_sequence)?;
         let rightmost = &digits[digits.len().saturating_sub(16)..];
-        let y: [u8; 8] = hex::decode(format!("{rightmost:0>16}"))
-            .expect("decimal digits are hex digits")
-            .try_into()
-            .expect("16 digits are 8 bytes");
+        let y = digits_to_block(&format!("{rightmost:0>16}"));
         let key = split_derive(&issuer.0 .0, y, y.map(|b| !b));
+        Ok(IccMasterKey(KeyBytes(key)))
+    }
+
+    /// EMV Book 2 A1.4.2, option B: SHA-1 of PAN || PSN (BCD, a leading
+    /// zero nibble when odd), decimalized to 16 digits Z; the key is
+    /// TDES(Z) || TDES(Z xor FF..FF) under the issuer master key, with odd parity.
+    pub fn derive_option_b(
+        issuer: &IssuerMasterKey,
+        pan: &str,
+        pan_sequence: u8,
+    ) -> Result<IccMasterKey, EmvError> {
+        use sha1::{Digest, Sha1};
+        let digits = pan_and_sequence(pan, pan_sequence)?;
+        let even = if digits.len() % 2 == 1 {
+            format!("0{digits}")
+        } else {
+            digits
+        };
+        let x = hex::decode(even).expect("decimal digits are hex digits");
+        let z = digits_to_block(&decimalize(&hex::encode_upper(Sha1::digest(&x))));
+        let key = split_derive(&issuer.0 .0, z, z.map(|b| !b));
         Ok(IccMasterKey(KeyBytes(key)))
     }
 }
@@ -198,6 +256,36 @@ mod tests {
             "73AD54688CEF2934B0979857E3C719F1"
         );
         assert!(icc.key_bytes().iter().all(|b| b.count_ones() % 2 == 1));
+    }
+
+    #[test]
+    fn option_b_for_card_numbers_longer_than_16_digits() {
+        // Computed independently twice: pyemv 1.5.0 kd.derive_icc_mk_b, and a
+        // script following EMV Book 2 A1.4.2 over Python's cryptography.
+        let imk = IssuerMasterKey::from_hex(IMK).unwrap();
+        for (pan, psn, key) in [
+            ("99012345678901234", 45, "985EC4FD3EDF6162E31AF1C7D0543416"),
+            ("9901234567890123456", 0, "0D45207A0B4919642CFB01108F2A9D43"),
+            ("6200000000000000019", 1, "704AC25BF1DF49AD46C8FB64CE0D5246"),
+        ] {
+            let b = IccMasterKey::derive_option_b(&imk, pan, psn).unwrap();
+            assert_eq!(hex::encode_upper(b.key_bytes()), key, "{pan}");
+            assert_eq!(IccMasterKey::derive(&imk, pan, psn).unwrap(), b, "{pan}");
+            assert_ne!(
+                IccMasterKey::derive_option_a(&imk, pan, psn).unwrap(),
+                b,
+                "option A would give another key: the defect"
+            );
+        }
+        // Up to 16 digits, derive is option A (the published 1DA5 vector).
+        let a = IccMasterKey::derive(&imk, "9901234567890123", 45).unwrap();
+        assert_eq!(kcv2(a.check_value()), "1DA5");
+    }
+
+    #[test]
+    fn decimalization_takes_digits_then_letters() {
+        assert_eq!(decimalize("1A2B3C4D5E6F7A8B9C0D"), "1234567890012345");
+        assert_eq!(decimalize("ABCDEF0123456789ABCDEF"), "0123456789012345");
     }
 
     #[test]

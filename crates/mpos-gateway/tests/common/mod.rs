@@ -603,7 +603,7 @@ pub fn chip_objects(card: &TestCard, atc: u16, minor: u64, kind: TxnKind) -> Vec
 /// The session key a catalogue card uses at this ATC.
 pub fn card_session_key(card: &TestCard, atc: u16) -> mpos_crypto::emv::SessionKey {
     let imk = IssuerMasterKey::from_hex(TEST_IMK_HEX).unwrap();
-    let icc = IccMasterKey::derive_option_a(&imk, card.pan, card.pan_sequence).unwrap();
+    let icc = IccMasterKey::derive(&imk, card.pan, card.pan_sequence).unwrap();
     cvn18::session_key(&icc, atc)
 }
 

@@ -1,0 +1,444 @@
+//! What each stage of the decoder saw in a recording, for whoever brings up
+//! a new head or phone (`mpos decode-wav --explain`): the signal's level and
+//! noise floor, the segments each detector chain found, the bit cells and
+//! speeds the clock followed, and every candidate track with the first check
+//! it failed. It never holds card data in what it returns: counts, lengths,
+//! times and reasons only.
+//!
+//! It runs the streaming decoder as the reader does, keeping every closed
+//! segment, then replays the later stages on each one. It allocates freely:
+//! a diagnostic, never the reader's path.
+
+use super::clock::{recover_bits, steady, RecoveredBits};
+use super::decoder::{MagstripeDecoder, ObservedSegment, CLOCK_GAIN, DETECTORS, MIN_TRANSITIONS};
+use super::error::MagstripeError;
+use super::fields::check_fields;
+use super::rejection::{FieldRejection, Rejection};
+use super::track_format::{TrackFormat, TRACK1, TRACK2, TRACK3};
+use std::fmt;
+
+/// Length of the windows the level and the noise floor are measured over.
+const WINDOW_S: f64 = 0.01;
+
+/// The whole account of one recording (one channel).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// Sample rate, Hz.
+    pub sample_rate: u32,
+    /// Length, seconds.
+    pub seconds: f64,
+    /// Largest sample, dBFS.
+    pub peak_dbfs: f64,
+    /// RMS of the loudest 10 ms window, dBFS.
+    pub loudest_dbfs: f64,
+    /// RMS of the quietest tenth of the 10 ms windows, dBFS: the noise floor.
+    pub noise_floor_dbfs: f64,
+    /// Every segment a chain closed, in the order they closed.
+    pub segments: Vec<SegmentReport>,
+    /// The tracks the decoder accepted (track numbers).
+    pub accepted: Vec<u8>,
+}
+
+/// One chain's segment: where it was and what became of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentReport {
+    /// The chain's name.
+    pub chain: &'static str,
+    /// Start, seconds.
+    pub start_s: f64,
+    /// End, seconds.
+    pub end_s: f64,
+    /// Flux transitions found.
+    pub transitions: usize,
+    /// The four readings (forwards and backwards in time, each in both card
+    /// directions), or none when there were too few transitions to try.
+    pub readings: Vec<Reading>,
+}
+
+/// One way of reading a segment's bits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// Whether the intervals were read backwards in time.
+    pub backwards_in_time: bool,
+    /// Whether the bits were reversed as for a card swiped the other way.
+    pub card_reversed: bool,
+    /// Bits the clock recovered (0 when no run of clocking zeros trained it).
+    pub bits: usize,
+    /// Bit cell, milliseconds: 5th and 95th percentiles.
+    pub cell_ms: Option<(f64, f64)>,
+    /// What each track format made of the bits.
+    pub candidates: Vec<Candidate>,
+}
+
+/// One track format tried on a reading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Track 1, 2 or 3.
+    pub track: u8,
+    /// What became of it.
+    pub outcome: Outcome,
+    /// The swipe speed the bit cells mean at this track's density, inches
+    /// per second: fastest and slowest (5th and 95th percentile cells).
+    pub speed_ips: Option<(f64, f64)>,
+}
+
+/// What became of a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Framed, its fields are a payment card's, read at a steady clock.
+    Accepted {
+        /// Characters, sentinels included.
+        characters: usize,
+    },
+    /// Framed (sentinels, parity, LRC, length) but not a payment card's fields.
+    NotAPaymentCard {
+        /// Characters, sentinels included.
+        characters: usize,
+        /// The first field rule it breaks.
+        field: FieldRejection,
+    },
+    /// Framed and a card's fields, but the clock jumped inside it.
+    Unsteady {
+        /// Characters, sentinels included.
+        characters: usize,
+    },
+    /// Not framed: the first check that failed.
+    Refused(Rejection),
+}
+
+/// Decodes `samples` (full scale ±1.0) and explains every stage.
+pub fn explain(samples: &[f32], sample_rate: u32) -> Result<Explanation, MagstripeError> {
+    let mut decoder = MagstripeDecoder::observing(sample_rate)?;
+    let mut swipes = decoder.push_f32(samples);
+    swipes.extend(decoder.finish());
+    let rate = f64::from(sample_rate);
+    let (peak, loudest, floor) = levels(samples, rate);
+    let segments = decoder
+        .take_observed()
+        .iter()
+        .map(|segment| report(segment, rate))
+        .collect();
+    Ok(Explanation {
+        sample_rate,
+        seconds: samples.len() as f64 / rate,
+        peak_dbfs: dbfs(peak),
+        loudest_dbfs: dbfs(loudest),
+        noise_floor_dbfs: dbfs(floor),
+        segments,
+        accepted: swipes
+            .iter()
+            .flat_map(|s| s.tracks.iter().map(|t| t.track))
+            .collect(),
+    })
+}
+
+fn dbfs(amplitude: f64) -> f64 {
+    20.0 * amplitude.max(1e-9).log10()
+}
+
+/// The peak, the loudest window's RMS and the noise floor.
+fn levels(samples: &[f32], rate: f64) -> (f64, f64, f64) {
+    let peak = samples
+        .iter()
+        .fold(0.0f64, |m, &x| m.max(f64::from(x.abs())));
+    let window = ((WINDOW_S * rate) as usize).max(1);
+    let mut rms: Vec<f64> = samples
+        .chunks(window)
+        .filter(|w| w.len() == window)
+        .map(|w| {
+            (w.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>() / w.len() as f64).sqrt()
+        })
+        .collect();
+    rms.sort_by(f64::total_cmp);
+    let loudest = rms.last().copied().unwrap_or(0.0);
+    let tenth = (rms.len() / 10).max(1).min(rms.len());
+    let floor = if rms.is_empty() {
+        0.0
+    } else {
+        rms[..tenth].iter().sum::<f64>() / tenth as f64
+    };
+    (peak, loudest, floor)
+}
+
+/// The `p`-th percentile (0 to 1) of sorted values.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let at = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[at]
+}
+
+fn report(segment: &ObservedSegment, rate: f64) -> SegmentReport {
+    let chain = DETECTORS[segment.chain].signal.name();
+    let mut report = SegmentReport {
+        chain,
+        start_s: segment.start as f64 / rate,
+        end_s: segment.end as f64 / rate,
+        transitions: segment.times.len(),
+        readings: Vec::new(),
+    };
+    if segment.times.len() < MIN_TRANSITIONS {
+        return report;
+    }
+    let intervals: Vec<f64> = segment.times.windows(2).map(|w| w[1] - w[0]).collect();
+    let mut recovered = RecoveredBits::with_capacity(segment.times.len() + 1);
+    for backwards_in_time in [false, true] {
+        recover_bits(&intervals, backwards_in_time, CLOCK_GAIN, &mut recovered);
+        let mut cells: Vec<f64> = recovered
+            .starts
+            .windows(2)
+            .map(|w| (w[1] - w[0]) / rate)
+            .collect();
+        cells.sort_by(f64::total_cmp);
+        let cell_range =
+            (!cells.is_empty()).then(|| (percentile(&cells, 0.05), percentile(&cells, 0.95)));
+        for card_reversed in [false, true] {
+            let bits: Vec<u8> = if card_reversed {
+                recovered.bits.iter().rev().copied().collect()
+            } else {
+                recovered.bits.clone()
+            };
+            let candidates = [&TRACK2, &TRACK1, &TRACK3]
+                .into_iter()
+                .map(|format| Candidate {
+                    track: format.track,
+                    outcome: outcome(format, &bits, &recovered, card_reversed),
+                    speed_ips: cell_range.map(|(fast, slow)| {
+                        let bpi = f64::from(format.density_bpi);
+                        (1.0 / (fast * bpi), 1.0 / (slow * bpi))
+                    }),
+                })
+                .collect();
+            report.readings.push(Reading {
+                backwards_in_time,
+                card_reversed,
+                bits: bits.len(),
+                cell_ms: cell_range.map(|(fast, slow)| (fast * 1000.0, slow * 1000.0)),
+                candidates,
+            });
+        }
+    }
+    report
+}
+
+fn outcome(
+    format: &TrackFormat,
+    bits: &[u8],
+    recovered: &RecoveredBits,
+    card_reversed: bool,
+) -> Outcome {
+    let mut text = String::new();
+    let framed = match format.frame(bits, &mut text) {
+        Ok(framed) => framed,
+        Err(rejection) => return Outcome::Refused(rejection),
+    };
+    let characters = text.chars().count();
+    if let Err(field) = check_fields(format.track, &text) {
+        return Outcome::NotAPaymentCard { characters, field };
+    }
+    let len = bits.len();
+    let (from, to) = if card_reversed {
+        (len - framed.end_bit, len - framed.first_bit)
+    } else {
+        (framed.first_bit, framed.end_bit)
+    };
+    if steady(recovered, from, to) {
+        Outcome::Accepted { characters }
+    } else {
+        Outcome::Unsteady { characters }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Accepted { characters } => {
+                write!(f, "accepted: {characters} characters, a payment card")
+            }
+            Outcome::NotAPaymentCard { characters, field } => write!(
+                f,
+                "framed ({characters} characters, sentinels, parity and LRC right) but not a payment card: {field}"
+            ),
+            Outcome::Unsteady { characters } => write!(
+                f,
+                "refused: {characters} characters framed, but the clock jumped inside them (a splice or lost transitions)"
+            ),
+            Outcome::Refused(rejection) => write!(f, "refused: {rejection}"),
+        }
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "recording: {:.3} s at {} Hz",
+            self.seconds, self.sample_rate
+        )?;
+        writeln!(
+            f,
+            "signal: peak {:.1} dBFS, loudest 10 ms {:.1} dBFS, noise floor {:.1} dBFS (quietest tenth of 10 ms windows), {:.1} dB above it",
+            self.peak_dbfs,
+            self.loudest_dbfs,
+            self.noise_floor_dbfs,
+            self.loudest_dbfs - self.noise_floor_dbfs
+        )?;
+        if self.segments.is_empty() {
+            writeln!(
+                f,
+                "segments: none; no chain saw pulses above its noise threshold (is the head connected, the level high enough?)"
+            )?;
+        }
+        for (n, segment) in self.segments.iter().enumerate() {
+            writeln!(
+                f,
+                "segment {} ({}): {:.3} s to {:.3} s, {} transitions",
+                n + 1,
+                segment.chain,
+                segment.start_s,
+                segment.end_s,
+                segment.transitions
+            )?;
+            if segment.readings.is_empty() {
+                writeln!(
+                    f,
+                    "  too few transitions to decode (at least {MIN_TRANSITIONS})"
+                )?;
+            }
+            for reading in &segment.readings {
+                let time = if reading.backwards_in_time {
+                    "backwards"
+                } else {
+                    "forwards"
+                };
+                let card = if reading.card_reversed {
+                    "card reversed"
+                } else {
+                    "card as read"
+                };
+                match reading.cell_ms {
+                    None => writeln!(
+                        f,
+                        "  read {time} in time, {card}: no run of clocking zeros to train the clock"
+                    )?,
+                    Some((fast, slow)) => writeln!(
+                        f,
+                        "  read {time} in time, {card}: {} bits, bit cell {fast:.3} to {slow:.3} ms",
+                        reading.bits
+                    )?,
+                }
+                for candidate in &reading.candidates {
+                    let speed = candidate.speed_ips.map_or(String::new(), |(fast, slow)| {
+                        format!(" [{slow:.1} to {fast:.1} inches/s at this track's density]")
+                    });
+                    writeln!(
+                        f,
+                        "    track {}: {}{speed}",
+                        candidate.track, candidate.outcome
+                    )?;
+                }
+            }
+        }
+        if self.accepted.is_empty() {
+            writeln!(f, "result: no track accepted")
+        } else {
+            let tracks: Vec<String> = self.accepted.iter().map(u8::to_string).collect();
+            writeln!(f, "result: track {} accepted", tracks.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TRACK2;
+
+    /// An ideal F2F swipe: alternating pulses at each transition, after
+    /// silence, at `cell` samples per bit.
+    fn swipe(bits: &[u8], cell: f64, rate: u32) -> Vec<f32> {
+        let lead = rate as usize / 10;
+        let mut times = Vec::new();
+        let mut t = lead as f64;
+        for &bit in bits {
+            times.push(t);
+            if bit == 1 {
+                times.push(t + cell / 2.0);
+            }
+            t += cell;
+        }
+        times.push(t);
+        let mut samples = vec![0.0f32; t as usize + lead];
+        for (i, &time) in times.iter().enumerate() {
+            let sign = if i % 2 == 0 { 0.5 } else { -0.5 };
+            let centre = time.round() as isize;
+            // A Lorentzian head pulse, a quarter of a cell wide at half height.
+            for k in -12isize..=12 {
+                let Some(at) = usize::try_from(centre + k)
+                    .ok()
+                    .filter(|&a| a < samples.len())
+                else {
+                    continue;
+                };
+                let shape = 1.0 / (1.0 + (k as f32 / 4.0).powi(2));
+                samples[at] += sign * shape;
+            }
+        }
+        samples
+    }
+
+    fn bits_of(track: &str) -> Vec<u8> {
+        let mut bits = vec![0u8; 30];
+        bits.extend(TRACK2.encode(track).unwrap());
+        bits.extend(vec![0u8; 30]);
+        bits
+    }
+
+    #[test]
+    fn a_clean_swipe_is_explained_as_accepted_without_card_data() {
+        let rate = 44_100;
+        let samples = swipe(&bits_of(";4111111111111111=30122011234567890?"), 30.0, rate);
+        let explained = explain(&samples, rate).unwrap();
+        assert_eq!(explained.accepted, vec![2]);
+        assert!(explained.loudest_dbfs - explained.noise_floor_dbfs > 40.0);
+        let text = explained.to_string();
+        assert!(
+            text.contains("track 2: accepted: 36 characters, a payment card"),
+            "{text}"
+        );
+        assert!(text.contains("inches/s"), "{text}");
+        assert!(!text.contains("4111111111111111"), "{text}");
+        assert!(!text.contains("3012"), "{text}");
+    }
+
+    #[test]
+    fn a_track_that_fails_luhn_is_framed_but_not_a_payment_card() {
+        let rate = 44_100;
+        let samples = swipe(&bits_of(";4111111111111112=30122011234567890?"), 30.0, rate);
+        let explained = explain(&samples, rate).unwrap();
+        assert!(explained.accepted.is_empty());
+        let text = explained.to_string();
+        assert!(
+            text.contains("but not a payment card: card number fails the Luhn check"),
+            "{text}"
+        );
+        assert!(text.contains("result: no track accepted"));
+    }
+
+    #[test]
+    fn silence_says_no_chain_saw_pulses() {
+        let explained = explain(&vec![0.0f32; 44_100], 44_100).unwrap();
+        assert!(explained.segments.is_empty());
+        assert!(explained.to_string().contains("segments: none"));
+    }
+
+    #[test]
+    fn a_corrupted_character_is_refused_with_its_position() {
+        let rate = 44_100;
+        let mut bits = bits_of(";4111111111111111=30122011234567890?");
+        // Flip one bit of the 6th character (the start sentinel is character 0).
+        let at = 30 + 5 * 5 + 1;
+        bits[at] ^= 1;
+        let explained = explain(&swipe(&bits, 30.0, rate), rate).unwrap();
+        assert!(explained.accepted.is_empty());
+        let text = explained.to_string();
+        assert!(text.contains("parity error in character 5"), "{text}");
+    }
+}
