@@ -10,7 +10,7 @@
 //! either direction, 0 to 3 % jitter, 40 dB SNR at the ADC. A bad swipe is
 //! pulled back halfway along the stripe, in 3 dB of noise.
 
-use crate::magstripe::{synthesize, Stripe, SwipeParams, SynthError};
+use crate::magstripe::{synthesize, RealWorld, Stripe, SwipeParams, SynthError};
 use mpos_cards::TestCard;
 use mpos_crypto::envelope::ClearCard;
 use mpos_magstripe::{DecodedTrack, MagstripeDecoder};
@@ -88,6 +88,7 @@ pub fn swipe_params(style: SwipeStyle, seed: u64) -> SwipeParams {
         seed: rng.gen(),
         lead_s: 0.02,
         tail_s: 0.02,
+        real: RealWorld::IDEAL,
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! - `stripe`: a track's text as the F2F bit string on the card;
 //! - `motion`: where the head is when (speed ramps, reverse swipes);
-//! - `head`: the read-back pulse of each flux transition;
+//! - `head`: the read-back pulse of each flux transition (ideal or a real head's);
+//! - `real_world`: how real swipes depart from the ideal model;
 //! - `highpass`: the phone's input high-pass filter;
 //! - `noise`: seeded Gaussian noise;
 //! - `synth`: [`synthesize`], the whole chain;
@@ -17,15 +18,17 @@ mod highpass;
 mod impostor;
 mod motion;
 mod noise;
+mod real_world;
 mod stripe;
 mod synth;
 mod wav;
 
-pub use head::{ADC_PW50_SAMPLES, HEAD_PW50_INCHES, LEVEL_PER_IPS};
+pub use head::{PulseShape, ADC_PW50_SAMPLES, HEAD_PW50_INCHES, LEVEL_PER_IPS};
 pub use highpass::Highpass;
 pub use impostor::{hum_and_clicks, speech_like, white_noise};
 pub use motion::Motion;
 pub use noise::Gaussian;
+pub use real_world::RealWorld;
 pub use stripe::{Stripe, SynthError};
 pub use synth::{synthesize, SwipeAudio, SwipeParams};
 pub use wav::{write_wav, WavFormat};

@@ -6,10 +6,11 @@
 //! before the phone's filter (which then takes signal power away at slow
 //! speeds but leaves the white noise almost whole: the hard case).
 
-use super::head::add_pulse;
+use super::head::{add_pulse, PulseShape};
 use super::highpass::Highpass;
 use super::motion::Motion;
 use super::noise::Gaussian;
+use super::real_world::RealWorld;
 use super::stripe::{Stripe, SynthError};
 
 /// How a swipe is made.
@@ -37,6 +38,9 @@ pub struct SwipeParams {
     pub lead_s: f64,
     /// Silence after it leaves, seconds.
     pub tail_s: f64,
+    /// How far the swipe departs from the ideal model (mid-swipe start,
+    /// level growth, real pulses, dropouts); ideal by default.
+    pub real: RealWorld,
 }
 
 impl Default for SwipeParams {
@@ -53,6 +57,7 @@ impl Default for SwipeParams {
             seed: 1,
             lead_s: 0.1,
             tail_s: 0.1,
+            real: RealWorld::IDEAL,
         }
     }
 }
@@ -111,6 +116,7 @@ fn check(params: &SwipeParams) -> Result<(), SynthError> {
     if params.snr_db.is_some_and(|snr| !snr.is_finite()) {
         return Err(SynthError::Parameter("SNR must be a number of dB"));
     }
+    params.real.check().map_err(SynthError::Parameter)?;
     if !(params.lead_s >= 0.0 && params.tail_s >= 0.0 && params.lead_s + params.tail_s < 60.0) {
         return Err(SynthError::Parameter(
             "lead and tail silence must be 0 to 60 s",
@@ -134,8 +140,33 @@ pub fn synthesize(stripes: &[Stripe], params: &SwipeParams) -> Result<SwipeAudio
         end_ips: params.speed_end_ips,
         length_in,
     };
-    let duration = params.lead_s + motion.time_at(length_in) + params.tail_s;
+    let real = &params.real;
+    // A recording that starts mid-swipe begins `run_in_zeros` cells before
+    // the first stripe's record (in the order the head meets the bits).
+    let skipped_in = real.run_in_zeros.map_or(0.0, |zeros| {
+        let stripe = &stripes[0];
+        let cell = 1.0 / f64::from(stripe.density_bpi);
+        let travelled = if params.reverse {
+            length_in - (stripe.record_end + zeros).min(stripe.bits.len()) as f64 * cell
+        } else {
+            stripe.record_start.saturating_sub(zeros) as f64 * cell
+        };
+        // Half a cell of the swipe before that transition is recorded too.
+        (travelled - cell / 2.0).max(0.0)
+    });
+    let lead_s = if real.run_in_zeros.is_some() {
+        0.0
+    } else {
+        params.lead_s
+    };
+    let start_s = motion.time_at(skipped_in);
+    let swipe_s = motion.time_at(length_in) - start_s;
+    let duration = lead_s + swipe_s + params.tail_s;
     let frames = (duration * rate).ceil() as usize + 1;
+    let shape = PulseShape {
+        asymmetry: real.asymmetry,
+        undershoot: real.undershoot,
+    };
     let mut first_transition_s = f64::MAX;
     let mut last_transition_s = 0.0f64;
     let mut channels = Vec::with_capacity(stripes.len());
@@ -149,6 +180,7 @@ pub fn synthesize(stripes: &[Stripe], params: &SwipeParams) -> Result<SwipeAudio
             .wrapping_add(c as u64 + 1);
         let mut noise = Gaussian::new(noise_seed);
         let cell = 1.0 / f64::from(stripe.density_bpi);
+        let dropouts = dropout_spans(real.dropouts, length_in, cell, params.seed);
         let mut clean = vec![0.0f32; frames];
         // Reading the stripe backwards also reverses each pulse's sign.
         let mut polarity = if params.reverse { -1.0 } else { 1.0 };
@@ -164,9 +196,25 @@ pub fn synthesize(stripes: &[Stripe], params: &SwipeParams) -> Result<SwipeAudio
             } else {
                 jittered
             };
-            let time = params.lead_s + motion.time_at(travelled);
-            add_pulse(&mut clean, rate, time, motion.speed_at(travelled), polarity);
+            let sign = polarity;
             polarity = -polarity;
+            if travelled < skipped_in {
+                continue;
+            }
+            let since_start = motion.time_at(travelled) - start_s;
+            let time = lead_s + since_start;
+            let mut gain = real.gain_at(since_start / swipe_s);
+            if dropouts.iter().any(|span| span.contains(&travelled)) {
+                gain *= DROPOUT_LEVEL;
+            }
+            add_pulse(
+                &mut clean,
+                rate,
+                time,
+                motion.speed_at(travelled),
+                sign * gain,
+                &shape,
+            );
             window = (window.0.min(time), window.1.max(time));
         }
         first_transition_s = first_transition_s.min(window.0);
@@ -198,6 +246,21 @@ pub fn synthesize(stripes: &[Stripe], params: &SwipeParams) -> Result<SwipeAudio
         first_transition_s,
         last_transition_s,
     })
+}
+
+/// How far the signal falls inside a dropout.
+const DROPOUT_LEVEL: f64 = 0.2;
+
+/// `count` stretches of 3 to 8 cells along the stripe (inches), seeded.
+fn dropout_spans(count: usize, length_in: f64, cell: f64, seed: u64) -> Vec<std::ops::Range<f64>> {
+    let mut random = Gaussian::new(seed ^ 0xD809_0075);
+    (0..count)
+        .map(|_| {
+            let start = random.uniform() * length_in;
+            let cells = 3.0 + (random.uniform() * 6.0).floor();
+            start..start + cells * cell
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -322,5 +385,87 @@ mod tests {
             ));
         }
         assert!(synthesize(&[], &SwipeParams::default()).is_err());
+    }
+
+    fn real_swipe(reverse: bool) -> SwipeAudio {
+        synthesize(
+            &[stripe()],
+            &SwipeParams {
+                speed_ips: 4.0,
+                speed_end_ips: 19.0,
+                reverse,
+                real: RealWorld::MEASURED,
+                ..SwipeParams::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_real_swipe_starts_mid_card_with_8_clocking_zeros() {
+        for reverse in [false, true] {
+            let audio = real_swipe(reverse);
+            // No silence: the first transition within a cell of the start.
+            // The head meets the stripe at 4 inches/s, whichever end comes first.
+            let cell_s = 1.0 / (75.0 * 4.0);
+            assert!(
+                audio.first_transition_s <= cell_s,
+                "{reverse}: {}",
+                audio.first_transition_s
+            );
+            // The leading (or, reversed, trailing) zeros but eight are gone:
+            // the swipe is much shorter than the whole card's.
+            let whole = synthesize(
+                &[stripe()],
+                &SwipeParams {
+                    speed_ips: 4.0,
+                    speed_end_ips: 19.0,
+                    reverse,
+                    lead_s: 0.0,
+                    ..SwipeParams::default()
+                },
+            )
+            .unwrap();
+            let span = audio.last_transition_s - audio.first_transition_s;
+            let whole_span = whole.last_transition_s - whole.first_transition_s;
+            assert!(span < 0.9 * whole_span, "{reverse}: {span} vs {whole_span}");
+        }
+    }
+
+    #[test]
+    fn a_real_swipe_grows_fifteen_times_louder() {
+        let audio = real_swipe(false);
+        let samples = &audio.channels[0];
+        let rate = 44_100.0;
+        let first = (audio.first_transition_s * rate) as usize;
+        let last = (audio.last_transition_s * rate) as usize;
+        let span = last - first;
+        let peak =
+            |from: usize, to: usize| samples[from..to].iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        // The head's own level rises with speed too (4 to 19 ips); the growth comes on top.
+        let start = peak(first, first + span / 20);
+        let end = peak(last - span / 20, last);
+        assert!(end / start > 15.0, "{start} -> {end}");
+    }
+
+    #[test]
+    fn dropouts_are_seeded_and_fall_to_a_fifth() {
+        let spans = dropout_spans(2, 3.3, 1.0 / 75.0, 7);
+        assert_eq!(spans, dropout_spans(2, 3.3, 1.0 / 75.0, 7));
+        assert_eq!(spans.len(), 2);
+        for span in &spans {
+            let cells = (span.end - span.start) * 75.0;
+            assert!((3.0..=8.0 + 1e-9).contains(&cells), "{cells}");
+        }
+        assert!(SwipeParams {
+            real: RealWorld {
+                asymmetry: 9.0,
+                ..RealWorld::IDEAL
+            },
+            ..SwipeParams::default()
+        }
+        .real
+        .check()
+        .is_err());
     }
 }
