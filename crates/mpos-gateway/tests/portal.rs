@@ -223,8 +223,32 @@ async fn an_administrator_enrols_signs_in_adds_a_user_and_every_step_is_audited(
     // The same session all along (no new cookie per page).
     assert_eq!(browser.cookies.get("__Host-mpos_portal"), Some(&session));
 
+    // Opening a transaction's detail (its signature) is audited too.
+    let user = gw.ready_user("amy").await;
+    let sale = gw
+        .approved_sale(
+            &user,
+            &common::Reader::new(),
+            mpos_cards::CardId::VisaChipApproved,
+            100_00,
+        )
+        .await;
+    let detail = browser
+        .get(&format!(
+            "/portal/transactions/{}",
+            sale["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert!(detail.html.contains("411111******1111"));
     let audit = browser.get("/portal/audit").await;
-    for action in ["建立管理者", "設定兩步驟驗證", "登入", "新增使用者"] {
+    for action in [
+        "建立管理者",
+        "設定兩步驟驗證",
+        "登入",
+        "新增使用者",
+        "檢視交易明細",
+    ] {
         assert!(audit.html.contains(action), "{action}");
     }
     assert!(audit.html.contains(&admin.username));

@@ -537,12 +537,14 @@ pub fn receipt_facts(
     facts
 }
 
-/// `GET /portal/transactions/{id}`.
+/// `GET /portal/transactions/{id}` (audited: it shows a cardholder's signature).
 pub async fn detail(
     State(state): State<AppState>,
-    PortalSession(session): PortalSession,
+    client: ClientAddr,
+    portal: PortalSession,
     Path(id): Path<String>,
 ) -> Response {
+    let session = &portal.0;
     let locale = session.locale;
     let t = locale.text();
     let txn = match state.store.transactions().by_id(&id).await {
@@ -550,6 +552,10 @@ pub async fn detail(
         Ok(None) => return message(locale, StatusCode::NOT_FOUND, t.not_found),
         Err(e) => return super::users::failed(locale, &e.into()),
     };
+    let actor = session_actor(&portal, &client);
+    if let Err(e) = record(&state, &actor, Action::TransactionViewed, &txn.id, "").await {
+        return super::users::failed(locale, &e.into());
+    }
     let user = state.store.users().by_id(&txn.user_id).await.ok().flatten();
     let merchant = format!(
         "{} ({})",
@@ -558,7 +564,7 @@ pub async fn detail(
     let required = signature_required(&state.config.brands, &txn);
     let page_data = TransactionPage {
         chrome: Chrome::signed_in(
-            &session,
+            session,
             Section::Transactions,
             t.transaction_title,
             &format!("/portal/transactions/{id}"),
