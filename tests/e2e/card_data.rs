@@ -24,7 +24,12 @@ fn files_as_text(dir: &Path) -> Vec<(String, String)> {
                 pending.push(entry.expect("dir entry").path());
             }
         } else {
-            let bytes = std::fs::read(&path).expect("read file");
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => bytes,
+                // Removed between listing and reading (SQLite's -wal at close): not stored.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => panic!("{}: {e}", path.display()),
+            };
             out.push((
                 path.display().to_string(),
                 String::from_utf8_lossy(&bytes).into_owned(),

@@ -335,7 +335,12 @@ fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         if path.is_dir() {
             pending.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
         } else {
-            out.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+            match std::fs::read(&path) {
+                Ok(bytes) => out.push((path.display().to_string(), bytes)),
+                // Removed between listing and reading (SQLite's -wal at close): not stored.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => panic!("{}: {e}", path.display()),
+            }
         }
     }
     out

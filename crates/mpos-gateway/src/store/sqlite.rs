@@ -50,6 +50,20 @@ type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 pub struct SqliteDb {
     writer: mpsc::Sender<Job>,
     reader: mpsc::Sender<Job>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for SqliteDb {
+    /// Closes the queues and waits for the threads: once the store is gone
+    /// its connections are closed (the WAL checkpointed and removed), so a
+    /// stopped gateway leaves its files settled.
+    fn drop(&mut self) {
+        drop(std::mem::replace(&mut self.writer, mpsc::channel().0));
+        drop(std::mem::replace(&mut self.reader, mpsc::channel().0));
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The connection a thread owns, lent to one job at a time.
@@ -66,9 +80,12 @@ impl SqliteDb {
         reader
             .pragma_update(None, "query_only", "ON")
             .map_err(database)?;
+        let (writer, writer_thread) = spawn("mpos-db-writer", writer, true)?;
+        let (reader, reader_thread) = spawn("mpos-db-reader", reader, false)?;
         Ok(SqliteDb {
-            writer: spawn("mpos-db-writer", writer, true)?,
-            reader: spawn("mpos-db-reader", reader, false)?,
+            writer,
+            reader,
+            threads: vec![writer_thread, reader_thread],
         })
     }
 
@@ -76,10 +93,11 @@ impl SqliteDb {
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let mut conn = configure(Connection::open_in_memory().map_err(database)?)?;
         migrate(&mut conn)?;
-        let writer = spawn("mpos-db-memory", conn, true)?;
+        let (writer, thread) = spawn("mpos-db-memory", conn, true)?;
         Ok(SqliteDb {
             reader: writer.clone(),
             writer,
+            threads: vec![thread],
         })
     }
 
@@ -199,13 +217,17 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn spawn(name: &str, conn: Connection, writes: bool) -> Result<mpsc::Sender<Job>, StoreError> {
+fn spawn(
+    name: &str,
+    conn: Connection,
+    writes: bool,
+) -> Result<(mpsc::Sender<Job>, std::thread::JoinHandle<()>), StoreError> {
     let (queue, jobs) = mpsc::channel::<Job>();
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name(name.into())
         .spawn(move || serve(SqliteTx { conn }, &jobs, writes))
         .map_err(|e| StoreError::Database(format!("cannot start the database thread: {e}")))?;
-    Ok(queue)
+    Ok((queue, thread))
 }
 
 /// A database thread: runs the queued jobs in groups, one transaction each.
