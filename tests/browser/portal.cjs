@@ -365,7 +365,7 @@ test('the audit log shows who did what, when and from where', async () => {
     assert.ok(log.includes(entry), `${entry} in the audit log`);
   }
   assert.equal(await page.locator('#audit form, #audit button').count(), 0, 'nothing to edit');
-  await shot(page, 'audit.zh-TW');
+  await shot(page, 'audit.zh-TW', { fullPage: true });
 });
 
 test('attack: a session cookie replayed after sign-out opens nothing', async () => {
@@ -437,7 +437,7 @@ test('every page in English, through the language switch', async () => {
   assert.match(await page.textContent('#batches'), /Automatic \(23:00\)/);
   await shot(page, 'settlement.en', { fullPage: true });
   await page.goto(world.base + '/portal/audit');
-  await shot(page, 'audit.en');
+  await shot(page, 'audit.en', { fullPage: true });
   await page.goto(world.base + '/portal/tokens');
   await shot(page, 'tokens.en');
   await Promise.all([page.waitForURL(/\/portal\/login\?out=1$/), page.click('header form button')]);

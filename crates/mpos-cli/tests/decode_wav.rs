@@ -27,6 +27,23 @@ fn write(
     path
 }
 
+/// One second of speech-like sound, 8 kHz 16-bit mono: no swipe in it.
+fn write_speech(path: &Path) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(path, spec).unwrap();
+    for s in mpos_sim::magstripe::speech_like(8_000, 1.0, 0.3, 1) {
+        writer
+            .write_sample((s.clamp(-1.0, 1.0) * 32_767.0) as i16)
+            .unwrap();
+    }
+    writer.finalize().unwrap();
+}
+
 fn decode(path: &Path) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_mpos"))
         .arg("decode-wav")
@@ -118,19 +135,7 @@ fn stereo_float_with_one_track_per_channel_reports_both() {
 fn no_swipe_prints_an_empty_track_list_and_exits_0() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("noise.wav");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 8_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
-    for s in mpos_sim::magstripe::speech_like(8_000, 1.0, 0.3, 1) {
-        writer
-            .write_sample((s.clamp(-1.0, 1.0) * 32_767.0) as i16)
-            .unwrap();
-    }
-    writer.finalize().unwrap();
+    write_speech(&path);
     let (code, stdout, stderr) = decode(&path);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout.trim(), r#"{"tracks":[]}"#);
@@ -281,19 +286,7 @@ fn explain_says_what_each_stage_saw_without_card_data() {
 fn explain_on_speech_says_nothing_was_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("speech.wav");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 8_000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut writer = hound::WavWriter::create(&path, spec).unwrap();
-    for s in mpos_sim::magstripe::speech_like(8_000, 1.0, 0.3, 1) {
-        writer
-            .write_sample((s.clamp(-1.0, 1.0) * 32_767.0) as i16)
-            .unwrap();
-    }
-    writer.finalize().unwrap();
+    write_speech(&path);
     let (code, stdout) = explain(&path);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("signal: peak"), "{stdout}");

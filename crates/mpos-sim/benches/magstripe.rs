@@ -96,6 +96,13 @@ fn decode(samples: &[f32], rate: u32) -> Vec<DecodedSwipe> {
     swipes
 }
 
+/// Swipes `text` on track `track` as `params` say and judges what came back.
+fn read_back(track: u8, text: &str, params: &SwipeParams) -> Outcome {
+    let stripe = Stripe::for_track(track, text).expect("valid text");
+    let audio = synthesize(&[stripe], params).expect("valid params");
+    judge(&decode(&audio.channels[0], params.sample_rate), &[text])
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     Correct,
@@ -182,10 +189,8 @@ fn run_grid(swipes: usize) -> Vec<CellResult> {
                         };
                         for i in 0..swipes {
                             let text = track_text(track, i);
-                            let stripe = Stripe::for_track(track, &text).expect("valid text");
                             let params = swipe_params(&cell, i, &mut random);
-                            let audio = synthesize(&[stripe], &params).expect("valid params");
-                            match judge(&decode(&audio.channels[0], rate), &[&text]) {
+                            match read_back(track, &text, &params) {
                                 Outcome::Correct => result.correct += 1,
                                 Outcome::Wrong => result.wrong += 1,
                                 Outcome::Missed => {}
@@ -300,7 +305,6 @@ fn run_real(swipes: usize) -> Vec<RealResult> {
             };
             for i in 0..swipes {
                 let text = track_text(2, i);
-                let stripe = Stripe::for_track(2, &text).expect("valid text");
                 let (start, end) = if random.uniform() < 0.5 {
                     (4.0, 19.0)
                 } else {
@@ -325,8 +329,7 @@ fn run_real(swipes: usize) -> Vec<RealResult> {
                     tail_s: 0.08,
                     real: departure.real,
                 };
-                let audio = synthesize(&[stripe], &params).expect("valid params");
-                match judge(&decode(&audio.channels[0], rate), &[&text]) {
+                match read_back(2, &text, &params) {
                     Outcome::Correct => result.correct += 1,
                     Outcome::Wrong => result.wrong += 1,
                     Outcome::Missed => {}

@@ -98,18 +98,12 @@ pub struct CodeForm {
     code: String,
 }
 
-/// A form with only its CSRF token.
+/// A form with only its CSRF token (sign out, the users' and tokens' action buttons).
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
+    /// The session's CSRF token, as the form carried it.
     #[serde(default)]
-    csrf: String,
-}
-
-impl CsrfForm {
-    /// Whether the form carries the session's token.
-    pub fn matches(&self, session: &AnySession) -> bool {
-        same_token(&self.csrf, &session.session.csrf_token)
-    }
+    pub csrf: String,
 }
 
 /// Whether a form's token is the session's.
@@ -625,7 +619,7 @@ pub async fn sign_out(
     session: AnySession,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if !form.matches(&session) {
+    if !csrf_matches(&form.csrf, &session) {
         return form_expired(session.locale);
     }
     let who = actor(&session.admin, &client);

@@ -306,6 +306,8 @@ pub struct Text {
     pub nothing_pending: &'static str,
     /// Audit log title.
     pub audit_title: &'static str,
+    /// Audit: when.
+    pub when: &'static str,
     /// Audit: administrator.
     pub administrator: &'static str,
     /// Audit: action.
@@ -469,6 +471,7 @@ pub static ZH_TW: Text = Text {
     no_batches: "尚無結帳批次。",
     nothing_pending: "目前沒有待結帳交易。",
     audit_title: "稽核紀錄",
+    when: "時間",
     administrator: "管理者",
     action: "動作",
     target: "對象",
@@ -614,6 +617,7 @@ pub static EN: Text = Text {
     no_batches: "No batches yet.",
     nothing_pending: "Nothing awaits settlement.",
     audit_title: "Audit log",
+    when: "When",
     administrator: "Administrator",
     action: "Action",
     target: "Target",

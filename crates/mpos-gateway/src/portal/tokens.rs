@@ -4,7 +4,7 @@
 use super::chrome::{message, Chrome, Section};
 use super::format::taipei_time;
 use super::session::PortalSession;
-use super::sign_in::{csrf_matches, form_expired, session_actor};
+use super::sign_in::{csrf_matches, form_expired, session_actor, CsrfForm};
 use crate::audit::{record, Action};
 use crate::auth::admin_token::new_token;
 use crate::auth::session::token_hash;
@@ -60,13 +60,6 @@ pub struct CreateForm {
     csrf: String,
     #[serde(default)]
     label: String,
-}
-
-/// The revoke form.
-#[derive(Debug, Deserialize)]
-pub struct RevokeForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn render(
@@ -199,7 +192,7 @@ pub async fn revoke(
     client: ClientAddr,
     portal: PortalSession,
     Path(id): Path<String>,
-    Form(form): Form<RevokeForm>,
+    Form(form): Form<CsrfForm>,
 ) -> Response {
     let session = &portal.0;
     let locale = session.locale;

@@ -7,7 +7,7 @@
 use super::chrome::{message, Chrome, Section};
 use super::format::{dollars_field, parse_dollars, taipei_time};
 use super::session::PortalSession;
-use super::sign_in::{csrf_matches, form_expired, session_actor};
+use super::sign_in::{csrf_matches, form_expired, session_actor, CsrfForm};
 use super::text::{user_status, Locale, Text};
 use super::{page, see_other};
 use crate::admin::phone_users::{self, valid_username};
@@ -425,20 +425,13 @@ pub async fn set_limits(
     }
 }
 
-/// A form with only the CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct ActionForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 /// `POST /portal/users/{id}/{action}`: disable, enable, reset-password, resend-activation.
 pub async fn act(
     State(state): State<AppState>,
     client: ClientAddr,
     portal: PortalSession,
     Path((id, action)): Path<(String, String)>,
-    Form(form): Form<ActionForm>,
+    Form(form): Form<CsrfForm>,
 ) -> Response {
     let session = &portal.0;
     let locale = session.locale;
