@@ -20,8 +20,10 @@
 //! plaintext exists, and CBC's malleability cannot be used to edit fields.
 
 mod legacy;
+mod pin;
 
 pub use legacy::LegacyReaderKeys;
+pub use pin::{open_pin, EncipheredPin, PinEnvelopeError};
 
 use crate::dukpt::aes128::{self, KeyUsage};
 use crate::dukpt::Key16;
@@ -125,6 +127,21 @@ impl DeviceKeys {
         match self {
             DeviceKeys::Aes128(keys) => keys.seal(card),
             DeviceKeys::Tdes(keys) => keys.seal(card),
+        }
+    }
+
+    /// Enciphers the cardholder's PIN for the card of the last seal, under
+    /// that seal's KSN (format 4 for AES, format 0 for TDES; `random_fill`
+    /// is format 4's).
+    pub fn encipher_pin(
+        &self,
+        pin: &str,
+        pan: &str,
+        random_fill: &[u8; 8],
+    ) -> Result<EncipheredPin, PinEnvelopeError> {
+        match self {
+            DeviceKeys::Aes128(keys) => keys.encipher_pin(pin, pan, random_fill),
+            DeviceKeys::Tdes(keys) => keys.encipher_pin(pin, pan),
         }
     }
 

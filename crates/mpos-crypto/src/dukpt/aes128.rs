@@ -11,7 +11,7 @@
 //! `version 01 | block counter 01 | key usage (2) | algorithm (2) | length in bits (2) | 8 bytes of context`.
 
 use super::{check_counter, next_counter_with, DukptError, Key16};
-use aes::cipher::{BlockEncrypt, KeyInit};
+use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use aes::Aes128;
 
 /// A counter may have at most this many one bits (X9.24-3 section 6.1).
@@ -162,6 +162,14 @@ pub fn encrypt_block(key: &Key16, block: [u8; 16]) -> [u8; 16] {
     let cipher = Aes128::new(key.as_bytes().into());
     let mut block = block.into();
     cipher.encrypt_block(&mut block);
+    block.into()
+}
+
+/// AES-128 decryption of one block.
+pub fn decrypt_block(key: &Key16, block: [u8; 16]) -> [u8; 16] {
+    let cipher = Aes128::new(key.as_bytes().into());
+    let mut block = block.into();
+    cipher.decrypt_block(&mut block);
     block.into()
 }
 

@@ -198,6 +198,14 @@ pub fn tdes_encrypt_block(key: &Key16, block: [u8; 8]) -> [u8; 8] {
     block.into()
 }
 
+/// Two-key TDES (EDE) decryption of one 8-byte block.
+pub fn tdes_decrypt_block(key: &Key16, block: [u8; 8]) -> [u8; 8] {
+    let cipher = TdesEde2::new(key.as_bytes().into());
+    let mut block = block.into();
+    cipher.decrypt_block(&mut block);
+    block.into()
+}
+
 fn halves(key: &Key16) -> ([u8; 8], [u8; 8]) {
     let bytes = key.as_bytes();
     (

@@ -127,6 +127,46 @@ pub(super) fn open(bdk: &[u8; 16], sealed: &SealedCard) -> Result<ClearCard, Env
     decode_card(&plaintext, TDES_BLOCK)
 }
 
+impl LegacyReaderKeys {
+    /// Enciphers `pin` for `pan` as format 0 under the PIN variant of the
+    /// last seal's transaction key.
+    pub fn encipher_pin(
+        &self,
+        pin: &str,
+        pan: &str,
+    ) -> Result<super::EncipheredPin, super::PinEnvelopeError> {
+        if self.counter == 0 {
+            return Err(super::PinEnvelopeError::NoCardRead);
+        }
+        let ksn = self.initial_ksn.with_counter(self.counter);
+        let transaction_key = tdes::transaction_key_from_ipek(&self.ipek, &ksn)
+            .map_err(|_| super::PinEnvelopeError::InvalidKsn)?;
+        let clear = zeroize::Zeroizing::new(crate::pin_block::iso0_block(pin, pan)?);
+        let block = tdes::tdes_encrypt_block(&tdes::pin_key(&transaction_key), *clear);
+        Ok(super::EncipheredPin {
+            ksn: ksn.to_hex(),
+            block: hex::encode_upper(block),
+        })
+    }
+}
+
+/// The HSM's side of a format 0 PIN block from a TDES reader.
+pub(super) fn open_pin(
+    bdk: &[u8; 16],
+    ksn_hex: &str,
+    block: &[u8; 8],
+    pan: &str,
+) -> Result<zeroize::Zeroizing<String>, super::PinEnvelopeError> {
+    let ksn = parse_ksn(ksn_hex).map_err(|_| super::PinEnvelopeError::InvalidKsn)?;
+    let transaction_key = tdes::transaction_key(&Key16::new(*bdk), &ksn)
+        .map_err(|_| super::PinEnvelopeError::InvalidKsn)?;
+    let clear = zeroize::Zeroizing::new(tdes::tdes_decrypt_block(
+        &tdes::pin_key(&transaction_key),
+        *block,
+    ));
+    Ok(crate::pin_block::iso0_pin(&clear, pan)?)
+}
+
 /// What the MAC covers: the KSN bytes, then the CBC ciphertext.
 fn mac_input(ksn: &Ksn, ciphertext: &[u8]) -> Vec<u8> {
     let mut input = Vec::with_capacity(10 + ciphertext.len());
