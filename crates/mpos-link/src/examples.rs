@@ -3,9 +3,9 @@
 
 use crate::frame::{encode_frame, Direction};
 use crate::message::{
-    CardData, ChipFailure, EntryModes, LinkProbe, LinkSettings, Message, OnlineResult, ProbeReply,
-    ReaderErrorCode, ReaderErrorReport, ReaderInfo, StartTransaction, TransactionDone,
-    TransactionOutcome,
+    CardData, ChipFailure, EntryModes, LinkProbe, LinkSettings, Message, OnlineResult, PinBlock,
+    PinKeys, PinPadLayout, ProbeReply, ReaderErrorCode, ReaderErrorReport, ReaderInfo,
+    StartTransaction, TransactionDone, TransactionOutcome,
 };
 use crate::phy::{BitRate, UplinkLevel};
 use crate::prbs;
@@ -156,6 +156,32 @@ pub fn all() -> Vec<Example> {
             }),
         ),
         example("insert_chip", 9, Message::InsertChip),
+        example("request_pin", 4, Message::RequestPin),
+        example(
+            "pin_pad",
+            10,
+            Message::PinPad(
+                PinPadLayout::new([7, 2, 9, 0, 4, 1, 8, 5, 3, 6]).expect("a permutation"),
+            ),
+        ),
+        example(
+            "pin_entered",
+            5,
+            // With the layout above these keys are the digits 1 2 3 4.
+            Message::PinEntered(PinKeys::new(vec![5, 1, 8, 4]).expect("4 keys")),
+        ),
+        example(
+            "pin_block",
+            11,
+            // X9.24-3's published format 4 block for PIN 1234, PAN 4111111111111111.
+            Message::PinBlock(PinBlock {
+                ksn: KSN.to_vec(),
+                block: vec![
+                    0xA9, 0x12, 0x15, 0x03, 0x91, 0xAB, 0x65, 0xA6, 0x7E, 0x52, 0x88, 0x3D, 0x81,
+                    0xCE, 0x2D, 0x15,
+                ],
+            }),
+        ),
         example(
             "error",
             8,

@@ -67,6 +67,10 @@ pub enum FrameType {
     OnlineResult = 0x12,
     /// Phone stops the transaction.
     Cancel = 0x13,
+    /// Phone asks the reader for a PIN entry for the card just read.
+    RequestPin = 0x14,
+    /// Phone passes the keypad positions the cardholder touched.
+    PinEntered = 0x16,
     /// Phone asks for a test pattern at a given uplink rate and level (auto-configuration).
     LinkProbe = 0x40,
     /// Phone sets the reader's uplink rate and level.
@@ -87,6 +91,10 @@ pub enum FrameType {
     TransactionDone = 0x86,
     /// Chip first: a chip card was swiped; the cardholder must insert it.
     InsertChip = 0x87,
+    /// The keypad layout for one PIN entry.
+    PinPad = 0x88,
+    /// The enciphered PIN block.
+    PinBlock = 0x89,
     /// The reader refused a command.
     Error = 0x8F,
     /// The reader's answer to LinkProbe and SetLink: a test pattern.
@@ -95,13 +103,15 @@ pub enum FrameType {
 
 impl FrameType {
     /// Every frame type, for exhaustive tests and documentation.
-    pub const ALL: [FrameType; 18] = [
+    pub const ALL: [FrameType; 22] = [
         FrameType::Ack,
         FrameType::Nak,
         FrameType::GetInfo,
         FrameType::StartTransaction,
         FrameType::OnlineResult,
         FrameType::Cancel,
+        FrameType::RequestPin,
+        FrameType::PinEntered,
         FrameType::LinkProbe,
         FrameType::SetLink,
         FrameType::Info,
@@ -112,6 +122,8 @@ impl FrameType {
         FrameType::SwipeFailed,
         FrameType::TransactionDone,
         FrameType::InsertChip,
+        FrameType::PinPad,
+        FrameType::PinBlock,
         FrameType::Error,
         FrameType::ProbeReply,
     ];

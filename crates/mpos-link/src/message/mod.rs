@@ -9,6 +9,7 @@ mod codec;
 mod command;
 mod event;
 mod link;
+mod pin;
 
 pub use command::{EntryModes, OnlineResult, StartTransaction};
 pub use event::{
@@ -16,6 +17,7 @@ pub use event::{
     TransactionDone, TransactionOutcome,
 };
 pub use link::{LinkProbe, LinkSettings, ProbeReply};
+pub use pin::{PinBlock, PinKeys, PinPadLayout, KEYS, MAX_PIN_DIGITS, MIN_PIN_DIGITS};
 
 use crate::frame::{parse_frame, Direction, Frame, FrameError, FrameType};
 use codec::Cursor;
@@ -54,6 +56,10 @@ pub enum Message {
     OnlineResult(OnlineResult),
     /// 0x13, phone to reader: stop the transaction.
     Cancel,
+    /// 0x14, phone to reader: a PIN entry for the card just read.
+    RequestPin,
+    /// 0x16, phone to reader: the keys the cardholder touched.
+    PinEntered(PinKeys),
     /// 0x40, phone to reader: send a test pattern at these settings.
     LinkProbe(LinkProbe),
     /// 0x41, phone to reader: use these settings from now on.
@@ -74,6 +80,10 @@ pub enum Message {
     TransactionDone(TransactionDone),
     /// 0x87, reader to phone: chip first refused the swipe of a chip card; insert it.
     InsertChip,
+    /// 0x88, reader to phone: the keypad layout of this PIN entry.
+    PinPad(PinPadLayout),
+    /// 0x89, reader to phone: the enciphered PIN.
+    PinBlock(PinBlock),
     /// 0x8F, reader to phone: a command was refused.
     Error(ReaderErrorReport),
     /// 0xC0, reader to phone: the test pattern.
@@ -88,6 +98,8 @@ impl Message {
             Message::StartTransaction(_) => FrameType::StartTransaction,
             Message::OnlineResult(_) => FrameType::OnlineResult,
             Message::Cancel => FrameType::Cancel,
+            Message::RequestPin => FrameType::RequestPin,
+            Message::PinEntered(_) => FrameType::PinEntered,
             Message::LinkProbe(_) => FrameType::LinkProbe,
             Message::SetLink(_) => FrameType::SetLink,
             Message::Info(_) => FrameType::Info,
@@ -98,6 +110,8 @@ impl Message {
             Message::SwipeFailed => FrameType::SwipeFailed,
             Message::TransactionDone(_) => FrameType::TransactionDone,
             Message::InsertChip => FrameType::InsertChip,
+            Message::PinPad(_) => FrameType::PinPad,
+            Message::PinBlock(_) => FrameType::PinBlock,
             Message::Error(_) => FrameType::Error,
             Message::ProbeReply(_) => FrameType::ProbeReply,
         }
@@ -121,7 +135,14 @@ impl Message {
             | Message::CardInserted
             | Message::CardRemoved
             | Message::SwipeFailed
-            | Message::InsertChip => Ok(()),
+            | Message::InsertChip
+            | Message::RequestPin => Ok(()),
+            Message::PinEntered(m) => m.encode(out),
+            Message::PinPad(m) => {
+                m.encode(out);
+                Ok(())
+            }
+            Message::PinBlock(m) => m.encode(out),
             Message::StartTransaction(m) => m.encode(out),
             Message::OnlineResult(m) => m.encode(out),
             Message::LinkProbe(m) => m.encode(out),
@@ -156,6 +177,10 @@ impl Message {
             FrameType::CardRemoved => Message::CardRemoved,
             FrameType::SwipeFailed => Message::SwipeFailed,
             FrameType::InsertChip => Message::InsertChip,
+            FrameType::RequestPin => Message::RequestPin,
+            FrameType::PinEntered => Message::PinEntered(PinKeys::decode(&mut cursor)?),
+            FrameType::PinPad => Message::PinPad(PinPadLayout::decode(&mut cursor)?),
+            FrameType::PinBlock => Message::PinBlock(PinBlock::decode(&mut cursor)?),
             FrameType::StartTransaction => {
                 Message::StartTransaction(StartTransaction::decode(&mut cursor)?)
             }

@@ -342,3 +342,74 @@ fn decoding_arbitrary_payloads_never_panics() {
         }
     }
 }
+
+#[test]
+fn a_pin_pad_layout_is_a_permutation_of_the_ten_digits() {
+    assert!(PinPadLayout::new([1, 2, 3, 4, 5, 6, 7, 8, 9, 0]).is_ok());
+    let invalid = MessageError::InvalidField { field: "layout" };
+    assert_eq!(
+        PinPadLayout::new([1, 1, 3, 4, 5, 6, 7, 8, 9, 0]),
+        Err(invalid)
+    );
+    assert_eq!(
+        PinPadLayout::new([10, 2, 3, 4, 5, 6, 7, 8, 9, 0]),
+        Err(invalid)
+    );
+    let mut payload = vec![0, 1, 2, 3, 4, 5, 6, 7, 8, 8];
+    assert_eq!(Message::decode(FrameType::PinPad, &payload), Err(invalid));
+    payload[9] = 9;
+    let layout = PinPadLayout::new([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]).unwrap();
+    assert_eq!(
+        Message::decode(FrameType::PinPad, &payload),
+        Ok(Message::PinPad(layout))
+    );
+    assert_eq!(format!("{layout:?}"), "PinPadLayout(<hidden>)");
+}
+
+#[test]
+fn pin_keys_are_4_to_12_positions_of_the_keypad() {
+    let invalid = Err(MessageError::InvalidField { field: "keys" });
+    assert_eq!(PinKeys::new(vec![1, 2, 3]), invalid);
+    assert_eq!(PinKeys::new(vec![0; 13]), invalid);
+    assert_eq!(PinKeys::new(vec![1, 2, 3, 10]), invalid);
+    let invalid: Result<Message, _> = Err(MessageError::InvalidField { field: "keys" });
+    let keys = PinKeys::new(vec![9, 0, 9, 0, 1, 2]).unwrap();
+    assert_eq!(format!("{keys:?}"), "PinKeys(6 keys)");
+    let payload = payload_of(&Message::PinEntered(keys.clone()));
+    assert_eq!(payload, [6, 9, 0, 9, 0, 1, 2]);
+    // A position past the keypad is refused when decoded too.
+    assert_eq!(
+        Message::decode(FrameType::PinEntered, &[4, 1, 2, 3, 10]),
+        invalid
+    );
+}
+
+#[test]
+fn a_pin_block_pairs_aes_ksns_with_format_4_and_tdes_with_format_0() {
+    let aes = PinBlock {
+        ksn: vec![1; 12],
+        block: vec![2; 16],
+    };
+    let tdes = PinBlock {
+        ksn: vec![1; 10],
+        block: vec![2; 8],
+    };
+    assert_eq!((aes.format(), tdes.format()), (4, 0));
+    for pin in [&aes, &tdes] {
+        let message = Message::PinBlock(pin.clone());
+        assert_eq!(
+            Message::decode(FrameType::PinBlock, &payload_of(&message)),
+            Ok(message)
+        );
+    }
+    let mixed = PinBlock {
+        ksn: vec![1; 12],
+        block: vec![2; 8],
+    };
+    let mut out = Vec::new();
+    assert_eq!(
+        Message::PinBlock(mixed).encode_payload(&mut out),
+        Err(MessageError::InvalidField { field: "block" })
+    );
+    assert!(out.is_empty());
+}
