@@ -9,6 +9,11 @@
 //! second), and applies chip first and the fallback rule itself
 //! ([`super::chip_first`]). Refunds are swipe only.
 //!
+//! PIN entry happens on the phone's screen, but the PIN exists only here:
+//! for each RequestPin the firmware shuffles a new keypad layout, maps the
+//! positions the phone reports back through it, and enciphers the PIN
+//! under the PIN key of the card read's DUKPT counter (one PIN per read).
+//!
 //! A swipe goes through the magnetic head ([`super::stripe_read`]): the
 //! card's tracks become the head's signal, the MCU's decoder reads it back,
 //! and only the decoded data is judged (service code) and sealed. Each
@@ -27,13 +32,17 @@ use mpos_crypto::emv::IssuerMasterKey;
 use mpos_crypto::envelope::{ClearCard, DeviceKeys};
 use mpos_crypto::tlv::{self, tags, Tlv};
 use mpos_link::message::{
-    CardData, ChipFailure, OnlineResult, ReaderErrorCode, ReaderErrorReport, ReaderInfo,
-    StartTransaction, TransactionDone, TransactionOutcome,
+    CardData, ChipFailure, OnlineResult, PinBlock, PinKeys, PinPadLayout, ReaderErrorCode,
+    ReaderErrorReport, ReaderInfo, StartTransaction, TransactionDone, TransactionOutcome,
 };
 use mpos_link::{FrameType, Message};
 use mpos_wire::{Brand, CardPayload, EntryMode, MaskedPan};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
+use zeroize::Zeroizing;
 
 /// How long a transaction waits for a card before it ends with TimedOut.
 pub const CARD_WAIT_MS: u64 = 60_000;
@@ -49,12 +58,26 @@ enum Read {
     Stripe,
 }
 
+/// Where the PIN entry of the card read stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PinEntry {
+    /// No PIN asked for this read.
+    NotAsked,
+    /// The phone shows this layout; its positions come next.
+    PadShown(PinPadLayout),
+    /// The read's PIN block was sent: one per DUKPT counter.
+    Enciphered,
+}
+
 #[derive(Debug, Clone)]
 struct Transaction {
     start: StartTransaction,
     started_ms: u64,
     chip_failures: u32,
     read: Option<Read>,
+    /// The card number of the read, for its PIN block; wiped when dropped.
+    pan: Option<Zeroizing<String>>,
+    pin: PinEntry,
 }
 
 /// The reader's firmware.
@@ -69,6 +92,9 @@ pub struct Firmware {
     transaction: Option<Transaction>,
     outbox: VecDeque<Message>,
     last_card_decision: Option<CardDecision>,
+    /// The reader's random source for keypad layouts and PIN block fill;
+    /// seeded from the serial so a simulated run repeats (a real reader has a TRNG).
+    rng: StdRng,
 }
 
 impl std::fmt::Debug for Firmware {
@@ -103,8 +129,10 @@ impl Firmware {
         serial: impl Into<String>,
         issuer_master_key: &[u8; 16],
     ) -> Firmware {
+        let serial = serial.into();
         Firmware {
-            serial: serial.into(),
+            rng: StdRng::seed_from_u64(swipe_seed(&serial, u64::MAX)),
+            serial,
             battery_percent: Some(100),
             keys: scheme.inject(),
             swipes: 0,
@@ -176,6 +204,8 @@ impl Firmware {
                         started_ms: now_ms,
                         chip_failures: 0,
                         read: None,
+                        pan: None,
+                        pin: PinEntry::NotAsked,
                     });
                 }
             }
@@ -183,6 +213,8 @@ impl Firmware {
                 Some(transaction) => self.complete(transaction, &result),
                 None => self.refuse(ReaderErrorCode::NoTransaction, FrameType::OnlineResult),
             },
+            Message::RequestPin => self.show_pin_pad(),
+            Message::PinEntered(keys) => self.encipher_pin(&keys),
             Message::Cancel => match self.transaction.take() {
                 Some(_) => self.done(TransactionOutcome::Cancelled, Vec::new()),
                 None => self.refuse(ReaderErrorCode::NoTransaction, FrameType::Cancel),
@@ -302,6 +334,57 @@ impl Firmware {
         }
     }
 
+    /// A new random layout for the read's PIN entry.
+    fn show_pin_pad(&mut self) {
+        let Some(transaction) = self
+            .transaction
+            .as_mut()
+            .filter(|t| t.pan.is_some() && t.pin != PinEntry::Enciphered)
+        else {
+            self.refuse(ReaderErrorCode::NoTransaction, FrameType::RequestPin);
+            return;
+        };
+        let mut digits: [u8; mpos_link::message::KEYS] = std::array::from_fn(|i| i as u8);
+        digits.shuffle(&mut self.rng);
+        let layout = PinPadLayout::new(digits).expect("a shuffle of the ten digits");
+        transaction.pin = PinEntry::PadShown(layout);
+        self.outbox.push_back(Message::PinPad(layout));
+    }
+
+    /// The positions touched become digits here, then the read's PIN block.
+    fn encipher_pin(&mut self, keys: &PinKeys) {
+        let pending = self.transaction.as_mut().and_then(|t| match t.pin {
+            PinEntry::PadShown(layout) => {
+                t.pin = PinEntry::Enciphered;
+                t.pan.clone().map(|pan| (layout, pan))
+            }
+            _ => None,
+        });
+        let Some((layout, pan)) = pending else {
+            self.refuse(ReaderErrorCode::NoTransaction, FrameType::PinEntered);
+            return;
+        };
+        let pin: Zeroizing<String> = Zeroizing::new(
+            keys.keys()
+                .iter()
+                .filter_map(|&key| layout.digit(key))
+                .map(|digit| char::from(b'0' + digit))
+                .collect(),
+        );
+        let mut fill = [0u8; 8];
+        self.rng.fill(&mut fill);
+        match self.keys.encipher_pin(&pin, &pan, &fill) {
+            Ok(enciphered) => {
+                let block = PinBlock {
+                    ksn: hex::decode(&enciphered.ksn).unwrap_or_default(),
+                    block: hex::decode(&enciphered.block).unwrap_or_default(),
+                };
+                self.outbox.push_back(Message::PinBlock(block));
+            }
+            Err(_) => self.refuse(ReaderErrorCode::Internal, FrameType::PinEntered),
+        }
+    }
+
     fn info(&self) -> ReaderInfo {
         ReaderInfo {
             serial: self.serial.clone(),
@@ -413,6 +496,11 @@ impl Firmware {
         emv_tlv: Option<String>,
     ) -> Option<CardData> {
         let sealed = self.keys.seal(card).ok()?;
+        if let Some(transaction) = &mut self.transaction {
+            // A new read, a new counter: its PIN may be asked once.
+            transaction.pan = Some(Zeroizing::new(card.pan.clone()));
+            transaction.pin = PinEntry::NotAsked;
+        }
         let payload = CardPayload {
             masked_pan: MaskedPan::from_pan(&card.pan)?,
             brand: Brand::from_pan(&card.pan)?,

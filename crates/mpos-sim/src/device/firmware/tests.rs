@@ -420,3 +420,110 @@ fn swipes_are_seeded_by_the_serial_and_the_swipe_count() {
     let params = |seed| super::super::stripe_read::swipe_params(SwipeStyle::Good, seed);
     assert_ne!(params(seeds[0]), params(seeds[1]));
 }
+
+/// The positions of `pin`'s digits on `layout`, as the cardholder touches them.
+fn keys_for(layout: &PinPadLayout, pin: &str) -> PinKeys {
+    let digits = layout.digits();
+    let keys = pin
+        .bytes()
+        .map(|b| {
+            let position = digits.iter().position(|&d| d == b - b'0').unwrap();
+            u8::try_from(position).unwrap()
+        })
+        .collect();
+    PinKeys::new(keys).unwrap()
+}
+
+fn pin_pad(firmware: &mut Firmware) -> PinPadLayout {
+    firmware.on_message(Message::RequestPin, 0);
+    match one(firmware) {
+        Message::PinPad(layout) => layout,
+        other => panic!("expected a keypad, got {other:?}"),
+    }
+}
+
+fn refused(firmware: &mut Firmware, command: FrameType) {
+    assert_eq!(
+        one(firmware),
+        Message::Error(ReaderErrorReport {
+            code: ReaderErrorCode::NoTransaction,
+            command: Some(command),
+        })
+    );
+}
+
+#[test]
+fn the_pin_typed_on_the_shuffled_keypad_reaches_the_hsm_under_the_reads_ksn() {
+    let mut firmware = in_sale(150_000);
+    // No card read yet: nothing to bind a PIN to.
+    firmware.on_message(Message::RequestPin, 0);
+    refused(&mut firmware, FrameType::RequestPin);
+    let read = chip_read(&mut firmware, CardId::UnionPayApproved);
+    let layout = pin_pad(&mut firmware);
+    firmware.on_message(Message::PinEntered(keys_for(&layout, "857301")), 0);
+    let Message::PinBlock(block) = one(&mut firmware) else {
+        panic!("expected a PIN block");
+    };
+    assert_eq!((block.ksn.clone(), block.format()), (read.ksn.clone(), 4));
+    let enciphered = mpos_crypto::envelope::EncipheredPin {
+        ksn: hex::encode_upper(&block.ksn),
+        block: hex::encode_upper(&block.block),
+    };
+    let pan = open(&read).pan;
+    let pin = mpos_crypto::envelope::open_pin(&TEST_BDK, &enciphered, &pan).unwrap();
+    assert_eq!(pin.as_str(), "857301");
+    // One PIN per card read: the counter's PIN key is not used twice.
+    firmware.on_message(Message::RequestPin, 0);
+    refused(&mut firmware, FrameType::RequestPin);
+    firmware.on_message(Message::PinEntered(keys_for(&layout, "857301")), 0);
+    refused(&mut firmware, FrameType::PinEntered);
+}
+
+#[test]
+fn every_entry_gets_a_new_layout_of_all_ten_digits() {
+    let mut layouts = std::collections::HashSet::new();
+    let mut firmware = firmware();
+    for _ in 0..20 {
+        firmware.on_message(start(TxnKind::Sale, 10_000), 0);
+        chip_read(&mut firmware, CardId::UnionPayApproved);
+        let layout = pin_pad(&mut firmware);
+        let mut sorted = layout.digits();
+        sorted.sort_unstable();
+        assert_eq!(sorted, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        layouts.insert(layout.digits());
+        firmware.on_message(Message::Cancel, 0);
+        out(&mut firmware);
+        firmware.remove_card();
+        out(&mut firmware);
+    }
+    assert!(layouts.len() >= 19, "{} distinct of 20", layouts.len());
+}
+
+#[test]
+fn a_tdes_reader_sends_a_format_0_block_the_hsm_opens() {
+    let mut firmware = legacy_firmware();
+    firmware.on_message(start(TxnKind::Sale, 10_000), 0);
+    let read = chip_read(&mut firmware, CardId::UnionPayApproved);
+    let layout = pin_pad(&mut firmware);
+    firmware.on_message(Message::PinEntered(keys_for(&layout, "4321")), 0);
+    let Message::PinBlock(block) = one(&mut firmware) else {
+        panic!("expected a PIN block");
+    };
+    assert_eq!((block.ksn.len(), block.format()), (10, 0));
+    let enciphered = mpos_crypto::envelope::EncipheredPin {
+        ksn: hex::encode_upper(&block.ksn),
+        block: hex::encode_upper(&block.block),
+    };
+    let bdk = crate::test_keys::TEST_TDES_BDK;
+    let pan = mpos_crypto::envelope::open(
+        &bdk,
+        &mpos_crypto::envelope::SealedCard {
+            ksn: hex::encode_upper(&read.ksn),
+            ciphertext: hex::encode_upper(&read.ciphertext),
+        },
+    )
+    .unwrap()
+    .pan;
+    let pin = mpos_crypto::envelope::open_pin(&bdk, &enciphered, &pan).unwrap();
+    assert_eq!(pin.as_str(), "4321");
+}
