@@ -39,6 +39,8 @@ pub enum CardId {
     /// Visa chip card the issuer approves but whose chip then declines (AAC
     /// at the second GENERATE AC): the phone must reverse the approval.
     VisaChipDeclinesAfterApproval,
+    /// UnionPay debit chip card, approved with its PIN; for the PIN-tries tests.
+    UnionPayDebitApproved,
 }
 
 /// How the issuer simulator answers an authorization for a card.
@@ -80,6 +82,9 @@ pub struct TestCard {
     pub behaviour: IssuerBehaviour,
     /// How the chip answers the second GENERATE AC.
     pub chip_behaviour: ChipBehaviour,
+    /// The PIN the issuer simulator holds for the card (a test value: the
+    /// UnionPay cards have 6 digits, as UnionPay issues them in Taiwan).
+    pub pin: &'static str,
     /// What the card is for, in one line.
     pub purpose: &'static str,
 }
@@ -119,6 +124,8 @@ pub fn response_text(code: &str) -> &'static str {
         "43" => "Stolen card, pick up",
         "51" => "Insufficient funds",
         "54" => "Expired card",
+        "55" => "Incorrect PIN",
+        "75" => "Allowable number of PIN tries exceeded",
         "91" => "Issuer unavailable",
         _ => "Declined",
     }
@@ -135,6 +142,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "1234",
         purpose: "Chip sale approved; the everyday card of the demo.",
     },
     TestCard {
@@ -146,6 +154,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "1234",
         purpose: "Chip sale approved on a second brand.",
     },
     TestCard {
@@ -157,6 +166,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 0,
         behaviour: IssuerBehaviour::Approve,
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "1234",
         purpose: "Magnetic stripe only: swipe accepted at once; refunds.",
     },
     TestCard {
@@ -168,6 +178,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Decline("05"),
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "1234",
         purpose: "Declined: do not honour (05).",
     },
     TestCard {
@@ -179,6 +190,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Decline("51"),
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "1234",
         purpose: "Declined: insufficient funds (51).",
     },
     TestCard {
@@ -190,6 +202,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "1234",
         purpose: "Expired in December 2020: the issuer simulator declines 54 from the date.",
     },
     TestCard {
@@ -201,6 +214,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Decline("41"),
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "1234",
         purpose: "Reported lost (41).",
     },
     TestCard {
@@ -212,6 +226,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Decline("43"),
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "1234",
         purpose: "Reported stolen (43).",
     },
     TestCard {
@@ -223,6 +238,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::SlowApprove,
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "1234",
         purpose: "Issuer answers after the slow-issuer delay: timeouts and reversals.",
     },
     TestCard {
@@ -234,6 +250,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "1234",
         purpose: "JCB: the brand configured to need no signature in tests.",
     },
     TestCard {
@@ -245,6 +262,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "246813",
         purpose: "UnionPay chip sale approved.",
     },
     TestCard {
@@ -256,6 +274,7 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
         chip_behaviour: ChipBehaviour::Normal,
+        pin: "1234",
         purpose: "American Express chip sale approved.",
     },
     TestCard {
@@ -267,7 +286,20 @@ pub static CATALOGUE: &[TestCard] = &[
         pan_sequence: 1,
         behaviour: IssuerBehaviour::Approve,
         chip_behaviour: ChipBehaviour::DeclinesAfterApproval,
+        pin: "1234",
         purpose: "Issuer approves, the chip answers AAC: the phone reverses the sale.",
+    },
+    TestCard {
+        id: CardId::UnionPayDebitApproved,
+        pan: "6200000000000047",
+        expiry: "3012",
+        service_code: "220",
+        cardholder: "TEST/UNIONPAY DEBIT",
+        pan_sequence: 1,
+        behaviour: IssuerBehaviour::Approve,
+        chip_behaviour: ChipBehaviour::Normal,
+        pin: "975310",
+        purpose: "UnionPay debit chip card: wrong PINs (55) until the tries are exceeded (75).",
     },
 ];
 

@@ -67,6 +67,7 @@ impl Environment {
                 })
                 .collect(),
             token_key_hex: None,
+            zone_pin_key_hex: None,
         });
         // Development mode: the test keys, and the demo's own loopback SMTP in plain text.
         config.mode = Mode::Development;

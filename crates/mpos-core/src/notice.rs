@@ -59,6 +59,16 @@ pub enum Notice {
     SignatureRequired,
     /// The issuer declined.
     Declined,
+    /// The PIN pad is showing: the cardholder enters the PIN privately.
+    EnterPin,
+    /// Confirm pressed with fewer than 4 digits.
+    PinTooShort,
+    /// The issuer said the PIN was wrong (55).
+    WrongPin,
+    /// The card is read again for the PIN's next try.
+    PresentCardForPinRetry,
+    /// The issuer blocked the card's PIN after too many wrong tries (75).
+    PinTriesExceeded,
     /// The local journal cannot be written, so no payment can start.
     JournalUnavailable,
     /// E-receipt destination left empty.
@@ -135,6 +145,11 @@ impl Notice {
             SignatureNeedsLogin => "signature_needs_login",
             SignatureRequired => "signature_required",
             Declined => "declined",
+            EnterPin => "enter_pin",
+            PinTooShort => "pin_too_short",
+            WrongPin => "wrong_pin",
+            PresentCardForPinRetry => "present_card_for_pin_retry",
+            PinTriesExceeded => "pin_tries_exceeded",
             JournalUnavailable => "journal_unavailable",
             ReceiptDestinationMissing => "receipt_destination_missing",
             QueryPasswordMissing => "query_password_missing",
@@ -189,6 +204,11 @@ impl Notice {
             SignatureNeedsLogin => "An approved transaction still needs the cardholder's signature. Log in to collect it.",
             SignatureRequired => "Ask the cardholder to sign on the screen, then confirm.",
             Declined => "The card issuer declined. Ask for another card or another payment method.",
+            EnterPin => "Hand the phone to the cardholder to enter the PIN privately. The keys are in a new order each time.",
+            PinTooShort => "A PIN has 4 to 12 digits. Keep entering, or press Clear and start again.",
+            WrongPin => "Wrong PIN: nothing was charged. Ask the cardholder to try again with the right PIN; too many wrong tries block the card.",
+            PresentCardForPinRetry => "Insert or swipe the card again, then let the cardholder enter the PIN again.",
+            PinTriesExceeded => "Too many wrong PINs: the bank has blocked this card's PIN and nothing was charged. Ask for another card; the cardholder should contact the bank.",
             JournalUnavailable => "The phone's storage failed, so the payment cannot start. Free some space and restart the app.",
             ReceiptDestinationMissing => "Enter an e-mail address or a mobile number.",
             QueryPasswordMissing => "Enter your password.",
@@ -245,6 +265,11 @@ impl Notice {
             SignatureNeedsLogin => "有一筆已核准的交易尚待持卡人簽名，請登入以完成簽名。",
             SignatureRequired => "請持卡人於螢幕上簽名後再確認。",
             Declined => "發卡銀行拒絕交易，請改用其他卡片或付款方式。",
+            EnterPin => "請將手機交給持卡人私下輸入密碼；按鍵位置每次都會重新排列。",
+            PinTooShort => "密碼為 4 至 12 碼，請繼續輸入，或按「清除」重新輸入。",
+            WrongPin => "密碼錯誤，本筆未扣款。請持卡人以正確密碼再試一次；錯誤次數過多將鎖卡。",
+            PresentCardForPinRetry => "請重新插卡或刷卡，再請持卡人重新輸入密碼。",
+            PinTriesExceeded => "密碼錯誤次數過多，發卡銀行已鎖定此卡密碼，本筆未扣款。請改用其他卡片，並請持卡人洽發卡銀行。",
             JournalUnavailable => "手機儲存空間異常，無法開始交易，請釋放空間後重新開啟 App。",
             ReceiptDestinationMissing => "請輸入 E-mail 或手機號碼。",
             QueryPasswordMissing => "請輸入您的用戶密碼。",

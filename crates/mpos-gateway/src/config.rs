@@ -375,6 +375,11 @@ pub struct HsmConfig {
     /// production; when absent it is kept in `DIR/hsm/card-token.key`, never in the database.
     #[serde(default)]
     pub token_key_hex: Option<String>,
+    /// The zone PIN key (two-key TDES, 32 hex digits) shared with the card
+    /// network, under which PIN blocks leave for the issuer; when absent a
+    /// random one is drawn at start and handed to the simulated issuer.
+    #[serde(default)]
+    pub zone_pin_key_hex: Option<String>,
 }
 
 impl fmt::Debug for HsmConfig {
@@ -385,6 +390,10 @@ impl fmt::Debug for HsmConfig {
             .field(
                 "token_key_hex",
                 &self.token_key_hex.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "zone_pin_key_hex",
+                &self.zone_pin_key_hex.as_ref().map(|_| "<redacted>"),
             )
             .finish()
     }
@@ -600,7 +609,8 @@ fn default_check_interval_ms() -> u64 {
     1000
 }
 
-/// Visa, Mastercard, JCB and AMEX sign above NT$3,000; UnionPay always signs.
+/// Visa, Mastercard, JCB and AMEX sign above NT$3,000; UnionPay always
+/// signs and asks the cardholder's PIN.
 pub fn default_brands() -> Vec<BrandRule> {
     Brand::ALL
         .into_iter()
@@ -612,7 +622,9 @@ pub fn default_brands() -> Vec<BrandRule> {
             } else {
                 SignatureRule::Above { minor: 300_000 }
             },
-            pin_required: false,
+            // UnionPay cards in Taiwan carry a PIN the issuer checks online.
+            pin_required: brand == Brand::UnionPay,
+            pin_from_minor: 0,
         })
         .collect()
 }
@@ -714,6 +726,11 @@ impl GatewayConfig {
         if let Some(key) = &self.hsm.token_key_hex {
             if decode_hex::<32>(key).is_none() {
                 return invalid("hsm.token_key_hex must be 64 hex digits");
+            }
+        }
+        if let Some(key) = &self.hsm.zone_pin_key_hex {
+            if decode_hex::<16>(key).is_none() {
+                return invalid("hsm.zone_pin_key_hex must be 32 hex digits (double-length TDES)");
             }
         }
         if Cutoff::parse(&self.settlement.auto_local_time).is_none() {
@@ -899,6 +916,7 @@ mod tests {
                 imk_hex: "FEDCBA98765432100123456789ABCDEF".into(),
             }],
             token_key_hex: Some("ab".repeat(32)),
+            zone_pin_key_hex: None,
         };
         let text = format!("{hsm:?}");
         assert!(!text.contains("00112233"));

@@ -152,6 +152,7 @@ mod tests {
                 imk_hex: IMK.into(),
             }],
             token_key_hex: None,
+            zone_pin_key_hex: None,
         };
         Hsm::new(&config, [7; 32])
     }

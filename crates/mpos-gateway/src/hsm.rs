@@ -4,7 +4,12 @@
 //! legacy readers, by the 5-byte key set identifier), checks the
 //! masked PAN the phone sent, turns the PAN into a card token (HMAC-SHA256)
 //! so nothing after authorization needs the number, and verifies chip
-//! cryptograms with card keys derived from the issuer master keys.
+//! cryptograms with card keys derived from the issuer master keys. It also
+//! translates the reader's PIN blocks to the zone PIN key ([`pin_translation`]).
+
+mod pin_translation;
+
+pub use pin_translation::{zone_pin_matches, ZonePinBlock};
 
 use crate::config::{decode_hex, BdkScheme, HsmConfig};
 use hmac::{Hmac, Mac};
@@ -43,6 +48,12 @@ pub enum HsmError {
     /// The ARQC is not the card's cryptogram over this data.
     #[error("the ARQC does not verify")]
     ArqcMismatch,
+    /// The PIN block's KSN is not the card read's.
+    #[error("the PIN block belongs to another card read")]
+    PinNotOfThisRead,
+    /// The PIN block did not decipher to a PIN for this card.
+    #[error("PIN block: {0}")]
+    PinBlock(#[from] mpos_crypto::envelope::PinEnvelopeError),
 }
 
 /// A decrypted card. The number stays private to this module and the issuer simulator.
@@ -120,6 +131,7 @@ pub struct Hsm {
     bdks: Vec<Bdk>,
     issuer_master_keys: Vec<(Cards, IssuerMasterKey)>,
     token_key: [u8; 32],
+    zone_pin_key: [u8; 16],
 }
 
 impl fmt::Debug for Hsm {
@@ -183,11 +195,39 @@ impl Hsm {
             Cards::Prefix(prefix) => std::cmp::Reverse(prefix.len()),
             Cards::Brand(_) => std::cmp::Reverse(0),
         });
+        // Without a configured zone key the network is the simulated
+        // issuer in this process, which is handed the same random key.
+        let zone_pin_key = config
+            .zone_pin_key_hex
+            .as_deref()
+            .and_then(decode_hex::<16>)
+            .unwrap_or_else(rand::random);
         Hsm {
             bdks,
             issuer_master_keys,
             token_key,
+            zone_pin_key,
         }
+    }
+
+    /// The zone PIN key shared with the card network, for the simulated issuer only.
+    pub(crate) fn zone_pin_key_for_network(&self) -> [u8; 16] {
+        self.zone_pin_key
+    }
+
+    /// The BDK a KSN names.
+    fn bdk_for(&self, ksn_hex: &str) -> Result<&[u8; 16], HsmError> {
+        let scheme = match Scheme::of_ksn(ksn_hex).map_err(|_| HsmError::InvalidKsn)? {
+            Scheme::Aes128 => BdkScheme::Aes128,
+            Scheme::Tdes => BdkScheme::Tdes,
+        };
+        let ksn = hex::decode(ksn_hex).map_err(|_| HsmError::InvalidKsn)?;
+        let key_id = ksn.get(..scheme.id_len()).ok_or(HsmError::InvalidKsn)?;
+        self.bdks
+            .iter()
+            .find(|bdk| bdk.scheme == scheme && bdk.id == key_id)
+            .map(|bdk| &bdk.key)
+            .ok_or_else(|| HsmError::UnknownKey(hex::encode_upper(key_id)))
     }
 
     /// The issuer master key for a card: the longest matching prefix, else its brand's.
@@ -239,18 +279,7 @@ impl Hsm {
     pub fn open(&self, payload: &CardPayload) -> Result<OpenedCard, HsmError> {
         let (reader_id, counter) =
             envelope::ksn_parts(&payload.ksn).map_err(|_| HsmError::InvalidKsn)?;
-        let scheme = match Scheme::of_ksn(&payload.ksn).map_err(|_| HsmError::InvalidKsn)? {
-            Scheme::Aes128 => BdkScheme::Aes128,
-            Scheme::Tdes => BdkScheme::Tdes,
-        };
-        let ksn = hex::decode(&payload.ksn).map_err(|_| HsmError::InvalidKsn)?;
-        let key_id = ksn.get(..scheme.id_len()).ok_or(HsmError::InvalidKsn)?;
-        let bdk = self
-            .bdks
-            .iter()
-            .find(|bdk| bdk.scheme == scheme && bdk.id == key_id)
-            .map(|bdk| &bdk.key)
-            .ok_or_else(|| HsmError::UnknownKey(hex::encode_upper(key_id)))?;
+        let bdk = self.bdk_for(&payload.ksn)?;
         let sealed = SealedCard {
             ksn: payload.ksn.clone(),
             ciphertext: payload.ciphertext.clone(),

@@ -267,11 +267,14 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, GatewayError
         .to_string();
 
     let outbox = data_dir.join("outbox");
+    let hsm = Hsm::new(&config.hsm, token_key);
+    let issuer = issuer::SimulatedIssuer::new(
+        Duration::from_millis(config.issuer.slow_delay_ms),
+        hsm.zone_pin_key_for_network(),
+    );
     let state = AppState::new(Shared {
-        hsm: Hsm::new(&config.hsm, token_key),
-        issuer: Arc::new(issuer::SimulatedIssuer::new(Duration::from_millis(
-            config.issuer.slow_delay_ms,
-        ))),
+        hsm,
+        issuer: Arc::new(issuer),
         mailer: Mailer::new(config.smtp.as_ref(), outbox.join("mail.jsonl"))?,
         sms: SmsSender::new(config.sms.as_ref(), outbox.join("sms.jsonl"))?,
         cutoff: config.cutoff(),

@@ -33,6 +33,7 @@ pub fn config(database_url: Option<String>) -> GatewayConfig {
             imk_hex: hex::encode_upper(TEST_ISSUER_MASTER_KEY),
         }],
         token_key_hex: Some(hex::encode(rand::random::<[u8; 32]>())),
+        zone_pin_key_hex: None,
     });
     config.mode = Mode::Development;
     config.security.password_pepper_hex = Some(hex::encode(rand::random::<[u8; 32]>()));

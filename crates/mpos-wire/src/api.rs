@@ -211,6 +211,17 @@ pub struct BrandRule {
     pub signature: SignatureRule,
     /// Whether the brand asks for an online PIN.
     pub pin_required: bool,
+    /// With `pin_required`, the smallest amount (minor units) that asks
+    /// for it; 0: every amount.
+    #[serde(default)]
+    pub pin_from_minor: u64,
+}
+
+impl BrandRule {
+    /// Whether a sale of `amount` on this brand needs the cardholder's PIN.
+    pub fn requires_pin(&self, amount: Money) -> bool {
+        self.pin_required && amount.minor >= self.pin_from_minor
+    }
 }
 
 /// `GET /v1/app/terminal-config`.
@@ -243,6 +254,13 @@ impl TerminalConfig {
     pub fn requires_signature(&self, brand: Brand, amount: Money) -> bool {
         self.brand_rule(brand)
             .is_none_or(|rule| rule.signature.requires_signature(amount))
+    }
+
+    /// Whether a sale of this brand and amount needs the cardholder's PIN
+    /// (refunds never ask). Unknown brands do not: the gateway refuses them.
+    pub fn requires_pin(&self, brand: Brand, amount: Money) -> bool {
+        self.brand_rule(brand)
+            .is_some_and(|rule| rule.requires_pin(amount))
     }
 }
 
@@ -294,6 +312,21 @@ pub struct SaleRequest {
     pub brand: Brand,
     /// Card data from the reader.
     pub card: CardPayload,
+    /// The cardholder's PIN as the reader enciphered it, when the brand's
+    /// rule asks for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<PinBlockPayload>,
+}
+
+/// The reader's enciphered PIN: ISO 9564 format 4 under AES DUKPT (format
+/// 0 under TDES), bound to the card read by its KSN.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinBlockPayload {
+    /// The KSN of the card read: 24 (AES) or 20 (TDES) uppercase hex digits, as in `card.ksn`.
+    pub ksn: String,
+    /// The enciphered block: 32 (format 4) or 16 (format 0) uppercase hex digits.
+    pub block: String,
 }
 
 /// `POST /v1/app/refunds`.
@@ -731,11 +764,47 @@ mod tests {
                 accepted: true,
                 signature: SignatureRule::Never,
                 pin_required: false,
+                pin_from_minor: 0,
             }],
             time_zone: "Asia/Taipei".into(),
             auto_settle_at: "23:00".into(),
         };
         assert!(!config.requires_signature(Brand::Jcb, Money::twd_minor(10)));
         assert!(config.requires_signature(Brand::Visa, Money::twd_minor(10)));
+    }
+
+    #[test]
+    fn a_pin_is_asked_by_the_brands_rule_from_its_amount_up() {
+        let rule = |brand, pin_required, pin_from_minor| BrandRule {
+            brand,
+            accepted: true,
+            signature: SignatureRule::Always,
+            pin_required,
+            pin_from_minor,
+        };
+        let config = TerminalConfig {
+            merchant_id: "m".into(),
+            merchant_name: "n".into(),
+            terminal_id: "t".into(),
+            currency: crate::Currency::Twd,
+            brands: vec![
+                rule(Brand::UnionPay, true, 0),
+                rule(Brand::Visa, true, 300_000),
+                rule(Brand::Jcb, false, 0),
+            ],
+            time_zone: "Asia/Taipei".into(),
+            auto_settle_at: "23:00".into(),
+        };
+        assert!(config.requires_pin(Brand::UnionPay, Money::twd_minor(100)));
+        assert!(!config.requires_pin(Brand::Visa, Money::twd_minor(299_900)));
+        assert!(config.requires_pin(Brand::Visa, Money::twd_minor(300_000)));
+        assert!(!config.requires_pin(Brand::Jcb, Money::twd_minor(1_000_000)));
+        assert!(!config.requires_pin(Brand::Amex, Money::twd_minor(100)));
+        // A rule written before the amount existed asks at every amount.
+        let old: BrandRule = serde_json::from_value(serde_json::json!({
+            "brand": "union_pay", "accepted": true, "signature": {"rule": "always"}, "pin_required": true
+        }))
+        .unwrap();
+        assert!(old.requires_pin(Money::twd_minor(1)));
     }
 }

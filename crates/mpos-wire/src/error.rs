@@ -56,6 +56,10 @@ pub enum ErrorCode {
     CryptogramInvalid,
     /// The reader's key serial number was used before.
     KsnReused,
+    /// The card's brand and amount need the cardholder's PIN, and none came.
+    PinRequired,
+    /// The PIN block could not be deciphered for this card read.
+    PinDataInvalid,
     /// No transaction has this authorization code or id.
     OriginalNotFound,
     /// The refund is larger than what is left of the original sale.
@@ -101,7 +105,8 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
         match self {
-            BadRequest | PasswordRule | InvalidAmount | InvalidContact | CardDataInvalid => 400,
+            BadRequest | PasswordRule | InvalidAmount | InvalidContact | CardDataInvalid
+            | PinDataInvalid => 400,
             Unauthorized | SessionExpired | InvalidCredentials => 401,
             Forbidden
             | AccountDisabled
@@ -121,6 +126,7 @@ impl ErrorCode {
             | ChipRequired
             | SwipeRequired
             | CryptogramInvalid
+            | PinRequired
             | RefundExceedsOriginal
             | CardMismatch
             | NothingToSettle
@@ -163,6 +169,8 @@ impl ErrorCode {
             CardDataInvalid => "無法辨識卡片資料，請重新插卡或刷卡。",
             CryptogramInvalid => "晶片卡驗證失敗，請重新插卡；若仍失敗，請改用其他卡片。",
             KsnReused => "讀卡機安全檢查失敗，請重新插拔讀卡機後再試。",
+            PinRequired => "此卡需由持卡人輸入密碼，請重新交易並請持卡人輸入密碼。",
+            PinDataInvalid => "密碼資料無法驗證，請重新插卡或刷卡，並請持卡人重新輸入密碼。",
             OriginalNotFound => "查無原交易，請確認授權碼後重新輸入。",
             RefundExceedsOriginal => "退貨金額超過原交易可退金額，請修改金額。",
             CardMismatch => "退貨須使用原交易之卡片，請改刷原卡。",
@@ -217,6 +225,8 @@ impl ErrorCode {
             CardDataInvalid => "The card could not be read. Insert or swipe it again.",
             CryptogramInvalid => "The chip card failed its security check. Insert it again; if it fails again, use another card.",
             KsnReused => "The reader failed a security check. Reconnect the reader and try again.",
+            PinRequired => "This card needs the cardholder's PIN. Start the sale again and let the cardholder enter it.",
+            PinDataInvalid => "The PIN could not be checked. Insert or swipe the card again and let the cardholder enter the PIN again.",
             OriginalNotFound => "No original transaction has this authorization code. Check the code and enter it again.",
             RefundExceedsOriginal => "The refund is more than what is left of the original sale. Change the amount.",
             CardMismatch => "A refund must go to the card of the original sale. Swipe that card.",

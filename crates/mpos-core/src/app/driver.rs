@@ -54,6 +54,8 @@ impl Driver {
                 self.reader.cancel();
                 return None;
             }
+            Command::RequestPin => Reply::PinCommandSent(self.reader.request_pin()),
+            Command::EnterPin(keys) => Reply::PinCommandSent(self.reader.enter_pin(keys)),
             Command::ReaderOnlineResult(result) => {
                 let sent = self.reader.online_result(result);
                 if let Err(error) = &sent {
@@ -179,6 +181,8 @@ pub(crate) fn cancelled_reply(command: &Command) -> Option<Reply> {
         | Command::Logout(_)
         | Command::StartReader(_)
         | Command::CancelReader
+        | Command::RequestPin
+        | Command::EnterPin(_)
         | Command::ReaderOnlineResult(_)
         | Command::StartTimer { .. }
         | Command::CheckReader => return None,

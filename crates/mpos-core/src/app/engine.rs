@@ -323,6 +323,10 @@ impl Engine {
                     }
                     UserAction::ContinueRefund => PaymentInput::ContinueRefund { reader_connected },
                     UserAction::AddSignatureStroke { points } => PaymentInput::AddStroke { points },
+                    UserAction::PinKey { key } => PaymentInput::PinKey { key },
+                    UserAction::ClearPin => PaymentInput::ClearPin,
+                    UserAction::ConfirmPin => PaymentInput::ConfirmPin,
+                    UserAction::RetryPin => PaymentInput::RetryPin,
                     UserAction::ClearSignature => PaymentInput::ClearSignature,
                     UserAction::ConfirmSignature => PaymentInput::ConfirmSignature,
                     UserAction::SendReceipt { destination } => {

@@ -86,6 +86,20 @@ fn payment_screen(flow: &PaymentFlow) -> Screen {
             chip_failures: chip.chip_failures(),
             message,
         },
+        PaymentStep::PinEntry(entry) => Screen::PinEntry {
+            amount,
+            brand,
+            masked_pan: entry.masked_pan().to_string(),
+            keypad: entry.layout(),
+            entered: u32::try_from(entry.entered()).unwrap_or(u32::MAX),
+            sent: entry.is_sent(),
+            message,
+        },
+        PaymentStep::WrongPin { transaction } => Screen::WrongPin {
+            amount: transaction.amount,
+            masked_pan: transaction.masked_pan.to_string(),
+            message,
+        },
         PaymentStep::Authorizing { in_flight, .. } | PaymentStep::Completing { in_flight, .. } => {
             Screen::Authorizing {
                 kind: flow.kind(),

@@ -26,6 +26,8 @@ struct FakeReader {
     /// Answer the host's approval with the card's decline (AAC).
     refuse_results: std::sync::atomic::AtomicBool,
     cancels: AtomicUsize,
+    /// The key positions each PIN entry sent.
+    pin_keys: Mutex<Vec<Vec<u8>>>,
 }
 
 impl FakeReader {
@@ -72,10 +74,27 @@ impl CardReader for FakeReader {
         self.emit(ReaderEvent::OnlineResultAnswered(verdict));
         Ok(())
     }
+    fn request_pin(&self) -> Result<(), ReaderError> {
+        self.emit(ReaderEvent::PinPad(crate::reader::KeypadLayout {
+            digits: FAKE_KEYPAD,
+        }));
+        Ok(())
+    }
+    fn enter_pin(&self, keys: Vec<u8>) -> Result<(), ReaderError> {
+        self.pin_keys.lock().unwrap().push(keys);
+        self.emit(ReaderEvent::PinEntered(mpos_wire::api::PinBlockPayload {
+            ksn: "FFFF9876543210E00001".into(),
+            block: "0123456789ABCDEF".into(),
+        }));
+        Ok(())
+    }
     fn cancel(&self) {
         self.cancels.fetch_add(1, Ordering::SeqCst);
     }
 }
+
+/// The fake reader's keypad: key k shows digit (k + 3) mod 10.
+const FAKE_KEYPAD: [u8; 10] = [3, 4, 5, 6, 7, 8, 9, 0, 1, 2];
 
 /// Records every screen the listener hears of.
 #[derive(Default)]

@@ -60,6 +60,11 @@ pub enum Command {
     StartReader(ReaderRequest),
     /// Stop the reader.
     CancelReader,
+    /// Ask the reader for a PIN entry (its keypad layout comes as a reader event).
+    RequestPin,
+    /// Hand the reader the keypad positions touched (never digits); the
+    /// PIN block comes as a reader event.
+    EnterPin(Vec<u8>),
     /// Give the host's answer to the reader (chip cards finish with it);
     /// answered by [`Reply::OnlineResultSent`], and the card's verdict
     /// comes later as a reader event.
@@ -138,6 +143,9 @@ pub enum Reply {
     PasswordVerified(Result<(), HostError>),
     /// Answer to [`Command::StartReader`].
     ReaderStarted(Result<(), ReaderError>),
+    /// Answer to [`Command::RequestPin`] and [`Command::EnterPin`]: an
+    /// error means the reader did not take the command.
+    PinCommandSent(Result<(), ReaderError>),
     /// Answer to [`Command::ReaderOnlineResult`]: an error means the
     /// answer never reached the reader, so the card did not finish with it.
     OnlineResultSent(Result<(), ReaderError>),
@@ -174,6 +182,8 @@ impl Command {
             self,
             Command::StartReader(_)
                 | Command::CancelReader
+                | Command::RequestPin
+                | Command::EnterPin(_)
                 | Command::ReaderOnlineResult(_)
                 | Command::Journal(_)
                 | Command::StartTimer { .. }
@@ -206,6 +216,8 @@ impl fmt::Debug for Command {
             Command::Logout(_) => f.write_str("Logout"),
             Command::StartReader(request) => write!(f, "StartReader({request:?})"),
             Command::CancelReader => f.write_str("CancelReader"),
+            Command::RequestPin => f.write_str("RequestPin"),
+            Command::EnterPin(keys) => write!(f, "EnterPin(<{} keys>)", keys.len()),
             Command::ReaderOnlineResult(result) => write!(f, "ReaderOnlineResult({result:?})"),
             Command::Journal(update) => write!(f, "Journal({update:?})"),
             Command::Authorize {
@@ -261,9 +273,13 @@ impl fmt::Debug for AuthorizeRequest {
             AuthorizeRequest::Sale(r) => ("Sale", r.amount, r.brand, &r.card),
             AuthorizeRequest::Refund(r) => ("Refund", r.amount, r.brand, &r.card),
         };
+        let pin = match self {
+            AuthorizeRequest::Sale(r) if r.pin.is_some() => ", pin: <enciphered>",
+            _ => "",
+        };
         write!(
             f,
-            "{kind} {{ amount: {amount}, brand: {brand:?}, card: {}, entry: {:?} }}",
+            "{kind} {{ amount: {amount}, brand: {brand:?}, card: {}, entry: {:?}{pin} }}",
             card.masked_pan, card.entry_mode
         )
     }
@@ -284,6 +300,7 @@ impl fmt::Debug for Reply {
             Reply::TerminalConfig(r) => ("TerminalConfig", outcome(r)),
             Reply::PasswordVerified(r) => ("PasswordVerified", outcome(r)),
             Reply::ReaderStarted(r) => ("ReaderStarted", outcome(r)),
+            Reply::PinCommandSent(r) => ("PinCommandSent", outcome(r)),
             Reply::OnlineResultSent(r) => ("OnlineResultSent", outcome(r)),
             Reply::JournalWritten(r) => ("JournalWritten", outcome(r)),
             Reply::Authorized(r) => ("Authorized", outcome(r)),
@@ -355,9 +372,17 @@ mod tests {
                 amount: mpos_wire::Money::twd_minor(100),
                 brand: mpos_wire::Brand::Visa,
                 card: payload.clone(),
+                pin: Some(mpos_wire::api::PinBlockPayload {
+                    ksn: "FFFF9876543210E00001".into(),
+                    block: "0123456789ABCDEF".into(),
+                }),
             }),
         };
         let text = format!("{command:?}");
+        assert!(!text.contains("0123456789ABCDEF"), "{text}");
+        assert!(text.contains("pin: <enciphered>"), "{text}");
+        let keys = format!("{:?}", Command::EnterPin(vec![9, 3, 7, 1]));
+        assert_eq!(keys, "EnterPin(<4 keys>)");
         assert!(!text.contains(&payload.ciphertext));
         assert!(!text.contains(&payload.ksn));
         assert!(text.contains(payload.masked_pan.as_str()));

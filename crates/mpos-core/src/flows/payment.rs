@@ -1,6 +1,6 @@
 //! Sale and refund as one pure state machine: amount and brand, (refund:
-//! the original authorization code), the card, the authorization, then the
-//! signature and the receipt. When the outcome of an authorization is
+//! the original authorization code), the card, the PIN where the brand's
+//! rule asks one, the authorization, then the signature and the receipt. When the outcome of an authorization is
 //! unknown, the flow never shows approved or declined: it reverses the
 //! request, by its idempotency key, until the gateway acknowledges.
 
@@ -12,15 +12,23 @@ use super::{normalize_auth_code, AuthorizeRequest, Command, Reply};
 use crate::error::UserMessage;
 use crate::model::host_error::HostError;
 use crate::model::in_flight::{InFlightRecord, JournalState, JournalUpdate, ResumeDecision};
-use crate::model::reader::{OnlineResult, ReaderError, ReaderEvent, ReaderRequest};
+use crate::model::reader::{KeypadLayout, OnlineResult, ReaderError, ReaderEvent, ReaderRequest};
 use crate::model::timer::Timer;
 use crate::notice::Notice;
 use mpos_wire::api::{
-    AuthorizationResponse, Point, ReceiptDestination, RefundRequest, ReversalReason,
+    AuthorizationResponse, PinBlockPayload, Point, ReceiptDestination, RefundRequest, ReversalReason,
     ReversalRequest, SaleRequest, SignatureRequest, Stroke, TerminalConfig, TransactionSummary,
     TxnKind, TxnStatus,
 };
 use mpos_wire::{Brand, CardPayload, EntryMode, ErrorCode, MaskedPan, Money};
+
+/// ISO 8583: the PIN was wrong; the cardholder may try again.
+const WRONG_PIN: &str = "55";
+/// ISO 8583: too many wrong PINs; the issuer blocked the PIN.
+const PIN_TRIES_EXCEEDED: &str = "75";
+/// ISO 9564-1's shortest and longest PIN.
+const MIN_PIN_KEYS: usize = 4;
+const MAX_PIN_KEYS: usize = 12;
 
 /// What the present-card screen asks the cardholder to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,6 +93,13 @@ pub enum PaymentStep {
         /// What the screen asks.
         prompt: CardPrompt,
     },
+    /// The cardholder enters the PIN on the reader's keypad layout.
+    PinEntry(PinEntry),
+    /// The issuer said the PIN was wrong: read the card again or stop.
+    WrongPin {
+        /// The declined attempt.
+        transaction: TransactionSummary,
+    },
     /// The request is being journaled, then sent.
     Authorizing {
         /// The transaction.
@@ -140,6 +155,54 @@ pub enum PaymentStep {
     Exit(PaymentExit),
 }
 
+/// A PIN entry in progress. The phone holds key positions, never digits:
+/// only the reader knows which digit each key shows to it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PinEntry {
+    /// The card the PIN is for, sent with the PIN block.
+    card: CardPayload,
+    /// The key of the authorization the PIN block starts.
+    idempotency_key: String,
+    /// The reader's keypad, once it came.
+    layout: Option<KeypadLayout>,
+    /// Positions touched so far; emptied when sent.
+    keys: Vec<u8>,
+    /// Whether the positions went to the reader and its PIN block is awaited.
+    sent: bool,
+}
+
+impl std::fmt::Debug for PinEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PinEntry")
+            .field("card", &self.card.masked_pan)
+            .field("keys", &self.keys.len())
+            .field("sent", &self.sent)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PinEntry {
+    /// The card's first 6 and last 4 digits.
+    pub fn masked_pan(&self) -> &MaskedPan {
+        &self.card.masked_pan
+    }
+
+    /// The keypad to draw, once the reader sent it.
+    pub fn layout(&self) -> Option<KeypadLayout> {
+        self.layout
+    }
+
+    /// How many keys were touched (one dot each).
+    pub fn entered(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the PIN went to the reader and its block is awaited.
+    pub fn is_sent(&self) -> bool {
+        self.sent
+    }
+}
+
 /// What the user, the reader or the driver feeds the payment flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentInput {
@@ -177,6 +240,17 @@ pub enum PaymentInput {
         /// Random 128-bit hex from the driver.
         fresh_key: String,
     },
+    /// A key of the PIN pad touched: its position, never its digit.
+    PinKey {
+        /// 0 to 9, in the keypad's reading order.
+        key: u8,
+    },
+    /// Empty the PIN entered so far.
+    ClearPin,
+    /// The cardholder finished the PIN.
+    ConfirmPin,
+    /// After a wrong PIN: read the card again for another try.
+    RetryPin,
     /// A pen stroke on the signature pad.
     AddStroke {
         /// Its points.
@@ -368,6 +442,21 @@ impl PaymentFlow {
             PaymentStep::Amount => self.at_amount(input),
             PaymentStep::RefundAuthCode => self.at_auth_code(input),
             PaymentStep::PresentCard { chip, prompt } => self.at_present_card(chip, prompt, input),
+            PaymentStep::PinEntry(entry) => self.at_pin_entry(entry, input),
+            PaymentStep::WrongPin { transaction } => match input {
+                PaymentInput::RetryPin => {
+                    self.message = Some(Notice::PresentCardForPinRetry.into());
+                    let step = PaymentStep::PresentCard {
+                        chip: ChipFirst::new(),
+                        prompt: self.first_prompt(),
+                    };
+                    (step, vec![Command::StartReader(self.reader_request())])
+                }
+                PaymentInput::Back | PaymentInput::Cancel => {
+                    (PaymentStep::Exit(PaymentExit::Home(None)), Vec::new())
+                }
+                _ => (PaymentStep::WrongPin { transaction }, Vec::new()),
+            },
             PaymentStep::Authorizing { in_flight, request } => {
                 self.at_authorizing(in_flight, request, input)
             }
@@ -582,6 +671,9 @@ impl PaymentFlow {
             ReaderEvent::ChipReadFailed
             | ReaderEvent::CardRemoved
             | ReaderEvent::InsertChip
+            | ReaderEvent::PinPad(_)
+            | ReaderEvent::PinEntered(_)
+            | ReaderEvent::PinEntryFailed
             | ReaderEvent::OnlineResultAnswered(_) => Vec::new(),
         };
         (PaymentStep::PresentCard { chip, prompt }, commands)
@@ -601,7 +693,105 @@ impl PaymentFlow {
             self.message = Some(ErrorCode::BrandMismatch.into());
             return (PaymentStep::PresentCard { chip, prompt }, self.rearm());
         }
+        if self.kind == TxnKind::Sale && self.config.requires_pin(brand, amount) {
+            // The reader draws the keypad; the PIN block it returns is bound to this read.
+            self.message = Some(Notice::EnterPin.into());
+            let entry = PinEntry {
+                card,
+                idempotency_key,
+                layout: None,
+                keys: Vec::new(),
+                sent: false,
+            };
+            return (PaymentStep::PinEntry(entry), vec![Command::RequestPin]);
+        }
         self.message = None;
+        self.authorize(card, None, idempotency_key)
+    }
+
+    fn at_pin_entry(
+        &mut self,
+        mut entry: PinEntry,
+        input: PaymentInput,
+    ) -> (PaymentStep, Vec<Command>) {
+        let mut commands = Vec::new();
+        match input {
+            PaymentInput::Reader {
+                event: ReaderEvent::PinPad(layout),
+                ..
+            } if !entry.sent => {
+                entry.layout = Some(layout);
+                entry.keys.clear();
+            }
+            PaymentInput::Reader {
+                event: ReaderEvent::PinEntered(pin),
+                ..
+            } if entry.sent => {
+                self.message = None;
+                return self.authorize(entry.card, Some(pin), entry.idempotency_key);
+            }
+            PaymentInput::Reader {
+                event: ReaderEvent::Disconnected,
+                ..
+            } => {
+                self.message = Some(Notice::ReaderDisconnected.into());
+                let step = PaymentStep::PresentCard {
+                    chip: ChipFirst::new(),
+                    prompt: self.first_prompt(),
+                };
+                return (step, Vec::new());
+            }
+            PaymentInput::Reply(Reply::PinCommandSent(Err(_)))
+            | PaymentInput::Reader {
+                event: ReaderEvent::PinEntryFailed,
+                ..
+            } => {
+                // The reader lost the PIN entry: read the card again.
+                self.message = Some(Notice::PresentCardForPinRetry.into());
+                let step = PaymentStep::PresentCard {
+                    chip: ChipFirst::new(),
+                    prompt: self.first_prompt(),
+                };
+                return (step, self.rearm());
+            }
+            PaymentInput::PinKey { key } => {
+                let usable = entry.layout.is_some() && !entry.sent;
+                if usable && usize::from(key) < 10 && entry.keys.len() < MAX_PIN_KEYS {
+                    entry.keys.push(key);
+                    self.message = None;
+                }
+            }
+            PaymentInput::ClearPin if !entry.sent => entry.keys.clear(),
+            PaymentInput::ConfirmPin if entry.layout.is_some() && !entry.sent => {
+                if entry.keys.len() < MIN_PIN_KEYS {
+                    self.message = Some(Notice::PinTooShort.into());
+                } else {
+                    entry.sent = true;
+                    commands.push(Command::EnterPin(std::mem::take(&mut entry.keys)));
+                }
+            }
+            PaymentInput::Back | PaymentInput::Cancel => {
+                self.message = None;
+                return (
+                    PaymentStep::Exit(PaymentExit::Home(None)),
+                    vec![Command::CancelReader],
+                );
+            }
+            _ => {}
+        }
+        (PaymentStep::PinEntry(entry), commands)
+    }
+
+    /// Journals the request, then sends it (the PIN block with a sale that needed one).
+    fn authorize(
+        &mut self,
+        card: CardPayload,
+        pin: Option<PinBlockPayload>,
+        idempotency_key: String,
+    ) -> (PaymentStep, Vec<Command>) {
+        let (Some(amount), Some(brand)) = (self.amount(), self.brand) else {
+            return (PaymentStep::Amount, vec![Command::CancelReader]);
+        };
         let in_flight = InFlight {
             idempotency_key,
             amount,
@@ -613,6 +803,7 @@ impl PaymentFlow {
                 amount,
                 brand,
                 card,
+                pin,
             }),
             TxnKind::Refund => AuthorizeRequest::Refund(RefundRequest {
                 amount,
@@ -714,8 +905,20 @@ impl PaymentFlow {
                     online_result(false),
                     journal_state(&in_flight, JournalState::Done),
                 ];
-                self.message = Some(Notice::Declined.into());
-                (PaymentStep::Declined { transaction }, commands)
+                match transaction.response_code.as_str() {
+                    WRONG_PIN => {
+                        self.message = Some(Notice::WrongPin.into());
+                        (PaymentStep::WrongPin { transaction }, commands)
+                    }
+                    PIN_TRIES_EXCEEDED => {
+                        self.message = Some(Notice::PinTriesExceeded.into());
+                        (PaymentStep::Declined { transaction }, commands)
+                    }
+                    _ => {
+                        self.message = Some(Notice::Declined.into());
+                        (PaymentStep::Declined { transaction }, commands)
+                    }
+                }
             }
             TxnStatus::Pending | TxnStatus::Voided | TxnStatus::Reversed => {
                 self.outcome_unknown(in_flight, ReversalReason::MalformedResponse)
@@ -1271,9 +1474,14 @@ fn reader_error_message(error: &ReaderError) -> UserMessage {
         ReaderError::Busy => Notice::ReaderBusy.into(),
         ReaderError::NotConnected | ReaderError::Timeout => Notice::ReaderNotConnected.into(),
         ReaderError::CardDeclined => Notice::ReaderRefusedApproval.into(),
+        ReaderError::Refused => Notice::PresentCardForPinRetry.into(),
     }
 }
 
 #[cfg(test)]
 #[path = "payment_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "payment_pin_tests.rs"]
+mod pin_tests;

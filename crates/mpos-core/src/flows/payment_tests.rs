@@ -312,6 +312,7 @@ fn chip_sale_is_journaled_before_it_is_sent() {
                 amount: twd(120),
                 brand: Brand::Jcb,
                 card: chip_payload(Brand::Jcb),
+                pin: None,
             }),
         }]
     );

@@ -55,29 +55,50 @@ pub fn config() -> TerminalConfig {
                 accepted: true,
                 signature: SignatureRule::Above { minor: 300_000 },
                 pin_required: false,
+                pin_from_minor: 0,
             },
             BrandRule {
                 brand: Brand::Mastercard,
                 accepted: true,
                 signature: SignatureRule::Always,
                 pin_required: false,
+                pin_from_minor: 0,
             },
             BrandRule {
                 brand: Brand::Jcb,
                 accepted: true,
                 signature: SignatureRule::Never,
                 pin_required: false,
+                pin_from_minor: 0,
             },
             BrandRule {
                 brand: Brand::UnionPay,
                 accepted: false,
                 signature: SignatureRule::Always,
                 pin_required: true,
+                pin_from_minor: 0,
             },
         ],
         time_zone: "Asia/Taipei".into(),
         auto_settle_at: "23:00".into(),
     }
+}
+
+/// [`config`] where UnionPay is accepted and asks a PIN at every amount,
+/// and Visa asks one from NT$10,000 up.
+pub fn pin_config() -> TerminalConfig {
+    let mut config = config();
+    for rule in &mut config.brands {
+        match rule.brand {
+            Brand::UnionPay => rule.accepted = true,
+            Brand::Visa => {
+                rule.pin_required = true;
+                rule.pin_from_minor = 1_000_000;
+            }
+            _ => {}
+        }
+    }
+    config
 }
 
 /// A logged-in user.

@@ -35,6 +35,7 @@ fn sale_request() -> SaleRequest {
         amount: Money::twd_minor(10_000),
         brand: Brand::Visa,
         card: testing::chip_payload(Brand::Visa),
+        pin: None,
     }
 }
 

@@ -3,7 +3,7 @@
 //! masked number, the brand, the entry mode, the service code, and the
 //! reader's DUKPT envelope.
 
-use mpos_wire::api::{IssuerAuthentication, TxnKind};
+use mpos_wire::api::{IssuerAuthentication, PinBlockPayload, TxnKind};
 use mpos_wire::{CardPayload, Money};
 
 /// Identity and state of a connected reader.
@@ -46,6 +46,21 @@ pub struct OnlineResult {
     pub issuer_authentication: Option<IssuerAuthentication>,
 }
 
+/// The reader's keypad for one PIN entry: the digit on each of the ten
+/// keys (keys 0 to 8 in three rows of three, key 9 alone below). Drawn on
+/// screen; with the keys touched it would give the PIN away, so it is never logged.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct KeypadLayout {
+    /// `digits[key]` is the digit shown on `key`.
+    pub digits: [u8; 10],
+}
+
+impl std::fmt::Debug for KeypadLayout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeypadLayout(<hidden>)")
+    }
+}
+
 /// Something the cardholder or the reader did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReaderEvent {
@@ -68,6 +83,12 @@ pub enum ReaderEvent {
     InsertChip,
     /// The card left the slot.
     CardRemoved,
+    /// The reader's keypad layout for the PIN entry the app asked for.
+    PinPad(KeypadLayout),
+    /// The reader enciphered the PIN typed on that keypad.
+    PinEntered(PinBlockPayload),
+    /// The reader refused the PIN entry (it lost the card read).
+    PinEntryFailed,
     /// The reader finished with the host's answer given by
     /// `CardReader::online_result`: `Ok` when the card accepted it, an
     /// error when the card declined an approval or the reader lost the
@@ -87,6 +108,9 @@ pub enum ReaderError {
     /// The reader did not answer in time.
     #[error("the card reader did not answer")]
     Timeout,
+    /// The reader refused the command (a PIN entry it no longer holds).
+    #[error("the card reader refused the command")]
+    Refused,
     /// The chip declined the approved transaction (AAC in the second GENERATE AC).
     #[error("the card declined the transaction")]
     CardDeclined,

@@ -4,6 +4,7 @@
 
 use crate::error::UserMessage;
 use crate::flows::payment::CardPrompt;
+use crate::model::reader::KeypadLayout;
 use crate::model::self_check::CheckLine;
 use crate::receipt::qr::QrMatrix;
 use mpos_wire::api::{
@@ -84,6 +85,32 @@ pub enum Screen {
         /// Chip reads that failed in this transaction.
         chip_failures: u32,
         /// What went wrong or what to do.
+        message: Option<UserMessage>,
+    },
+    /// The cardholder enters the PIN on the reader's keypad layout.
+    PinEntry {
+        /// Amount.
+        amount: Money,
+        /// Brand.
+        brand: Brand,
+        /// First 6 and last 4 digits.
+        masked_pan: String,
+        /// The digit on each key, once the reader sent the layout.
+        keypad: Option<KeypadLayout>,
+        /// Keys touched so far (shown as dots).
+        entered: u32,
+        /// Whether the PIN went to the reader.
+        sent: bool,
+        /// What to do.
+        message: Option<UserMessage>,
+    },
+    /// The issuer said the PIN was wrong.
+    WrongPin {
+        /// Amount.
+        amount: Money,
+        /// First 6 and last 4 digits.
+        masked_pan: String,
+        /// What to do next.
         message: Option<UserMessage>,
     },
     /// Waiting for the bank.

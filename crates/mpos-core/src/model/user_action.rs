@@ -51,6 +51,17 @@ pub enum UserAction {
     },
     /// "Continue" (繼續) after the authorization code.
     ContinueRefund,
+    /// A key of the PIN pad touched: its position on the reader's layout.
+    PinKey {
+        /// 0 to 9, in the keypad's reading order.
+        key: u8,
+    },
+    /// Clear the PIN entered so far (清除).
+    ClearPin,
+    /// Confirm the PIN (確認).
+    ConfirmPin,
+    /// After a wrong PIN: read the card again and enter the PIN again.
+    RetryPin,
     /// One pen stroke on the signature pad.
     AddSignatureStroke {
         /// Points in a 0..=1000 square.
@@ -138,6 +149,11 @@ impl fmt::Debug for UserAction {
             UserAction::AddSignatureStroke { points } => {
                 write!(f, "AddSignatureStroke {{ points: {} }}", points.len())
             }
+            // Which key was touched stays out of logs: with the layout it is the PIN.
+            UserAction::PinKey { .. } => f.write_str("PinKey"),
+            UserAction::ClearPin => f.write_str("ClearPin"),
+            UserAction::ConfirmPin => f.write_str("ConfirmPin"),
+            UserAction::RetryPin => f.write_str("RetryPin"),
             UserAction::ClearSignature => f.write_str("ClearSignature"),
             UserAction::ConfirmSignature => f.write_str("ConfirmSignature"),
             UserAction::SendReceipt { .. } => f.write_str("SendReceipt { <contact> }"),

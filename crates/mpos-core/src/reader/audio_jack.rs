@@ -190,6 +190,14 @@ impl CardReader for AudioJackReader {
         self.lock().driver.send_online_result(&result)
     }
 
+    fn request_pin(&self) -> Result<(), ReaderError> {
+        self.lock().driver.request_pin()
+    }
+
+    fn enter_pin(&self, keys: Vec<u8>) -> Result<(), ReaderError> {
+        self.lock().driver.enter_pin(keys)
+    }
+
     fn cancel(&self) {
         self.lock().driver.cancel();
     }

@@ -24,6 +24,12 @@ pub trait CardReader: Send + Sync {
     /// verdict comes later as [`ReaderEvent::OnlineResultAnswered`]. An
     /// error means the answer could not be handed over at all.
     fn online_result(&self, result: OnlineResult) -> Result<(), ReaderError>;
+    /// Asks the reader for a PIN entry for the card just read; the layout
+    /// comes back as [`ReaderEvent::PinPad`].
+    fn request_pin(&self) -> Result<(), ReaderError>;
+    /// Hands the reader the keypad positions the cardholder touched (never
+    /// digits); the block comes back as [`ReaderEvent::PinEntered`].
+    fn enter_pin(&self, keys: Vec<u8>) -> Result<(), ReaderError>;
     /// Stops collecting; the reader returns to idle.
     fn cancel(&self);
     /// The audio link as measured when it was set up, for the pre-shift

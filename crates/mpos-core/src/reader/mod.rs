@@ -5,5 +5,7 @@
 pub mod audio_jack;
 mod boundary;
 
-pub use crate::model::reader::{OnlineResult, ReaderError, ReaderEvent, ReaderInfo, ReaderRequest};
+pub use crate::model::reader::{
+    KeypadLayout, OnlineResult, ReaderError, ReaderEvent, ReaderInfo, ReaderRequest,
+};
 pub use boundary::{CardReader, ReaderEventSink};

@@ -180,6 +180,10 @@ impl Form {
             Intent::RefundNow => UserAction::RefundNow,
             Intent::ContinueRefund => UserAction::ContinueRefund,
             Intent::CancelPayment => UserAction::CancelPayment,
+            Intent::PinKey { key } => UserAction::PinKey { key: *key },
+            Intent::ClearPin => UserAction::ClearPin,
+            Intent::ConfirmPin => UserAction::ConfirmPin,
+            Intent::RetryPin => UserAction::RetryPin,
             Intent::ClearSignature => UserAction::ClearSignature,
             Intent::ConfirmSignature => UserAction::ConfirmSignature,
             Intent::SendReceipt => UserAction::SendReceipt {

@@ -106,6 +106,17 @@ pub enum Intent {
     ContinueRefund,
     /// Abandon the payment (before the card is read) or leave a decline.
     CancelPayment,
+    /// A key of the PIN pad (its position; the shell never knows the digit's meaning).
+    PinKey {
+        /// 0 to 9, in the keypad's reading order.
+        key: u8,
+    },
+    /// 清除 the PIN entered so far.
+    ClearPin,
+    /// 確認 the PIN.
+    ConfirmPin,
+    /// 重新輸入密碼 after a wrong PIN.
+    RetryPin,
     /// Clear the signature pad.
     ClearSignature,
     /// 確認簽名.

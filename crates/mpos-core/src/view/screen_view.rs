@@ -28,6 +28,10 @@ pub enum ScreenId {
     RefundAuthCode,
     /// Insert or swipe the card.
     PresentCard,
+    /// The cardholder enters the PIN on the reader's keypad.
+    PinEntry,
+    /// The issuer said the PIN was wrong.
+    WrongPin,
     /// Waiting for the bank.
     Authorizing,
     /// No answer: reversing.
@@ -56,7 +60,7 @@ pub enum ScreenId {
 
 impl ScreenId {
     /// Every screen, in the guide's order.
-    pub const ALL: [ScreenId; 20] = [
+    pub const ALL: [ScreenId; 22] = [
         ScreenId::Login,
         ScreenId::Activation,
         ScreenId::NewPassword,
@@ -65,6 +69,8 @@ impl ScreenId {
         ScreenId::Amount,
         ScreenId::RefundAuthCode,
         ScreenId::PresentCard,
+        ScreenId::PinEntry,
+        ScreenId::WrongPin,
         ScreenId::Authorizing,
         ScreenId::OutcomeUnknown,
         ScreenId::Declined,
@@ -90,6 +96,8 @@ impl ScreenId {
             Screen::Amount { .. } => ScreenId::Amount,
             Screen::RefundAuthCode { .. } => ScreenId::RefundAuthCode,
             Screen::PresentCard { .. } => ScreenId::PresentCard,
+            Screen::PinEntry { .. } => ScreenId::PinEntry,
+            Screen::WrongPin { .. } => ScreenId::WrongPin,
             Screen::Authorizing { .. } => ScreenId::Authorizing,
             Screen::OutcomeUnknown { .. } => ScreenId::OutcomeUnknown,
             Screen::Declined { .. } => ScreenId::Declined,
@@ -211,6 +219,20 @@ pub struct RowView {
     pub trailing: String,
     /// Sent when tapped.
     pub intent: Intent,
+}
+
+/// The PIN pad: ten keys in the reader's random order, and a dot per key
+/// touched. The shell lays the keys out in rows of three with the last one
+/// alone in the middle of the fourth row, and sends each key's intent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PinPadView {
+    /// The keys in reading order; empty until the reader sent its layout.
+    pub keys: Vec<ButtonView>,
+    /// What the dots stand for.
+    pub label: String,
+    /// One dot per digit entered (never the digits).
+    pub dots: String,
 }
 
 /// How a button looks.
@@ -352,6 +374,8 @@ pub struct ScreenView {
     pub qr: Option<QrView>,
     /// The signature pad.
     pub signature: Option<SignaturePadView>,
+    /// The PIN pad.
+    pub pin_pad: Option<PinPadView>,
     /// Text inputs.
     pub inputs: Vec<InputView>,
     /// A choice (the card brand).
@@ -386,6 +410,7 @@ impl ScreenView {
             fields: Vec::new(),
             qr: None,
             signature: None,
+            pin_pad: None,
             inputs: Vec::new(),
             choice: None,
             rows: Vec::new(),
@@ -412,6 +437,10 @@ impl ScreenView {
         }
         if let Some(pad) = &self.signature {
             texts.push(pad.hint.as_str());
+        }
+        if let Some(pad) = &self.pin_pad {
+            texts.extend([pad.label.as_str(), pad.dots.as_str()]);
+            texts.extend(pad.keys.iter().map(|key| key.label.as_str()));
         }
         for input in &self.inputs {
             texts.extend([input.label.as_str(), input.value.as_str()]);

@@ -237,6 +237,24 @@ texts! {
     Continue => ("繼續", "Continue"),
     /// Clear the pad.
     ClearSignature => ("清除", "Clear"),
+    /// Clear the PIN entered so far.
+    ClearPin => ("清除", "Clear"),
+    /// Confirm the PIN.
+    ConfirmPin => ("確認", "Confirm"),
+    /// Read the card again after a wrong PIN.
+    RetryPin => ("重新輸入密碼", "Enter the PIN again"),
+    /// PIN entry title.
+    PinEntryTitle => ("輸入密碼", "Enter PIN"),
+    /// Wrong PIN title.
+    WrongPinTitle => ("密碼錯誤", "Wrong PIN"),
+    /// The cardholder enters the PIN.
+    PromptEnterPin => ("請持卡人輸入密碼後按「確認」", "Cardholder: enter your PIN, then press Confirm"),
+    /// The reader's keypad is on its way.
+    PromptWaitingForKeypad => ("正在向讀卡機取得密碼鍵盤…", "Getting the keypad from the card reader…"),
+    /// The PIN is with the reader.
+    PromptPinSent => ("密碼已由讀卡機加密，處理中…", "The card reader is encrypting the PIN…"),
+    /// The dots' label.
+    PinDigits => ("密碼", "PIN"),
     /// Confirm the signature.
     ConfirmSignature => ("確認簽名", "Confirm signature"),
     /// Send the e-receipt.

@@ -2,11 +2,12 @@
 //! authorization. [`SimulatedIssuer`] (the test-card catalogue) is the one
 //! implementation; a card network's would be another.
 
+pub mod pin_tries;
 mod simulator;
 
 pub use simulator::{authorize_refund, authorize_sale, is_expired, SimulatedIssuer};
 
-use crate::hsm::OpenedCard;
+use crate::hsm::{OpenedCard, ZonePinBlock};
 use std::future::Future;
 use std::pin::Pin;
 use time::Date;
@@ -37,8 +38,14 @@ pub type IssuerFuture<'a> = Pin<Box<dyn Future<Output = IssuerDecision> + Send +
 
 /// Whoever approves or declines the cardholder's authorizations.
 pub trait Issuer: Send + Sync {
-    /// A sale on `card` on business day `today`.
-    fn authorize_sale<'a>(&'a self, card: &'a OpenedCard, today: Date) -> IssuerFuture<'a>;
+    /// A sale on `card` on business day `today`, with the cardholder's PIN
+    /// under the zone PIN key when one was entered.
+    fn authorize_sale<'a>(
+        &'a self,
+        card: &'a OpenedCard,
+        pin: Option<&'a ZonePinBlock>,
+        today: Date,
+    ) -> IssuerFuture<'a>;
     /// A refund to `card` of an approved sale.
     fn authorize_refund<'a>(&'a self, card: &'a OpenedCard) -> IssuerFuture<'a>;
 }

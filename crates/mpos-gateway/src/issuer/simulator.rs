@@ -1,21 +1,45 @@
 //! The issuer simulator: answers authorizations for the test-card
 //! catalogue (pure decisions), the slow issuer after the configured delay.
+//! It knows each test card's PIN and counts wrong PINs per card in memory
+//! (an issuer's own state: it lasts as long as the gateway process).
 
+use super::pin_tries::{judge_pin, PinVerdict};
 use super::{Issuer, IssuerDecision, IssuerFuture};
-use crate::hsm::OpenedCard;
+use crate::hsm::{zone_pin_matches, OpenedCard, ZonePinBlock};
 use mpos_cards::{IssuerBehaviour, TestCard};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 use time::Date;
 
 /// The simulated issuer of the test-card catalogue.
 pub struct SimulatedIssuer {
     slow_delay: Duration,
+    zone_pin_key: [u8; 16],
+    /// Wrong PINs in a row, by card token.
+    wrong_pins: Mutex<HashMap<String, u8>>,
 }
 
 impl SimulatedIssuer {
-    /// A simulator whose slow cards answer after `slow_delay`.
-    pub fn new(slow_delay: Duration) -> Self {
-        SimulatedIssuer { slow_delay }
+    /// A simulator whose slow cards answer after `slow_delay`, receiving
+    /// PIN blocks under `zone_pin_key`.
+    pub fn new(slow_delay: Duration, zone_pin_key: [u8; 16]) -> Self {
+        SimulatedIssuer {
+            slow_delay,
+            zone_pin_key,
+            wrong_pins: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Checks the PIN against the card's and keeps the try count.
+    fn verify_pin(&self, card: &OpenedCard, pin: &ZonePinBlock) -> PinVerdict {
+        let right = TestCard::by_pan(card.pan())
+            .is_some_and(|test| zone_pin_matches(&self.zone_pin_key, pin, card.pan(), test.pin));
+        let mut tries = self.wrong_pins.lock().unwrap_or_else(|p| p.into_inner());
+        let wrong_so_far = tries.get(&card.card_token).copied().unwrap_or(0);
+        let (verdict, wrong) = judge_pin(wrong_so_far, right);
+        tries.insert(card.card_token.clone(), wrong);
+        verdict
     }
 
     fn answer(&self, decision: IssuerDecision) -> IssuerFuture<'static> {
@@ -30,8 +54,25 @@ impl SimulatedIssuer {
 }
 
 impl Issuer for SimulatedIssuer {
-    fn authorize_sale<'a>(&'a self, card: &'a OpenedCard, today: Date) -> IssuerFuture<'a> {
-        self.answer(authorize_sale(card, today))
+    fn authorize_sale<'a>(
+        &'a self,
+        card: &'a OpenedCard,
+        pin: Option<&'a ZonePinBlock>,
+        today: Date,
+    ) -> IssuerFuture<'a> {
+        let decision = authorize_sale(card, today);
+        // An unknown or expired card is refused before its PIN is looked at.
+        let refused_early = matches!(decision.response_code, "14" | "54");
+        let pin_refusal = pin
+            .filter(|_| !refused_early)
+            .and_then(|pin| self.verify_pin(card, pin).response_code());
+        match pin_refusal {
+            Some(response_code) => self.answer(IssuerDecision {
+                response_code,
+                slow: false,
+            }),
+            None => self.answer(decision),
+        }
     }
 
     fn authorize_refund<'a>(&'a self, card: &'a OpenedCard) -> IssuerFuture<'a> {
@@ -112,7 +153,7 @@ mod tests {
 
     #[tokio::test]
     async fn slow_cards_answer_after_the_delay() {
-        let issuer = SimulatedIssuer::new(Duration::from_millis(200));
+        let issuer = SimulatedIssuer::new(Duration::from_millis(200), [0x11; 16]);
         let started = std::time::Instant::now();
         let decision = issuer
             .answer(IssuerDecision {

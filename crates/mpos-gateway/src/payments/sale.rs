@@ -1,4 +1,5 @@
-//! `POST /v1/app/sales`: check, open the card, verify a chip read's ARQC,
+//! `POST /v1/app/sales`: check, open the card, translate the PIN block
+//! when the brand's rule asks a PIN, verify a chip read's ARQC,
 //! admit atomically against the daily limit, ask the issuer, answer a chip
 //! approval with the ARPC, keep only the masked PAN and card token.
 
@@ -61,6 +62,17 @@ pub async fn authorize_sale(
             return Err(ErrorCode::ChipRequired.into());
         }
     }
+    let pin = match (&request.pin, rule.requires_pin(request.amount)) {
+        (None, true) => {
+            tracing::info!(event = "sale_refused", reason = "pin_required", masked_pan = %card.masked_pan, "the brand's rule asks a PIN and none came");
+            return Err(ErrorCode::PinRequired.into());
+        }
+        (None, false) => None,
+        (Some(pin), _) => Some(state.hsm.translate_pin(pin, &card).map_err(|e| {
+            tracing::warn!(event = "sale_refused", reason = %e, masked_pan = %card.masked_pan, "PIN block refused");
+            AppError::from(ErrorCode::PinDataInvalid)
+        })?),
+    };
     let chip = if request.card.entry_mode == EntryMode::Chip {
         let verified = emv::verify_chip(
             &state.hsm,
@@ -100,7 +112,10 @@ pub async fn authorize_sale(
     })?;
     tracing::info!(event = "sale_pending", transaction_id = %pending.id, masked_pan = %pending.masked_pan, amount_minor = pending.amount.minor, "sent to issuer");
     let today = state.clock.now().to_offset(TAIPEI).date();
-    let decision = state.issuer.authorize_sale(&card, today).await;
+    let decision = state
+        .issuer
+        .authorize_sale(&card, pin.as_ref(), today)
+        .await;
     // The clear card data is not needed any more.
     drop(card);
     let row = record_issuer_answer(&state, &pending.id, decision).await?;

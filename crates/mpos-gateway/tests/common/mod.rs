@@ -78,6 +78,7 @@ pub fn sqlite_test_config() -> GatewayConfig {
             })
             .collect(),
         token_key_hex: None,
+        zone_pin_key_hex: None,
     });
     config.mode = Mode::Development;
     config.issuer.slow_delay_ms = 1500;

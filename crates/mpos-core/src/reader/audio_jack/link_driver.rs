@@ -16,7 +16,7 @@
 use super::mapping;
 use crate::model::self_check::{LinkQuality, ProfileOrigin};
 use crate::reader::{OnlineResult, ReaderError, ReaderEvent, ReaderInfo, ReaderRequest};
-use mpos_link::message::{ReaderErrorCode, ReaderErrorReport, TransactionOutcome};
+use mpos_link::message::{PinKeys, ReaderErrorCode, ReaderErrorReport, TransactionOutcome};
 use mpos_link::{FrameType, LinkProfile, Message, Station, StationError, StationEvent};
 use std::collections::VecDeque;
 
@@ -209,6 +209,24 @@ impl LinkDriver {
         Ok(())
     }
 
+    /// Asks the reader for a PIN entry for the card it just read.
+    pub fn request_pin(&mut self) -> Result<(), ReaderError> {
+        self.send_command(&Message::RequestPin)
+    }
+
+    /// Hands the reader the keypad positions touched.
+    pub fn enter_pin(&mut self, keys: Vec<u8>) -> Result<(), ReaderError> {
+        let keys = PinKeys::new(keys).map_err(|_| ReaderError::Refused)?;
+        self.send_command(&Message::PinEntered(keys))
+    }
+
+    fn send_command(&mut self, message: &Message) -> Result<(), ReaderError> {
+        if self.state != LinkState::Connected {
+            return Err(ReaderError::NotConnected);
+        }
+        self.station.send(message).map(|_| ()).map_err(|_| ReaderError::Busy)
+    }
+
     /// Ends a wait for the reader's verdict with `verdict`.
     fn answer_online(&mut self, verdict: Result<(), ReaderError>) {
         if self.online.take().is_some() {
@@ -291,6 +309,9 @@ impl LinkDriver {
             (Some(FrameType::OnlineResult), _) => {
                 // The reader lost the transaction: the card did not finish it.
                 self.answer_online(Err(ReaderError::Timeout));
+            }
+            (Some(FrameType::RequestPin | FrameType::PinEntered), _) => {
+                self.events.push_back(ReaderEvent::PinEntryFailed);
             }
             (Some(FrameType::StartTransaction), ReaderErrorCode::Busy) => {
                 // The reader still runs a transaction this app never started

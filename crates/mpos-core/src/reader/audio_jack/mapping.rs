@@ -1,10 +1,12 @@
 //! The translation between the card-reader boundary and the link's
 //! messages: pure functions, no state.
 
-use crate::reader::{OnlineResult, ReaderError, ReaderEvent, ReaderInfo, ReaderRequest};
+use crate::reader::{
+    KeypadLayout, OnlineResult, ReaderError, ReaderEvent, ReaderInfo, ReaderRequest,
+};
 use mpos_link::message::{self, EntryModes, StartTransaction, TransactionOutcome};
 use mpos_link::Message;
-use mpos_wire::api::IssuerAuthentication;
+use mpos_wire::api::{IssuerAuthentication, PinBlockPayload};
 use mpos_wire::EntryMode;
 
 /// Response code sent when the host's is not two alphanumeric characters
@@ -97,6 +99,13 @@ pub(crate) fn card_event(message: &Message) -> Option<ReaderEvent> {
         Message::ChipReadFailed(_) => ReaderEvent::ChipReadFailed,
         Message::SwipeFailed => ReaderEvent::SwipeFailed,
         Message::InsertChip => ReaderEvent::InsertChip,
+        Message::PinPad(layout) => ReaderEvent::PinPad(KeypadLayout {
+            digits: layout.digits(),
+        }),
+        Message::PinBlock(pin) => ReaderEvent::PinEntered(PinBlockPayload {
+            ksn: hex::encode_upper(&pin.ksn),
+            block: hex::encode_upper(&pin.block),
+        }),
         _ => return None,
     })
 }

@@ -3,6 +3,7 @@
 
 mod login;
 mod payment;
+mod pin;
 mod receipt;
 mod self_check;
 mod settlement;
@@ -84,6 +85,31 @@ pub fn render(screen: &Screen, form: &Form, activity: Activity, locale: Locale) 
             },
             &ctx,
         ),
+        Screen::PinEntry {
+            amount,
+            brand,
+            masked_pan,
+            keypad,
+            entered,
+            sent,
+            message,
+        } => pin::pin_entry(
+            pin::PinEntryScreen {
+                amount: *amount,
+                brand: *brand,
+                masked_pan,
+                keypad: *keypad,
+                entered: *entered,
+                sent: *sent,
+                message,
+            },
+            &ctx,
+        ),
+        Screen::WrongPin {
+            amount,
+            masked_pan,
+            message,
+        } => pin::wrong_pin(*amount, masked_pan, message, &ctx),
         Screen::Authorizing {
             kind,
             amount,

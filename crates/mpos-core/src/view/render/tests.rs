@@ -8,6 +8,7 @@ use crate::flows::testing;
 use crate::model::self_check::{
     CheckItem, CheckLine, CheckStatus, Finding, LinkQuality, ProfileOrigin,
 };
+use crate::model::reader::KeypadLayout;
 use crate::notice::Notice;
 use crate::receipt::qr::QrMatrix;
 use crate::view::screen_view::{ButtonStyle, CheckState, ScreenId};
@@ -92,6 +93,20 @@ fn every_screen() -> Vec<Screen> {
             prompt: CardPrompt::SwipeAfterChipFailure,
             chip_failures: 3,
             message: Some(Notice::SwipeAfterChipFailure.into()),
+        },
+        Screen::PinEntry {
+            amount: twd(4_800),
+            brand: Brand::UnionPay,
+            masked_pan: "620000******0005".into(),
+            keypad: Some(KEYPAD),
+            entered: 4,
+            sent: false,
+            message: Some(Notice::EnterPin.into()),
+        },
+        Screen::WrongPin {
+            amount: twd(4_800),
+            masked_pan: "620000******0005".into(),
+            message: Some(Notice::WrongPin.into()),
         },
         Screen::Authorizing {
             kind: TxnKind::Sale,
@@ -237,6 +252,80 @@ fn self_check_lines() -> Vec<CheckLine> {
             },
         ),
     ]
+}
+
+/// A reader's keypad: key k shows these digits.
+const KEYPAD: KeypadLayout = KeypadLayout {
+    digits: [7, 2, 9, 0, 4, 1, 8, 5, 3, 6],
+};
+
+#[test]
+fn the_pin_pad_draws_the_readers_order_and_dots_never_digits() {
+    let screen = Screen::PinEntry {
+        amount: twd(500),
+        brand: Brand::UnionPay,
+        masked_pan: "620000******0005".into(),
+        keypad: Some(KEYPAD),
+        entered: 0,
+        sent: false,
+        message: None,
+    };
+    let shown = view(&screen, Locale::En);
+    let pad = shown.pin_pad.as_ref().expect("a PIN pad");
+    let labels: Vec<&str> = pad.keys.iter().map(|k| k.label.as_str()).collect();
+    assert_eq!(labels, ["7", "2", "9", "0", "4", "1", "8", "5", "3", "6"]);
+    for (key, button) in (0u8..).zip(&pad.keys) {
+        assert_eq!(button.intent, Intent::PinKey { key });
+    }
+    assert_eq!(pad.dots, "");
+    let confirm = shown.button(&Intent::ConfirmPin).unwrap();
+    assert!(!confirm.enabled, "nothing to confirm yet");
+    assert!(shown.button(&Intent::CancelPayment).is_some());
+    assert!(shown.keep_screen_on);
+    // Four keys in: four dots, the digits nowhere on screen but on the keys.
+    let four = Screen::PinEntry {
+        amount: twd(500),
+        brand: Brand::UnionPay,
+        masked_pan: "620000******0005".into(),
+        keypad: Some(KEYPAD),
+        entered: 4,
+        sent: false,
+        message: None,
+    };
+    let shown = super::render(&four, &Form::new(), Activity::default(), Locale::ZhTw);
+    let pad = shown.pin_pad.as_ref().unwrap();
+    assert_eq!(pad.dots, "●●●●");
+    assert!(shown.button(&Intent::ConfirmPin).unwrap().enabled);
+    assert!(shown.button(&Intent::ClearPin).unwrap().enabled);
+    // Before the layout and after sending there are no keys to touch.
+    for (keypad, sent) in [(None, false), (Some(KEYPAD), true)] {
+        let waiting = Screen::PinEntry {
+            keypad,
+            sent,
+            entered: 0,
+            amount: twd(500),
+            brand: Brand::UnionPay,
+            masked_pan: "620000******0005".into(),
+            message: None,
+        };
+        let shown = super::render(&waiting, &Form::new(), Activity::default(), Locale::En);
+        assert!(!shown.button(&Intent::ConfirmPin).unwrap().enabled);
+        assert!(shown.pin_pad.unwrap().keys.is_empty());
+    }
+}
+
+#[test]
+fn a_wrong_pin_says_what_to_do_and_offers_another_try() {
+    let screen = Screen::WrongPin {
+        amount: twd(500),
+        masked_pan: "620000******0005".into(),
+        message: Some(Notice::WrongPin.into()),
+    };
+    let shown = view(&screen, Locale::En);
+    assert_eq!(shown.title, "Wrong PIN");
+    assert_eq!(shown.buttons[0].intent, Intent::RetryPin);
+    assert_eq!(shown.buttons[0].label, "Enter the PIN again");
+    assert!(shown.message.unwrap().text.contains("try again"));
 }
 
 fn view(screen: &Screen, locale: Locale) -> ScreenView {
@@ -393,13 +482,13 @@ fn only_an_unsettled_approval_offers_void_now() {
 #[test]
 fn a_signature_or_an_authorization_has_no_way_back() {
     let screens = every_screen();
-    for screen in [&screens[8], &screens[9], &screens[11]] {
+    for screen in [&screens[10], &screens[11], &screens[13]] {
         let view = view(screen, Locale::ZhTw);
         assert_eq!(view.back, None, "{:?}", view.screen);
         assert!(view.button(&Intent::Back).is_none());
         assert!(view.button(&Intent::CancelPayment).is_none());
     }
-    let pad = view(&screens[11], Locale::ZhTw).signature.unwrap();
+    let pad = view(&screens[13], Locale::ZhTw).signature.unwrap();
     assert_eq!(pad.strokes.len(), 1);
     assert_eq!(
         pad.strokes[0].points[1],
@@ -411,7 +500,7 @@ fn a_signature_or_an_authorization_has_no_way_back() {
 fn the_display_stays_on_while_a_card_is_read() {
     let screens = every_screen();
     assert!(view(&screens[7], Locale::ZhTw).keep_screen_on);
-    assert!(view(&screens[8], Locale::ZhTw).keep_screen_on);
+    assert!(view(&screens[10], Locale::ZhTw).keep_screen_on);
     assert!(!view(&screens[4], Locale::ZhTw).keep_screen_on);
 }
 
@@ -433,7 +522,7 @@ fn a_running_request_disables_the_buttons_and_only_a_safe_one_can_be_cancelled()
     assert_eq!(cancellable.back, Some(Intent::CancelRequest));
 
     let money = render(
-        &every_screen()[8],
+        &every_screen()[10],
         &Form::new(),
         Activity {
             busy: true,
