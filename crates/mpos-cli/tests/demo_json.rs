@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// The step names the product owner fixed, in the order of the day.
-const STEPS: [&str; 14] = [
+const STEPS: [&str; 16] = [
     "create_user",
     "first_login",
     "activate",
@@ -19,6 +19,8 @@ const STEPS: [&str; 14] = [
     "query",
     "settle",
     "void_after_settle_refused",
+    "pin_sale",
+    "pin_wrong_then_right",
 ];
 
 /// Every run of 13 to 19 digits, inside a standalone number, that passes the
@@ -132,6 +134,15 @@ fn demo_json_reports_every_step_ok_and_exits_zero() {
         + fallback["amount"]["minor"].as_u64().unwrap()
         - by_name("refund")["amount"]["minor"].as_u64().unwrap();
     assert_eq!(by_name("settle")["net_total"]["minor"].as_u64(), Some(net));
+    // PIN sales: typed on the reader's keypad; a wrong PIN first, then the right one.
+    let pin_sale = by_name("pin_sale");
+    assert_eq!(pin_sale["status"], "approved");
+    assert_eq!(pin_sale["brand"], "union_pay");
+    let retried = by_name("pin_wrong_then_right");
+    assert_eq!(retried["wrong_pin_message"], "wrong_pin");
+    assert_eq!(retried["first_try"], "55");
+    assert_eq!(retried["status"], "approved");
+    assert_eq!(retried["new_keypad_for_second_try"], true);
     // The phones and the reader talk through audio: the link was auto-configured.
     assert!(by_name("first_login")["reader_link"]["uplink_bps"].as_u64() >= Some(2400));
 

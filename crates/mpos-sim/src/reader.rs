@@ -10,6 +10,10 @@
 //! transaction may read several times until the host's answer or a cancel
 //! ends it, so the phone can refuse a read and ask for another.
 //!
+//! PIN entry works as on the audio reader's firmware: a new random keypad
+//! layout per entry, key positions in, a PIN block under the PIN key of the
+//! last read's DUKPT counter out; one PIN per read.
+//!
 //! Events are delivered synchronously on the caller's thread, after the
 //! reader's lock is released, so a sink may call back into the reader.
 //!
@@ -24,14 +28,18 @@ use crate::icc::{CardDecision, VirtualIcc};
 use crate::test_keys::{TEST_BDK, TEST_INITIAL_KEY_ID, TEST_ISSUER_MASTER_KEY};
 use mpos_cards::{CardId, TestCard};
 use mpos_core::reader::{
-    CardReader, OnlineResult, ReaderError, ReaderEvent, ReaderEventSink, ReaderInfo, ReaderRequest,
+    CardReader, KeypadLayout, OnlineResult, ReaderError, ReaderEvent, ReaderEventSink, ReaderInfo,
+    ReaderRequest,
 };
 use mpos_crypto::emv::IssuerMasterKey;
 use mpos_crypto::envelope::{ClearCard, ReaderKeys};
+use mpos_wire::api::PinBlockPayload;
 use mpos_wire::{Brand, CardPayload, EntryMode, MaskedPan};
+use rand::seq::SliceRandom;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use zeroize::Zeroizing;
 
 /// Asia/Taipei is UTC+8 all year (no DST since 1979), so a fixed offset is exact.
 const TAIPEI: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {
@@ -62,6 +70,10 @@ struct State {
     chip_failures: u32,
     last_card_decision: Option<CardDecision>,
     date: Option<time::Date>,
+    /// The last read's card number, for its one PIN block; wiped when dropped.
+    last_pan: Option<Zeroizing<String>>,
+    /// The keypad layout of the PIN entry in progress.
+    pin_pad: Option<[u8; 10]>,
 }
 
 impl VirtualReader {
@@ -89,6 +101,8 @@ impl VirtualReader {
                 chip_failures: 0,
                 last_card_decision: None,
                 date: None,
+                last_pan: None,
+                pin_pad: None,
             }),
         }
     }
@@ -320,6 +334,8 @@ impl State {
                 chip_failures: attested,
             })
             .ok()?;
+        self.last_pan = Some(Zeroizing::new(card.pan.to_string()));
+        self.pin_pad = None;
         Some(CardPayload {
             masked_pan,
             brand,
@@ -390,10 +406,51 @@ impl CardReader for VirtualReader {
         taken
     }
 
+    fn request_pin(&self) -> Result<(), ReaderError> {
+        let mut result = Err(ReaderError::Refused);
+        self.act(|state| {
+            if !state.plugged_in || state.transaction.is_none() || state.last_pan.is_none() {
+                return Vec::new();
+            }
+            let mut digits: [u8; 10] = std::array::from_fn(|i| i as u8);
+            digits.shuffle(&mut rand::thread_rng());
+            state.pin_pad = Some(digits);
+            result = Ok(());
+            vec![ReaderEvent::PinPad(KeypadLayout { digits })]
+        });
+        result
+    }
+
+    fn enter_pin(&self, keys: Vec<u8>) -> Result<(), ReaderError> {
+        let mut result = Err(ReaderError::Refused);
+        self.act(|state| {
+            // One PIN per read: the layout and the number go once used.
+            let (Some(layout), Some(pan)) = (state.pin_pad.take(), state.last_pan.take()) else {
+                return Vec::new();
+            };
+            let pin: Zeroizing<String> = Zeroizing::new(
+                keys.iter()
+                    .filter_map(|&key| layout.get(usize::from(key)))
+                    .map(|&digit| char::from(b'0' + digit))
+                    .collect(),
+            );
+            let Ok(block) = state.keys.encipher_pin(&pin, &pan, &rand::random()) else {
+                return Vec::new();
+            };
+            result = Ok(());
+            vec![ReaderEvent::PinEntered(PinBlockPayload {
+                ksn: block.ksn,
+                block: block.block,
+            })]
+        });
+        result
+    }
+
     fn cancel(&self) {
         let mut state = self.lock();
         state.transaction = None;
         state.chip_awaiting_result = None;
+        state.pin_pad = None;
     }
 }
 

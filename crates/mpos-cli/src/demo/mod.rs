@@ -7,6 +7,8 @@
 //! the issuer's approval (reversed at once); refunds with the original
 //! authorization code, voids a sale, searches by the card's last 4 digits;
 //! the counter phone settles; and a void of the now-settled sale is refused.
+//! Then two UnionPay sales with the cardholder's PIN typed on the reader's
+//! shuffled keypad: one right first time, one wrong (55) then right.
 //! Every step checks what the product requires.
 //!
 //! Each phone's reader is a device on the far end of its headset jack: the
@@ -144,6 +146,18 @@ fn payment_finished(screen: &Screen) -> bool {
     )
 }
 
+/// The PIN entry screen with the reader's keypad, ready for keys.
+fn keypad_shown(screen: &Screen) -> bool {
+    matches!(
+        screen,
+        Screen::PinEntry {
+            keypad: Some(_),
+            sent: false,
+            ..
+        }
+    )
+}
+
 /// A signature in two strokes on the 0..=1000 pad.
 fn signature_strokes() -> Vec<Vec<Point>> {
     let wave = (0..=40u16)
@@ -247,7 +261,198 @@ impl Day {
         );
         let result = self.void_after_settle_refused().await;
         self.finish("void_after_settle_refused", result)?;
+        self.report.begin(
+            "pin_sale",
+            "NT$1,200 UnionPay chip sale: the cardholder types the PIN on the reader's shuffled keypad",
+        );
+        let result = self.pin_sale().await;
+        self.finish("pin_sale", result)?;
+        self.report.begin(
+            "pin_wrong_then_right",
+            "NT$600 UnionPay: a wrong PIN is declined 55, the card is read again, the right PIN is approved",
+        );
+        let result = self.pin_wrong_then_right().await;
+        self.finish("pin_wrong_then_right", result)?;
         Ok(())
+    }
+
+    /// The cardholder types `pin` on the keypad the reader sent: each digit
+    /// becomes the position of its key, then Confirm. Returns the layout.
+    async fn type_pin(&self, pin: &str) -> Result<[u8; 10], DemoError> {
+        let phone = self.cashier();
+        let screen = phone
+            .wait_until("the reader's keypad", keypad_shown)
+            .await?;
+        let Screen::PinEntry {
+            keypad: Some(keypad),
+            ..
+        } = screen
+        else {
+            return Err(DemoError::Unexpected("no keypad".into()));
+        };
+        for digit in pin.bytes().map(|b| b - b'0') {
+            let key = keypad
+                .digits
+                .iter()
+                .position(|&shown| shown == digit)
+                .and_then(|key| u8::try_from(key).ok())
+                .ok_or_else(|| DemoError::Unexpected("a digit missing from the keypad".into()))?;
+            phone.act(UserAction::PinKey { key }).await;
+        }
+        let screen = phone.act(UserAction::ConfirmPin).await;
+        ensure(
+            matches!(
+                &screen,
+                Screen::PinEntry {
+                    entered: 0,
+                    sent: true,
+                    ..
+                } | Screen::Authorizing { .. }
+                    | Screen::Signature { .. }
+                    | Screen::WrongPin { .. }
+            ),
+            format!("the PIN goes to the reader, the app shows {screen:?}"),
+        )?;
+        Ok(keypad.digits)
+    }
+
+    /// Signs, sends nothing, and returns home with the card out.
+    async fn sign_and_finish(&self) -> Result<(), DemoError> {
+        let phone = self.cashier();
+        for points in signature_strokes() {
+            phone.act(UserAction::AddSignatureStroke { points }).await;
+        }
+        let screen = phone.act(UserAction::ConfirmSignature).await;
+        ensure(
+            matches!(screen, Screen::Receipt { .. }),
+            "the signature leads to the e-receipt",
+        )?;
+        phone.remove_card();
+        let screen = phone.act(UserAction::FinishReceipt).await;
+        ensure(
+            matches!(screen, Screen::Home { .. }),
+            "finishing the receipt returns home",
+        )
+    }
+
+    /// Back to the home screen from wherever the last step left the cashier.
+    async fn go_home(&self) -> Result<(), DemoError> {
+        let phone = self.cashier();
+        for _ in 0..5 {
+            if matches!(phone.act(UserAction::Back).await, Screen::Home { .. }) {
+                return Ok(());
+            }
+        }
+        Err(DemoError::Unexpected("Back does not lead home".into()))
+    }
+
+    async fn pin_sale(&mut self) -> Result<Facts, DemoError> {
+        let card = mpos_cards::TestCard::get(CardId::UnionPayApproved);
+        self.go_home().await?;
+        self.ring_up(1_200, Brand::UnionPay).await?;
+        let phone = self.cashier();
+        phone
+            .insert(card.id, "the PIN pad", |s| {
+                matches!(s, Screen::PinEntry { .. })
+            })
+            .await?;
+        self.type_pin(card.pin).await?;
+        let screen = phone
+            .wait_until("the authorization", payment_finished)
+            .await?;
+        let Screen::Signature { transaction, .. } = screen else {
+            return Err(DemoError::Unexpected(format!(
+                "UnionPay signs every sale, got {screen:?}"
+            )));
+        };
+        ensure(
+            transaction.status == TxnStatus::Approved,
+            "the right PIN is approved",
+        )?;
+        self.sign_and_finish().await?;
+        Ok(facts(json!({
+            "transaction_id": transaction.id,
+            "amount": transaction.amount,
+            "brand": transaction.brand,
+            "masked_pan": transaction.masked_pan,
+            "auth_code": transaction.auth_code,
+            "pin_digits": card.pin.len(),
+            "status": transaction.status,
+        })))
+    }
+
+    async fn pin_wrong_then_right(&mut self) -> Result<Facts, DemoError> {
+        let card = mpos_cards::TestCard::get(CardId::UnionPayDebitApproved);
+        self.ring_up(600, Brand::UnionPay).await?;
+        let phone = self.cashier();
+        phone
+            .insert(card.id, "the PIN pad", |s| {
+                matches!(s, Screen::PinEntry { .. })
+            })
+            .await?;
+        // Not the card's PIN: every digit moved by one.
+        let wrong: String = card
+            .pin
+            .bytes()
+            .map(|b| char::from(b'0' + (b - b'0' + 1) % 10))
+            .collect();
+        let first_keypad = self.type_pin(&wrong).await?;
+        let screen = phone
+            .wait_until("the issuer's answer", |s| {
+                matches!(s, Screen::WrongPin { .. }) || payment_finished(s)
+            })
+            .await?;
+        let Screen::WrongPin {
+            message,
+            response_code,
+            ..
+        } = &screen
+        else {
+            return Err(DemoError::Unexpected(format!(
+                "a wrong PIN must say so, got {screen:?}"
+            )));
+        };
+        let wrong_with = message.as_ref().map(|m| m.code.clone());
+        let first_try = response_code.clone();
+        ensure(
+            wrong_with.as_deref() == Some("wrong_pin"),
+            "the wrong PIN says what to do",
+        )?;
+        // Another try reads the card again: out, "Enter the PIN again", in.
+        phone.remove_card();
+        let screen = phone.act(UserAction::RetryPin).await;
+        ensure(
+            matches!(screen, Screen::PresentCard { .. }),
+            "another try asks for the card again",
+        )?;
+        phone
+            .insert(card.id, "the PIN pad", |s| {
+                matches!(s, Screen::PinEntry { .. })
+            })
+            .await?;
+        let second_keypad = self.type_pin(card.pin).await?;
+        let screen = phone
+            .wait_until("the authorization", payment_finished)
+            .await?;
+        let Screen::Signature { transaction, .. } = screen else {
+            return Err(DemoError::Unexpected(format!(
+                "the right PIN leads to the signature, got {screen:?}"
+            )));
+        };
+        ensure(
+            transaction.status == TxnStatus::Approved,
+            "the right PIN is approved",
+        )?;
+        self.sign_and_finish().await?;
+        Ok(facts(json!({
+            "transaction_id": transaction.id,
+            "amount": transaction.amount,
+            "masked_pan": transaction.masked_pan,
+            "first_try": first_try,
+            "wrong_pin_message": wrong_with,
+            "new_keypad_for_second_try": first_keypad != second_keypad,
+            "status": transaction.status,
+        })))
     }
 
     fn finish(

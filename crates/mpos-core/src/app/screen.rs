@@ -98,6 +98,8 @@ fn payment_screen(flow: &PaymentFlow) -> Screen {
         PaymentStep::WrongPin { transaction } => Screen::WrongPin {
             amount: transaction.amount,
             masked_pan: transaction.masked_pan.to_string(),
+            response_code: transaction.response_code.clone(),
+            response_text: transaction.response_text.clone(),
             message,
         },
         PaymentStep::Authorizing { in_flight, .. } | PaymentStep::Completing { in_flight, .. } => {

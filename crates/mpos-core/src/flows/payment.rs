@@ -16,9 +16,9 @@ use crate::model::reader::{KeypadLayout, OnlineResult, ReaderError, ReaderEvent,
 use crate::model::timer::Timer;
 use crate::notice::Notice;
 use mpos_wire::api::{
-    AuthorizationResponse, PinBlockPayload, Point, ReceiptDestination, RefundRequest, ReversalReason,
-    ReversalRequest, SaleRequest, SignatureRequest, Stroke, TerminalConfig, TransactionSummary,
-    TxnKind, TxnStatus,
+    AuthorizationResponse, PinBlockPayload, Point, ReceiptDestination, RefundRequest,
+    ReversalReason, ReversalRequest, SaleRequest, SignatureRequest, Stroke, TerminalConfig,
+    TransactionSummary, TxnKind, TxnStatus,
 };
 use mpos_wire::{Brand, CardPayload, EntryMode, ErrorCode, MaskedPan, Money};
 

@@ -110,6 +110,10 @@ pub enum Screen {
         amount: Money,
         /// First 6 and last 4 digits.
         masked_pan: String,
+        /// ISO 8583 response code (55).
+        response_code: String,
+        /// Issuer's text.
+        response_text: String,
         /// What to do next.
         message: Option<UserMessage>,
     },

@@ -52,8 +52,16 @@ impl Hsm {
 }
 
 /// The issuer's side: whether `block` holds `expected` for `pan` under the zone PIN key.
-pub fn zone_pin_matches(zone_pin_key: &[u8; 16], block: &ZonePinBlock, pan: &str, expected: &str) -> bool {
-    let clear = Zeroizing::new(tdes::tdes_decrypt_block(&Key16::new(*zone_pin_key), block.0));
+pub fn zone_pin_matches(
+    zone_pin_key: &[u8; 16],
+    block: &ZonePinBlock,
+    pan: &str,
+    expected: &str,
+) -> bool {
+    let clear = Zeroizing::new(tdes::tdes_decrypt_block(
+        &Key16::new(*zone_pin_key),
+        block.0,
+    ));
     pin_block::iso0_pin(&clear, pan).is_ok_and(|pin| {
         // Same length first, then every byte compared: no early exit on the first difference.
         pin.len() == expected.len()

@@ -224,7 +224,10 @@ impl LinkDriver {
         if self.state != LinkState::Connected {
             return Err(ReaderError::NotConnected);
         }
-        self.station.send(message).map(|_| ()).map_err(|_| ReaderError::Busy)
+        self.station
+            .send(message)
+            .map(|_| ())
+            .map_err(|_| ReaderError::Busy)
     }
 
     /// Ends a wait for the reader's verdict with `verdict`.

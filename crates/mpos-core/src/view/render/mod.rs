@@ -108,8 +108,16 @@ pub fn render(screen: &Screen, form: &Form, activity: Activity, locale: Locale) 
         Screen::WrongPin {
             amount,
             masked_pan,
+            response_code,
+            response_text,
             message,
-        } => pin::wrong_pin(*amount, masked_pan, message, &ctx),
+        } => pin::wrong_pin(
+            *amount,
+            masked_pan,
+            (response_code, response_text),
+            message,
+            &ctx,
+        ),
         Screen::Authorizing {
             kind,
             amount,

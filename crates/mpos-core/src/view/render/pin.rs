@@ -76,13 +76,16 @@ pub(super) fn pin_entry(screen: PinEntryScreen<'_>, ctx: &Ctx<'_>) -> ScreenView
 pub(super) fn wrong_pin(
     amount: Money,
     masked_pan: &str,
+    response: (&str, &str),
     message: &Option<UserMessage>,
     ctx: &Ctx<'_>,
 ) -> ScreenView {
+    let (code, text) = response;
     let mut view = ctx.view(ScreenId::WrongPin, Text::WrongPinTitle);
     view.fields = vec![
         ctx.field(Text::Amount, format::money(amount)),
         ctx.field(Text::CardNumber, masked_pan),
+        ctx.field(Text::ResponseCode, format!("{code} {text}")),
     ];
     view.message = ctx.message(message);
     view.buttons = vec![

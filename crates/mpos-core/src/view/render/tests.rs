@@ -5,10 +5,10 @@
 use super::*;
 use crate::flows::payment::CardPrompt;
 use crate::flows::testing;
+use crate::model::reader::KeypadLayout;
 use crate::model::self_check::{
     CheckItem, CheckLine, CheckStatus, Finding, LinkQuality, ProfileOrigin,
 };
-use crate::model::reader::KeypadLayout;
 use crate::notice::Notice;
 use crate::receipt::qr::QrMatrix;
 use crate::view::screen_view::{ButtonStyle, CheckState, ScreenId};
@@ -106,6 +106,8 @@ fn every_screen() -> Vec<Screen> {
         Screen::WrongPin {
             amount: twd(4_800),
             masked_pan: "620000******0005".into(),
+            response_code: "55".into(),
+            response_text: "Incorrect PIN".into(),
             message: Some(Notice::WrongPin.into()),
         },
         Screen::Authorizing {
@@ -319,12 +321,15 @@ fn a_wrong_pin_says_what_to_do_and_offers_another_try() {
     let screen = Screen::WrongPin {
         amount: twd(500),
         masked_pan: "620000******0005".into(),
+        response_code: "55".into(),
+        response_text: "Incorrect PIN".into(),
         message: Some(Notice::WrongPin.into()),
     };
     let shown = view(&screen, Locale::En);
     assert_eq!(shown.title, "Wrong PIN");
     assert_eq!(shown.buttons[0].intent, Intent::RetryPin);
     assert_eq!(shown.buttons[0].label, "Enter the PIN again");
+    assert_eq!(shown.field("Bank's answer"), Some("55 Incorrect PIN"));
     assert!(shown.message.unwrap().text.contains("try again"));
 }
 
