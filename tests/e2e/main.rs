@@ -19,6 +19,7 @@ mod journal_faults;
 mod limits;
 mod lockout;
 mod login;
+mod pin;
 mod pinning;
 mod query;
 mod refunds;

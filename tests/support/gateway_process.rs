@@ -105,7 +105,8 @@ fn test_issuer_master_keys() -> Value {
 /// The JSON configuration a test gateway runs with.
 ///
 /// Signature rules: VISA and Mastercard sign above NT$3,000, JCB never,
-/// UnionPay always; AMEX is not accepted. The settlement scheduler looks at
+/// UnionPay always, and UnionPay asks the cardholder's PIN at every amount;
+/// AMEX is not accepted. The settlement scheduler looks at
 /// the clock every 200 ms so a moved test clock settles at once.
 pub fn test_config(options: &GatewayOptions) -> Value {
     json!({
@@ -114,7 +115,7 @@ pub fn test_config(options: &GatewayOptions) -> Value {
             { "brand": "visa", "accepted": true, "signature": { "rule": "above", "minor": 300000 }, "pin_required": false },
             { "brand": "mastercard", "accepted": true, "signature": { "rule": "above", "minor": 300000 }, "pin_required": false },
             { "brand": "jcb", "accepted": true, "signature": { "rule": "never" }, "pin_required": false },
-            { "brand": "union_pay", "accepted": true, "signature": { "rule": "always" }, "pin_required": false },
+            { "brand": "union_pay", "accepted": true, "signature": { "rule": "always" }, "pin_required": true },
             { "brand": "amex", "accepted": false, "signature": { "rule": "always" }, "pin_required": false }
         ],
         "mode": "development",

@@ -5,7 +5,10 @@
 //!   run of letters and digits) that passes the Luhn check;
 //! - any test-catalogue card number anywhere, even inside hex, a longer
 //!   digit run, or written with spaces or dashes between digit groups;
-//! - magnetic-track sentinels: `;` + digits + `=` (track 2) and `%B` (track 1).
+//! - magnetic-track sentinels: `;` + digits + `=` (track 2) and `%B` (track 1);
+//! - PIN material: a test card's PIN of 6 or more digits standing alone, and
+//!   the clear ISO 9564 PIN field of any test card's PIN (format 0 `0L` +
+//!   PIN + `F` fill, format 4 `4L` + PIN + `A` fill), in any case.
 //!
 //! Standalone numbers only for the Luhn net, because hex blobs (the
 //! reader's encrypted envelope, key serial numbers) are full of digit runs
@@ -51,6 +54,27 @@ pub fn scan(source: &str, text: &str) -> Vec<Finding> {
         }
         if !text.contains(card.pan) && compact.contains(card.pan) {
             found("test card number with separators", 0, 0);
+        }
+    }
+
+    // 4-digit PINs alone would match years and amounts; their PIN fields cannot.
+    for card in CATALOGUE {
+        if card.pin.len() >= 6 {
+            for (at, word) in words(text) {
+                if word == card.pin {
+                    found("test card PIN", at, word.len());
+                }
+            }
+        }
+    }
+    let upper = text.to_ascii_uppercase();
+    for card in CATALOGUE {
+        let len = card.pin.len();
+        for (control, fill) in [('0', "F"), ('4', "A")] {
+            let field = format!("{control}{len:X}{}{}", card.pin, fill.repeat(14 - len));
+            for (at, _) in upper.match_indices(&field) {
+                found("clear PIN field", at, field.len());
+            }
         }
     }
 
@@ -132,6 +156,24 @@ mod tests {
                 .iter()
                 .any(|f| f.rule == "test card number with separators"),
             "{spaced:?}"
+        );
+    }
+
+    #[test]
+    fn finds_a_test_cards_pin_and_its_clear_pin_field() {
+        let alone = scan("log", "entered pin=246813 ok");
+        assert!(alone.iter().any(|f| f.rule == "test card PIN"), "{alone:?}");
+        // Inside a longer run it is not a PIN on its own (hex of ciphertext).
+        assert!(scan("log", "ab246813cd").is_empty());
+        let format4 = scan("db", "x441234aaaaaaaaaa2f69adde");
+        assert!(
+            format4.iter().any(|f| f.rule == "clear PIN field"),
+            "{format4:?}"
+        );
+        let format0 = scan("db", "06975310FFFFFFFF");
+        assert!(
+            format0.iter().any(|f| f.rule == "clear PIN field"),
+            "{format0:?}"
         );
     }
 

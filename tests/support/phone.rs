@@ -11,7 +11,7 @@ use crate::gateway_process::GatewayProcess;
 use crate::log_capture::{self, LogCapture};
 use crate::screens::{card_handled, signature_strokes};
 use crate::world::{Credentials, NEW_PASSWORD};
-use mpos_cards::CardId;
+use mpos_cards::{CardId, TestCard};
 use mpos_core::reader::audio_jack::AudioJackReader;
 use mpos_core::reader::CardReader;
 use mpos_core::{AppConfig, MposApp, Screen, ScreenListener, UserAction};
@@ -502,7 +502,10 @@ impl Phone {
             matches!(screen, Screen::PresentCard { .. }),
             "Pay now asks for the card, got {screen:?}"
         );
-        let screen = self.insert(card).await;
+        let mut screen = self.insert(card).await;
+        if matches!(screen, Screen::PinEntry { .. }) {
+            screen = self.enter_pin(TestCard::get(card).pin).await;
+        }
         self.remove_card();
         let transaction = match screen {
             Screen::Signature { .. } => match self.sign().await {
@@ -514,6 +517,46 @@ impl Phone {
         };
         self.finish_receipt().await;
         transaction
+    }
+
+    /// The cardholder types `pin` on the reader's keypad (each digit's key
+    /// position) and confirms; returns the screen after the authorization.
+    pub async fn enter_pin(&self, pin: &str) -> Screen {
+        let screen = self
+            .wait_until("the reader's keypad", |s| {
+                matches!(
+                    s,
+                    Screen::PinEntry {
+                        keypad: Some(_),
+                        sent: false,
+                        ..
+                    }
+                )
+            })
+            .await;
+        let Screen::PinEntry {
+            keypad: Some(keypad),
+            ..
+        } = screen
+        else {
+            unreachable!("waited for the keypad");
+        };
+        for digit in pin.bytes().map(|b| b - b'0') {
+            let key = keypad
+                .digits
+                .iter()
+                .position(|&shown| shown == digit)
+                .expect("every digit is on the keypad");
+            self.act(UserAction::PinKey { key: key as u8 }).await;
+        }
+        self.act(UserAction::ConfirmPin).await;
+        self.wait_until("the PIN's authorization", |s| {
+            !matches!(
+                s,
+                Screen::PinEntry { .. } | Screen::Authorizing { .. } | Screen::Loading { .. }
+            )
+        })
+        .await
     }
 
     /// "Done" on the receipt: back home.

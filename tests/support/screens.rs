@@ -14,6 +14,8 @@ pub fn message(screen: &Screen) -> Option<&UserMessage> {
         | Screen::Amount { message, .. }
         | Screen::RefundAuthCode { message, .. }
         | Screen::PresentCard { message, .. }
+        | Screen::PinEntry { message, .. }
+        | Screen::WrongPin { message, .. }
         | Screen::OutcomeUnknown { message, .. }
         | Screen::Declined { message, .. }
         | Screen::Signature { message, .. }
