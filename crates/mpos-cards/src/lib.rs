@@ -306,7 +306,7 @@ pub static CATALOGUE: &[TestCard] = &[
 /// The catalogue as a Markdown table, the body of `docs/test-cards.md`.
 pub fn markdown_table() -> String {
     let mut out = String::from(
-        "| Card | Brand | Masked number | Expiry | Service code | Issuer answer | Chip after approval | Purpose |\n|---|---|---|---|---|---|---|---|\n",
+        "| Card | Brand | Masked number | Expiry | Service code | PIN | Issuer answer | Chip after approval | Purpose |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for card in CATALOGUE {
         let answer = match card.behaviour {
@@ -323,12 +323,13 @@ pub fn markdown_table() -> String {
             (true, ChipBehaviour::DeclinesAfterApproval) => "AAC (declines)",
         };
         out.push_str(&format!(
-            "| `{:?}` | {} | `{}` | {} | {} | {} | {} | {} |\n",
+            "| `{:?}` | {} | `{}` | {} | {} | {} | {} | {} | {} |\n",
             card.id,
             card.brand(),
             mpos_wire::mask_pan(card.pan).expect("catalogue numbers are well formed"),
             card.expiry,
             card.service_code,
+            card.pin,
             answer,
             chip,
             card.purpose

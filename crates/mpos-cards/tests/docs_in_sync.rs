@@ -10,7 +10,10 @@ The expired card is declined 54 because its expiry date (`YYMM`) is before the\n
 gateway clock's month in Asia/Taipei. The slow issuer waits for the gateway's\n\
 `issuer.slow_delay_ms` before approving, so that a phone with a shorter\n\
 request timeout sends a reversal. JCB needs no signature in the test\n\
-configuration; every other brand signs above NT$3,000 (UnionPay always).\n\n";
+configuration; every other brand signs above NT$3,000 (UnionPay always).\n\
+UnionPay asks the cardholder's PIN: the issuer simulator checks the PIN\n\
+column, answers 55 to a wrong PIN and 75 to the third wrong PIN in a row,\n\
+after which the card's PIN stays blocked until the gateway restarts.\n\n";
 
 #[test]
 fn test_cards_doc_matches_catalogue() {

@@ -127,7 +127,8 @@ fn samples() -> BTreeMap<&'static str, Value> {
         brand: Brand::Visa,
         accepted: true,
         signature: SignatureRule::Above { minor: 1 },
-        pin_required: false,
+        pin_required: true,
+        pin_from_minor: 100_000,
     };
     let stroke = Stroke {
         points: vec![Point { x: 1, y: 2 }],
@@ -216,6 +217,17 @@ fn samples() -> BTreeMap<&'static str, Value> {
                 amount: money(),
                 brand: Brand::Visa,
                 card: card(),
+                pin: Some(PinBlockPayload {
+                    ksn: "123456789012345600000001".into(),
+                    block: "A912150391AB65A67E52883D81CE2D15".into(),
+                }),
+            })),
+        ),
+        (
+            "PinBlockPayload",
+            v(serde_json::to_value(PinBlockPayload {
+                ksn: "FFFF9876543210E00001".into(),
+                block: "0123456789ABCDEF".into(),
             })),
         ),
         (
@@ -437,7 +449,7 @@ fn documented_enum_values_are_variants() {
         .as_array()
         .unwrap()
         .len();
-    assert_eq!(codes, 43, "the number of ErrorCode variants");
+    assert_eq!(codes, 45, "the number of ErrorCode variants");
     for brand in Brand::ALL {
         assert!(doc["components"]["schemas"]["Brand"]["enum"]
             .as_array()

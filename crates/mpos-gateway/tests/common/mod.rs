@@ -542,6 +542,20 @@ impl Reader {
         payload
     }
 
+    /// The PIN block of `pin` for the last card read (`card`), under that read's KSN.
+    pub fn pin_block(&self, card: CardId, pin: &str) -> mpos_wire::api::PinBlockPayload {
+        let block = self
+            .keys
+            .lock()
+            .unwrap()
+            .encipher_pin(pin, TestCard::get(card).pan, &rand::random())
+            .unwrap();
+        mpos_wire::api::PinBlockPayload {
+            ksn: block.ksn,
+            block: block.block,
+        }
+    }
+
     /// Reads `card` the way `entry` says and seals it, without chip data.
     pub fn read(&self, card: CardId, entry: EntryMode) -> CardPayload {
         let test_card = TestCard::get(card);
@@ -612,9 +626,28 @@ pub fn hex_bdk(text: &str) -> [u8; 16] {
     hex::decode(text).unwrap().try_into().unwrap()
 }
 
+/// A sale's body; a UnionPay card (the brand that asks a PIN in the default
+/// configuration) carries the block of its right PIN.
 pub fn sale_body(reader: &Reader, card: CardId, minor: u64, entry: EntryMode) -> Value {
+    let test_card = TestCard::get(card);
+    let pin = (test_card.brand() == Brand::UnionPay).then_some(test_card.pin);
+    sale_body_with_pin(reader, card, minor, entry, pin)
+}
+
+/// A sale's body with the reader's block of `pin` for the card read, if any.
+pub fn sale_body_with_pin(
+    reader: &Reader,
+    card: CardId,
+    minor: u64,
+    entry: EntryMode,
+    pin: Option<&str>,
+) -> Value {
     let payload = reader.read_for(card, entry, minor, TxnKind::Sale);
-    json!({ "amount": Money::twd_minor(minor), "brand": TestCard::get(card).brand(), "card": payload })
+    let mut body = json!({ "amount": Money::twd_minor(minor), "brand": TestCard::get(card).brand(), "card": payload });
+    if let Some(pin) = pin {
+        body["pin"] = serde_json::to_value(reader.pin_block(card, pin)).unwrap();
+    }
+    body
 }
 
 pub fn sale_body_brand(reader: &Reader, card: CardId, minor: u64, brand: Brand) -> Value {
