@@ -219,3 +219,10 @@ pub unsafe extern "C" fn mpos_virtual_reader_process(handle: u64, frames: u32) -
         || reader.process(frames),
     )))
 }
+
+/// The PIN the issuer simulator holds for `card` (a published test value),
+/// as its cardholder knows it.
+#[uniffi::export]
+pub fn test_card_pin(card: TestCard) -> String {
+    mpos_cards::TestCard::get(card.into()).pin.to_string()
+}
