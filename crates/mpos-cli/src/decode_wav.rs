@@ -7,10 +7,12 @@
 //! track on each; a stereo copy of one head gives the same track twice,
 //! reported once). The first swipe of the file is reported. Card data
 //! never leaves in clear: each track is shown masked (first 6 and last 4
-//! digits of the card number) with the SHA-256 of its exact characters.
+//! digits of the card number) with the SHA-256 of its exact characters,
+//! and whether it is a payment card's (the decoder reads any ISO 7811
+//! track: loyalty, access and hotel cards too).
 
 use mpos_magstripe::{
-    DecodedSwipe, DecodedTrack, MagstripeDecoder, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE,
+    DecodedSwipe, DecodedTrack, MagstripeDecoder, TrackKind, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE,
 };
 use std::path::Path;
 use std::process::ExitCode;
@@ -63,7 +65,14 @@ impl WavDecode {
         let tracks: Vec<serde_json::Value> = swipe
             .tracks
             .iter()
-            .map(|t| serde_json::json!({ "track": t.track, "masked": t.masked(), "sha256": t.sha256_hex() }))
+            .map(|t| {
+                serde_json::json!({
+                    "track": t.track,
+                    "masked": t.masked(),
+                    "sha256": t.sha256_hex(),
+                    "payment_card": t.kind().is_payment_card(),
+                })
+            })
             .collect();
         serde_json::json!({
             "tracks": tracks,
@@ -83,8 +92,12 @@ impl WavDecode {
             swipe.speed_ips
         );
         for t in &swipe.tracks {
+            let kind = match t.kind() {
+                TrackKind::PaymentCard => "a payment card".to_owned(),
+                TrackKind::Other(field) => format!("not a payment card ({field})"),
+            };
             text.push_str(&format!(
-                "track {}: {}  sha256 {}\n",
+                "track {}: {}  sha256 {}  {kind}\n",
                 t.track,
                 t.masked(),
                 t.sha256_hex()

@@ -93,6 +93,7 @@ fn a_swipe_prints_one_masked_json_object() {
     assert_eq!(tracks[0]["track"], 2);
     assert_eq!(tracks[0]["sha256"], TRACK2_SHA256);
     assert_eq!(tracks[0]["masked"], ";411111******1111=*****************?");
+    assert_eq!(tracks[0]["payment_card"], true);
     // Nothing in the output holds more than the first 6 and last 4 digits.
     assert!(!stdout.contains("4111111111111111"));
     assert!(!stdout.contains("30122011234567890"));
@@ -263,7 +264,7 @@ fn explain_says_what_each_stage_saw_without_card_data() {
         "inches/s",
         "track 2: accepted: 36 characters, a payment card",
         "track 1: refused:",
-        "result: track 2 accepted",
+        "result: track 2 accepted, a payment card",
     ] {
         assert!(stdout.contains(stage), "{stage} in\n{stdout}");
     }
@@ -280,6 +281,39 @@ fn explain_says_what_each_stage_saw_without_card_data() {
         .filter_map(|w| w.parse().ok())
         .collect();
     assert!(numbers[0] >= 15.0 && numbers[1] <= 36.0, "{line}");
+}
+
+#[test]
+fn a_framed_track_that_is_not_a_payment_card_is_read_and_said_to_be_so() {
+    // A membership card's track 2: sentinels, parity and LRC right, no card number.
+    let dir = tempfile::tempdir().unwrap();
+    let params = SwipeParams {
+        speed_ips: 25.0,
+        speed_end_ips: 20.0,
+        snr_db: Some(30.0),
+        seed: 3,
+        ..SwipeParams::default()
+    };
+    let path = write(
+        dir.path(),
+        "member.wav",
+        &[Stripe::for_track(2, ";900210=123456?").unwrap()],
+        &params,
+        WavFormat::I16,
+    );
+    let (code, stdout, stderr) = decode(&path);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let tracks = json["tracks"].as_array().unwrap();
+    assert_eq!(tracks.len(), 1, "{stdout}");
+    assert_eq!(tracks[0]["track"], 2);
+    assert_eq!(tracks[0]["payment_card"], false);
+    let (code, explained) = explain(&path);
+    assert_eq!(code, 0, "{explained}");
+    assert!(
+        explained.contains("result: track 2 accepted, not a payment card"),
+        "{explained}"
+    );
 }
 
 #[test]

@@ -115,46 +115,78 @@ pub(super) fn recover_bits(intervals: &[f64], backwards: bool, gain: f64, out: &
     out.starts.push(time);
 }
 
-/// How far one cell may stray from the mean of its neighbours.
-const CELL_TOLERANCE: f64 = 0.3;
-/// How far the mean period may jump between neighbouring groups of cells.
-const SPEED_JUMP_TOLERANCE: f64 = 0.1;
+/// A cell may stray from the mean of its neighbours by this many times the
+/// record's own mean stray, and a group of cells' mean from the group
+/// before it by this many times their mean jump: a worn card's jitter
+/// widens both bounds, a clean card's narrows them, so a splice or a lost
+/// transition stands out against the swipe's own wobble either way.
+const STRAY_FACTOR: f64 = 6.0;
+/// The bounds on a cell's stray, whatever the record's jitter.
+const CELL_TOLERANCE: std::ops::RangeInclusive<f64> = 0.12..=0.4;
+/// The bounds on the jump in the mean period between neighbouring groups.
+const SPEED_JUMP_TOLERANCE: std::ops::RangeInclusive<f64> = 0.05..=0.15;
 /// Cells averaged on each side.
 const NEIGHBOURS: usize = 4;
 /// Where a `1`'s middle transition may fall, as a fraction of its cell.
 const MIDDLE_RANGE: std::ops::RangeInclusive<f32> = 0.25..=0.75;
 
+/// How far cell `i` strays from the mean of its neighbours within
+/// `from..to`, and how far the mean of the cells after it jumps from the
+/// mean of those before it (when it has a full group on each side).
+fn strays(
+    recovered: &RecoveredBits,
+    from: usize,
+    to: usize,
+    i: usize,
+) -> (Option<f64>, Option<f64>) {
+    let cell = |i: usize| recovered.starts[i + 1] - recovered.starts[i];
+    let before = i.saturating_sub(NEIGHBOURS).max(from)..i;
+    let after = i + 1..(i + 1 + NEIGHBOURS).min(to);
+    let count = before.len() + after.len();
+    let (sum_before, sum_after) = (
+        before.clone().map(cell).sum::<f64>(),
+        after.clone().map(cell).sum::<f64>(),
+    );
+    let stray =
+        (count > 0).then(|| (cell(i) * count as f64 / (sum_before + sum_after) - 1.0).abs());
+    let full = before.len() == NEIGHBOURS && after.len() == NEIGHBOURS;
+    let jump = full.then(|| (sum_after / sum_before - 1.0).abs());
+    (stray, jump)
+}
+
 /// Whether bits `from..to` were read at a steady clock: every cell close to
 /// its neighbours' mean, every `1` split near its middle, and no jump in
-/// the period. A swipe slows or speeds up smoothly (well under 1 % per
-/// bit); two recordings spliced together, or transitions lost and found by
-/// luck, do not. Used on accepted records only, as a last check.
+/// the period, each judged against the record's own jitter (see
+/// [`STRAY_FACTOR`]). A swipe slows or speeds up smoothly (well under 1 %
+/// per bit); two recordings spliced together, or transitions lost and
+/// found by luck, do not. Used on accepted records only, as a last check.
 pub(super) fn steady(recovered: &RecoveredBits, from: usize, to: usize) -> bool {
-    let cell = |i: usize| recovered.starts[i + 1] - recovered.starts[i];
-    let mean = |a: usize, b: usize| (a..b).map(cell).sum::<f64>() / (b - a) as f64;
+    // First the record's mean stray and mean jump; then every cell against
+    // a multiple of them.
+    let (mut stray_sum, mut strays_counted, mut jump_sum, mut jumps_counted) = (0.0, 0, 0.0, 0);
     for i in from..to {
         if recovered.bits[i] == 1 && !MIDDLE_RANGE.contains(&recovered.middles[i]) {
             return false;
         }
-        let before = i.saturating_sub(NEIGHBOURS).max(from)..i;
-        let after = i + 1..(i + 1 + NEIGHBOURS).min(to);
-        let count = before.len() + after.len();
-        if count > 0 {
-            let around = (before.clone().map(cell).sum::<f64>()
-                + after.clone().map(cell).sum::<f64>())
-                / count as f64;
-            if (cell(i) / around - 1.0).abs() > CELL_TOLERANCE {
-                return false;
-            }
+        let (stray, jump) = strays(recovered, from, to, i);
+        if let Some(stray) = stray {
+            stray_sum += stray;
+            strays_counted += 1;
         }
-        if before.len() == NEIGHBOURS && after.len() == NEIGHBOURS {
-            let jump = mean(after.start, after.end) / mean(before.start, before.end);
-            if (jump - 1.0).abs() > SPEED_JUMP_TOLERANCE {
-                return false;
-            }
+        if let Some(jump) = jump {
+            jump_sum += jump;
+            jumps_counted += 1;
         }
     }
-    true
+    let bound = |sum: f64, count: usize, range: &std::ops::RangeInclusive<f64>| {
+        (STRAY_FACTOR * sum / count.max(1) as f64).clamp(*range.start(), *range.end())
+    };
+    let cell_tolerance = bound(stray_sum, strays_counted, &CELL_TOLERANCE);
+    let jump_tolerance = bound(jump_sum, jumps_counted, &SPEED_JUMP_TOLERANCE);
+    (from..to).all(|i| {
+        let (stray, jump) = strays(recovered, from, to, i);
+        stray.is_none_or(|s| s <= cell_tolerance) && jump.is_none_or(|j| j <= jump_tolerance)
+    })
 }
 
 #[cfg(test)]

@@ -5,10 +5,14 @@
 //! notices where a swipe ends. Then that chain's transitions are decoded
 //! into bits (forwards and backwards in time, so each end of the card can
 //! train the clock), the bits are framed as track 2, 1 and 3 in both card
-//! directions, and the candidate that passes every check (framing, fields,
-//! a steady clock) is reported at once. Later candidates from other chains
+//! directions, and the candidate that passes every check (framing and a
+//! steady clock; not the payment fields, see [`crate::TrackKind`]) is
+//! reported at once. Later candidates from other chains
 //! for the same swipe are dropped; two different accepted texts from one
-//! chain are taken for noise and dropped too.
+//! chain are taken for noise and dropped too. When no chain's segment reads
+//! alone, two chains' segments of the same stretch are joined where they
+//! agree (`join`: a swipe whose speed changes 5x is read best by one chain
+//! at its slow end and another at its fast end) and read again.
 //!
 //! Nothing on the per-sample path allocates: the chains, logs and bit
 //! buffers are sized in [`MagstripeDecoder::new`]. Only an accepted swipe
@@ -17,8 +21,8 @@
 use super::clock::{recover_bits, steady, RecoveredBits};
 use super::detector::{Detector, DetectorSettings, LOG_CAPACITY};
 use super::error::MagstripeError;
-use super::fields::check_fields;
 use super::front_end::{FrontEnd, Signal};
+use super::join::{join, JoinAt, Unread};
 use super::peak_picker::PickerSettings;
 use super::swipe::{DecodedSwipe, DecodedTrack, Direction};
 use super::track_format::{TrackFormat, TRACK1, TRACK2, TRACK3};
@@ -129,6 +133,22 @@ pub struct MagstripeDecoder {
     last_emitted: u64,
     /// Every closed segment, when explaining (never on the reader).
     observed: Option<Vec<ObservedSegment>>,
+    /// Every accepted join, when explaining.
+    observed_joins: Option<Vec<ObservedJoin>>,
+    /// Each chain's last segment no reading accepted, for a join.
+    unread: Vec<Unread>,
+}
+
+/// Two chains' segments joined into a read swipe, kept only by an observing
+/// decoder (`explain`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ObservedJoin {
+    /// The chain whose transitions come first (index into [`DETECTORS`]).
+    pub head: usize,
+    /// The chain whose transitions follow.
+    pub tail: usize,
+    /// Where they were joined, in samples.
+    pub at: f64,
 }
 
 impl MagstripeDecoder {
@@ -136,7 +156,16 @@ impl MagstripeDecoder {
     pub(super) fn observing(sample_rate: u32) -> Result<MagstripeDecoder, MagstripeError> {
         let mut decoder = MagstripeDecoder::new(sample_rate)?;
         decoder.observed = Some(Vec::new());
+        decoder.observed_joins = Some(Vec::new());
         Ok(decoder)
+    }
+
+    /// The joins kept so far (observing decoders only).
+    pub(super) fn take_observed_joins(&mut self) -> Vec<ObservedJoin> {
+        self.observed_joins
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// The segments kept so far (observing decoders only).
@@ -173,6 +202,11 @@ impl MagstripeDecoder {
             index: 0,
             last_emitted: 0,
             observed: None,
+            observed_joins: None,
+            unread: DETECTORS
+                .iter()
+                .map(|_| Unread::with_capacity(LOG_CAPACITY))
+                .collect(),
         })
     }
 
@@ -253,8 +287,14 @@ impl MagstripeDecoder {
         let same_swipe = detector.segment_start() < self.last_emitted;
         if !same_swipe && detector.transitions().len() >= MIN_TRANSITIONS {
             detector.transitions().copy_into(&mut self.scratch.times);
-            if let Some(found) = decode_segment(&mut self.scratch, self.sample_rate) {
+            let found = decode_segment(&mut self.scratch, self.sample_rate).or_else(|| {
+                let detector = &self.detectors[d].1;
+                self.unread[d].keep(detector.transitions(), detector.segment_start(), now);
+                self.join_with_others(d)
+            });
+            if let Some(found) = found {
                 self.last_emitted = now;
+                self.unread.iter_mut().for_each(|u| u.waiting = false);
                 swipes.push(DecodedSwipe {
                     tracks: vec![DecodedTrack {
                         track: found.track,
@@ -266,6 +306,39 @@ impl MagstripeDecoder {
             }
         }
         self.detectors[d].1.clear();
+    }
+
+    /// Tries chain `d`'s unread segment joined with every other chain's
+    /// unread segment of the same stretch (the `join` module says why),
+    /// the earlier-starting one first.
+    fn join_with_others(&mut self, d: usize) -> Option<Found> {
+        for e in 0..self.unread.len() {
+            if e == d || !self.unread[d].overlaps(&self.unread[e]) {
+                continue;
+            }
+            let (mine, theirs) = (&self.unread[d], &self.unread[e]);
+            let (head, tail, chains) = if mine.times.first() <= theirs.times.first() {
+                (mine, theirs, (d, e))
+            } else {
+                (theirs, mine, (e, d))
+            };
+            for at in [JoinAt::Earliest, JoinAt::Middle] {
+                let Some(time) = join(&head.times, &tail.times, at, &mut self.scratch.times) else {
+                    break;
+                };
+                if let Some(found) = decode_segment(&mut self.scratch, self.sample_rate) {
+                    if let Some(joins) = &mut self.observed_joins {
+                        joins.push(ObservedJoin {
+                            head: chains.0,
+                            tail: chains.1,
+                            at: time,
+                        });
+                    }
+                    return Some(found);
+                }
+            }
+        }
+        None
     }
 }
 
@@ -330,14 +403,13 @@ fn decode_segment(scratch: &mut Scratch, sample_rate: u32) -> Option<Found> {
     found
 }
 
-/// Frames `bits` as track 2, then 1, then 3; the first that passes every
-/// check wins. Returns the format and the record's bit range.
+/// Frames `bits` as track 2, then 1, then 3; the first that frames wins.
+/// Returns the format and the record's bit range. The payment fields are
+/// not checked: a raw head reads any ISO 7811 card ([`crate::TrackKind`]).
 fn accept(bits: &[u8], text: &mut String) -> Option<(&'static TrackFormat, usize, usize)> {
     for format in [&TRACK2, &TRACK1, &TRACK3] {
         if let Ok(framed) = format.frame(bits, text) {
-            if check_fields(format.track, text).is_ok() {
-                return Some((format, framed.first_bit, framed.end_bit));
-            }
+            return Some((format, framed.first_bit, framed.end_bit));
         }
     }
     None

@@ -8,6 +8,14 @@
 //! threshold and closes after a silence of several transition intervals.
 //! Between swipes a block whose every sample is under the threshold only
 //! updates the noise floor, which keeps the decoder far faster than real time.
+//!
+//! The noise floor is not known when the stream starts: the first 10 ms
+//! may be silence or the middle of a swipe (real recordings start
+//! mid-swipe, a few clocking zeros before the record). So the chain detects
+//! from the first sample with the pulses' envelope alone as its threshold,
+//! and after the warm-up judges what it saw: a segment whose intervals are
+//! an F2F swipe's goes on (and the floor is learnt after it), anything
+//! else was noise, is dropped, and gives the floor.
 
 use super::front_end::Signal;
 use super::peak_picker::{PeakPicker, PickerSettings};
@@ -40,6 +48,18 @@ const LONGEST_SWIPE_S: f64 = 2.0;
 /// in the noise level does not hold a segment open for seconds.
 const REGULARITY_FLOOR: i32 = -16;
 const REGULARITY_CEILING: i32 = 16;
+/// A segment open at the end of a warm-up is a swipe once its regularity
+/// score reaches this (an F2F swipe's every pair is regular; smoothed noise
+/// has near-equal intervals often enough to pass a lower bar).
+const SWIPE_REGULARITY: i32 = 8;
+/// Irregular pairs a segment open from the start may have and still be a
+/// swipe: the recording may cut its first pulse; smoothed noise, whose
+/// intervals are often near-equal, has many more.
+const WARM_UP_IRREGULAR: u32 = 1;
+/// How many warm-ups a slow swipe may take to reach that score (a 4 ips
+/// track 2 swipe has three bit cells in one warm-up) before it is taken
+/// for noise.
+const WARM_UP_PATIENCE: u64 = 4;
 
 /// Settings of one chain.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -106,8 +126,11 @@ pub(super) struct Detector {
     last_interval: f64,
     longest_interval: f64,
     regularity: i32,
+    irregular: u32,
     noisy: bool,
     warm_up: u64,
+    warm_up_end: u64,
+    now: u64,
     min_silence: f64,
     max_silence: u64,
     longest_swipe: u64,
@@ -127,8 +150,11 @@ impl Detector {
             last_interval: 0.0,
             longest_interval: 0.0,
             regularity: 0,
+            irregular: 0,
             noisy: false,
             warm_up: (WARM_UP_S * sample_rate) as u64,
+            warm_up_end: (WARM_UP_S * sample_rate) as u64,
+            now: 0,
             min_silence: MIN_SILENCE_S * f64::from(sample_rate),
             max_silence: (MAX_SILENCE_S * f64::from(sample_rate)) as u64,
             longest_swipe: (LONGEST_SWIPE_S * f64::from(sample_rate)) as u64,
@@ -141,7 +167,7 @@ impl Detector {
     /// [`Detector::transitions`]), or `None` when the block is done.
     pub(super) fn scan(&mut self, block: &Block, from: usize, first_index: u64) -> Option<usize> {
         let samples = &block.samples[from..];
-        let idle = from == 0 && !self.open && first_index >= self.warm_up;
+        let idle = from == 0 && !self.open && self.picker.noise_known();
         if idle && block.peak <= self.picker.threshold() {
             let last = samples.last().copied().unwrap_or(0.0);
             self.picker
@@ -159,11 +185,14 @@ impl Detector {
     /// Processes one sample; true when a segment has just closed.
     #[inline]
     fn step(&mut self, y: f32, index: u64) -> bool {
-        if !self.open || self.noisy || index - self.segment_start > self.longest_swipe {
+        self.now = index;
+        if !self.picker.noise_known() {
             self.picker.learn_noise(y);
-            if index < self.warm_up {
-                return false;
+            if index >= self.warm_up_end {
+                self.judge_warm_up();
             }
+        } else if !self.open || self.noisy || index - self.segment_start > self.longest_swipe {
+            self.picker.learn_noise(y);
         }
         let mut active = false;
         if let Some(peak) = self.picker.process(y, index, &mut active) {
@@ -176,12 +205,37 @@ impl Detector {
                 self.longest_interval = 0.0;
                 self.silence = self.max_silence;
                 self.regularity = 0;
+                self.irregular = 0;
                 self.noisy = false;
             }
             self.last_activity = index;
             return false;
         }
         self.open && index - self.last_activity > self.silence
+    }
+
+    /// The end of a warm-up: a segment that reads as a swipe goes on (the
+    /// floor will be learnt after it); otherwise the floor learnt during the
+    /// warm-up is the noise's, and the segment (noise) is dropped.
+    fn judge_warm_up(&mut self) {
+        if self.open && !self.noisy && self.irregular <= WARM_UP_IRREGULAR {
+            if self.regularity >= SWIPE_REGULARITY {
+                self.picker.forget_noise();
+                self.warm_up_end = u64::MAX;
+                return;
+            }
+            let patience = self.segment_start + WARM_UP_PATIENCE * self.warm_up;
+            if self.regularity > 0 && self.now < patience {
+                return;
+            }
+        }
+        self.picker.know_noise();
+        if self.open {
+            self.picker.end_segment();
+            self.log.clear();
+            self.open = false;
+            self.last_interval = 0.0;
+        }
     }
 
     fn record(&mut self, time: f64) {
@@ -196,10 +250,15 @@ impl Detector {
                 self.regularity = if regular {
                     (self.regularity + 1).min(REGULARITY_CEILING)
                 } else {
+                    self.irregular += 1;
                     self.regularity - 2
                 };
                 if self.regularity <= REGULARITY_FLOOR {
                     self.noisy = true;
+                    if !self.picker.noise_known() && self.warm_up_end == u64::MAX {
+                        // Not a swipe after all: its level is the floor's.
+                        self.picker.know_noise();
+                    }
                 }
             }
             self.last_interval = interval;
@@ -221,6 +280,11 @@ impl Detector {
             self.record(peak.time);
         }
         self.open = false;
+        if !self.picker.noise_known() {
+            // A swipe that was under way when the stream began: learn the
+            // floor now, after it.
+            self.warm_up_end = self.now + self.warm_up;
+        }
     }
 
     /// Whether a segment is open.
@@ -302,9 +366,25 @@ mod tests {
     }
 
     #[test]
-    fn nothing_is_detected_during_the_warm_up() {
-        let signal = pulses(5, 40, 20, 10_000);
-        assert!(segments(&signal, 44_100.0).is_empty());
+    fn a_swipe_under_way_when_the_stream_starts_is_detected() {
+        // No silence before it: the pulses begin at the first samples.
+        let mut signal = pulses(60, 40, 6, 10_000);
+        // Then a second swipe after a pause: the floor learnt after the first.
+        signal.extend(pulses(30, 40, 2_000, 10_000));
+        assert_eq!(segments(&signal, 44_100.0), vec![60, 30]);
+    }
+
+    #[test]
+    fn noise_at_the_start_is_dropped_and_sets_the_floor() {
+        let mut state = 5u32;
+        let mut signal: Vec<f32> = (0..4_000)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                0.01 * ((state >> 8) as f32 / (1u32 << 24) as f32 - 0.5)
+            })
+            .collect();
+        signal.extend(pulses(50, 40, 1_000, 10_000));
+        assert_eq!(segments(&signal, 44_100.0), vec![50]);
     }
 
     #[test]

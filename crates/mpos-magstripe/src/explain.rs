@@ -2,7 +2,7 @@
 //! a new head or phone (`mpos decode-wav --explain`): the signal's level and
 //! noise floor, the segments each detector chain found, the bit cells and
 //! speeds the clock followed, and every candidate track with the first check
-//! it failed. It never holds card data in what it returns: counts, lengths,
+//! it failed (or, accepted, whether it is a payment card's). It never holds card data in what it returns: counts, lengths,
 //! times and reasons only.
 //!
 //! It runs the streaming decoder as the reader does, keeping every closed
@@ -13,7 +13,8 @@ use super::clock::{recover_bits, steady, RecoveredBits};
 use super::decoder::{MagstripeDecoder, ObservedSegment, CLOCK_GAIN, DETECTORS, MIN_TRANSITIONS};
 use super::error::MagstripeError;
 use super::fields::check_fields;
-use super::rejection::{FieldRejection, Rejection};
+use super::rejection::Rejection;
+use super::swipe::TrackKind;
 use super::track_format::{TrackFormat, TRACK1, TRACK2, TRACK3};
 use std::fmt;
 
@@ -35,8 +36,12 @@ pub struct Explanation {
     pub noise_floor_dbfs: f64,
     /// Every segment a chain closed, in the order they closed.
     pub segments: Vec<SegmentReport>,
-    /// The tracks the decoder accepted (track numbers).
-    pub accepted: Vec<u8>,
+    /// Two chains' segments joined into a swipe that read (when no single
+    /// chain's did).
+    pub joins: Vec<JoinReport>,
+    /// The tracks the decoder accepted: track number, and whether each is a
+    /// payment card's.
+    pub accepted: Vec<(u8, TrackKind)>,
 }
 
 /// One chain's segment: where it was and what became of it.
@@ -53,6 +58,18 @@ pub struct SegmentReport {
     /// The four readings (forwards and backwards in time, each in both card
     /// directions), or none when there were too few transitions to try.
     pub readings: Vec<Reading>,
+}
+
+/// Two chains' segments read as one swipe: the first chain's transitions up
+/// to where both agreed, then the second's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinReport {
+    /// The chain read first (the swipe's start).
+    pub head: &'static str,
+    /// The chain read after the join.
+    pub tail: &'static str,
+    /// Where they were joined, seconds.
+    pub at_s: f64,
 }
 
 /// One way of reading a segment's bits.
@@ -85,19 +102,14 @@ pub struct Candidate {
 /// What became of a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// Framed, its fields are a payment card's, read at a steady clock.
+    /// Framed and read at a steady clock: the decoder accepts it.
     Accepted {
         /// Characters, sentinels included.
         characters: usize,
+        /// Whether its fields are a payment card's (the payment path's question).
+        kind: TrackKind,
     },
-    /// Framed (sentinels, parity, LRC, length) but not a payment card's fields.
-    NotAPaymentCard {
-        /// Characters, sentinels included.
-        characters: usize,
-        /// The first field rule it breaks.
-        field: FieldRejection,
-    },
-    /// Framed and a card's fields, but the clock jumped inside it.
+    /// Framed, but the clock jumped inside it.
     Unsteady {
         /// Characters, sentinels included.
         characters: usize,
@@ -118,6 +130,15 @@ pub fn explain(samples: &[f32], sample_rate: u32) -> Result<Explanation, Magstri
         .iter()
         .map(|segment| report(segment, rate))
         .collect();
+    let joins = decoder
+        .take_observed_joins()
+        .iter()
+        .map(|join| JoinReport {
+            head: DETECTORS[join.head].signal.name(),
+            tail: DETECTORS[join.tail].signal.name(),
+            at_s: join.at / rate,
+        })
+        .collect();
     Ok(Explanation {
         sample_rate,
         seconds: samples.len() as f64 / rate,
@@ -125,9 +146,10 @@ pub fn explain(samples: &[f32], sample_rate: u32) -> Result<Explanation, Magstri
         loudest_dbfs: dbfs(loudest),
         noise_floor_dbfs: dbfs(floor),
         segments,
+        joins,
         accepted: swipes
             .iter()
-            .flat_map(|s| s.tracks.iter().map(|t| t.track))
+            .flat_map(|s| s.tracks.iter().map(|t| (t.track, t.kind())))
             .collect(),
     })
 }
@@ -231,9 +253,6 @@ fn outcome(
         Err(rejection) => return Outcome::Refused(rejection),
     };
     let characters = text.chars().count();
-    if let Err(field) = check_fields(format.track, &text) {
-        return Outcome::NotAPaymentCard { characters, field };
-    }
     let len = bits.len();
     let (from, to) = if card_reversed {
         (len - framed.end_bit, len - framed.first_bit)
@@ -241,7 +260,11 @@ fn outcome(
         (framed.first_bit, framed.end_bit)
     };
     if steady(recovered, from, to) {
-        Outcome::Accepted { characters }
+        let kind = match check_fields(format.track, &text) {
+            Ok(()) => TrackKind::PaymentCard,
+            Err(field) => TrackKind::Other(field),
+        };
+        Outcome::Accepted { characters, kind }
     } else {
         Outcome::Unsteady { characters }
     }
@@ -250,12 +273,16 @@ fn outcome(
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Outcome::Accepted { characters } => {
-                write!(f, "accepted: {characters} characters, a payment card")
-            }
-            Outcome::NotAPaymentCard { characters, field } => write!(
+            Outcome::Accepted {
+                characters,
+                kind: TrackKind::PaymentCard,
+            } => write!(f, "accepted: {characters} characters, a payment card"),
+            Outcome::Accepted {
+                characters,
+                kind: TrackKind::Other(field),
+            } => write!(
                 f,
-                "framed ({characters} characters, sentinels, parity and LRC right) but not a payment card: {field}"
+                "accepted: {characters} characters (sentinels, parity and LRC right), not a payment card: {field}"
             ),
             Outcome::Unsteady { characters } => write!(
                 f,
@@ -337,12 +364,28 @@ impl fmt::Display for Explanation {
                 }
             }
         }
-        if self.accepted.is_empty() {
-            writeln!(f, "result: no track accepted")
-        } else {
-            let tracks: Vec<String> = self.accepted.iter().map(u8::to_string).collect();
-            writeln!(f, "result: track {} accepted", tracks.join(", "))
+        for join in &self.joins {
+            writeln!(
+                f,
+                "joined: the {} chain up to {:.3} s, then the {} chain, read as one swipe (no chain read it alone)",
+                join.head, join.at_s, join.tail
+            )?;
         }
+        if self.accepted.is_empty() {
+            return writeln!(f, "result: no track accepted");
+        }
+        for (track, kind) in &self.accepted {
+            match kind {
+                TrackKind::PaymentCard => {
+                    writeln!(f, "result: track {track} accepted, a payment card")?
+                }
+                TrackKind::Other(field) => writeln!(
+                    f,
+                    "result: track {track} accepted, not a payment card ({field})"
+                )?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -396,7 +439,7 @@ mod tests {
         let rate = 44_100;
         let samples = swipe(&bits_of(";4111111111111111=30122011234567890?"), 30.0, rate);
         let explained = explain(&samples, rate).unwrap();
-        assert_eq!(explained.accepted, vec![2]);
+        assert_eq!(explained.accepted, vec![(2, TrackKind::PaymentCard)]);
         assert!(explained.loudest_dbfs - explained.noise_floor_dbfs > 40.0);
         let text = explained.to_string();
         assert!(
@@ -409,17 +452,27 @@ mod tests {
     }
 
     #[test]
-    fn a_track_that_fails_luhn_is_framed_but_not_a_payment_card() {
+    fn a_track_that_fails_luhn_is_accepted_but_not_a_payment_card() {
         let rate = 44_100;
         let samples = swipe(&bits_of(";4111111111111112=30122011234567890?"), 30.0, rate);
         let explained = explain(&samples, rate).unwrap();
-        assert!(explained.accepted.is_empty());
+        assert_eq!(
+            explained.accepted,
+            vec![(2, TrackKind::Other(crate::FieldRejection::Luhn))]
+        );
         let text = explained.to_string();
         assert!(
-            text.contains("but not a payment card: card number fails the Luhn check"),
+            text.contains(
+                "accepted: 36 characters (sentinels, parity and LRC right), not a payment card: card number fails the Luhn check"
+            ),
             "{text}"
         );
-        assert!(text.contains("result: no track accepted"));
+        assert!(
+            text.contains(
+                "result: track 2 accepted, not a payment card (card number fails the Luhn check)"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,10 +1,12 @@
-//! Field rules checked after framing: ISO 7813 for tracks 1 and 2, the
-//! ISO 4909 opening (format code, card number) for track 3. Together with
-//! Luhn they turn "the parity happened to work" into "this is a card".
+//! The payment card's field rules: ISO 7813 for tracks 1 and 2, the ISO
+//! 4909 opening (format code, card number) for track 3, and Luhn. They say
+//! whether an accepted track is a payment card's ([`crate::TrackKind`]);
+//! the decoder itself accepts any well-formed ISO 7811 track, since a raw
+//! head reads other cards too, and the payment path refuses the rest.
 
 use super::rejection::FieldRejection;
 
-/// Checks the fields of a framed track, `text` running from the start
+/// Checks a framed track's payment fields, `text` running from the start
 /// sentinel through the end sentinel.
 pub fn check_fields(track: u8, text: &str) -> Result<(), FieldRejection> {
     let Some(inner) = text.get(1..text.len().saturating_sub(1)) else {

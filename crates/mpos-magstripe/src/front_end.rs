@@ -16,7 +16,7 @@ const SMOOTHING_S: f32 = 0.000_15;
 /// Corner of the leaky integrator, Hz.
 const INTEGRATOR_CORNER_HZ: f32 = 50.0;
 /// Length of the smoothing after the integrator, seconds.
-const INTEGRATED_SMOOTHING_S: f32 = 0.000_3;
+const INTEGRATED_SMOOTHING_S: f32 = 0.000_12;
 /// Side-tap weight `a` of the slimming equalizer `[-a, 1 + 2a, -a]`.
 const SLIMMING: f32 = 0.5;
 

@@ -11,11 +11,17 @@
 //! - `peak_picker`: alternating-polarity peaks (or the zero crossings
 //!   between lobes) over an adaptive threshold, timed to a fraction of a
 //!   sample;
-//! - `detector`: one chain, which also finds where a swipe begins and ends;
+//! - `detector`: one chain, which also finds where a swipe begins and ends
+//!   (and, at the start of the stream, whether it began mid-swipe);
+//! - `join`: two chains' transitions of one swipe joined where they agree,
+//!   for swipes whose speed changes 5x;
 //! - `clock`: F2F clock recovery, intervals to bits, and the steady-clock
 //!   check on accepted records;
-//! - `track_format` and `fields`: ISO 7811/7813 acceptance (sentinels,
-//!   parity, LRC, length, clocking zeros, then fields and Luhn);
+//! - `track_format`: ISO 7811 acceptance (sentinels, parity, LRC, length,
+//!   clocking zeros), whatever the track holds;
+//! - `fields`: the ISO 7813 payment fields and Luhn, which say whether an
+//!   accepted track is a payment card's ([`TrackKind`]); the payment path
+//!   asks, the decoder does not refuse on them;
 //! - `decoder`: [`MagstripeDecoder`], the streaming front door;
 //! - `swipe`: the result, [`DecodedSwipe`], whose `Debug` is redacted;
 //! - `explain`: what each stage saw in a recording, without card data
@@ -35,6 +41,7 @@ mod error;
 mod explain;
 mod fields;
 mod front_end;
+mod join;
 mod peak_picker;
 mod rejection;
 mod smoother;
@@ -44,8 +51,10 @@ mod transition_log;
 
 pub use decoder::{MagstripeDecoder, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE};
 pub use error::MagstripeError;
-pub use explain::{explain, Candidate, Explanation, Outcome, Reading, SegmentReport};
+pub use explain::{explain, Candidate, Explanation, JoinReport, Outcome, Reading, SegmentReport};
 pub use fields::check_fields;
 pub use rejection::{FieldRejection, Rejection};
-pub use swipe::{DecodedSwipe, DecodedTrack, Direction};
-pub use track_format::{Framed, TrackFormat, MIN_CLOCKING_ZEROS, TRACK1, TRACK2, TRACK3};
+pub use swipe::{DecodedSwipe, DecodedTrack, Direction, TrackKind};
+pub use track_format::{
+    Framed, TrackFormat, MIN_CLOCKING_ZEROS, TRACK1, TRACK2, TRACK3, TRAILING_ZEROS,
+};

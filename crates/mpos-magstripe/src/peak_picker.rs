@@ -49,6 +49,12 @@ const ENVELOPE_ATTACK: f32 = 0.5;
 const ENVELOPE_DECAY: f32 = 0.06;
 /// Samples between refreshes of the noise part of the threshold.
 const REFRESH_EVERY: u32 = 16;
+/// How many times slower the noise floor rises than it falls between
+/// swipes: a swipe whose level grows from far below the threshold (real
+/// swipes grow 15x) must not drag the floor up with it, while a floor that
+/// falls, or noise that jumps (taken for noise by the detector's
+/// regularity test, and learnt at the full rate), is followed at once.
+const SLOW_RISE: f32 = 30.0;
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Candidate {
@@ -66,6 +72,7 @@ pub(super) struct PeakPicker {
     noise_weight: f32,
     noise_power: f32,
     envelope: f32,
+    noise_known: bool,
     threshold: f32,
     refresh_in: u32,
     seeking: f32,
@@ -82,6 +89,7 @@ impl PeakPicker {
             noise_weight: 1.0 / noise_samples.max(1.0),
             noise_power: 0.0,
             envelope: 0.0,
+            noise_known: false,
             threshold: ABSOLUTE_FLOOR,
             refresh_in: 0,
             seeking: 0.0,
@@ -104,9 +112,15 @@ impl PeakPicker {
 
     /// Feeds a whole block of noise-only input (`mean_square` over `len`
     /// samples, the last of which was `last`): the same as `len` calls of
-    /// [`PeakPicker::learn_noise`] with the block's mean power.
+    /// [`PeakPicker::learn_noise`] with the block's mean power, but a block
+    /// louder than the floor raises it [`SLOW_RISE`] times slower.
     pub(super) fn learn_noise_block(&mut self, mean_square: f32, len: usize, last: f32) {
-        let keep = (1.0 - self.noise_weight).powi(len as i32);
+        let weight = if mean_square > self.noise_power {
+            self.noise_weight / SLOW_RISE
+        } else {
+            self.noise_weight
+        };
+        let keep = (1.0 - weight).powi(len as i32);
         self.noise_power += (1.0 - keep) * (mean_square - self.noise_power);
         self.previous = last;
         self.refresh_threshold();
@@ -117,8 +131,34 @@ impl PeakPicker {
         self.threshold
     }
 
+    /// Whether the noise floor is known. Until it is, the threshold follows
+    /// the pulses' envelope alone: a recording that starts mid-swipe has no
+    /// silence to learn the floor from, and the swipe's own pulses, taken
+    /// for noise, would raise the threshold over them.
+    pub(super) fn noise_known(&self) -> bool {
+        self.noise_known
+    }
+
+    /// Takes what was learnt so far as the noise floor.
+    pub(super) fn know_noise(&mut self) {
+        self.noise_known = true;
+        self.refresh_threshold();
+    }
+
+    /// Forgets the noise floor (it was learnt from a swipe): the threshold
+    /// follows the envelope alone until [`PeakPicker::know_noise`].
+    pub(super) fn forget_noise(&mut self) {
+        self.noise_known = false;
+        self.noise_power = 0.0;
+        self.refresh_threshold();
+    }
+
     fn refresh_threshold(&mut self) {
-        let noise = self.settings.noise_factor * self.noise_power.sqrt();
+        let noise = if self.noise_known {
+            self.settings.noise_factor * self.noise_power.sqrt()
+        } else {
+            0.0
+        };
         self.threshold = (self.settings.relative * self.envelope)
             .max(noise)
             .max(ABSOLUTE_FLOOR);
@@ -301,6 +341,7 @@ mod tests {
         for n in 0..2000 {
             picker.learn_noise(if n % 2 == 0 { 0.05 } else { -0.05 });
         }
+        picker.know_noise();
         let peaks = run(&mut picker, &signal);
         let times: Vec<f64> = peaks.iter().map(|p| p.time.round()).collect();
         assert_eq!(times, vec![30.0, 80.0, 130.0]);
@@ -312,6 +353,9 @@ mod tests {
         for n in 0..1000 {
             picker.learn_noise(if n % 2 == 0 { 0.01 } else { -0.01 });
         }
+        // Until the floor is known, only the envelope (none yet) counts.
+        assert!(picker.threshold() < 1e-3, "{}", picker.threshold());
+        picker.know_noise();
         let mut active = false;
         picker.process(0.0, 0, &mut active);
         assert!(

@@ -34,12 +34,10 @@ pub enum Rejection {
     /// The record is not followed by clocking zeros.
     #[error("no trailing zeros after the LRC")]
     NoTrailingZeros,
-    /// The characters are framed correctly but a field is invalid.
-    #[error("field check failed: {0}")]
-    Field(FieldRejection),
 }
 
-/// Which field rule of ISO 7813 / ISO 4909 the track text breaks.
+/// Which field rule of ISO 7813 / ISO 4909 the track text breaks: why an
+/// accepted track is not a payment card's ([`crate::TrackKind::Other`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum FieldRejection {
     /// Track 1 must start with format code `B`; track 3 with two digits.

@@ -3,7 +3,8 @@
 //! [`DecodedTrack::sha256_hex`] are the only forms meant to leave the phone's
 //! memory (logs, screens, test output).
 
-use super::fields::pan_range;
+use super::fields::{check_fields, pan_range};
+use super::rejection::FieldRejection;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -23,6 +24,25 @@ impl Direction {
             Direction::Forward => "forward",
             Direction::Reverse => "reverse",
         }
+    }
+}
+
+/// What an accepted track holds. The decoder accepts any well-formed ISO
+/// 7811 track (sentinels, parity, LRC, length, a steady clock); whether it
+/// is a payment card's (ISO 7813 fields, Luhn) is for the payment path to
+/// ask, since a raw head reads loyalty, access and hotel cards too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrackKind {
+    /// A payment card's track: the ISO 7813 fields and a Luhn-valid number.
+    PaymentCard,
+    /// Another kind of card: the first payment-field rule the track breaks.
+    Other(FieldRejection),
+}
+
+impl TrackKind {
+    /// Whether the track is a payment card's.
+    pub fn is_payment_card(self) -> bool {
+        self == TrackKind::PaymentCard
     }
 }
 
@@ -61,6 +81,14 @@ impl DecodedTrack {
     pub fn masked_pan(&self) -> Option<mpos_wire::MaskedPan> {
         let range = pan_range(self.track, &self.characters)?;
         mpos_wire::MaskedPan::from_pan(&self.characters[range])
+    }
+
+    /// Whether the track is a payment card's, by the ISO 7813 field rules and Luhn.
+    pub fn kind(&self) -> TrackKind {
+        match check_fields(self.track, &self.characters) {
+            Ok(()) => TrackKind::PaymentCard,
+            Err(field) => TrackKind::Other(field),
+        }
     }
 
     /// Lowercase hex SHA-256 of the characters (start through end sentinel).
@@ -149,6 +177,25 @@ mod tests {
         assert!(!debug.contains("3012201"), "{debug}");
         assert!(debug.contains("411111******1111"), "{debug}");
         assert_eq!(swipe.masked(), vec![swipe.tracks[0].masked()]);
+    }
+
+    #[test]
+    fn a_track_says_whether_it_is_a_payment_card() {
+        assert_eq!(
+            track(2, ";4111111111111111=30122011234567890?").kind(),
+            TrackKind::PaymentCard
+        );
+        assert!(track(2, ";4111111111111111=3012201?")
+            .kind()
+            .is_payment_card());
+        // A membership card: framed digits, no card number.
+        let loyalty = track(2, ";90210=5?");
+        assert_eq!(loyalty.kind(), TrackKind::Other(FieldRejection::PanLength));
+        assert!(!loyalty.kind().is_payment_card());
+        assert_eq!(
+            track(2, ";4111111111111112=3012201?").kind(),
+            TrackKind::Other(FieldRejection::Luhn)
+        );
     }
 
     #[test]

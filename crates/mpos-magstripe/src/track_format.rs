@@ -5,10 +5,14 @@
 use super::error::MagstripeError;
 use super::rejection::Rejection;
 
-/// Clocking zeros required before the start sentinel and after the LRC (or
-/// as many as were read after it): every ISO card has them, and random bit
-/// strings rarely do.
+/// Clocking zeros required before the start sentinel: every ISO card has
+/// them, and random bit strings rarely do.
 pub const MIN_CLOCKING_ZEROS: usize = 4;
+/// Zeros required after the LRC (or as many as were read after it): a card
+/// is blank from its record to its edge, while the bits after a record that
+/// data happened to frame are random. With the payment fields no longer
+/// part of acceptance, this is what keeps such frames out.
+pub const TRAILING_ZEROS: usize = 8;
 
 /// The layout of one ISO 7811 track.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -143,8 +147,9 @@ impl TrackFormat {
     /// Finds a record in `bits` (card order) and writes its characters, start
     /// sentinel through end sentinel, into `out`. Checks the sentinels, every
     /// character's parity, the length, the LRC and the clocking zeros on both
-    /// sides; the fields are checked separately. Allocates nothing when `out`
-    /// has room for `max_chars` characters.
+    /// sides; the payment fields are the payment path's
+    /// ([`crate::TrackKind`]). Allocates nothing when `out` has room for
+    /// `max_chars` characters.
     pub fn frame(&self, bits: &[u8], out: &mut String) -> Result<Framed, Rejection> {
         let n = self.char_bits();
         let mut first_failure = Rejection::NoStartSentinel;
@@ -231,7 +236,7 @@ impl TrackFormat {
         // The zeros after the LRC: the first few must be zeros, though the
         // bits may stop sooner (the clock lost the card's last cells).
         let after = &bits[at..];
-        let wanted = MIN_CLOCKING_ZEROS.min(after.len());
+        let wanted = TRAILING_ZEROS.min(after.len());
         if wanted == 0 || after[..wanted].iter().any(|&b| b != 0) {
             return Err(Rejection::NoTrailingZeros);
         }
@@ -341,7 +346,7 @@ mod tests {
         );
         let mut no_trail = vec![0u8; 10];
         no_trail.extend_from_slice(&bits);
-        no_trail.extend_from_slice(&[0, 1, 0, 0, 0]);
+        no_trail.extend_from_slice(&[0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
         assert_eq!(
             TRACK2.frame(&no_trail, &mut out),
             Err(Rejection::NoTrailingZeros)

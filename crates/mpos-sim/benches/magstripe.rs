@@ -5,6 +5,12 @@
 //! of the file is left as it is).
 //!
 //! `cargo bench -p mpos-sim --bench magstripe [-- --swipes N --impostors N --latency N --out FILE --no-write]`
+//!
+//! `-- --only real` (or `grid`, `impostors`, `speed`) measures one part and
+//! prints its figures without writing the file, for quick iteration;
+//! `--only impostor-K` runs the K-th impostor kind alone (its seeds as in
+//! the full run); `--only explain` explains the first misses of the
+//! real-swipe target.
 
 use mpos_cards::CATALOGUE;
 use mpos_magstripe::{DecodedSwipe, MagstripeDecoder};
@@ -28,6 +34,7 @@ struct Options {
     impostors: usize,
     latency_swipes: usize,
     out: Option<PathBuf>,
+    only: Option<String>,
 }
 
 fn options() -> Options {
@@ -36,6 +43,7 @@ fn options() -> Options {
         impostors: 100_000,
         latency_swipes: 400,
         out: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md")),
+        only: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -51,6 +59,7 @@ fn options() -> Options {
             "--impostors" => o.impostors = number("--impostors"),
             "--latency" => o.latency_swipes = number("--latency"),
             "--out" => o.out = Some(PathBuf::from(&value)),
+            "--only" => o.only = Some(value.clone()),
             "--no-write" => {
                 o.out = None;
                 i += 1;
@@ -305,30 +314,7 @@ fn run_real(swipes: usize) -> Vec<RealResult> {
             };
             for i in 0..swipes {
                 let text = track_text(2, i);
-                let (start, end) = if random.uniform() < 0.5 {
-                    (4.0, 19.0)
-                } else {
-                    (19.0, 4.0)
-                };
-                let rate = if random.uniform() < 0.5 {
-                    44_100
-                } else {
-                    48_000
-                };
-                let params = SwipeParams {
-                    speed_ips: start,
-                    speed_end_ips: end,
-                    jitter: departure.jitter,
-                    snr_db: Some(snr),
-                    sample_rate: rate,
-                    highpass_hz: Some(100.0 + 400.0 * random.uniform()),
-                    reverse: random.uniform() < 0.5,
-                    invert: random.uniform() < 0.5,
-                    seed: (i as u64) << 32 ^ random.uniform().to_bits(),
-                    lead_s: 0.05,
-                    tail_s: 0.08,
-                    real: departure.real,
-                };
+                let params = real_params(departure, snr, i, &mut random);
                 match read_back(2, &text, &params) {
                     Outcome::Correct => result.correct += 1,
                     Outcome::Wrong => result.wrong += 1,
@@ -460,7 +446,8 @@ fn corrupted(kind: usize, random: &mut Gaussian, seed: u64) -> (Vec<f32>, u32, V
     }
 }
 
-fn run_impostors(total: usize) -> Vec<(&'static str, Tally)> {
+/// Runs the impostor kinds (only kind `only`, when given).
+fn run_impostors(total: usize, only: Option<usize>) -> Vec<(&'static str, Tally)> {
     let kinds: [(&str, usize, bool); 8] = [
         ("white noise, 0.25 s", 20, true),
         ("hum and clicks, 0.25 s", 10, true),
@@ -478,6 +465,11 @@ fn run_impostors(total: usize) -> Vec<(&'static str, Tally)> {
     let mut out = Vec::new();
     let mut seed = 1_000_000u64;
     for (k, &(name, percent, counted)) in kinds.iter().enumerate() {
+        if only.is_some_and(|only| only != k) {
+            // The seeds stay those of the full run.
+            seed += (total * percent / 100) as u64;
+            continue;
+        }
         let mut tally = Tally {
             counted,
             ..Tally::default()
@@ -832,12 +824,110 @@ fn report(options: &Options, m: &Measured) -> String {
     md
 }
 
+/// The real-model swipe `i` of `departure` at `snr` dB, as `run_real` makes it.
+fn real_params(departure: &Departure, snr: f64, i: usize, random: &mut Gaussian) -> SwipeParams {
+    let (start, end) = if random.uniform() < 0.5 {
+        (4.0, 19.0)
+    } else {
+        (19.0, 4.0)
+    };
+    let rate = if random.uniform() < 0.5 {
+        44_100
+    } else {
+        48_000
+    };
+    SwipeParams {
+        speed_ips: start,
+        speed_end_ips: end,
+        jitter: departure.jitter,
+        snr_db: Some(snr),
+        sample_rate: rate,
+        highpass_hz: Some(100.0 + 400.0 * random.uniform()),
+        reverse: random.uniform() < 0.5,
+        invert: random.uniform() < 0.5,
+        seed: (i as u64) << 32 ^ random.uniform().to_bits(),
+        lead_s: 0.05,
+        tail_s: 0.08,
+        real: departure.real,
+    }
+}
+
+/// `--only explain`: `mpos_magstripe::explain` on the first misses of the
+/// target's real swipes at 25 dB (no card data in it), to see which stage
+/// failed.
+fn explain_misses(swipes: usize) {
+    let departures = departures();
+    let d = departures.len() - 2;
+    let snr = 25.0;
+    let mut random = Gaussian::new(0x5EA1 + d as u64 * 31 + snr as u64);
+    let mut shown = 0;
+    for i in 0..swipes {
+        let text = track_text(2, i);
+        let params = real_params(&departures[d], snr, i, &mut random);
+        let stripe = Stripe::for_track(2, &text).expect("valid text");
+        let audio = synthesize(&[stripe], &params).expect("valid params");
+        let rate = params.sample_rate;
+        if judge(&decode(&audio.channels[0], rate), &[&text]) == Outcome::Correct || shown == 6 {
+            continue;
+        }
+        shown += 1;
+        println!(
+            "== swipe {i}: {} to {} ips, {rate} Hz, high-pass {:.0} Hz, reverse {}",
+            params.speed_ips,
+            params.speed_end_ips,
+            params.highpass_hz.unwrap_or(0.0),
+            params.reverse
+        );
+        if let Ok(explained) = mpos_magstripe::explain(&audio.channels[0], rate) {
+            print!("{explained}");
+        }
+    }
+}
+
+/// Runs one part of the benchmark and prints its figures (`--only`).
+fn run_only(options: &Options, part: &str) {
+    match part {
+        "real" => {
+            for r in run_real(options.swipes) {
+                let name = departures()[r.departure].name;
+                let pct = 100.0 * r.correct as f64 / r.total.max(1) as f64;
+                println!("{name} @ {:.0} dB: {pct:.1} % ({} wrong)", r.snr, r.wrong);
+            }
+        }
+        "grid" => {
+            let grid = run_grid(options.swipes);
+            for t in &TARGETS {
+                let (pct, n, wrong) = rate_of(&grid, t.keep);
+                println!("{}: {pct:.2} % of {n} ({wrong} wrong)", t.name);
+            }
+        }
+        "impostors" | "impostor-0" | "impostor-1" | "impostor-2" | "impostor-3" | "impostor-4"
+        | "impostor-5" | "impostor-6" | "impostor-7" => {
+            let kind = part.strip_prefix("impostor-").and_then(|k| k.parse().ok());
+            for (name, t) in run_impostors(options.impostors, kind) {
+                println!("{name}: {} of {} wrong", t.accepted_wrong, t.trials);
+            }
+        }
+        "speed" => {
+            println!("throughput {:.0}x", throughput(0.5).0);
+            let (median, p95, n) = latency(options.latency_swipes);
+            println!("latency median {median:.1} ms, p95 {p95:.1} ms, {n} answered");
+        }
+        "explain" => explain_misses(options.swipes),
+        _ => eprintln!("--only takes real, grid, impostors, speed or explain"),
+    }
+}
+
 fn main() {
     let options = options();
+    if let Some(part) = &options.only {
+        run_only(&options, part);
+        return;
+    }
     let started = Instant::now();
     let grid = run_grid(options.swipes);
     let real = run_real(options.swipes);
-    let impostors = run_impostors(options.impostors);
+    let impostors = run_impostors(options.impostors, None);
     let throughput_gaps = throughput(0.5);
     let throughput_busy = throughput(0.0);
     let latency = latency(options.latency_swipes);

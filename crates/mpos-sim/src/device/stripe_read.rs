@@ -48,6 +48,10 @@ pub enum StripeReadError {
     /// Neither track decoded.
     #[error("無法讀取磁條，請重新刷卡 / the stripe could not be read; swipe again")]
     Unreadable,
+    /// The stripe read, but it is not a payment card's (no card number,
+    /// Luhn, expiry or service code as ISO 7813 writes them).
+    #[error("此卡不是支付卡，請改用信用卡或金融卡 / this is not a payment card; use a credit or debit card")]
+    NotAPaymentCard,
 }
 
 /// Track 1 as ISO 7813 writes it: `%B{pan}^{name}^{YYMM}{service code}{discretionary}?`.
@@ -109,7 +113,13 @@ pub fn read_stripe(
     let audio = synthesize(&stripes, &swipe_params(style, seed))?;
     let track2 = decode(2, &audio.channels[0]);
     let track1 = decode(1, &audio.channels[1]);
-    card_data(track2.as_ref(), track1.as_ref()).ok_or(StripeReadError::Unreadable)
+    if track2.is_none() && track1.is_none() {
+        return Err(StripeReadError::Unreadable);
+    }
+    // The decoder reads any ISO track; only a payment card's is sealed.
+    let payment = |t: Option<DecodedTrack>| t.filter(|t| t.kind().is_payment_card());
+    card_data(payment(track2).as_ref(), payment(track1).as_ref())
+        .ok_or(StripeReadError::NotAPaymentCard)
 }
 
 /// The track-2-equivalent data of a swipe: from track 2, else from track 1.
@@ -140,7 +150,7 @@ fn decode(track: u8, samples: &[f32]) -> Option<DecodedTrack> {
         .find(|decoded| decoded.track == track)
 }
 
-/// `;PAN=YYMMSSS...?`, already checked by the decoder (sentinels, LRC, Luhn, fields).
+/// `;PAN=YYMMSSS...?`, already framed by the decoder and checked as a payment card's.
 fn parse_track2(text: &str) -> Option<ClearCard> {
     let inner = text.strip_prefix(';')?.strip_suffix('?')?;
     let (pan, rest) = inner.split_once('=')?;
@@ -231,20 +241,21 @@ mod tests {
 
     #[test]
     fn what_is_sealed_is_what_the_head_decoded() {
-        // Track 1 with a name longer than ISO 7813 allows is refused by the
-        // decoder; track 2 still reads.
+        // Track 1 with a name longer than ISO 7813 allows is not a payment
+        // card's track; track 2 still reads.
         let mut long_name = *TestCard::get(CardId::VisaSwipeOnlyApproved);
         long_name.cardholder = "A NAME FAR TOO LONG FOR TRACK ONE";
         assert_eq!(
             read_stripe(&long_name, SwipeStyle::Good, 1),
             Ok(expected(&long_name))
         );
-        // A number the decoder refuses (Luhn) gives no read at all, on either track.
+        // A number that fails Luhn reads, but is not a payment card's, on
+        // either track: refused as such, never sealed.
         let mut bad_number = *TestCard::get(CardId::VisaSwipeOnlyApproved);
         bad_number.pan = "4111111111111112";
         assert_eq!(
             read_stripe(&bad_number, SwipeStyle::Good, 1),
-            Err(StripeReadError::Unreadable)
+            Err(StripeReadError::NotAPaymentCard)
         );
         // Text no track can hold is the card's fault, not the swipe's.
         let mut lower_case = *TestCard::get(CardId::VisaSwipeOnlyApproved);
