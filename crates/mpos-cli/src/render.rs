@@ -30,6 +30,15 @@ pub fn render_screen(view: &ScreenView) -> String {
     if let Some(pad) = &view.signature {
         body.extend(pad_lines(pad));
     }
+    if let Some(pad) = &view.pin_pad {
+        body.push(format!("{}: {}", pad.label, pad.dots));
+        // Rows of three, the tenth key alone in the middle of the fourth.
+        for row in pad.keys.chunks(3) {
+            let keys: Vec<String> = row.iter().map(|key| format!("[{}]", key.label)).collect();
+            let indent = if row.len() == 1 { "    " } else { "" };
+            body.push(format!("{indent}{}", keys.join(" ")));
+        }
+    }
     for input in &view.inputs {
         let shown = match input.kind {
             InputKind::Password | InputKind::DigitPassword => "______".to_string(),

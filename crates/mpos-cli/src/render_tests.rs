@@ -59,3 +59,23 @@ fn the_printer_lists_each_check_with_its_state_and_what_to_do() {
     assert!(en.contains("[OK] Phone clock: Matches the gateway"), "{en}");
     assert!(en.contains("[Check again]"), "{en}");
 }
+
+#[test]
+fn the_printer_draws_the_readers_keypad_in_rows_and_the_dots() {
+    let screen = Screen::PinEntry {
+        amount: mpos_wire::Money::twd_minor(60_000),
+        brand: mpos_wire::Brand::UnionPay,
+        masked_pan: "620000******0005".into(),
+        keypad: Some(mpos_core::reader::KeypadLayout {
+            digits: [7, 2, 9, 0, 4, 1, 8, 5, 3, 6],
+        }),
+        entered: 3,
+        sent: false,
+        message: None,
+    };
+    let text = render_screen(&render(&screen, &Form::new(), Activity::default(), Locale::En));
+    assert!(text.contains("PIN: ●●●"), "{text}");
+    assert!(text.contains("[7] [2] [9]"), "{text}");
+    assert!(text.contains("[8] [5] [3]"), "{text}");
+    assert!(text.contains("    [6]"), "{text}");
+}

@@ -20,6 +20,7 @@ import uniffi.mpos_core.ScreenId
 import uniffi.mpos_core.ScreenView
 import uniffi.mpos_core.SignaturePoint
 import uniffi.mpos_ffi_testing.TestCard
+import uniffi.mpos_ffi_testing.testCardPin
 
 /**
  * A merchant's day through the generated bindings, as the Android shell
@@ -166,6 +167,38 @@ class MerchantDayTest {
         val settled = testbed.transactions().filter { it["invoice_no"] == invoice }
         assertEquals("approved", settled.single()["status"])
         assertFalse("settled", settled.single()["batch_id"] == null)
+    }
+
+    @Test
+    fun a7_aUnionPaySaleTakesThePinOnTheReadersShuffledKeypad() {
+        phone.press(Intent.Back)
+        phone.press(Intent.Back, ScreenId.HOME)
+        startSale(600, CardBrand.UNION_PAY)
+        phone.insert(TestCard.UNION_PAY_APPROVED)
+        val pad = phone.await(ScreenId.PIN_ENTRY) { !it.pinPad?.keys.isNullOrEmpty() }
+        val keys = pad.pinPad!!.keys
+        assertEquals("ten keys, each digit once", (0..9).map { it.toString() }.toSet(), keys.map { it.label }.toSet())
+        assertEquals("keys send their position", (0..9).map { Intent.PinKey(it.toUByte()) }, keys.map { it.intent })
+        val pin = testCardPin(TestCard.UNION_PAY_APPROVED)
+        val wrong = pin.map { ('0' + (it - '0' + 1) % 10) }.joinToString("")
+        val refused = phone.enterPin(wrong)
+        assertTrue("the PIN went to the reader: ${refused.screen}", refused.screen != ScreenId.PIN_ENTRY || refused.pinPad!!.keys.isEmpty())
+        val wrongPin = phone.await(ScreenId.WRONG_PIN)
+        assertEquals("wrong_pin", wrongPin.message?.code)
+        assertEquals("55 Incorrect PIN", wrongPin.field("Bank's answer"))
+        phone.reader.removeCard()
+        phone.press(Intent.RetryPin, ScreenId.PRESENT_CARD)
+        phone.insert(TestCard.UNION_PAY_APPROVED)
+        val again = phone.await(ScreenId.PIN_ENTRY) { !it.pinPad?.keys.isNullOrEmpty() }
+        assertTrue("a new keypad for the new try", again.pinPad!!.keys.map { it.label } != keys.map { it.label })
+        phone.enterPin(pin)
+        phone.await(ScreenId.SIGNATURE)
+        phone.sign()
+        phone.press(Intent.ConfirmSignature, ScreenId.RECEIPT)
+        phone.press(Intent.FinishReceipt, ScreenId.HOME)
+        phone.reader.removeCard()
+        val union = testbed.transactions().filter { it["brand"] == "union_pay" }
+        assertEquals(listOf("55", "00"), union.sortedBy { it["created_at"] as String }.map { it["response_code"] })
     }
 
     private fun startSale(dollars: Int, brand: CardBrand): ScreenView {

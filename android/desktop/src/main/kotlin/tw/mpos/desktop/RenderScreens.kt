@@ -14,6 +14,7 @@ import uniffi.mpos_core.Intent
 import uniffi.mpos_core.Locale
 import uniffi.mpos_core.ScreenId
 import uniffi.mpos_core.ScreenView
+import uniffi.mpos_ffi_testing.testCardPin
 import uniffi.mpos_core.SignaturePoint
 import uniffi.mpos_ffi_testing.TestCard
 import uniffi.mpos_ffi.ViewListener
@@ -73,7 +74,9 @@ private fun playTheDay(testbed: Testbed, locale: Locale): Map<ScreenId, ScreenVi
         val listening = phone.app.subscribe(
             object : ViewListener {
                 override fun onView(view: ScreenView) {
-                    val worth = view.busy == null || view.screen in WAITS
+                    // The PIN pad is pictured with its keys and a few dots, before it is sent.
+                    val padless = view.screen == ScreenId.PIN_ENTRY && view.pinPad?.keys.isNullOrEmpty()
+                    val worth = (view.busy == null || view.screen in WAITS) && !padless
                     if (worth && !(view.screen in FIRST_SEEN && kept.containsKey(view.screen))) kept[view.screen] = view
                 }
             },
@@ -111,6 +114,14 @@ private fun playTheDay(testbed: Testbed, locale: Locale): Map<ScreenId, ScreenVi
         phone.await(ScreenId.RECEIPT)
         phone.press(Intent.FinishReceipt, ScreenId.HOME)
         phone.reader.removeCard()
+
+        sale(phone, 600, CardBrand.UNION_PAY)
+        phone.insert(TestCard.UNION_PAY_APPROVED)
+        val pin = testCardPin(TestCard.UNION_PAY_APPROVED)
+        phone.enterPin(pin.reversed())
+        phone.await(ScreenId.WRONG_PIN)
+        phone.reader.removeCard()
+        phone.press(Intent.CancelPayment, ScreenId.HOME)
 
         sale(phone, 500, CardBrand.VISA)
         phone.insert(TestCard.VISA_DECLINED05)

@@ -17,6 +17,8 @@ fun MposScreen(view: ScreenView, actions: ScreenActions) = MposTheme {
         ScreenId.AMOUNT -> AmountScreen(view, actions)
         ScreenId.REFUND_AUTH_CODE -> RefundAuthCodeScreen(view, actions)
         ScreenId.PRESENT_CARD -> PresentCardScreen(view, actions)
+        ScreenId.PIN_ENTRY -> PinEntryScreen(view, actions)
+        ScreenId.WRONG_PIN -> WrongPinScreen(view, actions)
         ScreenId.AUTHORIZING -> AuthorizingScreen(view, actions)
         ScreenId.OUTCOME_UNKNOWN -> OutcomeUnknownScreen(view, actions)
         ScreenId.DECLINED -> DeclinedScreen(view, actions)

@@ -12,6 +12,7 @@ object Tags {
     fun intent(intent: Intent): String = when (intent) {
         is Intent.OpenTransaction -> "intent:OpenTransaction:${intent.id}"
         is Intent.ChooseBrand -> "intent:ChooseBrand:${intent.brand.name}"
+        is Intent.PinKey -> "intent:PinKey:${intent.key}"
         else -> "intent:${intent::class.simpleName}"
     }
 
@@ -29,4 +30,7 @@ object Tags {
 
     /** The QR code. */
     const val QR = "qr"
+
+    /** The PIN pad's dots. */
+    const val PIN_DOTS = "pin-dots"
 }

@@ -105,6 +105,16 @@ class TestPhone(
         reader.swipe(card)
     }
 
+    /**
+     * The cardholder types [pin] on the reader's keypad: for each digit the
+     * key the core labelled with it, then Confirm; returns the view after it.
+     */
+    fun enterPin(pin: String): ScreenView {
+        val pad = await(ScreenId.PIN_ENTRY) { !it.pinPad?.keys.isNullOrEmpty() }.pinPad!!
+        pin.forEach { digit -> press(pad.keys.first { it.label == digit.toString() }.intent) }
+        return press(Intent.ConfirmPin)
+    }
+
     /** Plugs the reader in and waits until the link is up and the screen's reader line changed. */
     fun plugInReader(): ScreenView {
         val unplugged = view.status.firstOrNull()?.value
