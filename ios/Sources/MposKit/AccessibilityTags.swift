@@ -11,6 +11,7 @@ public enum AccessibilityTags {
         switch intent {
         case let .openTransaction(id): return "intent:OpenTransaction:\(id)"
         case let .chooseBrand(brand): return "intent:ChooseBrand:\(brand)"
+        case let .pinKey(key): return "intent:PinKey:\(key)"
         default: return "intent:\(intent)"
         }
     }
@@ -23,4 +24,6 @@ public enum AccessibilityTags {
     public static let signaturePad = "signature-pad"
     /// The QR code.
     public static let qrCode = "qr"
+    /// The PIN pad's dots.
+    public static let pinDots = "pin-dots"
 }

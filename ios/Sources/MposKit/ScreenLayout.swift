@@ -20,6 +20,8 @@ public enum ScreenPart: Hashable, CaseIterable {
     case qrCode
     /// `signature`: the signature pad.
     case signaturePad
+    /// `pinPad`: the reader's keys in its order, and a dot per digit entered.
+    case pinPad
     /// A card with its chip, inserted top first (a picture, no words).
     case cardPicture
     /// `buttons`, main first.
@@ -41,6 +43,8 @@ public enum ScreenLayout {
         case .amount: return [.inputs, .fields, .choice, .buttons]
         case .refundAuthCode: return [.fields, .inputs, .buttons]
         case .presentCard: return [.cardPicture, .prompt, .fields, .buttons]
+        case .pinEntry: return [.fields, .prompt, .pinPad, .buttons]
+        case .wrongPin: return [.fields, .buttons]
         case .authorizing: return [.prompt, .fields]
         case .declined, .transactionDetail: return [.fields, .buttons]
         case .signature: return [.fields, .prompt, .signaturePad, .buttons]
@@ -48,6 +52,17 @@ public enum ScreenLayout {
         case .transactionSearch: return [.prompt, .inputs, .buttons, .rows]
         case .outcomeUnknown, .voidDone, .settlementReview, .settlementDone: return instruction
         case .selfCheck: return [.prompt, .checks, .buttons]
+        }
+    }
+
+    /// Keys per row of the PIN pad: three rows of three, the tenth alone and
+    /// centred in the fourth (the reader's key numbering).
+    public static let pinKeysPerRow = 3
+
+    /// The PIN pad's keys in rows, top to bottom.
+    public static func pinRows(of pad: PinPadView) -> [[ButtonView]] {
+        stride(from: 0, to: pad.keys.count, by: pinKeysPerRow).map { start in
+            Array(pad.keys[start..<min(start + pinKeysPerRow, pad.keys.count)])
         }
     }
 
@@ -65,6 +80,7 @@ public enum ScreenLayout {
         if !view.checks.isEmpty { parts.insert(.checks) }
         if view.qr != nil { parts.insert(.qrCode) }
         if view.signature != nil { parts.insert(.signaturePad) }
+        if view.pinPad != nil { parts.insert(.pinPad) }
         if !view.buttons.isEmpty { parts.insert(.buttons) }
         return parts
     }

@@ -42,6 +42,7 @@ struct ScreenPartView: View {
         case .checks: Checks(checks: view.checks)
         case .qrCode: QrCode(qr: view.qr)
         case .signaturePad: SignaturePad(pad: view.signature, actions: actions)
+        case .pinPad: PinPad(pad: view.pinPad, actions: actions)
         case .cardPicture: CardPicture()
         case .buttons: Buttons(buttons: view.buttons, actions: actions)
         }

@@ -177,6 +177,34 @@ final class MerchantDayTests: XCTestCase {
         XCTAssertFalse(settled.first?["batch_id"] == nil || settled.first?["batch_id"] is NSNull, "settled")
     }
 
+    func test7_aUnionPaySaleTakesThePinOnTheReadersShuffledKeypad() async throws {
+        await phone.press(.back)
+        try await phone.press(.back, then: .home)
+        try await startSale(600, .unionPay)
+        await phone.insert(.unionPayApproved)
+        let pad = try await phone.waitFor(.pinEntry) { !($0.pinPad?.keys.isEmpty ?? true) }
+        let keys = try XCTUnwrap(pad.pinPad?.keys)
+        XCTAssertEqual(Set(keys.map(\.label)), Set((0...9).map(String.init)), "ten keys, each digit once")
+        XCTAssertEqual(keys.map(\.intent), (0...9).map { Intent.pinKey(key: UInt8($0)) }, "keys send their position")
+        let pin = testCardPin(card: .unionPayApproved)
+        let wrong = String(pin.map { Character(String((Int(String($0))! + 1) % 10)) })
+        try await phone.enterPin(wrong)
+        let wrongPin = try await phone.waitFor(.wrongPin)
+        XCTAssertEqual(wrongPin.message?.code, "wrong_pin")
+        XCTAssertEqual(wrongPin.field("Bank's answer"), "55 Incorrect PIN")
+        phone.reader.removeCard()
+        try await phone.press(.retryPin, then: .presentCard)
+        await phone.insert(.unionPayApproved)
+        let again = try await phone.waitFor(.pinEntry) { !($0.pinPad?.keys.isEmpty ?? true) }
+        XCTAssertNotEqual(again.pinPad?.keys.map(\.label), keys.map(\.label), "a new keypad for the new try")
+        try await phone.enterPin(pin)
+        try await phone.waitFor(.signature)
+        await phone.sign()
+        try await phone.press(.confirmSignature, then: .receipt)
+        try await phone.press(.finishReceipt, then: .home)
+        phone.reader.removeCard()
+    }
+
     @discardableResult
     private func startSale(_ dollars: Int, _ brand: CardBrand) async throws -> ScreenView {
         try await phone.press(.startSale, then: .amount)

@@ -11,7 +11,7 @@ final class ScreenPartsTests: XCTestCase {
     func testEveryScreenHasABodyWithButtonsUnlessItIsAWaitAndNoPartTwice() {
         let screens: [ScreenId] = [
             .login, .activation, .newPassword, .loading, .home, .amount, .refundAuthCode, .presentCard,
-            .authorizing, .outcomeUnknown, .declined, .signature, .receipt, .queryPassword,
+            .pinEntry, .wrongPin, .authorizing, .outcomeUnknown, .declined, .signature, .receipt, .queryPassword,
             .transactionSearch, .transactionDetail, .voidDone, .settlementReview, .settlementDone, .selfCheck,
         ]
         for screen in screens {
@@ -24,6 +24,18 @@ final class ScreenPartsTests: XCTestCase {
         XCTAssertEqual(ScreenLayout.parts(of: .signature).filter { $0 == .signaturePad }.count, 1)
         XCTAssertTrue(ScreenLayout.parts(of: .receipt).contains(.qrCode))
         XCTAssertTrue(ScreenLayout.parts(of: .selfCheck).contains(.checks))
+        XCTAssertTrue(ScreenLayout.parts(of: .pinEntry).contains(.pinPad))
+    }
+
+    func testThePinPadIsThreeRowsOfThreeAndTheTenthKeyAlone() {
+        let keys = (0..<10).map { key in
+            ButtonView(label: String((key + 7) % 10), intent: .pinKey(key: UInt8(key)), style: .secondary, enabled: true)
+        }
+        let rows = ScreenLayout.pinRows(of: PinPadView(keys: keys, label: "PIN", dots: "●●"))
+        XCTAssertEqual(rows.map(\.count), [3, 3, 3, 1])
+        XCTAssertEqual(rows.last?.first?.intent, .pinKey(key: 9))
+        XCTAssertEqual(rows.flatMap { $0 }.map(\.label), keys.map(\.label), "the reader's order is kept")
+        XCTAssertEqual(AccessibilityTags.intent(.pinKey(key: 4)), "intent:PinKey:4")
     }
 
     func testUiTestsFindInputsAndButtonsByWhatTheySendNotByTheirWords() {

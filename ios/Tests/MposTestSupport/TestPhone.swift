@@ -123,6 +123,21 @@ public final class TestPhone {
         reader.insert(card: card)
     }
 
+    /// The cardholder types `pin` on the reader's keypad: for each digit the
+    /// key the core labelled with it, then Confirm; returns the view after it.
+    @discardableResult
+    public func enterPin(_ pin: String) async throws -> ScreenView {
+        let shown = try await waitFor(.pinEntry) { !($0.pinPad?.keys.isEmpty ?? true) }
+        let keys = shown.pinPad?.keys ?? []
+        for digit in pin {
+            guard let key = keys.first(where: { $0.label == String(digit) }) else {
+                throw TestFailure("no key shows \(digit)")
+            }
+            await press(key.intent)
+        }
+        return await press(.confirmPin)
+    }
+
     /// The cardholder swipes `card` once the reader is ready for it.
     public func swipe(_ card: TestCard) async {
         await waitQuiet()
