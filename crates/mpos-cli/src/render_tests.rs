@@ -73,7 +73,12 @@ fn the_printer_draws_the_readers_keypad_in_rows_and_the_dots() {
         sent: false,
         message: None,
     };
-    let text = render_screen(&render(&screen, &Form::new(), Activity::default(), Locale::En));
+    let text = render_screen(&render(
+        &screen,
+        &Form::new(),
+        Activity::default(),
+        Locale::En,
+    ));
     assert!(text.contains("PIN: ●●●"), "{text}");
     assert!(text.contains("[7] [2] [9]"), "{text}");
     assert!(text.contains("[8] [5] [3]"), "{text}");

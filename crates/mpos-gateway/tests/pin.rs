@@ -3,6 +3,8 @@
 //! configuration) asks a PIN; the HSM translates the reader's block to the
 //! zone PIN key; the issuer simulator checks the card's PIN and counts
 //! wrong tries.
+// Amounts are written dollars_cents: 100_00 is NT$100.00.
+#![allow(clippy::inconsistent_digit_grouping)]
 
 mod common;
 

@@ -104,6 +104,8 @@ impl VirtualReader {
                     amount: Money::twd_minor(minor),
                     brand: self.card.brand(),
                     card,
+                    // The load runs Visa chip sales, whose rule asks no PIN.
+                    pin: None,
                 };
                 PreparedSale {
                     key: hex::encode(rand::random::<[u8; 16]>()),
