@@ -279,6 +279,46 @@ mod tests {
         assert!(out.bits.is_empty());
     }
 
+    /// `intervals` with each transition moved by up to `jitter` of a period
+    /// (a fixed pseudo-random pattern).
+    fn jittered(intervals: &[f64], period: f64, jitter: f64) -> Vec<f64> {
+        let mut state = 9u32;
+        let mut moves = intervals.iter().map(|_| {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            jitter * period * ((state >> 8) as f64 / f64::from(1u32 << 24) - 0.5) * 2.0
+        });
+        let mut previous = 0.0;
+        intervals
+            .iter()
+            .map(|&d| {
+                let moved = moves.next().unwrap_or(0.0);
+                let out = d + moved - previous;
+                previous = moved;
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn steadiness_is_judged_against_the_records_own_jitter() {
+        let bits = pattern();
+        let mut out = RecoveredBits::with_capacity(1024);
+        // A worn card: every transition up to 8 % of a cell off, yet steady.
+        let worn = jittered(&f2f_intervals(&bits, 40.0, 40.0), 40.0, 0.08);
+        recover_bits(&worn, false, 0.15, &mut out);
+        // (The clock may train a few zeros in, where the jitter lets it.)
+        assert!(out.bits.len() > 220 && bits.ends_with(&out.bits));
+        assert!(steady(&out, 0, out.bits.len()));
+        // A clean card spliced to a swipe 7 % slower: caught, though the
+        // fixed 10 % bound of old would have let it through.
+        let mut spliced = f2f_intervals(&bits[..120], 30.0, 30.0);
+        spliced.extend(f2f_intervals(&bits[120..], 32.1, 32.1));
+        let spliced = jittered(&spliced, 30.0, 0.01);
+        recover_bits(&spliced, false, 0.15, &mut out);
+        assert_eq!(out.bits, bits);
+        assert!(!steady(&out, 0, bits.len()));
+    }
+
     #[test]
     fn a_steady_ramp_is_steady_and_a_splice_is_not() {
         let bits = pattern();

@@ -22,7 +22,7 @@ use super::clock::{recover_bits, steady, RecoveredBits};
 use super::detector::{Detector, DetectorSettings, LOG_CAPACITY};
 use super::error::MagstripeError;
 use super::front_end::{FrontEnd, Signal};
-use super::join::{join, JoinAt, Unread};
+use super::join::{join, Unread, JOIN_AT};
 use super::peak_picker::PickerSettings;
 use super::swipe::{DecodedSwipe, DecodedTrack, Direction};
 use super::track_format::{TrackFormat, TRACK1, TRACK2, TRACK3};
@@ -322,7 +322,7 @@ impl MagstripeDecoder {
             } else {
                 (theirs, mine, (e, d))
             };
-            for at in [JoinAt::Earliest, JoinAt::Middle] {
+            for at in JOIN_AT {
                 let Some(time) = join(&head.times, &tail.times, at, &mut self.scratch.times) else {
                     break;
                 };

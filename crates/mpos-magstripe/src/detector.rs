@@ -51,7 +51,7 @@ const REGULARITY_CEILING: i32 = 16;
 /// A segment open at the end of a warm-up is a swipe once its regularity
 /// score reaches this (an F2F swipe's every pair is regular; smoothed noise
 /// has near-equal intervals often enough to pass a lower bar).
-const SWIPE_REGULARITY: i32 = 8;
+const SWIPE_REGULARITY: i32 = 12;
 /// Irregular pairs a segment open from the start may have and still be a
 /// swipe: the recording may cut its first pulse; smoothed noise, whose
 /// intervals are often near-equal, has many more.
@@ -59,7 +59,7 @@ const WARM_UP_IRREGULAR: u32 = 1;
 /// How many warm-ups a slow swipe may take to reach that score (a 4 ips
 /// track 2 swipe has three bit cells in one warm-up) before it is taken
 /// for noise.
-const WARM_UP_PATIENCE: u64 = 4;
+const WARM_UP_PATIENCE: u64 = 6;
 
 /// Settings of one chain.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -14,7 +14,7 @@ const DC_CORNER_HZ: f32 = 15.0;
 /// Length of the light smoothing, seconds.
 const SMOOTHING_S: f32 = 0.000_15;
 /// Corner of the leaky integrator, Hz.
-const INTEGRATOR_CORNER_HZ: f32 = 50.0;
+const INTEGRATOR_CORNER_HZ: f32 = 100.0;
 /// Length of the smoothing after the integrator, seconds.
 const INTEGRATED_SMOOTHING_S: f32 = 0.000_12;
 /// Side-tap weight `a` of the slimming equalizer `[-a, 1 + 2a, -a]`.

@@ -14,20 +14,18 @@ const TAIL_SETTLING: usize = 16;
 /// Consecutive transitions both chains must agree on where they are joined.
 const AGREEMENT: usize = 8;
 /// How far apart two chains' times of one transition may be, as a fraction
-/// of the interval that follows it.
-const AGREEMENT_TOLERANCE: f64 = 0.15;
+/// of the interval that follows it (the integrated chain's times wander by
+/// a few samples with the bit pattern at speed).
+const AGREEMENT_TOLERANCE: f64 = 0.3;
 /// Transitions sampled to measure the chains' relative delay (their
 /// filters delay the signal by different amounts).
 const OFFSET_SAMPLES: usize = 31;
 
-/// Where in the stretch the two chains agree on they are joined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum JoinAt {
-    /// As early as the later chain can be trusted.
-    Earliest,
-    /// Halfway through the stretch where they agree.
-    Middle,
-}
+/// Where the two chains are joined, as fractions of the stretch over which
+/// they agree (from the first place the later chain is trusted to the last
+/// place they agree): which chain reads which part better is not known, so
+/// the decoder tries each.
+pub(super) const JOIN_AT: [f64; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
 
 /// A chain's last segment that no reading accepted, kept for a join.
 #[derive(Debug, Clone)]
@@ -115,22 +113,18 @@ fn agreement(head: &[f64], tail: &[f64], offset: f64, j: usize) -> Option<usize>
 }
 
 /// Writes into `out` (cleared first, never grown past its capacity)
-/// `head`'s transitions up to a stretch where both chains agree, then
+/// `head`'s transitions up to a place where both chains agree (at fraction
+/// `at` of the stretch where they do, see [`JOIN_AT`]), then
 /// `tail`'s after it, moved onto `head`'s time base. Returns the time of
 /// the join, or `None` when the two never agree.
-pub(super) fn join(head: &[f64], tail: &[f64], at: JoinAt, out: &mut Vec<f64>) -> Option<f64> {
+pub(super) fn join(head: &[f64], tail: &[f64], at: f64, out: &mut Vec<f64>) -> Option<f64> {
     let offset = offset(head, tail)?;
     let last = tail.len().checked_sub(AGREEMENT + 1)?;
     let agreeing = |j: usize| agreement(head, tail, offset, j).map(|i| (i, j));
     let earliest = (TAIL_SETTLING..=last).find_map(agreeing)?;
-    let (i, j) = match at {
-        JoinAt::Earliest => earliest,
-        JoinAt::Middle => {
-            let latest = (earliest.1..=last).rev().find_map(agreeing)?;
-            let middle = (earliest.1 + latest.1) / 2;
-            (middle..=latest.1).find_map(agreeing)?
-        }
-    };
+    let latest = (earliest.1..=last).rev().find_map(agreeing)?;
+    let wanted = earliest.1 + ((latest.1 - earliest.1) as f64 * at.clamp(0.0, 1.0)) as usize;
+    let (i, j) = (wanted..=latest.1).find_map(agreeing)?;
     out.clear();
     let capacity = out.capacity();
     out.extend(head[..=i].iter().copied().take(capacity));
@@ -164,7 +158,7 @@ mod tests {
             .map(|t| t - 3.0)
             .collect();
         let mut out = Vec::with_capacity(4096);
-        let at = join(&head, &tail, JoinAt::Earliest, &mut out).unwrap();
+        let at = join(&head, &tail, 0.0, &mut out).unwrap();
         // Joined where the tail is trusted, after its settling transitions.
         assert_eq!(at, 1_000.0 + 20.0 * TAIL_SETTLING as f64);
         assert_eq!(out, ticks(0.0, 2_000.0, 20.0));
@@ -175,8 +169,8 @@ mod tests {
         let head = ticks(0.0, 2_000.0, 20.0);
         let tail = ticks(1_000.0, 2_000.0, 33.0);
         let mut out = Vec::with_capacity(4096);
-        assert_eq!(join(&head, &tail, JoinAt::Middle, &mut out), None);
-        assert_eq!(join(&head, &tail[..10], JoinAt::Earliest, &mut out), None);
+        assert_eq!(join(&head, &tail, 0.5, &mut out), None);
+        assert_eq!(join(&head, &tail[..10], 0.0, &mut out), None);
     }
 
     #[test]
@@ -184,7 +178,7 @@ mod tests {
         let head = ticks(0.0, 2_000.0, 20.0);
         let tail = ticks(500.0, 2_000.0, 20.0);
         let mut out = Vec::with_capacity(50);
-        assert!(join(&head, &tail, JoinAt::Middle, &mut out).is_some());
+        assert!(join(&head, &tail, 0.5, &mut out).is_some());
         assert_eq!((out.len(), out.capacity()), (50, 50));
     }
 }

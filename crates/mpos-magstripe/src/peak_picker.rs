@@ -54,7 +54,7 @@ const REFRESH_EVERY: u32 = 16;
 /// swipes grow 15x) must not drag the floor up with it, while a floor that
 /// falls, or noise that jumps (taken for noise by the detector's
 /// regularity test, and learnt at the full rate), is followed at once.
-const SLOW_RISE: f32 = 30.0;
+const SLOW_RISE: f32 = 300.0;
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Candidate {

@@ -35,6 +35,7 @@ struct Options {
     latency_swipes: usize,
     out: Option<PathBuf>,
     only: Option<String>,
+    explain_snr: f64,
 }
 
 fn options() -> Options {
@@ -44,6 +45,7 @@ fn options() -> Options {
         latency_swipes: 400,
         out: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md")),
         only: None,
+        explain_snr: 25.0,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -60,6 +62,9 @@ fn options() -> Options {
             "--latency" => o.latency_swipes = number("--latency"),
             "--out" => o.out = Some(PathBuf::from(&value)),
             "--only" => o.only = Some(value.clone()),
+            "--snr" => {
+                o.explain_snr = value.parse().unwrap_or_else(|_| panic!("--snr takes a number"))
+            }
             "--no-write" => {
                 o.out = None;
                 i += 1;
@@ -800,10 +805,13 @@ fn report(options: &Options, m: &Measured) -> String {
         md,
         "\"Wrong\" is an accepted track whose characters were not on the card. \"Genuine\" is the \
          card's own data still read correctly (cut after the record, or spliced where both cards \
-         agree). Noise rows use 8 to 48 kHz at levels from -60 to -15 dBFS; swipe rows 5-80 ips, \
+         agree). The decoder accepts any well-formed ISO 7811 track (sentinels, parity, LRC, \
+         length, clocking zeros on both sides, a steady clock) and does not lean on Luhn or the \
+         payment fields: whether a track is a payment card's is the payment path's question. \
+         Noise rows use 8 to 48 kHz at levels from -60 to -15 dBFS; swipe rows 5-80 ips, \
          18-40 dB, 100-500 Hz. The last row is not counted: a stripe that carries one card's bits \
          and then another's is a physically valid recording, and when the mixed characters happen \
-         to satisfy parity, LRC and Luhn no decoder can tell (only the issuer's CVV check can).\n"
+         to satisfy parity and the LRC no decoder can tell (only the issuer's CVV check can).\n"
     );
     let _ = writeln!(
         md,
@@ -853,12 +861,11 @@ fn real_params(departure: &Departure, snr: f64, i: usize, random: &mut Gaussian)
 }
 
 /// `--only explain`: `mpos_magstripe::explain` on the first misses of the
-/// target's real swipes at 25 dB (no card data in it), to see which stage
-/// failed.
-fn explain_misses(swipes: usize) {
+/// target's real swipes at `snr` dB (`--snr`, 25 by default; no card data
+/// in it), to see which stage failed.
+fn explain_misses(swipes: usize, snr: f64) {
     let departures = departures();
     let d = departures.len() - 2;
-    let snr = 25.0;
     let mut random = Gaussian::new(0x5EA1 + d as u64 * 31 + snr as u64);
     let mut shown = 0;
     for i in 0..swipes {
@@ -913,7 +920,7 @@ fn run_only(options: &Options, part: &str) {
             let (median, p95, n) = latency(options.latency_swipes);
             println!("latency median {median:.1} ms, p95 {p95:.1} ms, {n} answered");
         }
-        "explain" => explain_misses(options.swipes),
+        "explain" => explain_misses(options.swipes, options.explain_snr),
         _ => eprintln!("--only takes real, grid, impostors, speed or explain"),
     }
 }

@@ -3,7 +3,7 @@
 //! noisy; and swipes the decoder must refuse.
 
 use mpos_cards::CATALOGUE;
-use mpos_magstripe::{DecodedSwipe, Direction, MagstripeDecoder};
+use mpos_magstripe::{DecodedSwipe, Direction, FieldRejection, MagstripeDecoder, TrackKind};
 use mpos_sim::magstripe::{synthesize, Stripe, SwipeAudio, SwipeParams};
 
 fn track2(card: usize) -> String {
@@ -235,16 +235,26 @@ fn corrupted_cards_are_refused() {
 }
 
 #[test]
-fn a_wrong_luhn_digit_with_valid_parity_and_lrc_is_refused() {
-    // The encoder computes parity and LRC, so only the field checks can object.
+fn a_wrong_luhn_digit_is_read_but_not_a_payment_card() {
+    // The encoder computes parity and LRC: a well-formed ISO track, which
+    // the decoder reads; only the payment fields (the payment path's
+    // question) object.
     let bad = ";4111111111111112=30122011234567?";
     let params = SwipeParams {
         snr_db: Some(40.0),
         ..SwipeParams::default()
     };
-    assert!(swipe(2, bad, &params).is_empty());
+    let read = swipe(2, bad, &params);
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].tracks[0].characters, bad);
+    assert_eq!(
+        read[0].tracks[0].kind(),
+        TrackKind::Other(FieldRejection::Luhn)
+    );
     let good = ";4111111111111111=30122011234567?";
-    assert_eq!(swipe(2, good, &params).len(), 1);
+    let read = swipe(2, good, &params);
+    assert_eq!(read.len(), 1);
+    assert!(read[0].tracks[0].kind().is_payment_card());
 }
 
 #[test]
