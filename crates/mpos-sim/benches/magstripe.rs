@@ -63,7 +63,9 @@ fn options() -> Options {
             "--out" => o.out = Some(PathBuf::from(&value)),
             "--only" => o.only = Some(value.clone()),
             "--snr" => {
-                o.explain_snr = value.parse().unwrap_or_else(|_| panic!("--snr takes a number"))
+                o.explain_snr = value
+                    .parse()
+                    .unwrap_or_else(|_| panic!("--snr takes a number"))
             }
             "--no-write" => {
                 o.out = None;
