@@ -195,15 +195,9 @@ impl ReaderKeys {
     pub fn seal(&mut self, card: &ClearCard) -> Result<SealedCard, EnvelopeError> {
         let plaintext = encode_card(card, AES_BLOCK)?;
         let counter = aes128::next_counter(self.counter).ok_or(EnvelopeError::CounterExhausted)?;
-        let initial_key = Key16::new(self.initial_key);
-        let derivation = aes128::derivation_key(&initial_key, &self.initial_key_id, counter)
+        let [data_key, mac_key] = self
+            .working_keys(counter, [KeyUsage::DataEncrypt, KeyUsage::MacGeneration])
             .map_err(|_| EnvelopeError::InvalidKsn)?;
-        let key_for = |usage| {
-            aes128::working_key(&derivation, &self.initial_key_id, counter, usage)
-                .map_err(|_| EnvelopeError::InvalidKsn)
-        };
-        let data_key = key_for(KeyUsage::DataEncrypt)?;
-        let mac_key = key_for(KeyUsage::MacGeneration)?;
         self.counter = counter;
         let mut envelope =
             cbc::Encryptor::<Aes128>::new(data_key.as_bytes().into(), &[0u8; 16].into())
@@ -221,6 +215,22 @@ impl ReaderKeys {
             ksn,
             ciphertext: hex::encode_upper(envelope),
         })
+    }
+
+    /// The working keys of `counter` for each usage, as the device derives them.
+    fn working_keys<const N: usize>(
+        &self,
+        counter: u32,
+        usages: [KeyUsage; N],
+    ) -> Result<[Key16; N], crate::dukpt::DukptError> {
+        let initial_key = Key16::new(self.initial_key);
+        let derivation = aes128::derivation_key(&initial_key, &self.initial_key_id, counter)?;
+        let keys = usages
+            .map(|usage| aes128::working_key(&derivation, &self.initial_key_id, counter, usage));
+        if let Some(Err(error)) = keys.iter().find(|key| key.is_err()) {
+            return Err(error.clone());
+        }
+        Ok(keys.map(|key| key.expect("every key derived")))
     }
 
     /// Sets the counter, to test a reader near the end of its key life.

@@ -316,8 +316,8 @@ impl Day {
         Ok(keypad.digits)
     }
 
-    /// Signs, sends nothing, and returns home with the card out.
-    async fn sign_and_finish(&self) -> Result<(), DemoError> {
+    /// The cardholder signs on the pad and confirms: the e-receipt follows.
+    async fn sign(&self) -> Result<(), DemoError> {
         let phone = self.cashier();
         for points in signature_strokes() {
             phone.act(UserAction::AddSignatureStroke { points }).await;
@@ -326,7 +326,13 @@ impl Day {
         ensure(
             matches!(screen, Screen::Receipt { .. }),
             "the signature leads to the e-receipt",
-        )?;
+        )
+    }
+
+    /// Signs, sends nothing, and returns home with the card out.
+    async fn sign_and_finish(&self) -> Result<(), DemoError> {
+        let phone = self.cashier();
+        self.sign().await?;
         phone.remove_card();
         let screen = phone.act(UserAction::FinishReceipt).await;
         ensure(
@@ -346,18 +352,26 @@ impl Day {
         Err(DemoError::Unexpected("Back does not lead home".into()))
     }
 
-    async fn pin_sale(&mut self) -> Result<Facts, DemoError> {
-        let card = mpos_cards::TestCard::get(CardId::UnionPayApproved);
-        self.go_home().await?;
-        self.ring_up(1_200, Brand::UnionPay).await?;
+    /// Inserts `card` and waits for the PIN pad.
+    async fn insert_for_pin(&self, card: CardId) -> Result<(), DemoError> {
         let phone = self.cashier();
         phone
-            .insert(card.id, "the PIN pad", |s| {
+            .insert(card, "the PIN pad", |s| {
                 matches!(s, Screen::PinEntry { .. })
             })
             .await?;
-        self.type_pin(card.pin).await?;
-        let screen = phone
+        Ok(())
+    }
+
+    /// The card is in: the cardholder types its right PIN, the sale is
+    /// approved and signed, home again. Returns the sale and the keypad.
+    async fn approved_with_pin(
+        &self,
+        card: &mpos_cards::TestCard,
+    ) -> Result<(TransactionSummary, [u8; 10]), DemoError> {
+        let keypad = self.type_pin(card.pin).await?;
+        let screen = self
+            .cashier()
             .wait_until("the authorization", payment_finished)
             .await?;
         let Screen::Signature { transaction, .. } = screen else {
@@ -370,6 +384,15 @@ impl Day {
             "the right PIN is approved",
         )?;
         self.sign_and_finish().await?;
+        Ok((transaction, keypad))
+    }
+
+    async fn pin_sale(&mut self) -> Result<Facts, DemoError> {
+        let card = mpos_cards::TestCard::get(CardId::UnionPayApproved);
+        self.go_home().await?;
+        self.ring_up(1_200, Brand::UnionPay).await?;
+        self.insert_for_pin(card.id).await?;
+        let (transaction, _) = self.approved_with_pin(card).await?;
         Ok(facts(json!({
             "transaction_id": transaction.id,
             "amount": transaction.amount,
@@ -385,11 +408,7 @@ impl Day {
         let card = mpos_cards::TestCard::get(CardId::UnionPayDebitApproved);
         self.ring_up(600, Brand::UnionPay).await?;
         let phone = self.cashier();
-        phone
-            .insert(card.id, "the PIN pad", |s| {
-                matches!(s, Screen::PinEntry { .. })
-            })
-            .await?;
+        self.insert_for_pin(card.id).await?;
         // Not the card's PIN: every digit moved by one.
         let wrong: String = card
             .pin
@@ -425,25 +444,8 @@ impl Day {
             matches!(screen, Screen::PresentCard { .. }),
             "another try asks for the card again",
         )?;
-        phone
-            .insert(card.id, "the PIN pad", |s| {
-                matches!(s, Screen::PinEntry { .. })
-            })
-            .await?;
-        let second_keypad = self.type_pin(card.pin).await?;
-        let screen = phone
-            .wait_until("the authorization", payment_finished)
-            .await?;
-        let Screen::Signature { transaction, .. } = screen else {
-            return Err(DemoError::Unexpected(format!(
-                "the right PIN leads to the signature, got {screen:?}"
-            )));
-        };
-        ensure(
-            transaction.status == TxnStatus::Approved,
-            "the right PIN is approved",
-        )?;
-        self.sign_and_finish().await?;
+        self.insert_for_pin(card.id).await?;
+        let (transaction, second_keypad) = self.approved_with_pin(card).await?;
         Ok(facts(json!({
             "transaction_id": transaction.id,
             "amount": transaction.amount,
@@ -727,14 +729,7 @@ impl Day {
                 "a NT$4,800 VISA sale must be signed, got {screen:?}"
             )));
         };
-        for points in signature_strokes() {
-            phone.act(UserAction::AddSignatureStroke { points }).await;
-        }
-        let screen = phone.act(UserAction::ConfirmSignature).await;
-        ensure(
-            matches!(screen, Screen::Receipt { .. }),
-            "the signature leads to the e-receipt",
-        )?;
+        self.sign().await?;
         let screen = phone
             .act(UserAction::SendReceipt {
                 destination: ReceiptDestination::Email(CUSTOMER_EMAIL.into()),
@@ -1039,10 +1034,7 @@ impl Day {
         let transaction = match screen {
             Screen::Receipt { transaction, .. } => transaction,
             Screen::Signature { transaction, .. } => {
-                for points in signature_strokes() {
-                    phone.act(UserAction::AddSignatureStroke { points }).await;
-                }
-                phone.act(UserAction::ConfirmSignature).await;
+                self.sign().await?;
                 transaction
             }
             other => {

@@ -51,16 +51,9 @@ impl ReaderKeys {
         if self.counter == 0 {
             return Err(PinEnvelopeError::NoCardRead);
         }
-        let initial_key = Key16::new(self.initial_key);
-        let derivation = aes128::derivation_key(&initial_key, &self.initial_key_id, self.counter)
+        let [pin_key] = self
+            .working_keys(self.counter, [KeyUsage::PinEncryption])
             .map_err(|_| PinEnvelopeError::InvalidKsn)?;
-        let pin_key = aes128::working_key(
-            &derivation,
-            &self.initial_key_id,
-            self.counter,
-            KeyUsage::PinEncryption,
-        )
-        .map_err(|_| PinEnvelopeError::InvalidKsn)?;
         let pin_field = Zeroizing::new(pin_block::iso4_pin_field(pin, random_fill)?);
         let pan_field = pin_block::iso4_pan_field(pan)?;
         let block = pin_block::iso4_encrypt(&pin_key, &pin_field, &pan_field);

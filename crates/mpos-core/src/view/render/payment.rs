@@ -172,7 +172,38 @@ pub(super) fn outcome_unknown(
     view
 }
 
-/// The issuer declined.
+/// The issuer's refusal: the amount, the card, the bank's answer, what to
+/// do; another try (`retry`) or home.
+pub(super) struct Refusal<'a> {
+    pub(super) screen: ScreenId,
+    pub(super) title: Text,
+    pub(super) amount: Money,
+    pub(super) masked_pan: &'a str,
+    pub(super) response: (&'a str, &'a str),
+    pub(super) retry: (Text, Intent),
+    pub(super) message: &'a Option<UserMessage>,
+}
+
+/// A refusal by the issuer (declined, wrong PIN).
+pub(super) fn refused(refusal: Refusal<'_>, ctx: &Ctx<'_>) -> ScreenView {
+    let (code, text) = refusal.response;
+    let mut view = ctx.view(refusal.screen, refusal.title);
+    view.fields = vec![
+        ctx.field(Text::Amount, format::money(refusal.amount)),
+        ctx.field(Text::CardNumber, refusal.masked_pan),
+        ctx.field(Text::ResponseCode, format!("{code} {text}")),
+    ];
+    view.message = ctx.message(refusal.message);
+    let (label, intent) = refusal.retry;
+    view.buttons = vec![
+        ctx.primary(label, intent),
+        ctx.secondary(Text::GoHome, Intent::CancelPayment),
+    ];
+    view.back = Some(Intent::Back);
+    view
+}
+
+/// The issuer declined: try again from the amount, or home.
 pub(super) fn declined(
     amount: Money,
     masked_pan: &str,
@@ -180,20 +211,16 @@ pub(super) fn declined(
     message: &Option<UserMessage>,
     ctx: &Ctx<'_>,
 ) -> ScreenView {
-    let (code, text) = response;
-    let mut view = ctx.view(ScreenId::Declined, Text::DeclinedTitle);
-    view.fields = vec![
-        ctx.field(Text::Amount, format::money(amount)),
-        ctx.field(Text::CardNumber, masked_pan),
-        ctx.field(Text::ResponseCode, format!("{code} {text}")),
-    ];
-    view.message = ctx.message(message);
-    view.buttons = vec![
-        ctx.primary(Text::TryAgain, Intent::Back),
-        ctx.secondary(Text::GoHome, Intent::CancelPayment),
-    ];
-    view.back = Some(Intent::Back);
-    view
+    let refusal = Refusal {
+        screen: ScreenId::Declined,
+        title: Text::DeclinedTitle,
+        amount,
+        masked_pan,
+        response,
+        retry: (Text::TryAgain, Intent::Back),
+        message,
+    };
+    refused(refusal, ctx)
 }
 
 /// The cardholder signs; approved money is owed a signature, so there is

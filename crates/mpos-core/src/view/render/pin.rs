@@ -1,6 +1,7 @@
 //! PIN entry and wrong PIN. The keypad is the reader's: its digits come in
 //! the reader's random order, and a key sends only its position.
 
+use super::payment::{refused, Refusal};
 use super::Ctx;
 use crate::error::UserMessage;
 use crate::model::reader::KeypadLayout;
@@ -80,18 +81,14 @@ pub(super) fn wrong_pin(
     message: &Option<UserMessage>,
     ctx: &Ctx<'_>,
 ) -> ScreenView {
-    let (code, text) = response;
-    let mut view = ctx.view(ScreenId::WrongPin, Text::WrongPinTitle);
-    view.fields = vec![
-        ctx.field(Text::Amount, format::money(amount)),
-        ctx.field(Text::CardNumber, masked_pan),
-        ctx.field(Text::ResponseCode, format!("{code} {text}")),
-    ];
-    view.message = ctx.message(message);
-    view.buttons = vec![
-        ctx.primary(Text::RetryPin, Intent::RetryPin),
-        ctx.secondary(Text::GoHome, Intent::CancelPayment),
-    ];
-    view.back = Some(Intent::CancelPayment);
-    view
+    let refusal = Refusal {
+        screen: ScreenId::WrongPin,
+        title: Text::WrongPinTitle,
+        amount,
+        masked_pan,
+        response,
+        retry: (Text::RetryPin, Intent::RetryPin),
+        message,
+    };
+    refused(refusal, ctx)
 }
