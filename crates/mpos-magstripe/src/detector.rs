@@ -31,6 +31,9 @@ const LONGEST_DECAY: f64 = 0.97;
 /// Until a segment has this many transitions, only the longest silence ends
 /// it: a stray noise peak before the first pulses must not set a short one.
 const ESTABLISHED: usize = 16;
+/// Longest recent intervals without a transition after which the
+/// threshold sags (F2F has a transition in every cell).
+const SAG_AFTER: f64 = 1.15;
 /// The silence that ends a swipe never exceeds this (seconds).
 const MAX_SILENCE_S: f64 = 0.06;
 /// Nor is it ever shorter than this (seconds).
@@ -123,6 +126,7 @@ pub(super) struct Detector {
     last_activity: u64,
     silence: u64,
     last_peak: f64,
+    sag_at: u64,
     last_interval: f64,
     longest_interval: f64,
     regularity: i32,
@@ -130,7 +134,6 @@ pub(super) struct Detector {
     noisy: bool,
     warm_up: u64,
     warm_up_end: u64,
-    now: u64,
     min_silence: f64,
     max_silence: u64,
     longest_swipe: u64,
@@ -147,6 +150,7 @@ impl Detector {
             last_activity: 0,
             silence: 0,
             last_peak: 0.0,
+            sag_at: u64::MAX,
             last_interval: 0.0,
             longest_interval: 0.0,
             regularity: 0,
@@ -154,7 +158,6 @@ impl Detector {
             noisy: false,
             warm_up: (WARM_UP_S * sample_rate) as u64,
             warm_up_end: (WARM_UP_S * sample_rate) as u64,
-            now: 0,
             min_silence: MIN_SILENCE_S * f64::from(sample_rate),
             max_silence: (MAX_SILENCE_S * f64::from(sample_rate)) as u64,
             longest_swipe: (LONGEST_SWIPE_S * f64::from(sample_rate)) as u64,
@@ -185,14 +188,20 @@ impl Detector {
     /// Processes one sample; true when a segment has just closed.
     #[inline]
     fn step(&mut self, y: f32, index: u64) -> bool {
-        self.now = index;
         if !self.picker.noise_known() {
             self.picker.learn_noise(y);
             if index >= self.warm_up_end {
-                self.judge_warm_up();
+                self.judge_warm_up(index);
             }
         } else if !self.open || self.noisy || index - self.segment_start > self.longest_swipe {
             self.picker.learn_noise(y);
+        }
+        if index > self.sag_at {
+            // No transition for over a cell in an established swipe: a
+            // dropout (worn oxide, the card lifting). Halve the envelope each
+            // half cell so the weak pulses inside it are still picked.
+            self.picker.sag();
+            self.sag_at += ((0.5 * self.longest_interval) as u64).max(1);
         }
         let mut active = false;
         if let Some(peak) = self.picker.process(y, index, &mut active) {
@@ -217,7 +226,7 @@ impl Detector {
     /// The end of a warm-up: a segment that reads as a swipe goes on (the
     /// floor will be learnt after it); otherwise the floor learnt during the
     /// warm-up is the noise's, and the segment (noise) is dropped.
-    fn judge_warm_up(&mut self) {
+    fn judge_warm_up(&mut self, index: u64) {
         if self.open && !self.noisy && self.irregular <= WARM_UP_IRREGULAR {
             if self.regularity >= SWIPE_REGULARITY {
                 self.picker.forget_noise();
@@ -225,7 +234,7 @@ impl Detector {
                 return;
             }
             let patience = self.segment_start + WARM_UP_PATIENCE * self.warm_up;
-            if self.regularity > 0 && self.now < patience {
+            if self.regularity > 0 && index < patience {
                 return;
             }
         }
@@ -264,6 +273,11 @@ impl Detector {
             self.last_interval = interval;
         }
         self.last_peak = time;
+        self.sag_at = if self.log.len() + 1 >= ESTABLISHED {
+            (time + SAG_AFTER * self.longest_interval) as u64
+        } else {
+            u64::MAX
+        };
         self.log.push(time);
         self.silence = if self.log.len() < ESTABLISHED {
             self.max_silence
@@ -280,10 +294,12 @@ impl Detector {
             self.record(peak.time);
         }
         self.open = false;
+        self.sag_at = u64::MAX;
         if !self.picker.noise_known() {
             // A swipe that was under way when the stream began: learn the
-            // floor now, after it.
-            self.warm_up_end = self.now + self.warm_up;
+            // floor now, after it (the segment closes a silence after its
+            // last activity).
+            self.warm_up_end = self.last_activity + self.silence + self.warm_up;
         }
     }
 
@@ -356,6 +372,21 @@ mod tests {
     fn a_burst_of_pulses_is_one_segment_closed_by_silence() {
         let signal = pulses(50, 40, 2_000, 20_000);
         assert_eq!(segments(&signal, 44_100.0), vec![50]);
+    }
+
+    #[test]
+    fn pulses_at_a_fifth_of_the_level_in_a_dropout_are_still_picked() {
+        // Pulses 30 to 34 of 60 fall to a fifth of the level: under the
+        // threshold of 0.3 of the envelope, but it sags a little over a cell
+        // after the last confirmed transition (which is one pulse behind,
+        // confirmed when the next crosses), before the first weak pulse.
+        let mut signal = pulses(60, 40, 2_000, 20_000);
+        for (n, s) in signal.iter_mut().enumerate() {
+            if (2_000 + 30 * 40 - 20..2_000 + 35 * 40 - 20).contains(&n) {
+                *s *= 0.2;
+            }
+        }
+        assert_eq!(segments(&signal, 44_100.0), vec![60]);
     }
 
     #[test]

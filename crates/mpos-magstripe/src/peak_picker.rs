@@ -243,6 +243,12 @@ impl PeakPicker {
         confirmed
     }
 
+    /// Halves the envelope part of the threshold (a dropout: see the detector).
+    pub(super) fn sag(&mut self) {
+        self.envelope *= 0.5;
+        self.refresh_threshold();
+    }
+
     /// Ends the swipe: confirms the last pending extreme, if any, and forgets
     /// the envelope so the next swipe starts from the noise floor.
     pub(super) fn end_segment(&mut self) -> Option<Peak> {

@@ -2,7 +2,10 @@
 //! signal reaches the reader MCU's ADC, and the MCU's decoder (the same
 //! [`MagstripeDecoder`] the phone uses for raw-head readers) turns it back
 //! into characters. Only what the decoder returns is sealed: a swipe the
-//! decoder cannot read is a failed swipe, whatever card made it.
+//! decoder cannot read is a failed swipe, whatever card made it. The
+//! decoder reads any ISO 7811 track; this is the payment path, so a track
+//! that is not a payment card's (no Luhn-valid number, expiry and service
+//! code) is refused here ([`StripeReadError::NotAPaymentCard`]).
 //!
 //! The card carries ISO 7813 tracks 1 and 2 built from its catalogue entry,
 //! one head channel each. Each swipe's motion is drawn from a seed: 10 to
