@@ -72,3 +72,94 @@ pub fn zone_pin_matches(
                 == 0
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{BdkConfig, BdkScheme, HsmConfig};
+    use mpos_crypto::envelope::{ClearCard, ReaderKeys};
+    use mpos_wire::{Brand, CardPayload, EntryMode, MaskedPan};
+
+    /// The published X9.24-3 test BDK and initial key id.
+    const BDK: [u8; 16] = [
+        0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1, 0xF1,
+        0xF1,
+    ];
+    const IKID: [u8; 8] = [0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56];
+    /// A published test zone PIN key (the classic 0123...3210 pair).
+    const ZPK: &str = "0123456789ABCDEFFEDCBA9876543210";
+    const PAN: &str = "6200000000000005";
+
+    fn hsm() -> Hsm {
+        let config = HsmConfig {
+            bdks: vec![BdkConfig {
+                id_hex: "12345678".into(),
+                bdk_hex: hex::encode_upper(BDK),
+                scheme: BdkScheme::Aes128,
+            }],
+            zone_pin_key_hex: Some(ZPK.into()),
+            ..HsmConfig::default()
+        };
+        Hsm::new(&config, [7; 32])
+    }
+
+    /// A read of the card by a reader, opened by the HSM, and the reader's keys.
+    fn read(hsm: &Hsm, reader: &mut ReaderKeys) -> OpenedCard {
+        let sealed = reader
+            .seal(&ClearCard {
+                pan: PAN.into(),
+                expiry: "3012".into(),
+                service_code: "201".into(),
+                chip_failures: 0,
+            })
+            .unwrap();
+        hsm.open(&CardPayload {
+            masked_pan: MaskedPan::from_pan(PAN).unwrap(),
+            brand: Brand::UnionPay,
+            entry_mode: EntryMode::Chip,
+            service_code: "201".into(),
+            ksn: sealed.ksn,
+            ciphertext: sealed.ciphertext,
+            emv_tlv: None,
+        })
+        .unwrap()
+    }
+
+    fn block(reader: &ReaderKeys, pin: &str) -> PinBlockPayload {
+        let enciphered = reader.encipher_pin(pin, PAN, &[0x5A; 8]).unwrap();
+        PinBlockPayload {
+            ksn: enciphered.ksn,
+            block: enciphered.block,
+        }
+    }
+
+    #[test]
+    fn the_zone_block_is_format_0_under_the_zone_key_for_the_issuer() {
+        let hsm = hsm();
+        let mut reader = ReaderKeys::inject(&BDK, IKID);
+        let card = read(&hsm, &mut reader);
+        let zone = hsm.translate_pin(&block(&reader, "246813"), &card).unwrap();
+        let zpk: [u8; 16] = hex::decode(ZPK).unwrap().try_into().unwrap();
+        assert!(zone_pin_matches(&zpk, &zone, PAN, "246813"));
+        assert!(!zone_pin_matches(&zpk, &zone, PAN, "246814"));
+        assert!(!zone_pin_matches(&zpk, &zone, PAN, "24681"));
+        // Anyone holding the zone key reads a plain ISO 9564 format 0 block.
+        let clear = tdes::tdes_decrypt_block(&Key16::new(zpk), zone.0);
+        assert_eq!(clear, pin_block::iso0_block("246813", PAN).unwrap());
+        assert_eq!(format!("{zone:?}"), "ZonePinBlock(<redacted>)");
+    }
+
+    #[test]
+    fn a_block_of_an_earlier_read_is_not_this_reads() {
+        let hsm = hsm();
+        let mut reader = ReaderKeys::inject(&BDK, IKID);
+        let first = read(&hsm, &mut reader);
+        let earlier = block(&reader, "246813");
+        let second = read(&hsm, &mut reader);
+        assert!(hsm.translate_pin(&earlier, &first).is_ok());
+        assert_eq!(
+            hsm.translate_pin(&earlier, &second),
+            Err(HsmError::PinNotOfThisRead)
+        );
+    }
+}
