@@ -60,19 +60,17 @@ impl Issuer for SimulatedIssuer {
         pin: Option<&'a ZonePinBlock>,
         today: Date,
     ) -> IssuerFuture<'a> {
-        let decision = authorize_sale(card, today);
         // An unknown or expired card is refused before its PIN is looked at.
-        let refused_early = matches!(decision.response_code, "14" | "54");
         let pin_refusal = pin
-            .filter(|_| !refused_early)
+            .filter(|_| card_refusal(card, today).is_none())
             .and_then(|pin| self.verify_pin(card, pin).response_code());
-        match pin_refusal {
-            Some(response_code) => self.answer(IssuerDecision {
+        self.answer(match pin_refusal {
+            Some(response_code) => IssuerDecision {
                 response_code,
                 slow: false,
-            }),
-            None => self.answer(decision),
-        }
+            },
+            None => authorize_sale(card, today),
+        })
     }
 
     fn authorize_refund<'a>(&'a self, card: &'a OpenedCard) -> IssuerFuture<'a> {
@@ -94,19 +92,11 @@ pub fn is_expired(expiry: &str, today: Date) -> bool {
 
 /// The answer to a sale on `card` on business day `today`.
 pub fn authorize_sale(card: &OpenedCard, today: Date) -> IssuerDecision {
-    let Some(test_card) = TestCard::by_pan(card.pan()) else {
-        return IssuerDecision {
-            response_code: "14",
-            slow: false,
-        };
-    };
-    if is_expired(&card.expiry, today) {
-        return IssuerDecision {
-            response_code: "54",
-            slow: false,
-        };
+    if let Some(refusal) = card_refusal(card, today) {
+        return refusal;
     }
-    match test_card.behaviour {
+    let behaviour = TestCard::by_pan(card.pan()).map_or(IssuerBehaviour::Approve, |c| c.behaviour);
+    match behaviour {
         IssuerBehaviour::Approve => IssuerDecision {
             response_code: "00",
             slow: false,
@@ -120,6 +110,22 @@ pub fn authorize_sale(card: &OpenedCard, today: Date) -> IssuerDecision {
             slow: true,
         },
     }
+}
+
+/// The refusal of a card the issuer does not know (14) or that has expired
+/// (54), whatever the sale; `None` for a card it will judge.
+fn card_refusal(card: &OpenedCard, today: Date) -> Option<IssuerDecision> {
+    let response_code = if TestCard::by_pan(card.pan()).is_none() {
+        "14"
+    } else if is_expired(&card.expiry, today) {
+        "54"
+    } else {
+        return None;
+    };
+    Some(IssuerDecision {
+        response_code,
+        slow: false,
+    })
 }
 
 /// The answer to a refund: issuers credit the card of an approved sale.
