@@ -70,6 +70,18 @@ pub fn refusals(config: &GatewayConfig, test_clock: bool) -> Vec<String> {
             refusals.push("hsm.token_key_hex is a published test key or a trivial one".to_string());
         }
     }
+    match &config.hsm.zone_pin_key_hex {
+        // A key made up at start-up is known to no issuer: every PIN the
+        // gateway forwards would be unverifiable, and it changes on restart.
+        None if config.brands.iter().any(|rule| rule.pin_required) => refusals.push(
+            "hsm.zone_pin_key_hex must be set (the key shared with the card network) while a brand requires a PIN"
+                .to_string(),
+        ),
+        Some(key) if is_unfit_key(key) => {
+            refusals.push("hsm.zone_pin_key_hex is a published test key or a trivial one".to_string())
+        }
+        _ => {}
+    }
     if config
         .smtp
         .as_ref()
@@ -122,11 +134,47 @@ mod tests {
     #[test]
     fn production_refuses_test_keys_the_test_clock_plain_smtp_and_http_sms() {
         let refusals = refusals(&with_test_keys(Mode::Production), true);
-        assert_eq!(refusals.len(), 4, "{refusals:?}");
+        assert_eq!(refusals.len(), 5, "{refusals:?}");
         assert!(refusals[0].contains("test clock"));
         assert!(refusals[1].contains("published test key"));
-        assert!(refusals[2].contains("smtp.tls"));
-        assert!(refusals[3].contains("https"));
+        assert!(refusals[2].contains("zone_pin_key_hex"));
+        assert!(refusals[3].contains("smtp.tls"));
+        assert!(refusals[4].contains("https"));
+    }
+
+    #[test]
+    fn production_needs_a_shared_zone_pin_key_while_a_brand_requires_a_pin() {
+        let mut config = with_test_keys(Mode::Production);
+        assert!(config.brands.iter().any(|rule| rule.pin_required));
+        let missing = refusals(&config, false);
+        assert!(
+            missing
+                .iter()
+                .any(|r| r.contains("zone_pin_key_hex must be set")),
+            "{missing:?}"
+        );
+        config.hsm.zone_pin_key_hex = Some("11111111111111111111111111111111".into());
+        let trivial = refusals(&config, false);
+        assert!(
+            trivial
+                .iter()
+                .any(|r| r.contains("zone_pin_key_hex is a published")),
+            "{trivial:?}"
+        );
+        config.hsm.zone_pin_key_hex = Some("8E3A0C5B71D94F26A1B0C3D4E5F60718".into());
+        assert!(!refusals(&config, false)
+            .iter()
+            .any(|r| r.contains("zone_pin_key")));
+        // No brand asks a PIN: no zone key is needed.
+        config.hsm.zone_pin_key_hex = None;
+        config
+            .brands
+            .iter_mut()
+            .for_each(|rule| rule.pin_required = false);
+        assert!(!refusals(&config, false)
+            .iter()
+            .any(|r| r.contains("zone_pin_key")));
+        assert!(refusals(&with_test_keys(Mode::Development), false).is_empty());
     }
 
     #[test]

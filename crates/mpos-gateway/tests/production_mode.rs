@@ -36,6 +36,7 @@ fn private_keys(mut config: GatewayConfig) -> GatewayConfig {
     for imk in &mut config.hsm.issuer_master_keys {
         imk.imk_hex = "5B71D94F268E3A0CE5F60718A1B0C3D4".into();
     }
+    config.hsm.zone_pin_key_hex = Some("C3D4E5F60718A1B05B71D94F268E3A0C".into());
     config
 }
 
@@ -59,10 +60,16 @@ async fn production_refuses_the_test_clock_test_keys_plain_smtp_and_http_sms() {
         panic!("{error}");
     };
     let text = error.to_string();
-    for reason in ["test clock", "published test key", "smtp.tls", "sms.url"] {
+    for reason in [
+        "test clock",
+        "published test key",
+        "zone_pin_key_hex",
+        "smtp.tls",
+        "sms.url",
+    ] {
         assert!(text.contains(reason), "{reason} missing from: {text}");
     }
-    assert!(refusals.len() >= 4, "{refusals:?}");
+    assert!(refusals.len() >= 5, "{refusals:?}");
 }
 
 #[tokio::test]

@@ -182,6 +182,16 @@ impl Detector {
                 return Some(k + 1);
             }
         }
+        if idle && !self.open {
+            // Peaks over the threshold that opened no swipe. The block is
+            // learnt whole, after the scan: learning sample by sample while
+            // scanning lifted the threshold over the very pulse about to
+            // cross it, so a swipe growing out of the noise (real swipes
+            // grow 15x) never opened this chain.
+            let last = samples.last().copied().unwrap_or(0.0);
+            self.picker
+                .learn_noise_mean(block.power, samples.len(), last);
+        }
         None
     }
 
@@ -193,7 +203,7 @@ impl Detector {
             if index >= self.warm_up_end {
                 self.judge_warm_up(index);
             }
-        } else if !self.open || self.noisy || index - self.segment_start > self.longest_swipe {
+        } else if self.open && (self.noisy || index - self.segment_start > self.longest_swipe) {
             self.picker.learn_noise(y);
         }
         if index > self.sag_at {

@@ -115,12 +115,22 @@ impl PeakPicker {
     /// [`PeakPicker::learn_noise`] with the block's mean power, but a block
     /// louder than the floor raises it [`SLOW_RISE`] times slower.
     pub(super) fn learn_noise_block(&mut self, mean_square: f32, len: usize, last: f32) {
-        let weight = if mean_square > self.noise_power {
-            self.noise_weight / SLOW_RISE
+        let slower = if mean_square > self.noise_power {
+            SLOW_RISE
         } else {
-            self.noise_weight
+            1.0
         };
-        let keep = (1.0 - weight).powi(len as i32);
+        self.learn_block(mean_square, len, last, slower);
+    }
+
+    /// Feeds a whole block's mean power at the full rate, rising or falling:
+    /// [`PeakPicker::learn_noise`] for every sample, in one step.
+    pub(super) fn learn_noise_mean(&mut self, mean_square: f32, len: usize, last: f32) {
+        self.learn_block(mean_square, len, last, 1.0);
+    }
+
+    fn learn_block(&mut self, mean_square: f32, len: usize, last: f32, slower: f32) {
+        let keep = (1.0 - self.noise_weight / slower).powi(len as i32);
         self.noise_power += (1.0 - keep) * (mean_square - self.noise_power);
         self.previous = last;
         self.refresh_threshold();

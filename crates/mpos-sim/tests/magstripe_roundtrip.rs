@@ -4,7 +4,7 @@
 
 use mpos_cards::CATALOGUE;
 use mpos_magstripe::{DecodedSwipe, Direction, FieldRejection, MagstripeDecoder, TrackKind};
-use mpos_sim::magstripe::{synthesize, Stripe, SwipeAudio, SwipeParams};
+use mpos_sim::magstripe::{synthesize, RealWorld, Stripe, SwipeAudio, SwipeParams};
 
 fn track2(card: usize) -> String {
     let c = &CATALOGUE[card];
@@ -149,6 +149,52 @@ fn a_crawling_swipe_through_a_500_hz_high_pass_at_18_db_reads() {
         };
         assert_reads(2, &track2(seed as usize), &params);
     }
+}
+
+/// A swipe like the public recordings': the speed changes 5x and the level
+/// grows 15x across it.
+fn growing_swipe(from_ips: f64, to_ips: f64, snr_db: f64, seed: u64) -> SwipeParams {
+    SwipeParams {
+        speed_ips: from_ips,
+        speed_end_ips: to_ips,
+        jitter: 0.02,
+        snr_db: Some(snr_db),
+        highpass_hz: Some(100.0 + 50.0 * seed as f64),
+        reverse: seed % 2 == 0,
+        seed,
+        lead_s: 0.05,
+        real: RealWorld {
+            amplitude_growth: Some(15.0),
+            ..RealWorld::IDEAL
+        },
+        ..SwipeParams::default()
+    }
+}
+
+#[test]
+fn swipes_changing_speed_5x_and_growing_15x_louder_read_at_25_db() {
+    for seed in 1..7 {
+        for (from, to) in [(4.0, 19.0), (19.0, 4.0)] {
+            let params = growing_swipe(from, to, 25.0, seed);
+            assert_reads(2, &track2(seed as usize), &params);
+        }
+    }
+}
+
+#[test]
+fn a_swipe_growing_out_of_the_noise_is_read_at_12_db() {
+    // Speeding up from 4 to 19 ips, the first pulses are under the noise
+    // threshold and then cross it now and then: the chains must not learn
+    // those blocks as a louder noise floor, or the threshold climbs over the
+    // swipe's own pulses (this read 2 of 12 before).
+    let read = (1..13)
+        .filter(|&seed| {
+            let text = track2(seed as usize);
+            let swipes = swipe(2, &text, &growing_swipe(4.0, 19.0, 12.0, seed));
+            swipes.len() == 1 && swipes[0].tracks[0].characters == text
+        })
+        .count();
+    assert!(read >= 10, "{read} of 12 read");
 }
 
 #[test]

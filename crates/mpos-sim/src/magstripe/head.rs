@@ -33,6 +33,13 @@ impl PulseShape {
     };
 }
 
+/// The height of an ideal pulse at `speed_ips`: the head's voltage grows
+/// with speed, less what the anti-alias filter's widening spreads out.
+pub fn pulse_height(speed_ips: f64, sample_rate: f64) -> f64 {
+    let head_width = HEAD_PW50_INCHES / speed_ips * sample_rate;
+    LEVEL_PER_IPS * speed_ips * head_width / (head_width + ADC_PW50_SAMPLES)
+}
+
 /// Adds one transition's pulse to `out`: centre `time_s`, head speed
 /// `speed_ips`, sign and relative height `polarity`, shape `shape`. The
 /// undershoot is a broad negative Lorentzian, three widths wide, centred
@@ -45,9 +52,8 @@ pub fn add_pulse(
     polarity: f64,
     shape: &PulseShape,
 ) {
-    let head_width = HEAD_PW50_INCHES / speed_ips * sample_rate;
-    let width = head_width + ADC_PW50_SAMPLES;
-    let height = polarity * LEVEL_PER_IPS * speed_ips * head_width / width;
+    let width = HEAD_PW50_INCHES / speed_ips * sample_rate + ADC_PW50_SAMPLES;
+    let height = polarity * pulse_height(speed_ips, sample_rate);
     let centre = time_s * sample_rate;
     // The two halves keep the pulse's mean width.
     let lead = 2.0 * width / (1.0 + shape.asymmetry);
