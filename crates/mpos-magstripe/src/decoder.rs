@@ -1,7 +1,7 @@
 //! The streaming decoder: PCM in, accepted swipes out.
 //!
 //! Samples go through in blocks: the front end removes DC and makes the
-//! four signals the detector chains read; each chain picks transitions and
+//! four signals the five detector chains read; each chain picks transitions and
 //! notices where a swipe ends. Then that chain's transitions are decoded
 //! into bits (forwards and backwards in time, so each end of the card can
 //! train the clock), the bits are framed as track 2, 1 and 3 in both card
@@ -41,10 +41,11 @@ const BLOCK: usize = 256;
 
 /// The detector chains. Each suits a regime of the head signal; all run on
 /// every sample and the first accepted candidate wins. (Variants with other
-/// thresholds were measured and added nothing over these four.)
-pub(super) const DETECTORS: [DetectorSettings; 4] = [
+/// thresholds were measured and added nothing over these.)
+pub(super) const DETECTORS: [DetectorSettings; 5] = [
     // Pulses as the head makes them: medium and fast swipes.
     DetectorSettings {
+        name: "raw pulses",
         signal: Signal::Raw,
         picker: PickerSettings {
             relative: 0.3,
@@ -55,6 +56,7 @@ pub(super) const DETECTORS: [DetectorSettings; 4] = [
     // Slow swipes near the phone's high-pass corner: each pulse became a
     // doublet, and its zero crossing is the transition.
     DetectorSettings {
+        name: "smoothed, zero crossings",
         signal: Signal::Smoothed,
         picker: PickerSettings {
             relative: 0.3,
@@ -62,10 +64,24 @@ pub(super) const DETECTORS: [DetectorSettings; 4] = [
             crossing: true,
         },
     },
+    // Slow pulses through a low high-pass corner (100 to 200 Hz) are
+    // neither pulses nor doublets but in between; integrating once makes
+    // them pulses again, and keeps the wideband noise out of the faint
+    // start of a swipe that speeds up.
+    DetectorSettings {
+        name: "integrated pulses",
+        signal: Signal::Integrated,
+        picker: PickerSettings {
+            relative: 0.3,
+            noise_factor: 5.0,
+            crossing: false,
+        },
+    },
     // Slower still (or a higher corner): the filter has differentiated the
     // pulses twice; integrating once brings back the doublets. The
     // integration also keeps most of the wideband noise out.
     DetectorSettings {
+        name: "integrated, zero crossings",
         signal: Signal::Integrated,
         picker: PickerSettings {
             relative: 0.3,
@@ -76,6 +92,7 @@ pub(super) const DETECTORS: [DetectorSettings; 4] = [
     // Dense track 1 at speed: pulses overlap and the slimming equalizer
     // separates them again.
     DetectorSettings {
+        name: "slimmed pulses",
         signal: Signal::Slimmed,
         picker: PickerSettings {
             relative: 0.25,

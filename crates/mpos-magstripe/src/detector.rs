@@ -67,6 +67,8 @@ const WARM_UP_PATIENCE: u64 = 6;
 /// Settings of one chain.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct DetectorSettings {
+    /// The chain's name, as `decode-wav --explain` prints it.
+    pub name: &'static str,
     /// The signal the chain looks at.
     pub signal: Signal,
     /// Threshold settings.
@@ -94,7 +96,9 @@ impl Block {
         }
     }
 
-    /// Computes the peak and power of the samples now held.
+    /// Computes the peak and power of the samples now held (the front end
+    /// gathers them while it filters; the tests use this).
+    #[cfg(test)]
     pub(super) fn measure(&mut self) {
         // Eight independent lanes so the compiler can vectorize the sums.
         let mut peak = [0.0f32; 8];

@@ -134,8 +134,8 @@ pub fn explain(samples: &[f32], sample_rate: u32) -> Result<Explanation, Magstri
         .take_observed_joins()
         .iter()
         .map(|join| JoinReport {
-            head: DETECTORS[join.head].signal.name(),
-            tail: DETECTORS[join.tail].signal.name(),
+            head: DETECTORS[join.head].name,
+            tail: DETECTORS[join.tail].name,
             at_s: join.at / rate,
         })
         .collect();
@@ -189,7 +189,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn report(segment: &ObservedSegment, rate: f64) -> SegmentReport {
-    let chain = DETECTORS[segment.chain].signal.name();
+    let chain = DETECTORS[segment.chain].name;
     let mut report = SegmentReport {
         chain,
         start_s: segment.start as f64 / rate,

@@ -33,18 +33,6 @@ pub(super) enum Signal {
     Slimmed = 3,
 }
 
-impl Signal {
-    /// The chain's name, as `decode-wav --explain` prints it.
-    pub(super) fn name(self) -> &'static str {
-        match self {
-            Signal::Raw => "raw pulses",
-            Signal::Smoothed => "smoothed, zero crossings",
-            Signal::Integrated => "integrated, zero crossings",
-            Signal::Slimmed => "slimmed pulses",
-        }
-    }
-}
-
 /// The filters and the current block of each signal.
 #[derive(Debug, Clone)]
 pub(super) struct FrontEnd {
@@ -87,6 +75,11 @@ impl FrontEnd {
         let (mut integral, mut history) = (self.integral, self.history);
         let (leak, gain) = (self.leak, 1.0 - self.leak);
         let (side, centre) = (SLIMMING, 1.0 + 2.0 * SLIMMING);
+        // Each signal's largest square and energy, gathered in the same loop:
+        // they fill the slack the filters' recursions leave, where a second
+        // pass over the blocks cost as much as the filtering.
+        let mut largest = [0.0f32; 4];
+        let mut energy = [0.0f32; 4];
         let outputs = raw
             .samples
             .iter_mut()
@@ -102,6 +95,18 @@ impl FrontEnd {
             // One sample late, like the equalizer's centre tap.
             *slimmed = centre * history[0] - side * (y + history[1]);
             history = [y, history[0]];
+            for (k, v) in [*raw, *smoothed, *integrated, *slimmed]
+                .into_iter()
+                .enumerate()
+            {
+                let square = v * v;
+                largest[k] = if square > largest[k] {
+                    square
+                } else {
+                    largest[k]
+                };
+                energy[k] += square;
+            }
         }
         let (smoothed_state, integrated_state) = (smoother.state(), integral_smoother.state());
         self.smoother.keep(smoothed_state);
@@ -109,8 +114,11 @@ impl FrontEnd {
         self.dc = dc;
         self.integral = integral;
         self.history = history;
-        for block in &mut self.blocks {
-            block.measure();
+        let len = input.len().max(1) as f32;
+        for (k, block) in self.blocks.iter_mut().enumerate() {
+            // The root of the largest square is the largest magnitude.
+            block.peak = largest[k].sqrt();
+            block.power = energy[k] / len;
         }
     }
 

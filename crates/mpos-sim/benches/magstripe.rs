@@ -534,6 +534,12 @@ fn run_impostors(total: usize, only: Option<usize>) -> Vec<(&'static str, Tally)
                     tally.accepted_genuine += 1;
                 } else {
                     tally.accepted_wrong += 1;
+                    // No track data: the kind and seed say how to replay it.
+                    if counted {
+                        eprintln!(
+                            "impostors: a wrong read, kind {k} seed {seed} (--only impostor-{k})"
+                        );
+                    }
                 }
             }
             tally.trials += 1;

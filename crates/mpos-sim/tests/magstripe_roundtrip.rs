@@ -198,6 +198,27 @@ fn a_swipe_growing_out_of_the_noise_is_read_at_12_db() {
 }
 
 #[test]
+fn a_growing_swipe_through_a_low_high_pass_corner_is_read_at_12_db() {
+    // Through a 100 or 200 Hz high-pass the slow, faint start stays a train
+    // of pulses (not doublets) under the raw chain's noise threshold; the
+    // integrated-pulses chain reads it (without it, 4 of 8 read at 100 Hz).
+    for corner in [100.0, 200.0] {
+        let read = (1..9)
+            .filter(|&seed| {
+                let text = track2(seed as usize);
+                let params = SwipeParams {
+                    highpass_hz: Some(corner),
+                    ..growing_swipe(4.0, 19.0, 12.0, seed)
+                };
+                let swipes = swipe(2, &text, &params);
+                swipes.len() == 1 && swipes[0].tracks[0].characters == text
+            })
+            .count();
+        assert!(read >= 7, "{corner} Hz: {read} of 8 read");
+    }
+}
+
+#[test]
 fn noisy_swipes_at_18_db_read() {
     for seed in 1..4 {
         let params = SwipeParams {
