@@ -1016,6 +1016,10 @@ fn main() {
     // process down (measured: 1040x fresh, 760x after the grid).
     let throughput_gaps = throughput(0.5);
     let throughput_busy = throughput(0.0);
+    eprintln!(
+        "throughput {:.0}x (median {:.0}x); back-to-back {:.0}x",
+        throughput_gaps.best, throughput_gaps.median, throughput_busy.best
+    );
     let grid = run_grid(options.swipes);
     let real = run_real(options.swipes);
     let impostors = run_impostors(options.impostors, None);
