@@ -1012,8 +1012,9 @@ fn main() {
         return;
     }
     let started = Instant::now();
-    // Speed first, before minutes of load make a shared host slow the
-    // process down (measured: 1040x fresh, 760x after the grid).
+    // Speed first: after a build or minutes of load this shared host runs
+    // slower for a while (measured: about 1,020x rested, 620 to 760x right
+    // after a build). Run the bench binary on a rested machine for the file.
     let throughput_gaps = throughput(0.5);
     let throughput_busy = throughput(0.0);
     eprintln!(
