@@ -130,10 +130,11 @@ pub fn approval(verified: &VerifiedArqc, response_code: &str) -> IssuerAuthentic
 mod tests {
     use super::*;
     use crate::config::{BdkConfig, HsmConfig, IssuerMasterKeyConfig};
+    use crate::hsm::test_reads::{clear_card, payload};
     use mpos_crypto::emv::{IccMasterKey, IssuerMasterKey};
-    use mpos_crypto::envelope::{ClearCard, ReaderKeys};
+    use mpos_crypto::envelope::ReaderKeys;
     use mpos_crypto::tlv::{Tag, Tlv};
-    use mpos_wire::{Brand, CardPayload, EntryMode, MaskedPan};
+    use mpos_wire::Brand;
 
     const BDK: [u8; 16] = [0x11; 16];
     const IMK: &str = "0123456789ABCDEFFEDCBA9876543210";
@@ -160,23 +161,9 @@ mod tests {
     /// The card, opened by the HSM from a sealed read as in a sale.
     fn card(hsm: &Hsm) -> OpenedCard {
         let sealed = ReaderKeys::inject(&BDK, [0x12, 0x34, 0x56, 0x78, 0, 0, 0, 1])
-            .seal(&ClearCard {
-                pan: PAN.into(),
-                expiry: "3012".into(),
-                service_code: "201".into(),
-                chip_failures: 0,
-            })
+            .seal(&clear_card(PAN))
             .unwrap();
-        hsm.open(&CardPayload {
-            masked_pan: MaskedPan::from_pan(PAN).unwrap(),
-            brand: Brand::Visa,
-            entry_mode: EntryMode::Chip,
-            service_code: "201".into(),
-            ksn: sealed.ksn,
-            ciphertext: sealed.ciphertext,
-            emv_tlv: None,
-        })
-        .unwrap()
+        hsm.open(&payload(sealed, PAN, Brand::Visa)).unwrap()
     }
 
     /// A chip's first GENERATE AC for NT$100.00 (PSN 01, ATC 5).

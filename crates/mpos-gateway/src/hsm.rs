@@ -8,6 +8,8 @@
 //! translates the reader's PIN blocks to the zone PIN key ([`pin_translation`]).
 
 mod pin_translation;
+#[cfg(test)]
+pub(crate) mod test_reads;
 
 pub use pin_translation::{zone_pin_matches, ZonePinBlock};
 
@@ -346,25 +348,14 @@ mod tests {
         Hsm::new(&config, [7u8; 32])
     }
 
+    const VISA_PAN: &str = "4111111111111111";
+
     fn payload(sealed: SealedCard) -> CardPayload {
-        CardPayload {
-            masked_pan: MaskedPan::from_pan("4111111111111111").unwrap(),
-            brand: Brand::Visa,
-            entry_mode: mpos_wire::EntryMode::Chip,
-            service_code: "201".into(),
-            ksn: sealed.ksn,
-            ciphertext: sealed.ciphertext,
-            emv_tlv: None,
-        }
+        test_reads::payload(sealed, VISA_PAN, Brand::Visa)
     }
 
     fn visa() -> envelope::ClearCard {
-        envelope::ClearCard {
-            pan: "4111111111111111".into(),
-            expiry: "3012".into(),
-            service_code: "201".into(),
-            chip_failures: 0,
-        }
+        test_reads::clear_card(VISA_PAN)
     }
 
     #[test]

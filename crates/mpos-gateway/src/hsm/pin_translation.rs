@@ -77,8 +77,9 @@ pub fn zone_pin_matches(
 mod tests {
     use super::*;
     use crate::config::{BdkConfig, BdkScheme, HsmConfig};
-    use mpos_crypto::envelope::{ClearCard, ReaderKeys};
-    use mpos_wire::{Brand, CardPayload, EntryMode, MaskedPan};
+    use crate::hsm::test_reads::{clear_card, payload};
+    use mpos_crypto::envelope::ReaderKeys;
+    use mpos_wire::Brand;
 
     /// The published X9.24-3 test BDK and initial key id.
     const BDK: [u8; 16] = [
@@ -105,24 +106,8 @@ mod tests {
 
     /// A read of the card by a reader, opened by the HSM, and the reader's keys.
     fn read(hsm: &Hsm, reader: &mut ReaderKeys) -> OpenedCard {
-        let sealed = reader
-            .seal(&ClearCard {
-                pan: PAN.into(),
-                expiry: "3012".into(),
-                service_code: "201".into(),
-                chip_failures: 0,
-            })
-            .unwrap();
-        hsm.open(&CardPayload {
-            masked_pan: MaskedPan::from_pan(PAN).unwrap(),
-            brand: Brand::UnionPay,
-            entry_mode: EntryMode::Chip,
-            service_code: "201".into(),
-            ksn: sealed.ksn,
-            ciphertext: sealed.ciphertext,
-            emv_tlv: None,
-        })
-        .unwrap()
+        let sealed = reader.seal(&clear_card(PAN)).unwrap();
+        hsm.open(&payload(sealed, PAN, Brand::UnionPay)).unwrap()
     }
 
     fn block(reader: &ReaderKeys, pin: &str) -> PinBlockPayload {

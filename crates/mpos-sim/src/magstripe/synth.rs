@@ -167,6 +167,8 @@ pub fn synthesize(stripes: &[Stripe], params: &SwipeParams) -> Result<SwipeAudio
         asymmetry: real.asymmetry,
         undershoot: real.undershoot,
     };
+    // The swipe's last pulse sets the envelope's top (see `RealWorld::gain_at`).
+    let last_pulse_height = pulse_height(motion.end_ips, rate);
     let mut first_transition_s = f64::MAX;
     let mut last_transition_s = 0.0f64;
     let mut channels = Vec::with_capacity(stripes.len());
@@ -204,7 +206,7 @@ pub fn synthesize(stripes: &[Stripe], params: &SwipeParams) -> Result<SwipeAudio
             let since_start = motion.time_at(travelled) - start_s;
             let time = lead_s + since_start;
             let speed = motion.speed_at(travelled);
-            let head_level = pulse_height(speed, rate) / pulse_height(motion.end_ips, rate);
+            let head_level = pulse_height(speed, rate) / last_pulse_height;
             let mut gain = real.gain_at(since_start / swipe_s, head_level);
             if dropouts.iter().any(|span| span.contains(&travelled)) {
                 gain *= DROPOUT_LEVEL;
