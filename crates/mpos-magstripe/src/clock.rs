@@ -24,6 +24,8 @@ pub(super) struct RecoveredBits {
     /// For a `1`, where its middle transition fell, as a fraction of the
     /// cell (ideally 0.5); 0 for a `0`.
     pub middles: Vec<f32>,
+    /// The interval (in reading order) the first bit began with.
+    pub first: usize,
 }
 
 impl RecoveredBits {
@@ -33,6 +35,7 @@ impl RecoveredBits {
             bits: Vec::with_capacity(capacity),
             starts: Vec::with_capacity(capacity + 1),
             middles: Vec::with_capacity(capacity),
+            first: 0,
         }
     }
 
@@ -79,6 +82,7 @@ pub(super) fn recover_bits(intervals: &[f64], backwards: bool, gain: f64, out: &
     let Some((start, mut period)) = training((0..n).map(at)) else {
         return;
     };
+    out.first = start;
     let capacity = out.bits.capacity();
     let mut time = 0.0;
     let mut k = start;

@@ -12,18 +12,22 @@
 //! chain are taken for noise and dropped too. When no chain's segment reads
 //! alone, two chains' segments of the same stretch are joined where they
 //! agree (`join`: a swipe whose speed changes 5x is read best by one chain
-//! at its slow end and another at its fast end) and read again.
+//! at its slow end and another at its fast end) and read again. Last, the
+//! clock-aided reader (`clock_aided`) reads the faint end of a chain's
+//! segment again from the input itself, kept in a `SignalHistory`.
 //!
 //! Nothing on the per-sample path allocates: the chains, logs and bit
 //! buffers are sized in [`MagstripeDecoder::new`]. Only an accepted swipe
 //! allocates, for the [`DecodedSwipe`] it returns.
 
 use super::clock::{recover_bits, steady, RecoveredBits};
+use super::clock_aided;
 use super::detector::{Detector, DetectorSettings, LOG_CAPACITY};
 use super::error::MagstripeError;
 use super::front_end::{FrontEnd, Signal};
 use super::join::{join, Unread, JOIN_AT};
 use super::peak_picker::PickerSettings;
+use super::signal_history::SignalHistory;
 use super::swipe::{DecodedSwipe, DecodedTrack, Direction};
 use super::track_format::{TrackFormat, TRACK1, TRACK2, TRACK3};
 
@@ -111,6 +115,23 @@ struct Scratch {
     card_bits: Vec<u8>,
     text: String,
     accepted: String,
+    /// The clock-aided reader's first accepted text, awaiting a second.
+    agreed: String,
+    /// What the clock-aided reader did on its last segment.
+    aided: AidedTally,
+}
+
+/// What the clock-aided reader did with one segment (for `explain`).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct AidedTally {
+    /// Readings made (one per starting point and time direction).
+    pub readings: usize,
+    /// Readings that framed a track at a steady clock.
+    pub framed: usize,
+    /// Where the first framed reading took over from the chain, in samples.
+    pub took_over: Option<f64>,
+    /// Whether two readings agreed, so the track was accepted.
+    pub accepted: bool,
 }
 
 /// A track found in one segment.
@@ -119,6 +140,9 @@ struct Found {
     track: u8,
     direction: Direction,
     speed_ips: f32,
+    /// The record's first bit and the end of its last, in the order the
+    /// bits were recovered.
+    record: (usize, usize),
 }
 
 /// A closed segment as one chain saw it, kept only by an observing decoder
@@ -144,6 +168,8 @@ pub(super) struct ObservedSegment {
 pub struct MagstripeDecoder {
     sample_rate: u32,
     front: FrontEnd,
+    /// The DC-free input of the last seconds, for the clock-aided reader.
+    history: SignalHistory,
     detectors: Vec<(Signal, Detector)>,
     scratch: Scratch,
     index: u64,
@@ -152,6 +178,9 @@ pub struct MagstripeDecoder {
     observed: Option<Vec<ObservedSegment>>,
     /// Every accepted join, when explaining.
     observed_joins: Option<Vec<ObservedJoin>>,
+    /// What the clock-aided reader did with each chain's segment it tried
+    /// (the chain's index into [`DETECTORS`]), when explaining.
+    observed_aided: Option<Vec<(usize, AidedTally)>>,
     /// Each chain's last segment no reading accepted, for a join.
     unread: Vec<Unread>,
 }
@@ -174,12 +203,21 @@ impl MagstripeDecoder {
         let mut decoder = MagstripeDecoder::new(sample_rate)?;
         decoder.observed = Some(Vec::new());
         decoder.observed_joins = Some(Vec::new());
+        decoder.observed_aided = Some(Vec::new());
         Ok(decoder)
     }
 
     /// The joins kept so far (observing decoders only).
     pub(super) fn take_observed_joins(&mut self) -> Vec<ObservedJoin> {
         self.observed_joins
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// The clock-aided readings kept so far (observing decoders only).
+    pub(super) fn take_observed_aided(&mut self) -> Vec<(usize, AidedTally)> {
+        self.observed_aided
             .as_mut()
             .map(std::mem::take)
             .unwrap_or_default()
@@ -207,6 +245,7 @@ impl MagstripeDecoder {
         Ok(MagstripeDecoder {
             sample_rate,
             front: FrontEnd::new(rate, BLOCK),
+            history: SignalHistory::new(rate),
             detectors,
             scratch: Scratch {
                 times: Vec::with_capacity(LOG_CAPACITY),
@@ -215,11 +254,14 @@ impl MagstripeDecoder {
                 card_bits: Vec::with_capacity(LOG_CAPACITY),
                 text: String::with_capacity(max_chars),
                 accepted: String::with_capacity(max_chars),
+                agreed: String::with_capacity(max_chars),
+                aided: AidedTally::default(),
             },
             index: 0,
             last_emitted: 0,
             observed: None,
             observed_joins: None,
+            observed_aided: None,
             unread: DETECTORS
                 .iter()
                 .map(|_| Unread::with_capacity(LOG_CAPACITY))
@@ -269,10 +311,14 @@ impl MagstripeDecoder {
                 self.end_segment(d, self.index, &mut swipes);
             }
         }
+        for _ in 0..self.unread.len() {
+            self.read_with_clock(None, &mut swipes);
+        }
         swipes
     }
 
     fn run_block(&mut self, swipes: &mut Vec<DecodedSwipe>) {
+        self.history.extend(&self.front.block(Signal::Raw).samples);
         for d in 0..self.detectors.len() {
             let mut from = 0;
             loop {
@@ -286,6 +332,7 @@ impl MagstripeDecoder {
             }
         }
         self.index += self.front.len() as u64;
+        self.read_with_clock(Some(self.index), swipes);
     }
 
     fn end_segment(&mut self, d: usize, now: u64, swipes: &mut Vec<DecodedSwipe>) {
@@ -309,20 +356,70 @@ impl MagstripeDecoder {
                 self.unread[d].keep(detector.transitions(), detector.segment_start(), now);
                 self.join_with_others(d)
             });
-            if let Some(found) = found {
-                self.last_emitted = now;
-                self.unread.iter_mut().for_each(|u| u.waiting = false);
-                swipes.push(DecodedSwipe {
-                    tracks: vec![DecodedTrack {
-                        track: found.track,
-                        characters: self.scratch.accepted.clone(),
-                    }],
-                    direction: found.direction,
-                    speed_ips: found.speed_ips,
-                });
+            match found {
+                Some(found) => self.emit(found, now, swipes),
+                None => self.unread[d].clock_aided = true,
             }
         }
         self.detectors[d].1.clear();
+    }
+
+    /// Reports the track in `scratch.accepted` and forgets the segments
+    /// that waited for a join or the clock-aided reader.
+    fn emit(&mut self, found: Found, now: u64, swipes: &mut Vec<DecodedSwipe>) {
+        self.last_emitted = now;
+        self.unread.iter_mut().for_each(|u| {
+            u.waiting = false;
+            u.clock_aided = false;
+        });
+        swipes.push(DecodedSwipe {
+            tracks: vec![DecodedTrack {
+                track: found.track,
+                characters: self.scratch.accepted.clone(),
+            }],
+            direction: found.direction,
+            speed_ips: found.speed_ips,
+        });
+    }
+
+    /// Once every chain has closed its segment of a stretch and had
+    /// [`CLOCK_AIDED_WAIT_S`] more (or at the end of the stream, `now` =
+    /// `None`), reads its longest unread segment with the clock-aided
+    /// reader; the stretch's other segments follow in the next blocks until
+    /// one reads. It is slow, so it waits for the chains rather than running
+    /// on each one's segment as it closes.
+    fn read_with_clock(&mut self, now: Option<u64>, swipes: &mut Vec<DecodedSwipe>) {
+        let wait = (CLOCK_AIDED_WAIT_S * f64::from(self.sample_rate)) as u64;
+        // A chain still reading the stretch may yet read it alone.
+        let reading = |u: &Unread| {
+            self.detectors
+                .iter()
+                .any(|(_, detector)| detector.is_open() && detector.segment_start() < u.end)
+        };
+        let ready =
+            |u: &Unread| u.clock_aided && now.is_none_or(|now| now >= u.end + wait && !reading(u));
+        let Some(d) = (0..self.unread.len())
+            .filter(|&d| ready(&self.unread[d]))
+            .max_by_key(|&d| self.unread[d].times.len())
+        else {
+            return;
+        };
+        let (start, end) = (self.unread[d].start, self.unread[d].end);
+        // The longest segment first; the others of the stretch in the next
+        // blocks, until one reads.
+        self.unread[d].clock_aided = false;
+        if start < self.last_emitted {
+            return;
+        }
+        self.scratch.times.clear();
+        self.scratch.times.extend_from_slice(&self.unread[d].times);
+        let found = clock_aided_reading(&mut self.scratch, self.sample_rate, &self.history);
+        if let Some(observed) = &mut self.observed_aided {
+            observed.push((d, self.scratch.aided));
+        }
+        if let Some(found) = found {
+            self.emit(found, end, swipes);
+        }
     }
 
     /// Tries chain `d`'s unread segment joined with every other chain's
@@ -361,63 +458,191 @@ impl MagstripeDecoder {
 
 /// Decodes the transition times in `scratch.times` into at most one track.
 fn decode_segment(scratch: &mut Scratch, sample_rate: u32) -> Option<Found> {
-    let Scratch {
-        times,
-        intervals,
-        recovered,
-        card_bits,
-        text,
-        accepted,
-    } = scratch;
-    intervals.clear();
-    intervals.extend(times.windows(2).map(|w| w[1] - w[0]));
+    load_intervals(scratch);
     let mut found: Option<Found> = None;
     for backwards_in_time in [false, true] {
-        recover_bits(intervals, backwards_in_time, CLOCK_GAIN, recovered);
-        for card_reversed in [false, true] {
-            card_bits.clear();
-            if card_reversed {
-                card_bits.extend(recovered.bits.iter().rev());
+        recover_bits(
+            &scratch.intervals,
+            backwards_in_time,
+            CLOCK_GAIN,
+            &mut scratch.recovered,
+        );
+        if !read_recovered(scratch, backwards_in_time, sample_rate, &mut found) {
+            return None;
+        }
+    }
+    found
+}
+
+/// The intervals between the transitions in `scratch.times`.
+fn load_intervals(scratch: &mut Scratch) {
+    scratch.intervals.clear();
+    let times = &scratch.times;
+    scratch
+        .intervals
+        .extend(times.windows(2).map(|w| w[1] - w[0]));
+}
+
+/// The track the clock-aided reader finds in `scratch.times` when two of
+/// its readings, started at different points, agree on it. Its bits carry
+/// no steady-clock evidence of their own (the tracking loop makes the
+/// clock smooth), so one reading alone is not trusted: a wrong one rarely
+/// comes out the same from two starting points.
+fn clock_aided_reading(
+    scratch: &mut Scratch,
+    sample_rate: u32,
+    history: &SignalHistory,
+) -> Option<Found> {
+    load_intervals(scratch);
+    scratch.aided = AidedTally::default();
+    let (Some(&start), Some(&end)) = (scratch.times.first(), scratch.times.last()) else {
+        return None;
+    };
+    // Only a swipe with a faint end needs it, and only at that end.
+    let edge = (end - start) * FAINT_EDGE;
+    let early = history.mean_square(start, start + edge);
+    let late = history.mean_square(end - edge, end);
+    let faint_start = late > FAINT_RATIO * FAINT_RATIO * early;
+    let faint_end = early > FAINT_RATIO * FAINT_RATIO * late;
+    let mut first: Option<Found> = None;
+    for backwards_in_time in [true, false] {
+        if !(if backwards_in_time {
+            faint_start
+        } else {
+            faint_end
+        }) {
+            continue;
+        }
+        for cut in CLOCK_AIDED_CUTS {
+            recover_bits(
+                &scratch.intervals,
+                backwards_in_time,
+                CLOCK_GAIN,
+                &mut scratch.recovered,
+            );
+            let recovered = &mut scratch.recovered;
+            let Some(keep) = recovered.bits.len().checked_sub(cut) else {
+                break;
+            };
+            let n = scratch.intervals.len();
+            let (origin, direction) = if backwards_in_time {
+                (scratch.times[n - recovered.first], -1.0)
             } else {
-                card_bits.extend_from_slice(&recovered.bits);
+                (scratch.times[recovered.first], 1.0)
+            };
+            if !clock_aided::extend(recovered, keep, origin, direction, history) {
+                break;
             }
-            let Some((format, first, end)) = accept(card_bits, text) else {
-                continue;
-            };
-            let len = card_bits.len();
-            let (from, to) = if card_reversed {
-                (len - end, len - first)
-            } else {
-                (first, end)
-            };
-            if !steady(recovered, from, to) {
+            scratch.aided.readings += 1;
+            let mut found = None;
+            if !read_recovered(scratch, backwards_in_time, sample_rate, &mut found) {
                 continue;
             }
-            let seconds = recovered.duration(from, to) / f64::from(sample_rate);
-            let speed_ips = ((to - from) as f64 / seconds) as f32 / format.density_bpi;
-            let direction = if backwards_in_time != card_reversed {
-                Direction::Reverse
-            } else {
-                Direction::Forward
-            };
-            match found {
-                Some(previous) if previous.track != format.track || *accepted != *text => {
-                    return None;
-                }
-                Some(_) => {}
+            let Some(found) = found else { continue };
+            // The reader completes a record the chain read most of; a
+            // record wholly in what it read itself is not evidence enough.
+            if keep.saturating_sub(found.record.0) < MIN_CHAIN_BITS_IN_RECORD {
+                continue;
+            }
+            scratch.aided.framed += 1;
+            match first {
                 None => {
-                    accepted.clear();
-                    accepted.push_str(text);
-                    found = Some(Found {
-                        track: format.track,
-                        direction,
-                        speed_ips,
-                    });
+                    first = Some(found);
+                    scratch.aided.took_over =
+                        Some(origin + direction * scratch.recovered.starts[keep]);
+                    std::mem::swap(&mut scratch.accepted, &mut scratch.agreed);
+                }
+                Some(earlier) => {
+                    if earlier.track == found.track && scratch.accepted == scratch.agreed {
+                        scratch.aided.accepted = true;
+                        return Some(earlier);
+                    }
                 }
             }
         }
     }
-    found
+    None
+}
+
+/// The share of a segment, at each end, whose level tells whether that end
+/// is faint.
+const FAINT_EDGE: f64 = 0.125;
+/// How many times quieter (in RMS) than the other end a faint end is. A 15x
+/// growth is far beyond it; a fast swipe whose level is even, which no
+/// chain read for other reasons, does not cost the slow reading.
+const FAINT_RATIO: f32 = 2.5;
+
+/// The fewest of a clock-aided record's bits that the chain itself read
+/// (eight track 2 characters).
+const MIN_CHAIN_BITS_IN_RECORD: usize = 40;
+
+/// How long the clock-aided reader waits after a segment no chain read,
+/// seconds: every chain closes its segment of a swipe within this.
+const CLOCK_AIDED_WAIT_S: f64 = 0.05;
+
+/// Bits dropped from the end of a chain's reading before the clock-aided
+/// reader takes over, tried in turn: the chain's last bits are its least sure.
+const CLOCK_AIDED_CUTS: [usize; 4] = [16, 32, 64, 96];
+
+/// Frames `scratch.recovered` in both card directions and records an
+/// accepted track in `found`; false when two readings disagree.
+fn read_recovered(
+    scratch: &mut Scratch,
+    backwards_in_time: bool,
+    sample_rate: u32,
+    found: &mut Option<Found>,
+) -> bool {
+    let Scratch {
+        recovered,
+        card_bits,
+        text,
+        accepted,
+        ..
+    } = scratch;
+    for card_reversed in [false, true] {
+        card_bits.clear();
+        if card_reversed {
+            card_bits.extend(recovered.bits.iter().rev());
+        } else {
+            card_bits.extend_from_slice(&recovered.bits);
+        }
+        let Some((format, first, end)) = accept(card_bits, text) else {
+            continue;
+        };
+        let len = card_bits.len();
+        let (from, to) = if card_reversed {
+            (len - end, len - first)
+        } else {
+            (first, end)
+        };
+        if !steady(recovered, from, to) {
+            continue;
+        }
+        let seconds = recovered.duration(from, to) / f64::from(sample_rate);
+        let speed_ips = ((to - from) as f64 / seconds) as f32 / format.density_bpi;
+        let direction = if backwards_in_time != card_reversed {
+            Direction::Reverse
+        } else {
+            Direction::Forward
+        };
+        match *found {
+            Some(previous) if previous.track != format.track || *accepted != *text => {
+                return false;
+            }
+            Some(_) => {}
+            None => {
+                accepted.clear();
+                accepted.push_str(text);
+                *found = Some(Found {
+                    track: format.track,
+                    direction,
+                    speed_ips,
+                    record: (from, to),
+                });
+            }
+        }
+    }
+    true
 }
 
 /// Frames `bits` as track 2, then 1, then 3; the first that frames wins.

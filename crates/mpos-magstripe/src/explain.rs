@@ -39,6 +39,9 @@ pub struct Explanation {
     /// Two chains' segments joined into a swipe that read (when no single
     /// chain's did).
     pub joins: Vec<JoinReport>,
+    /// The segments no chain or join read, read again by the clock-aided
+    /// reader.
+    pub clock_aided: Vec<ClockAidedReport>,
     /// The tracks the decoder accepted: track number, and whether each is a
     /// payment card's.
     pub accepted: Vec<(u8, TrackKind)>,
@@ -70,6 +73,23 @@ pub struct JoinReport {
     pub tail: &'static str,
     /// Where they were joined, seconds.
     pub at_s: f64,
+}
+
+/// A chain's segment read again from the input by the clock-aided reader,
+/// which carries the clock and pulse shape of the swipe's strong end into
+/// its faint end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClockAidedReport {
+    /// The chain whose segment was read again.
+    pub chain: &'static str,
+    /// Readings made (from several starting points, both ways in time).
+    pub readings: usize,
+    /// Readings that framed a track at a steady clock.
+    pub framed: usize,
+    /// Where the first framed reading took over from the chain, seconds.
+    pub took_over_s: Option<f64>,
+    /// Whether two readings agreed on the track, so it was accepted.
+    pub accepted: bool,
 }
 
 /// One way of reading a segment's bits.
@@ -139,6 +159,17 @@ pub fn explain(samples: &[f32], sample_rate: u32) -> Result<Explanation, Magstri
             at_s: join.at / rate,
         })
         .collect();
+    let clock_aided = decoder
+        .take_observed_aided()
+        .iter()
+        .map(|(chain, tally)| ClockAidedReport {
+            chain: DETECTORS[*chain].name,
+            readings: tally.readings,
+            framed: tally.framed,
+            took_over_s: tally.took_over.map(|at| at / rate),
+            accepted: tally.accepted,
+        })
+        .collect();
     Ok(Explanation {
         sample_rate,
         seconds: samples.len() as f64 / rate,
@@ -147,6 +178,7 @@ pub fn explain(samples: &[f32], sample_rate: u32) -> Result<Explanation, Magstri
         noise_floor_dbfs: dbfs(floor),
         segments,
         joins,
+        clock_aided,
         accepted: swipes
             .iter()
             .flat_map(|s| s.tracks.iter().map(|t| (t.track, t.kind())))
@@ -369,6 +401,21 @@ impl fmt::Display for Explanation {
                 f,
                 "joined: the {} chain up to {:.3} s, then the {} chain, read as one swipe (no chain read it alone)",
                 join.head, join.at_s, join.tail
+            )?;
+        }
+        for aided in &self.clock_aided {
+            let from = aided
+                .took_over_s
+                .map_or(String::new(), |at| format!(", the first from {at:.3} s"));
+            let verdict = if aided.accepted {
+                "two agreed: accepted"
+            } else {
+                "no two agreed"
+            };
+            writeln!(
+                f,
+                "clock-aided: the {} chain's segment read again from the input: {} readings, {} framed{from}; {verdict}",
+                aided.chain, aided.readings, aided.framed
             )?;
         }
         if self.accepted.is_empty() {

@@ -27,7 +27,8 @@ const OFFSET_SAMPLES: usize = 31;
 /// the decoder tries each.
 pub(super) const JOIN_AT: [f64; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
 
-/// A chain's last segment that no reading accepted, kept for a join.
+/// A chain's last segment that no reading accepted, kept for a join and
+/// for the clock-aided reader.
 #[derive(Debug, Clone)]
 pub(super) struct Unread {
     /// Its transition times, in samples.
@@ -38,6 +39,8 @@ pub(super) struct Unread {
     pub end: u64,
     /// Whether it still waits for a join (false once a swipe was read).
     pub waiting: bool,
+    /// Whether it still waits for the clock-aided reader.
+    pub clock_aided: bool,
 }
 
 impl Unread {
@@ -48,6 +51,7 @@ impl Unread {
             start: 0,
             end: 0,
             waiting: false,
+            clock_aided: false,
         }
     }
 

@@ -17,6 +17,9 @@
 //!   for swipes whose speed changes 5x;
 //! - `clock`: F2F clock recovery, intervals to bits, and the steady-clock
 //!   check on accepted records;
+//! - `signal_history` and `clock_aided`: the last seconds of input, and the
+//!   reader that goes back over a swipe's faint end with the clock and the
+//!   pulse shape its strong end taught, when no chain read it;
 //! - `track_format`: ISO 7811 acceptance (sentinels, parity, LRC, length,
 //!   clocking zeros), whatever the track holds;
 //! - `fields`: the ISO 7813 payment fields and Luhn, which say whether an
@@ -34,6 +37,7 @@
 //! for levels. The decoder is pure: samples in, swipes out, no I/O or clock.
 
 mod clock;
+mod clock_aided;
 mod dc_blocker;
 mod decoder;
 mod detector;
@@ -44,6 +48,7 @@ mod front_end;
 mod join;
 mod peak_picker;
 mod rejection;
+mod signal_history;
 mod smoother;
 mod swipe;
 mod track_format;
@@ -51,7 +56,9 @@ mod transition_log;
 
 pub use decoder::{MagstripeDecoder, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE};
 pub use error::MagstripeError;
-pub use explain::{explain, Candidate, Explanation, JoinReport, Outcome, Reading, SegmentReport};
+pub use explain::{
+    explain, Candidate, ClockAidedReport, Explanation, JoinReport, Outcome, Reading, SegmentReport,
+};
 pub use fields::check_fields;
 pub use rejection::{FieldRejection, Rejection};
 pub use swipe::{DecodedSwipe, DecodedTrack, Direction, TrackKind};

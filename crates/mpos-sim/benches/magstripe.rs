@@ -342,7 +342,11 @@ fn run_real(swipes: usize) -> Vec<RealResult> {
                         result.correct += 1;
                         result.correct_speeding_up += usize::from(speeding_up);
                     }
-                    Outcome::Wrong => result.wrong += 1,
+                    Outcome::Wrong => {
+                        result.wrong += 1;
+                        // No track data: the row and the swipe index identify it.
+                        eprintln!("real: a wrong read, departure {d} at {snr} dB, swipe {i}");
+                    }
                     Outcome::Missed => {}
                 }
                 result.total += 1;

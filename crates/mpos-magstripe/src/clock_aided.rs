@@ -1,0 +1,497 @@
+//! Clock-aided reading of a swipe's faint end.
+//!
+//! A swipe whose level grows 15x starts at a fifteenth of its peak. Where
+//! it also starts fast, its first pulses are a few samples wide and under
+//! two standard deviations of the noise: no threshold picks them, so every
+//! chain loses the run-in and the first characters. But the strong end
+//! has already told us the clock and what a pulse looks like. This reader
+//! carries them on into the faint end, one bit cell at a time: it knows
+//! where the next cell boundary and middle must fall and which sign each
+//! pulse must have, so it only decides between the two patterns a cell can
+//! hold, `0` (one pulse at the boundary) or `1` (one in the middle, then
+//! one of the other sign at the boundary). Each candidate place is scored
+//! by correlating the input with the pulse as the strong end showed it (a
+//! matched filter), and the cell's likelihood under each pattern comes from
+//! those scores with the pulses' height left unknown (a generalized
+//! likelihood ratio), so there is no threshold to learn. A Viterbi search
+//! over the boundary pulse's sign weighs each cell with the next, a
+//! tracking loop follows the pulses' times as the speed changes, and the
+//! pulse shape follows what is read.
+//! The framing checks then judge the bits as they judge any chain's.
+
+use super::clock::RecoveredBits;
+use super::signal_history::SignalHistory;
+
+/// Cells read past the chain's bits at most, beyond those dropped from
+/// its end: the run-in and the characters a faint end hides.
+const MAX_CELLS: usize = 160;
+/// The most cells of the chain's own reading read again.
+pub(super) const MAX_DROPPED: usize = 96;
+/// The kept cells whose transitions teach the pulse shape.
+const LOOK_BACK: usize = 16;
+/// The shortest cell read, in samples: a shorter one leaves the pulse
+/// shape too few samples to be learnt from (a dense track 1 at 60 ips is
+/// 3.5 samples a cell at 44.1 kHz; the faint fast start of a track 2 swipe
+/// at 19 ips, 31).
+const MIN_PERIOD: f64 = 8.0;
+/// Cells averaged for the starting period.
+const PERIOD_CELLS: usize = 4;
+/// Points of the pulse shape.
+const SHAPE_POINTS: usize = 17;
+/// The shape spans this many cells either side of the transition.
+const SHAPE_REACH_CELLS: f64 = 0.25;
+/// How far a pulse is looked for around its predicted time, in cells.
+const SEARCH_CELLS: f64 = 0.12;
+/// Places tried on either side of the predicted time (at least a sample
+/// apart): a slow swipe's wide pulses need no finer search than a fast one's.
+const SEARCH_STEPS: f64 = 3.0;
+/// The tracking loop's phase gain.
+const PHASE_GAIN: f64 = 0.3;
+/// The tracking loop's period gain.
+const PERIOD_GAIN: f64 = 0.05;
+/// How fast the pulse shape follows what is read, per pulse.
+const SHAPE_GAIN: f32 = 0.05;
+
+/// Where a reading stands: the last cell boundary, the period, and the
+/// shape of a positive pulse.
+#[derive(Debug, Clone)]
+struct Tracker {
+    /// Absolute time of the last boundary as the tracking loop has it, in
+    /// samples: where the next one is looked for from.
+    boundary: f64,
+    /// Where the last boundary's pulse was found: the reading reports these
+    /// times, not the loop's smoothed ones, so the steady-clock check sees
+    /// a splice or a slip in the read part as it would in a chain's.
+    found: f64,
+    /// Samples per cell.
+    period: f64,
+    /// A positive pulse as the input shows it, at evenly spaced fractions
+    /// of a cell around its time.
+    shape: [f32; SHAPE_POINTS],
+}
+
+/// One way of reading the cells so far, as the Viterbi search keeps it.
+#[derive(Debug, Clone)]
+struct Survivor {
+    /// Timing and pulse shape as this reading left them.
+    tracker: Tracker,
+    /// The sign of the last boundary's pulse, relative to the shape.
+    polarity: f32,
+    /// Log-likelihood of this reading (up to a constant).
+    metric: f32,
+}
+
+/// One cell of a survivor's path: the survivor it came from, the bit, where
+/// its middle fell and the absolute time its end's pulse was found at.
+#[derive(Debug, Clone, Copy, Default)]
+struct Step {
+    from: u8,
+    bit: u8,
+    middle: f32,
+    end: f64,
+}
+
+/// Replaces what `recovered` read after its first `keep` bits with a
+/// clock-aided reading of `history`. `origin` is the absolute time (in
+/// samples) of `recovered.starts[0]`; `direction` is +1 when the bits were
+/// read forwards in time, -1 backwards. Returns false (leaving
+/// `recovered` as it was) when there are too few bits to start from, or
+/// their cells are too short to read this way ([`MIN_PERIOD`]).
+///
+/// The cells are read by a Viterbi search over the two possible signs of
+/// the boundary pulse: one misjudged cell flips the sign expected for every
+/// later pulse, which the next cell shows, so deciding cell by cell would
+/// turn each such error into two.
+pub(super) fn extend(
+    recovered: &mut RecoveredBits,
+    keep: usize,
+    origin: f64,
+    direction: f64,
+    history: &SignalHistory,
+) -> bool {
+    if keep < LOOK_BACK || keep > recovered.bits.len() {
+        return false;
+    }
+    let starts = &recovered.starts;
+    if starts[keep] - starts[keep - PERIOD_CELLS] < (PERIOD_CELLS as f64) * MIN_PERIOD {
+        return false;
+    }
+    let dropped = recovered.bits.len() - keep;
+    recovered.bits.truncate(keep);
+    recovered.middles.truncate(keep);
+    recovered.starts.truncate(keep + 1);
+    let first = Survivor {
+        tracker: start(recovered, origin, direction, history),
+        polarity: 1.0,
+        metric: 0.0,
+    };
+    // Index 0 holds the reading whose last boundary is positive, 1 negative.
+    let mut survivors = [Some(first), None];
+    let mut path = [[Step::default(); 2]; MAX_CELLS + MAX_DROPPED];
+    let room = recovered.bits.capacity() - keep;
+    let mut cells = 0;
+    while cells < (dropped.min(MAX_DROPPED) + MAX_CELLS).min(room) {
+        let mut next: [Option<(f32, u8, u8)>; 2] = [None, None];
+        for (i, survivor) in survivors.iter().enumerate() {
+            let Some(survivor) = survivor else { continue };
+            if !survivor.tracker.within(direction, history) {
+                continue;
+            }
+            for bit in [0u8, 1] {
+                let metric = survivor.metric
+                    + survivor
+                        .tracker
+                        .branch(history, direction, survivor.polarity, bit);
+                let polarity = if bit == 0 {
+                    -survivor.polarity
+                } else {
+                    survivor.polarity
+                };
+                let state = usize::from(polarity < 0.0);
+                if next[state].is_none_or(|(best, _, _)| metric > best) {
+                    next[state] = Some((metric, i as u8, bit));
+                }
+            }
+        }
+        if next.iter().all(Option::is_none) {
+            break;
+        }
+        let mut advanced = [None, None];
+        for (state, choice) in next.into_iter().enumerate() {
+            let Some((metric, from, bit)) = choice else {
+                continue;
+            };
+            let mut survivor = survivors[usize::from(from)]
+                .clone()
+                .expect("a live survivor");
+            let middle = survivor
+                .tracker
+                .advance(history, direction, survivor.polarity, bit);
+            survivor.polarity = if state == 0 { 1.0 } else { -1.0 };
+            survivor.metric = metric;
+            path[cells][state] = Step {
+                from,
+                bit,
+                middle,
+                end: survivor.tracker.found,
+            };
+            advanced[state] = Some(survivor);
+        }
+        survivors = advanced;
+        cells += 1;
+    }
+    // Trace the best reading back, then append it in reading order.
+    let Some(mut state) = (0..2).filter(|&s| survivors[s].is_some()).max_by(|&a, &b| {
+        let metric = |s: usize| survivors[s].as_ref().map_or(f32::MIN, |v| v.metric);
+        metric(a).total_cmp(&metric(b))
+    }) else {
+        return true;
+    };
+    for cell in (0..cells).rev() {
+        let step = path[cell][state];
+        path[cell][0] = step;
+        state = usize::from(step.from);
+    }
+    let mut boundary = origin + direction * recovered.starts[keep];
+    for cell in &path[..cells] {
+        let step = cell[0];
+        let last = recovered.starts[recovered.starts.len() - 1];
+        recovered.bits.push(step.bit);
+        recovered.middles.push(step.middle);
+        recovered
+            .starts
+            .push(last + (step.end - boundary) * direction);
+        boundary = step.end;
+    }
+    true
+}
+
+/// The tracker at the end of the kept bits: the period of their last
+/// cells, and the mean pulse at their last transitions, each turned to the
+/// sign of the last boundary's (whichever that is).
+fn start(
+    recovered: &RecoveredBits,
+    origin: f64,
+    direction: f64,
+    history: &SignalHistory,
+) -> Tracker {
+    let keep = recovered.bits.len();
+    let starts = &recovered.starts;
+    let period = (starts[keep] - starts[keep - PERIOD_CELLS]) / PERIOD_CELLS as f64;
+    let absolute = |relative: f64| origin + direction * relative;
+    let mut tracker = Tracker {
+        boundary: absolute(starts[keep]),
+        found: absolute(starts[keep]),
+        period,
+        shape: [0.0; SHAPE_POINTS],
+    };
+    let mut sum = [0.0f32; SHAPE_POINTS];
+    let mut count = 0usize;
+    let mut add = |time: f64, sign: f32| {
+        for (k, point) in sum.iter_mut().enumerate() {
+            *point += sign * history.at(time + tracker.offset(k));
+        }
+        count += 1;
+    };
+    let mut sign = 1.0f32;
+    add(absolute(starts[keep]), sign);
+    for i in (keep - LOOK_BACK..keep).rev() {
+        let cell = starts[i + 1] - starts[i];
+        if recovered.bits[i] == 1 {
+            sign = -sign;
+            add(
+                absolute(starts[i] + f64::from(recovered.middles[i]) * cell),
+                sign,
+            );
+        }
+        sign = -sign;
+        add(absolute(starts[i]), sign);
+    }
+    for (point, total) in tracker.shape.iter_mut().zip(sum) {
+        *point = total / count as f32;
+    }
+    tracker
+}
+
+impl Tracker {
+    /// Where shape point `k` lies from the transition, in samples.
+    fn offset(&self, k: usize) -> f64 {
+        let step = 2.0 * SHAPE_REACH_CELLS / (SHAPE_POINTS - 1) as f64;
+        (k as f64 * step - SHAPE_REACH_CELLS) * self.period
+    }
+
+    /// The input at `time` correlated with the pulse shape: the shape's
+    /// energy for a pulse like it there, minus that for one of the other sign.
+    fn score(&self, history: &SignalHistory, time: f64) -> f32 {
+        (0..SHAPE_POINTS)
+            .map(|k| self.shape[k] * history.at(time + self.offset(k)))
+            .sum()
+    }
+
+    /// The shape's energy: the score of a pulse exactly like it.
+    fn energy(&self) -> f32 {
+        self.shape.iter().map(|v| v * v).sum()
+    }
+
+    /// The time near `time` where a pulse of sign `sign` (relative to the
+    /// shape's) scores best, and that score.
+    fn find(&self, history: &SignalHistory, time: f64, sign: f32) -> (f64, f32) {
+        let step = (SEARCH_CELLS * self.period / SEARCH_STEPS).max(1.0);
+        let reach = (SEARCH_CELLS * self.period / step).ceil() as i64;
+        let score = |j: i64| sign * self.score(history, time + j as f64 * step);
+        // The scores of the search and one place beyond each end, so the
+        // best one's neighbours are at hand.
+        let mut scores = [0.0f32; 2 * SEARCH_STEPS as usize + 5];
+        let width = (2 * reach + 3) as usize;
+        for (k, slot) in scores.iter_mut().enumerate().take(width) {
+            *slot = score(k as i64 - reach - 1);
+        }
+        let (mut best, mut best_score) = (0i64, scores[reach as usize + 1]);
+        for j in -reach..=reach {
+            let s = scores[(j + reach + 1) as usize];
+            if s > best_score {
+                (best, best_score) = (j, s);
+            }
+        }
+        let at = |j: i64| scores[(j + reach + 1) as usize];
+        let (before, after) = (at(best - 1), at(best + 1));
+        let curve = before - 2.0 * best_score + after;
+        let shift = if curve < 0.0 {
+            (0.5 * (before - after) / curve).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
+        (time + (best as f64 + f64::from(shift)) * step, best_score)
+    }
+
+    /// Moves the shape a little towards the input around a pulse read at
+    /// `time` with sign `sign`.
+    fn learn(&mut self, history: &SignalHistory, time: f64, sign: f32) {
+        for k in 0..SHAPE_POINTS {
+            let seen = sign * history.at(time + self.offset(k));
+            self.shape[k] += SHAPE_GAIN * (seen - self.shape[k]);
+        }
+    }
+
+    /// Whether the next cell and its pulses are still within the history.
+    fn within(&self, direction: f64, history: &SignalHistory) -> bool {
+        let reach = direction * (1.0 + SEARCH_CELLS + SHAPE_REACH_CELLS) * self.period;
+        history.holds(self.boundary + reach)
+    }
+
+    /// The log-likelihood (up to a constant) of the next cell holding `bit`
+    /// when the last boundary's pulse has sign `polarity`: a `1` puts a
+    /// pulse of the other sign in the middle and one of this sign at the
+    /// end, a `0` one of the other sign at the end. The pulses' height is
+    /// taken as unknown, the likeliest for the cell (a generalized
+    /// likelihood ratio): with the shape's own height instead, a dropout's
+    /// pulses at a fifth of it read likelier as fewer pulses, and `11`
+    /// turned into `00` (twice in a record, parity and LRC still hold).
+    fn branch(&self, history: &SignalHistory, direction: f64, polarity: f32, bit: u8) -> f32 {
+        let end = self.score(history, self.boundary + direction * self.period);
+        let (sum, pulses) = if bit == 0 {
+            (-polarity * end, 1.0)
+        } else {
+            let middle = self.score(history, self.boundary + direction * self.period / 2.0);
+            (-polarity * middle + polarity * end, 2.0)
+        };
+        sum * sum.abs() / (2.0 * pulses * self.energy().max(f32::MIN_POSITIVE))
+    }
+
+    /// Moves past the next cell, read as `bit` after a boundary of sign
+    /// `polarity`: times its pulses, follows the speed and learns the
+    /// pulses' shape. Returns where the middle fell (a fraction of the
+    /// cell; 0 for a `0`).
+    fn advance(&mut self, history: &SignalHistory, direction: f64, polarity: f32, bit: u8) -> f32 {
+        let end = self.boundary + direction * self.period;
+        let end_sign = if bit == 1 { polarity } else { -polarity };
+        let (found_end, _) = self.find(history, end, end_sign);
+        let cell = ((found_end - self.found) * direction).max(f64::MIN_POSITIVE);
+        let mut fraction = 0.0;
+        if bit == 1 {
+            let middle = self.boundary + direction * self.period / 2.0;
+            let (found_middle, _) = self.find(history, middle, -polarity);
+            fraction = ((found_middle - self.found) * direction / cell) as f32;
+            self.learn(history, found_middle, -polarity);
+        }
+        self.learn(history, found_end, end_sign);
+        self.found = found_end;
+        let error = (found_end - self.boundary) * direction - self.period;
+        self.boundary += direction * (self.period + PHASE_GAIN * error);
+        self.period += PERIOD_GAIN * error;
+        fraction.clamp(0.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Samples per cell of the test signal.
+    const PERIOD: f64 = 30.0;
+
+    /// Gaussian noise from a fixed seed (xorshift and Box-Muller).
+    fn noise(seed: u64, count: usize, sigma: f32) -> Vec<f32> {
+        let mut state = seed;
+        let mut uniform = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        };
+        (0..count)
+            .map(|_| {
+                let (u, v) = (uniform(), uniform());
+                sigma * ((-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()) as f32
+            })
+            .collect()
+    }
+
+    /// F2F pulses for `bits` at a steady [`PERIOD`] from sample 100, each
+    /// `height(cell)` tall, plus `noise`; and the transition times.
+    fn f2f(bits: &[u8], height: impl Fn(usize) -> f32, noise: &[f32]) -> (Vec<f32>, Vec<f64>) {
+        let mut times = Vec::new();
+        for (cell, &bit) in bits.iter().enumerate() {
+            let start = 100.0 + cell as f64 * PERIOD;
+            times.push(start);
+            if bit == 1 {
+                times.push(start + PERIOD / 2.0);
+            }
+        }
+        times.push(100.0 + bits.len() as f64 * PERIOD);
+        let mut signal = noise.to_vec();
+        let mut sign = 1.0f32;
+        for &time in &times {
+            let cell = ((time - 100.0) / PERIOD) as usize;
+            let h = sign * height(cell.min(bits.len() - 1));
+            for (n, sample) in signal.iter_mut().enumerate() {
+                let u = (n as f64 - time) / 2.0;
+                *sample += h / (1.0 + (u * u) as f32);
+            }
+            sign = -sign;
+        }
+        (signal, times)
+    }
+
+    /// What a chain read of the last `strong` cells, backwards in time from
+    /// the last transition: their bits and starts.
+    fn strong_end(bits: &[u8], strong: usize) -> RecoveredBits {
+        let mut recovered = RecoveredBits::with_capacity(bits.len() + 8);
+        for (k, &bit) in bits.iter().rev().take(strong).enumerate() {
+            recovered.bits.push(bit);
+            recovered.middles.push(if bit == 1 { 0.5 } else { 0.0 });
+            recovered.starts.push(k as f64 * PERIOD);
+        }
+        recovered.starts.push(strong as f64 * PERIOD);
+        recovered
+    }
+
+    fn pattern(cells: usize) -> Vec<u8> {
+        // Clocking zeros, then a mix of ones and zeros.
+        (0..cells)
+            .map(|k| u8::from(k >= 12 && (k * 7 + k / 3) % 5 < 2))
+            .collect()
+    }
+
+    #[test]
+    fn reads_a_faint_start_from_the_strong_end() {
+        // The first 80 cells are a fifth of the last 40's height, their
+        // pulses under 2 standard deviations of the noise.
+        let bits = pattern(120);
+        let samples = 100 + 121 * PERIOD as usize + 100;
+        let (signal, times) = f2f(
+            &bits,
+            |cell| if cell < 80 { 0.2 } else { 1.0 },
+            &noise(7, samples, 0.11),
+        );
+        let mut history = SignalHistory::new(8_000.0);
+        history.extend(&signal);
+        let last = *times.last().unwrap();
+        let mut recovered = strong_end(&bits, 40);
+        assert!(extend(&mut recovered, 40, last, -1.0, &history));
+        let read: Vec<u8> = recovered.bits.iter().rev().copied().collect();
+        // It reads on past the first cell into the silence before it.
+        assert!(read.len() > bits.len(), "{} cells", read.len());
+        let start = read.len() - bits.len();
+        assert_eq!(&read[start..], &bits[..]);
+        // The cells, timed where their pulses were found, keep the period.
+        let cells: Vec<f64> = recovered.starts.windows(2).map(|w| w[1] - w[0]).collect();
+        let mean = cells[..120].iter().sum::<f64>() / 120.0;
+        assert!((mean - PERIOD).abs() < 0.5, "{mean}");
+        assert!(cells[..120]
+            .iter()
+            .all(|c| (c - PERIOD).abs() < PERIOD / 4.0));
+    }
+
+    #[test]
+    fn ones_in_a_dropout_stay_ones() {
+        // Six `1`s at a fifth of the level, the rest at full level: against
+        // the shape's own height, fewer pulses read likelier and `11`
+        // became `00`, which keeps parity; the cell's own height does not.
+        let mut bits = pattern(100);
+        bits[50..56].fill(1);
+        let samples = 100 + 101 * PERIOD as usize + 100;
+        let height = |cell: usize| if (50..56).contains(&cell) { 0.2 } else { 1.0 };
+        let (signal, times) = f2f(&bits, height, &noise(5, samples, 0.01));
+        let mut history = SignalHistory::new(8_000.0);
+        history.extend(&signal);
+        let last = *times.last().unwrap();
+        let mut recovered = strong_end(&bits, 30);
+        assert!(extend(&mut recovered, 30, last, -1.0, &history));
+        let read: Vec<u8> = recovered.bits.iter().rev().copied().collect();
+        assert_eq!(&read[read.len() - bits.len()..], &bits[..]);
+    }
+
+    #[test]
+    fn too_few_bits_to_learn_from_leave_the_reading_alone() {
+        let bits = pattern(40);
+        let (signal, times) = f2f(&bits, |_| 1.0, &noise(3, 1_400, 0.01));
+        let mut history = SignalHistory::new(8_000.0);
+        history.extend(&signal);
+        let last = *times.last().unwrap();
+        let mut recovered = strong_end(&bits, LOOK_BACK - 1);
+        let before = recovered.bits.clone();
+        assert!(!extend(&mut recovered, LOOK_BACK - 1, last, -1.0, &history));
+        assert_eq!(recovered.bits, before);
+    }
+}
