@@ -426,6 +426,24 @@ mod tests {
         recovered
     }
 
+    /// Reads `bits` (drawn `height` tall over `noise`) back in time from
+    /// the last `strong` cells, which a chain is taken to have read: the
+    /// bits in time order, and the reading.
+    fn read_back(
+        bits: &[u8],
+        height: impl Fn(usize) -> f32,
+        noise: &[f32],
+        strong: usize,
+    ) -> (Vec<u8>, RecoveredBits) {
+        let (signal, times) = f2f(bits, height, noise);
+        let mut history = SignalHistory::new(8_000.0);
+        history.extend(&signal);
+        let last = *times.last().unwrap();
+        let mut recovered = strong_end(bits, strong);
+        assert!(extend(&mut recovered, strong, last, -1.0, &history));
+        (recovered.bits.iter().rev().copied().collect(), recovered)
+    }
+
     fn pattern(cells: usize) -> Vec<u8> {
         // Clocking zeros, then a mix of ones and zeros.
         (0..cells)
@@ -439,17 +457,8 @@ mod tests {
         // pulses under 2 standard deviations of the noise.
         let bits = pattern(120);
         let samples = 100 + 121 * PERIOD as usize + 100;
-        let (signal, times) = f2f(
-            &bits,
-            |cell| if cell < 80 { 0.2 } else { 1.0 },
-            &noise(7, samples, 0.11),
-        );
-        let mut history = SignalHistory::new(8_000.0);
-        history.extend(&signal);
-        let last = *times.last().unwrap();
-        let mut recovered = strong_end(&bits, 40);
-        assert!(extend(&mut recovered, 40, last, -1.0, &history));
-        let read: Vec<u8> = recovered.bits.iter().rev().copied().collect();
+        let height = |cell: usize| if cell < 80 { 0.2 } else { 1.0 };
+        let (read, recovered) = read_back(&bits, height, &noise(7, samples, 0.11), 40);
         // It reads on past the first cell into the silence before it.
         assert!(read.len() > bits.len(), "{} cells", read.len());
         let start = read.len() - bits.len();
@@ -472,13 +481,7 @@ mod tests {
         bits[50..56].fill(1);
         let samples = 100 + 101 * PERIOD as usize + 100;
         let height = |cell: usize| if (50..56).contains(&cell) { 0.2 } else { 1.0 };
-        let (signal, times) = f2f(&bits, height, &noise(5, samples, 0.01));
-        let mut history = SignalHistory::new(8_000.0);
-        history.extend(&signal);
-        let last = *times.last().unwrap();
-        let mut recovered = strong_end(&bits, 30);
-        assert!(extend(&mut recovered, 30, last, -1.0, &history));
-        let read: Vec<u8> = recovered.bits.iter().rev().copied().collect();
+        let (read, _) = read_back(&bits, height, &noise(5, samples, 0.01), 30);
         assert_eq!(&read[read.len() - bits.len()..], &bits[..]);
     }
 

@@ -181,19 +181,35 @@ fn swipes_changing_speed_5x_and_growing_15x_louder_read_at_25_db() {
     }
 }
 
+/// How many of `seeds`' growing swipes from `from_ips` to `to_ips` at 12 dB
+/// (through a `corner` Hz high-pass when given) read exactly.
+fn growing_reads(
+    from_ips: f64,
+    to_ips: f64,
+    seeds: std::ops::Range<u64>,
+    corner: Option<f64>,
+) -> usize {
+    seeds
+        .filter(|&seed| {
+            let text = track2(seed as usize);
+            let params = growing_swipe(from_ips, to_ips, 12.0, seed);
+            let params = SwipeParams {
+                highpass_hz: corner.or(params.highpass_hz),
+                ..params
+            };
+            let swipes = swipe(2, &text, &params);
+            swipes.len() == 1 && swipes[0].tracks[0].characters == text
+        })
+        .count()
+}
+
 #[test]
 fn a_swipe_growing_out_of_the_noise_is_read_at_12_db() {
     // Speeding up from 4 to 19 ips, the first pulses are under the noise
     // threshold and then cross it now and then: the chains must not learn
     // those blocks as a louder noise floor, or the threshold climbs over the
     // swipe's own pulses (this read 2 of 12 before).
-    let read = (1..13)
-        .filter(|&seed| {
-            let text = track2(seed as usize);
-            let swipes = swipe(2, &text, &growing_swipe(4.0, 19.0, 12.0, seed));
-            swipes.len() == 1 && swipes[0].tracks[0].characters == text
-        })
-        .count();
+    let read = growing_reads(4.0, 19.0, 1..13, None);
     assert!(read >= 10, "{read} of 12 read");
 }
 
@@ -203,17 +219,7 @@ fn a_growing_swipe_through_a_low_high_pass_corner_is_read_at_12_db() {
     // of pulses (not doublets) under the raw chain's noise threshold; the
     // integrated-pulses chain reads it (without it, 4 of 8 read at 100 Hz).
     for corner in [100.0, 200.0] {
-        let read = (1..9)
-            .filter(|&seed| {
-                let text = track2(seed as usize);
-                let params = SwipeParams {
-                    highpass_hz: Some(corner),
-                    ..growing_swipe(4.0, 19.0, 12.0, seed)
-                };
-                let swipes = swipe(2, &text, &params);
-                swipes.len() == 1 && swipes[0].tracks[0].characters == text
-            })
-            .count();
+        let read = growing_reads(4.0, 19.0, 1..9, Some(corner));
         assert!(read >= 7, "{corner} Hz: {read} of 8 read");
     }
 }
@@ -225,13 +231,7 @@ fn a_swipe_starting_fast_and_faint_is_read_at_12_db() {
     // noise: no chain picks them, and the run-in and first characters are
     // lost. The clock-aided reader reads 5 of these 12; the benchmark's
     // slowing-down swipes at 12 dB read 0 of 88 without it.
-    let read = (1..13)
-        .filter(|&seed| {
-            let text = track2(seed as usize);
-            let swipes = swipe(2, &text, &growing_swipe(19.0, 4.0, 12.0, seed));
-            swipes.len() == 1 && swipes[0].tracks[0].characters == text
-        })
-        .count();
+    let read = growing_reads(19.0, 4.0, 1..13, None);
     assert!(read >= 4, "{read} of 12 read");
 }
 
@@ -258,7 +258,10 @@ fn explain_tells_when_the_clock_aided_reader_read_a_swipe() {
     assert!(aided.framed >= 2 && aided.framed <= aided.readings);
     let shown = explained.to_string();
     assert!(shown.contains("clock-aided:") && shown.contains("two agreed: accepted"));
-    assert!(!shown.contains(&text[1..17]), "no card number in the explanation");
+    assert!(
+        !shown.contains(&text[1..17]),
+        "no card number in the explanation"
+    );
 }
 
 #[test]
