@@ -163,7 +163,9 @@ pub(super) struct ObservedSegment {
 ///
 /// Push samples in chunks of any size; each push returns the swipes that
 /// ended within it, usually within a few milliseconds of the card leaving
-/// the head. Give it ~10 ms of input before the swipe to learn the noise.
+/// the head (about 50 ms for a swipe only the clock-aided reader reads, or
+/// at `finish`). Give it ~10 ms of input before the swipe to learn the
+/// noise; it keeps the last 2 seconds of input.
 #[derive(Debug, Clone)]
 pub struct MagstripeDecoder {
     sample_rate: u32,

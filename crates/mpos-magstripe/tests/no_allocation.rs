@@ -42,8 +42,9 @@ fn allocations() -> usize {
 
 /// An F2F swipe of `bits` (with clocking zeros) as alternating Gaussian
 /// pulses, `period` samples per bit, after `lead` samples, with a little
-/// deterministic noise.
-fn swipe(bits: &[u8], period: f64, lead: usize, tail: usize) -> Vec<f32> {
+/// deterministic noise; its level grows `growth` times from first pulse to
+/// last.
+fn swipe(bits: &[u8], period: f64, lead: usize, tail: usize, growth: f32) -> Vec<f32> {
     let mut all = vec![0u8; 20];
     all.extend_from_slice(bits);
     all.extend_from_slice(&[0; 20]);
@@ -64,8 +65,10 @@ fn swipe(bits: &[u8], period: f64, lead: usize, tail: usize) -> Vec<f32> {
             0.01 * ((state >> 8) as f32 / (1u32 << 24) as f32 - 0.5)
         })
         .collect();
+    let count = times.len() as f32;
     for (k, &t) in times.iter().enumerate() {
-        let sign = if k % 2 == 0 { 0.5 } else { -0.5 };
+        let level = 0.5 * (1.0 / growth + (1.0 - 1.0 / growth) * k as f32 / count);
+        let sign = if k % 2 == 0 { level } else { -level };
         let first = (t - 12.0).max(0.0) as usize;
         for (n, s) in signal.iter_mut().enumerate().skip(first).take(25) {
             let d = n as f64 - t;
@@ -81,8 +84,16 @@ fn only_an_accepted_swipe_allocates() {
     let good = TRACK2.encode(text).unwrap();
     let mut bad = good.clone();
     bad[40] ^= 1;
-    let mut stream = swipe(&bad, 29.4, 4_410, 4_410);
-    stream.extend(swipe(&good, 29.4, 4_410, 8_820));
+    // The second corrupted swipe starts faint, so the clock-aided reader
+    // goes back over it too (and finds nothing) before the good one.
+    let mut stream = swipe(&bad, 29.4, 4_410, 4_410, 1.0);
+    stream.extend(swipe(&bad, 29.4, 4_410, 4_410, 10.0));
+    stream.extend(swipe(&good, 29.4, 4_410, 8_820, 1.0));
+    let explained = mpos_magstripe::explain(&stream, 44_100).unwrap();
+    assert!(
+        explained.clock_aided.iter().any(|aided| aided.readings > 0),
+        "the clock-aided reader ran"
+    );
     let mut decoder = MagstripeDecoder::new(44_100).unwrap();
 
     let mut results = Vec::new();
