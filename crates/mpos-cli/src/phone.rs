@@ -126,8 +126,27 @@ impl Phone {
             .len()
     }
 
+    /// The screens published since the first `from`, once one of them is
+    /// `done` or [`QUIET`] has passed: the listener may still be delivering
+    /// the screen that [`Phone::wait_until`] saw as current (it did, under
+    /// load, and a step found none).
+    pub async fn screens_since_until(
+        &self,
+        from: usize,
+        done: impl Fn(&Screen) -> bool,
+    ) -> Vec<Screen> {
+        let deadline = Instant::now() + QUIET;
+        loop {
+            let shown = self.screens_since(from);
+            if shown.iter().any(&done) || Instant::now() >= deadline {
+                return shown;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// The screens published since the first `from`.
-    pub fn screens_since(&self, from: usize) -> Vec<Screen> {
+    fn screens_since(&self, from: usize) -> Vec<Screen> {
         let screens = self
             .history
             .screens

@@ -914,7 +914,7 @@ impl Day {
         };
         let masked_pan = masked_pan.clone();
         // The first result screen the app showed: it may have moved on already.
-        let shown = phone.screens_since(before);
+        let shown = phone.screens_since_until(before, payment_finished).await;
         let first_result = shown.iter().find(|s| payment_finished(s));
         ensure(
             shown.iter().all(|s| {
