@@ -81,6 +81,11 @@ def run_pass(st, world, ca_path, name, token, include, exclude):
         "--max-time", MAX_TIME,
         "--seed", SEED,
         "--workers", "1",
+        # One coverage request in one fresh-clone CI run on the loaded 2-core
+        # host ended in a TLS EOF before any answer (not reproduced since);
+        # a client retries a request the network dropped, and a status or
+        # schema failure is never retried.
+        "--request-retries", "2",
         "--header", "Authorization: Bearer " + token,
         "--warnings", "off",
     ]
