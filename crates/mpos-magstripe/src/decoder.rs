@@ -126,7 +126,8 @@ struct Scratch {
 pub(super) struct AidedTally {
     /// Readings made (one per starting point and time direction).
     pub readings: usize,
-    /// Readings that framed a track at a steady clock.
+    /// Readings that framed a track at a steady clock, starting in the
+    /// chain's own bits.
     pub framed: usize,
     /// Where the first framed reading took over from the chain, in samples.
     pub took_over: Option<f64>,
@@ -486,10 +487,10 @@ fn load_intervals(scratch: &mut Scratch) {
 }
 
 /// The track the clock-aided reader finds in `scratch.times` when two of
-/// its readings, started at different points, agree on it. Its bits carry
-/// no steady-clock evidence of their own (the tracking loop makes the
-/// clock smooth), so one reading alone is not trusted: a wrong one rarely
-/// comes out the same from two starting points.
+/// its readings, started at different points, agree on it, and the record
+/// starts in the chain's own bits. Its faint end's pulses are timed in
+/// noise, so the steady-clock check says less there than in a chain's
+/// reading; one reading alone is not trusted.
 fn clock_aided_reading(
     scratch: &mut Scratch,
     sample_rate: u32,
@@ -508,11 +509,12 @@ fn clock_aided_reading(
     let faint_end = early > FAINT_RATIO * FAINT_RATIO * late;
     let mut first: Option<Found> = None;
     for backwards_in_time in [true, false] {
-        if !(if backwards_in_time {
+        let faint = if backwards_in_time {
             faint_start
         } else {
             faint_end
-        }) {
+        };
+        if !faint {
             continue;
         }
         for cut in CLOCK_AIDED_CUTS {

@@ -84,7 +84,8 @@ pub struct ClockAidedReport {
     pub chain: &'static str,
     /// Readings made (from several starting points, both ways in time).
     pub readings: usize,
-    /// Readings that framed a track at a steady clock.
+    /// Readings that framed a track at a steady clock, starting in the
+    /// chain's own bits.
     pub framed: usize,
     /// Where the first framed reading took over from the chain, seconds.
     pub took_over_s: Option<f64>,
