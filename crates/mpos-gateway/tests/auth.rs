@@ -420,6 +420,57 @@ async fn password_rule_six_digits_and_different() {
 }
 
 #[tokio::test]
+async fn a_malformed_new_password_is_refused_before_the_lock_and_spends_no_try() {
+    let gw = TestGateway::start().await;
+    let user = gw.ready_user("kit").await;
+    // Four malformed requests with a wrong current password: none is a try.
+    for _ in 0..4 {
+        let (status, body) = gw
+            .post(
+                paths::PASSWORD,
+                Some(&user.token),
+                json!({ "new_password": "12345*", "current_password": "000000" }),
+            )
+            .await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::BAD_REQUEST, "password_rule")
+        );
+    }
+    let (status, _) = gw.login("kit", &user.password).await;
+    assert_eq!(status, StatusCode::OK, "no try was spent");
+    for _ in 0..5 {
+        gw.post(
+            paths::VERIFY_PASSWORD,
+            Some(&user.token),
+            json!({ "password": "000000" }),
+        )
+        .await;
+    }
+    // Locked now: a well-formed change is refused by the lock, a malformed
+    // one is still a 400 saying what is wrong with it.
+    let (status, body) = gw
+        .post(
+            paths::PASSWORD,
+            Some(&user.token),
+            json!({ "new_password": "246802", "current_password": user.password }),
+        )
+        .await;
+    assert_eq!((status.as_u16(), code(&body)), (423, "account_locked"));
+    let (status, body) = gw
+        .post(
+            paths::PASSWORD,
+            Some(&user.token),
+            json!({ "new_password": "060558*", "current_password": user.password }),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "password_rule")
+    );
+}
+
+#[tokio::test]
 async fn first_password_may_not_repeat_the_default() {
     let gw = TestGateway::start().await;
     let delivered = gw.create_user("hal", &default_limits()).await;

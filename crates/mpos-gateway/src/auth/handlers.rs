@@ -326,6 +326,12 @@ pub async fn change_password(
     ApiJson(request): ApiJson<ChangePasswordRequest>,
 ) -> Result<Json<StageResponse>, AppError> {
     limit_secrets(&state, client, &session).await?;
+    // The rule is about the request's shape, so it is answered before the
+    // lock and the current password: a malformed request is a 400 whatever
+    // the account's state, and it spends none of the user's tries.
+    if !is_six_digits(&request.new_password) {
+        return Err(ErrorCode::PasswordRule.into());
+    }
     let user = &session.user;
     match session.row.stage {
         SessionStage::ActivationRequired => return Err(ErrorCode::ActivationRequired.into()),
@@ -336,9 +342,6 @@ pub async fn change_password(
             })?;
             check_password(&state, user, current, Lane::OwnReader, None).await?;
         }
-    }
-    if !is_six_digits(&request.new_password) {
-        return Err(ErrorCode::PasswordRule.into());
     }
     if state
         .passwords
