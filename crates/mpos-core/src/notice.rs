@@ -67,6 +67,8 @@ pub enum Notice {
     WrongPin,
     /// The card is read again for the PIN's next try.
     PresentCardForPinRetry,
+    /// Nobody touched the PIN pad in time: the entry was cancelled.
+    PinEntryTimedOut,
     /// The issuer blocked the card's PIN after too many wrong tries (75).
     PinTriesExceeded,
     /// The local journal cannot be written, so no payment can start.
@@ -149,6 +151,7 @@ impl Notice {
             PinTooShort => "pin_too_short",
             WrongPin => "wrong_pin",
             PresentCardForPinRetry => "present_card_for_pin_retry",
+            PinEntryTimedOut => "pin_entry_timed_out",
             PinTriesExceeded => "pin_tries_exceeded",
             JournalUnavailable => "journal_unavailable",
             ReceiptDestinationMissing => "receipt_destination_missing",
@@ -208,6 +211,7 @@ impl Notice {
             PinTooShort => "A PIN has 4 to 12 digits. Keep entering, or press Clear and start again.",
             WrongPin => "Wrong PIN: nothing was charged. Ask the cardholder to try again with the right PIN; too many wrong tries block the card.",
             PresentCardForPinRetry => "Insert or swipe the card again, then let the cardholder enter the PIN again.",
+            PinEntryTimedOut => "The PIN was not entered in time, so the entry was cancelled and nothing was charged. Insert or swipe the card again to retry, or cancel the sale.",
             PinTriesExceeded => "Too many wrong PINs: the bank has blocked this card's PIN and nothing was charged. Ask for another card; the cardholder should contact the bank.",
             JournalUnavailable => "The phone's storage failed, so the payment cannot start. Free some space and restart the app.",
             ReceiptDestinationMissing => "Enter an e-mail address or a mobile number.",
@@ -269,6 +273,7 @@ impl Notice {
             PinTooShort => "密碼為 4 至 12 碼，請繼續輸入，或按「清除」重新輸入。",
             WrongPin => "密碼錯誤，本筆未扣款。請持卡人以正確密碼再試一次；錯誤次數過多將鎖卡。",
             PresentCardForPinRetry => "請重新插卡或刷卡，再請持卡人重新輸入密碼。",
+            PinEntryTimedOut => "密碼輸入逾時，已取消輸入，本筆未扣款。請重新插卡或刷卡再試，或取消交易。",
             PinTriesExceeded => "密碼錯誤次數過多，發卡銀行已鎖定此卡密碼，本筆未扣款。請改用其他卡片，並請持卡人洽發卡銀行。",
             JournalUnavailable => "手機儲存空間異常，無法開始交易，請釋放空間後重新開啟 App。",
             ReceiptDestinationMissing => "請輸入 E-mail 或手機號碼。",

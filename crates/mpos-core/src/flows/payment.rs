@@ -167,6 +167,8 @@ pub struct PinEntry {
     layout: Option<KeypadLayout>,
     /// Positions touched so far; emptied when sent.
     keys: Vec<u8>,
+    /// Touches so far (keys and clears): names the idle wait of the last one.
+    touches: u32,
     /// Whether the positions went to the reader and its PIN block is awaited.
     sent: bool,
 }
@@ -701,9 +703,14 @@ impl PaymentFlow {
                 idempotency_key,
                 layout: None,
                 keys: Vec::new(),
+                touches: 0,
                 sent: false,
             };
-            return (PaymentStep::PinEntry(entry), vec![Command::RequestPin]);
+            let idle = self.pin_idle_timer(&entry);
+            return (
+                PaymentStep::PinEntry(entry),
+                vec![Command::RequestPin, idle],
+            );
         }
         self.message = None;
         self.authorize(card, None, idempotency_key)
@@ -754,14 +761,36 @@ impl PaymentFlow {
                 };
                 return (step, self.rearm());
             }
+            PaymentInput::Timer(Timer::PinEntry {
+                idempotency_key,
+                touches,
+            }) if idempotency_key == entry.idempotency_key
+                && touches == entry.touches
+                && !entry.sent =>
+            {
+                // Nothing was sent, so nothing can be charged: the reader's
+                // pad is closed and a new read starts a new entry.
+                self.message = Some(Notice::PinEntryTimedOut.into());
+                let step = PaymentStep::PresentCard {
+                    chip: ChipFirst::new(),
+                    prompt: self.first_prompt(),
+                };
+                return (step, self.rearm());
+            }
             PaymentInput::PinKey { key } => {
                 let usable = entry.layout.is_some() && !entry.sent;
                 if usable && usize::from(key) < 10 && entry.keys.len() < MAX_PIN_KEYS {
                     entry.keys.push(key);
+                    entry.touches += 1;
                     self.message = None;
+                    commands.push(self.pin_idle_timer(&entry));
                 }
             }
-            PaymentInput::ClearPin if !entry.sent => entry.keys.clear(),
+            PaymentInput::ClearPin if !entry.sent => {
+                entry.keys.clear();
+                entry.touches += 1;
+                commands.push(self.pin_idle_timer(&entry));
+            }
             PaymentInput::ConfirmPin if entry.layout.is_some() && !entry.sent => {
                 if entry.keys.len() < MIN_PIN_KEYS {
                     self.message = Some(Notice::PinTooShort.into());
@@ -780,6 +809,18 @@ impl PaymentFlow {
             _ => {}
         }
         (PaymentStep::PinEntry(entry), commands)
+    }
+
+    /// The wait after which an untouched PIN pad is closed; each touch
+    /// starts a new one and so outdates the one before.
+    fn pin_idle_timer(&self, entry: &PinEntry) -> Command {
+        Command::StartTimer {
+            timer: Timer::PinEntry {
+                idempotency_key: entry.idempotency_key.clone(),
+                touches: entry.touches,
+            },
+            after_ms: self.timing.pin_entry_idle_ms,
+        }
     }
 
     /// Journals the request, then sends it (the PIN block with a sale that needed one).

@@ -39,6 +39,22 @@ fn reader(flow: &mut PaymentFlow, event: ReaderEvent) -> Vec<Command> {
     })
 }
 
+/// The idle wait of a PIN entry under `key` after `touches` touches.
+fn idle_timer(key: &str, touches: u32) -> Timer {
+    Timer::PinEntry {
+        idempotency_key: key.into(),
+        touches,
+    }
+}
+
+/// The command that starts [`idle_timer`].
+fn idle_wait(key: &str, touches: u32) -> Command {
+    Command::StartTimer {
+        timer: idle_timer(key, touches),
+        after_ms: Timing::default().pin_entry_idle_ms,
+    }
+}
+
 fn code(flow: &PaymentFlow) -> String {
     flow.message().expect("a message").code.clone()
 }
@@ -50,13 +66,18 @@ fn entry(flow: &PaymentFlow) -> &PinEntry {
     }
 }
 
-/// The keys of `digits` on [`LAYOUT`], touched one by one.
+/// The keys of `digits` on [`LAYOUT`], touched one by one; each touch
+/// starts a new idle wait.
 fn touch(flow: &mut PaymentFlow, digits: &str) -> Vec<u8> {
     digits
         .bytes()
         .map(|d| {
             let key = LAYOUT.digits.iter().position(|&x| x == d - b'0').unwrap() as u8;
-            assert!(flow.handle(PaymentInput::PinKey { key }).is_empty());
+            let touches = entry(flow).touches + 1;
+            assert_eq!(
+                flow.handle(PaymentInput::PinKey { key }),
+                vec![idle_wait("key-1", touches)]
+            );
             key
         })
         .collect()
@@ -66,7 +87,7 @@ fn touch(flow: &mut PaymentFlow, digits: &str) -> Vec<u8> {
 fn up_to_the_pin_block(flow: &mut PaymentFlow) -> AuthorizeRequest {
     assert_eq!(
         reader(flow, ReaderEvent::ChipRead(chip_payload(Brand::UnionPay))),
-        vec![Command::RequestPin]
+        vec![Command::RequestPin, idle_wait("key-1", 0)]
     );
     assert_eq!(code(flow), "enter_pin");
     reader(flow, ReaderEvent::PinPad(LAYOUT));
@@ -108,7 +129,7 @@ fn the_pin_is_asked_from_the_rules_amount_up_and_never_for_refunds() {
     assert!(matches!(commands.as_slice(), [Command::Journal(_)]));
     let mut at = sale_at_card(10_000, Brand::Visa);
     let commands = reader(&mut at, ReaderEvent::ChipRead(chip_payload(Brand::Visa)));
-    assert_eq!(commands, vec![Command::RequestPin]);
+    assert_eq!(commands, vec![Command::RequestPin, idle_wait("key-1", 0)]);
     // Mastercard's rule asks none.
     let mut other = sale_at_card(50_000, Brand::Mastercard);
     let commands = reader(
@@ -201,6 +222,58 @@ fn a_reader_that_loses_the_pin_entry_reads_the_card_again() {
     assert_eq!(code(&flow), "present_card_for_pin_retry");
 }
 
+#[test]
+fn a_pin_pad_left_untouched_closes_and_charges_nothing() {
+    let mut flow = sale_at_card(500, Brand::UnionPay);
+    reader(
+        &mut flow,
+        ReaderEvent::ChipRead(chip_payload(Brand::UnionPay)),
+    );
+    reader(&mut flow, ReaderEvent::PinPad(LAYOUT));
+    // The wait started with the request is outdated by a touch; a clear
+    // is a touch too.
+    touch(&mut flow, "24");
+    assert_eq!(
+        flow.handle(PaymentInput::ClearPin),
+        vec![idle_wait("key-1", 3)]
+    );
+    for stale in [idle_timer("key-1", 0), idle_timer("key-1", 2)] {
+        assert!(flow.handle(PaymentInput::Timer(stale)).is_empty());
+        assert!(matches!(flow.step(), PaymentStep::PinEntry(_)));
+    }
+    assert!(flow
+        .handle(PaymentInput::Timer(idle_timer("key-9", 3)))
+        .is_empty());
+    // The last touch's wait ends the entry: no request was sent, the
+    // reader's pad is closed and a new read starts a new entry.
+    let commands = flow.handle(PaymentInput::Timer(idle_timer("key-1", 3)));
+    assert!(matches!(
+        commands.as_slice(),
+        [Command::CancelReader, Command::StartReader(_)]
+    ));
+    assert!(matches!(flow.step(), PaymentStep::PresentCard { .. }));
+    assert_eq!(code(&flow), "pin_entry_timed_out");
+}
+
+#[test]
+fn the_idle_wait_does_not_cut_a_pin_already_sent_to_the_reader() {
+    let mut flow = sale_at_card(500, Brand::UnionPay);
+    reader(
+        &mut flow,
+        ReaderEvent::ChipRead(chip_payload(Brand::UnionPay)),
+    );
+    reader(&mut flow, ReaderEvent::PinPad(LAYOUT));
+    let keys = touch(&mut flow, "2468");
+    assert_eq!(
+        flow.handle(PaymentInput::ConfirmPin),
+        vec![Command::EnterPin(keys)]
+    );
+    assert!(flow
+        .handle(PaymentInput::Timer(idle_timer("key-1", 4)))
+        .is_empty());
+    assert!(entry(&flow).is_sent());
+}
+
 fn declined_with(flow: &mut PaymentFlow, response_code: &str) -> Vec<Command> {
     let mut answer = testing::authorization(
         TxnKind::Sale,
@@ -244,7 +317,7 @@ fn a_wrong_pin_charges_nothing_and_offers_another_try_with_a_new_read() {
             event: ReaderEvent::ChipRead(chip_payload(Brand::UnionPay)),
             fresh_key: "key-2".into(),
         }),
-        vec![Command::RequestPin]
+        vec![Command::RequestPin, idle_wait("key-2", 0)]
     );
 }
 

@@ -31,11 +31,16 @@ pub struct Timing {
     /// How long the reader may take to say whether the card accepted the
     /// host's answer; a sale without that verdict is reversed.
     pub card_verdict_ms: u64,
+    /// How long the PIN pad waits for a touch (from the request, then from
+    /// each touch) before the entry is cancelled: the cardholder walked
+    /// away, and a pad left open invites a stranger to try PINs.
+    pub pin_entry_idle_ms: u64,
 }
 
 impl Default for Timing {
     /// Half a second, doubling to 30 s, between reversal tries; 5 s for the
-    /// card (a round trip over the audio link takes well under a second).
+    /// card (a round trip over the audio link takes well under a second);
+    /// 30 s between PIN touches.
     fn default() -> Timing {
         Timing {
             reversal_retry: RetryPolicy {
@@ -43,6 +48,7 @@ impl Default for Timing {
                 max_ms: 30_000,
             },
             card_verdict_ms: 5_000,
+            pin_entry_idle_ms: 30_000,
         }
     }
 }

@@ -16,4 +16,12 @@ pub enum Timer {
         /// The authorized request's idempotency key.
         idempotency_key: String,
     },
+    /// Nobody touched the PIN pad for a while.
+    PinEntry {
+        /// The idempotency key the PIN block would start.
+        idempotency_key: String,
+        /// How many touches the entry had when the wait began: a later
+        /// touch started a new wait, so this one no longer counts.
+        touches: u32,
+    },
 }
