@@ -1,11 +1,13 @@
-//! Clock-aided reading of a swipe's faint end.
+//! Clock-aided reading of a swipe's faint end or dropouts.
 //!
 //! A swipe whose level grows 15x starts at a fifteenth of its peak. Where
 //! it also starts fast, its first pulses are a few samples wide and under
 //! two standard deviations of the noise: no threshold picks them, so every
-//! chain loses the run-in and the first characters. But the strong end
-//! has already told us the clock and what a pulse looks like. This reader
-//! carries them on into the faint end, one bit cell at a time: it knows
+//! chain loses the run-in and the first characters. A dropout (a few cells
+//! at a fifth of the level) can cost a chain its clock the same way. But
+//! the part the chain did read has already told us the clock and what a
+//! pulse looks like. This reader carries them on from there, through the
+//! faint end or the dropout, one bit cell at a time: it knows
 //! where the next cell boundary and middle must fall and which sign each
 //! pulse must have, so it only decides between the two patterns a cell can
 //! hold, `0` (one pulse at the boundary) or `1` (one in the middle, then

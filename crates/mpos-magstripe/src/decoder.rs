@@ -13,8 +13,9 @@
 //! alone, two chains' segments of the same stretch are joined where they
 //! agree (`join`: a swipe whose speed changes 5x is read best by one chain
 //! at its slow end and another at its fast end) and read again. Last, the
-//! clock-aided reader (`clock_aided`) reads the faint end of a chain's
-//! segment again from the input itself, kept in a `SignalHistory`.
+//! clock-aided reader (`clock_aided`) reads on from each end of a chain's
+//! segment (through a faint end or a dropout) in the input itself, kept in
+//! a `SignalHistory`.
 //!
 //! Nothing on the per-sample path allocates: the chains, logs and bit
 //! buffers are sized in [`MagstripeDecoder::new`]. Only an accepted swipe
@@ -488,9 +489,9 @@ fn load_intervals(scratch: &mut Scratch) {
 
 /// The track the clock-aided reader finds in `scratch.times` when two of
 /// its readings, started at different points, agree on it, and the record
-/// starts in the chain's own bits. Its faint end's pulses are timed in
-/// noise, so the steady-clock check says less there than in a chain's
-/// reading; one reading alone is not trusted.
+/// starts in the chain's own bits. What it reads past the chain is timed
+/// in noise (a faint end, a dropout), so the steady-clock check says less
+/// there than in a chain's reading; one reading alone is not trusted.
 fn clock_aided_reading(
     scratch: &mut Scratch,
     sample_rate: u32,
@@ -498,25 +499,13 @@ fn clock_aided_reading(
 ) -> Option<Found> {
     load_intervals(scratch);
     scratch.aided = AidedTally::default();
-    let (Some(&start), Some(&end)) = (scratch.times.first(), scratch.times.last()) else {
+    if scratch.times.is_empty() {
         return None;
-    };
-    // Only a swipe with a faint end needs it, and only at that end.
-    let edge = (end - start) * FAINT_EDGE;
-    let early = history.mean_square(start, start + edge);
-    let late = history.mean_square(end - edge, end);
-    let faint_start = late > FAINT_RATIO * FAINT_RATIO * early;
-    let faint_end = early > FAINT_RATIO * FAINT_RATIO * late;
+    }
+    // From either end: the chain may have lost the clock at a faint end,
+    // in a dropout, or where the speed ran away from it.
     let mut first: Option<Found> = None;
     for backwards_in_time in [true, false] {
-        let faint = if backwards_in_time {
-            faint_start
-        } else {
-            faint_end
-        };
-        if !faint {
-            continue;
-        }
         for cut in CLOCK_AIDED_CUTS {
             recover_bits(
                 &scratch.intervals,
@@ -567,14 +556,6 @@ fn clock_aided_reading(
     }
     None
 }
-
-/// The share of a segment, at each end, whose level tells whether that end
-/// is faint.
-const FAINT_EDGE: f64 = 0.125;
-/// How many times quieter (in RMS) than the other end a faint end is. A 15x
-/// growth is far beyond it; a fast swipe whose level is even, which no
-/// chain read for other reasons, does not cost the slow reading.
-const FAINT_RATIO: f32 = 2.5;
 
 /// The fewest of a clock-aided record's bits that the chain itself read
 /// (eight track 2 characters).

@@ -76,8 +76,8 @@ pub struct JoinReport {
 }
 
 /// A chain's segment read again from the input by the clock-aided reader,
-/// which carries the clock and pulse shape of the swipe's strong end into
-/// its faint end.
+/// which carries the clock and pulse shape of the chain's own bits on
+/// through a faint end or a dropout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClockAidedReport {
     /// The chain whose segment was read again.

@@ -18,8 +18,9 @@
 //! - `clock`: F2F clock recovery, intervals to bits, and the steady-clock
 //!   check on accepted records;
 //! - `signal_history` and `clock_aided`: the last seconds of input, and the
-//!   reader that goes back over a swipe's faint end with the clock and the
-//!   pulse shape its strong end taught, when no chain read it;
+//!   reader that goes back over a swipe's faint end or dropouts with the
+//!   clock and the pulse shape the chain's own bits taught, when no chain
+//!   read it;
 //! - `track_format`: ISO 7811 acceptance (sentinels, parity, LRC, length,
 //!   clocking zeros), whatever the track holds;
 //! - `fields`: the ISO 7813 payment fields and Luhn, which say whether an
