@@ -38,6 +38,22 @@ impl SignalHistory {
         index >= oldest as f64 && index < self.written as f64
     }
 
+    /// The mean square of the samples from `from` to `to` (absolute
+    /// indices) that are still held; 0 when none is.
+    pub(super) fn mean_square(&self, from: f64, to: f64) -> f32 {
+        let mask = self.samples.len() - 1;
+        let oldest = self.written.saturating_sub(self.samples.len() as u64);
+        let first = (from.max(0.0) as u64).max(oldest);
+        let last = (to.max(0.0) as u64).min(self.written);
+        if first >= last {
+            return 0.0;
+        }
+        let sum: f32 = (first..last)
+            .map(|n| self.samples[n as usize & mask].powi(2))
+            .sum();
+        sum / (last - first) as f32
+    }
+
     /// The input at `time` (in samples, between samples by linear
     /// interpolation); samples not held count as zero.
     #[inline]
@@ -77,6 +93,8 @@ mod tests {
         assert!(history.holds(10.0));
         assert!(!history.holds((capacity + 10) as f64));
         assert_eq!(history.at(20.0), 20.0);
+        assert_eq!(history.mean_square(20.0, 22.0), (400.0 + 441.0) / 2.0);
+        assert_eq!(history.mean_square(0.0, 11.0), 100.0);
         assert_eq!(history.at(20.25), 20.25);
         // The forgotten samples count as zero.
         assert_eq!(history.at(9.5), 5.0);
