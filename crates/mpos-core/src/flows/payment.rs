@@ -781,14 +781,14 @@ impl PaymentFlow {
                 let usable = entry.layout.is_some() && !entry.sent;
                 if usable && usize::from(key) < 10 && entry.keys.len() < MAX_PIN_KEYS {
                     entry.keys.push(key);
-                    entry.touches += 1;
+                    entry.touches = entry.touches.wrapping_add(1);
                     self.message = None;
                     commands.push(self.pin_idle_timer(&entry));
                 }
             }
             PaymentInput::ClearPin if !entry.sent => {
                 entry.keys.clear();
-                entry.touches += 1;
+                entry.touches = entry.touches.wrapping_add(1);
                 commands.push(self.pin_idle_timer(&entry));
             }
             PaymentInput::ConfirmPin if entry.layout.is_some() && !entry.sent => {

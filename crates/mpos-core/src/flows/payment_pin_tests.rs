@@ -32,6 +32,17 @@ fn sale_at_card(dollars: u64, brand: Brand) -> PaymentFlow {
     flow
 }
 
+/// A NT$500 UnionPay chip sale showing the reader's keypad.
+fn at_the_pin_pad() -> PaymentFlow {
+    let mut flow = sale_at_card(500, Brand::UnionPay);
+    reader(
+        &mut flow,
+        ReaderEvent::ChipRead(chip_payload(Brand::UnionPay)),
+    );
+    reader(&mut flow, ReaderEvent::PinPad(LAYOUT));
+    flow
+}
+
 fn reader(flow: &mut PaymentFlow, event: ReaderEvent) -> Vec<Command> {
     flow.handle(PaymentInput::Reader {
         event,
@@ -194,12 +205,7 @@ fn keys_count_only_on_the_readers_pad_between_4_and_12_and_clear_empties() {
 
 #[test]
 fn cancelling_the_pin_ends_the_sale_and_stops_the_reader() {
-    let mut flow = sale_at_card(500, Brand::UnionPay);
-    reader(
-        &mut flow,
-        ReaderEvent::ChipRead(chip_payload(Brand::UnionPay)),
-    );
-    reader(&mut flow, ReaderEvent::PinPad(LAYOUT));
+    let mut flow = at_the_pin_pad();
     touch(&mut flow, "24");
     assert_eq!(
         flow.handle(PaymentInput::Cancel),
@@ -224,12 +230,7 @@ fn a_reader_that_loses_the_pin_entry_reads_the_card_again() {
 
 #[test]
 fn a_pin_pad_left_untouched_closes_and_charges_nothing() {
-    let mut flow = sale_at_card(500, Brand::UnionPay);
-    reader(
-        &mut flow,
-        ReaderEvent::ChipRead(chip_payload(Brand::UnionPay)),
-    );
-    reader(&mut flow, ReaderEvent::PinPad(LAYOUT));
+    let mut flow = at_the_pin_pad();
     // The wait started with the request is outdated by a touch; a clear
     // is a touch too.
     touch(&mut flow, "24");
@@ -257,12 +258,7 @@ fn a_pin_pad_left_untouched_closes_and_charges_nothing() {
 
 #[test]
 fn the_idle_wait_does_not_cut_a_pin_already_sent_to_the_reader() {
-    let mut flow = sale_at_card(500, Brand::UnionPay);
-    reader(
-        &mut flow,
-        ReaderEvent::ChipRead(chip_payload(Brand::UnionPay)),
-    );
-    reader(&mut flow, ReaderEvent::PinPad(LAYOUT));
+    let mut flow = at_the_pin_pad();
     let keys = touch(&mut flow, "2468");
     assert_eq!(
         flow.handle(PaymentInput::ConfirmPin),
