@@ -447,11 +447,7 @@ impl PaymentFlow {
             PaymentStep::PinEntry(entry) => self.at_pin_entry(entry, input),
             PaymentStep::WrongPin { transaction } => match input {
                 PaymentInput::RetryPin => {
-                    self.message = Some(Notice::PresentCardForPinRetry.into());
-                    let step = PaymentStep::PresentCard {
-                        chip: ChipFirst::new(),
-                        prompt: self.first_prompt(),
-                    };
+                    let step = self.present_card_again(Notice::PresentCardForPinRetry);
                     (step, vec![Command::StartReader(self.reader_request())])
                 }
                 PaymentInput::Back | PaymentInput::Cancel => {
@@ -741,12 +737,10 @@ impl PaymentFlow {
                 event: ReaderEvent::Disconnected,
                 ..
             } => {
-                self.message = Some(Notice::ReaderDisconnected.into());
-                let step = PaymentStep::PresentCard {
-                    chip: ChipFirst::new(),
-                    prompt: self.first_prompt(),
-                };
-                return (step, Vec::new());
+                return (
+                    self.present_card_again(Notice::ReaderDisconnected),
+                    Vec::new(),
+                );
             }
             PaymentInput::Reply(Reply::PinCommandSent(Err(_)))
             | PaymentInput::Reader {
@@ -754,11 +748,7 @@ impl PaymentFlow {
                 ..
             } => {
                 // The reader lost the PIN entry: read the card again.
-                self.message = Some(Notice::PresentCardForPinRetry.into());
-                let step = PaymentStep::PresentCard {
-                    chip: ChipFirst::new(),
-                    prompt: self.first_prompt(),
-                };
+                let step = self.present_card_again(Notice::PresentCardForPinRetry);
                 return (step, self.rearm());
             }
             PaymentInput::Timer(Timer::PinEntry {
@@ -770,11 +760,7 @@ impl PaymentFlow {
             {
                 // Nothing was sent, so nothing can be charged: the reader's
                 // pad is closed and a new read starts a new entry.
-                self.message = Some(Notice::PinEntryTimedOut.into());
-                let step = PaymentStep::PresentCard {
-                    chip: ChipFirst::new(),
-                    prompt: self.first_prompt(),
-                };
+                let step = self.present_card_again(Notice::PinEntryTimedOut);
                 return (step, self.rearm());
             }
             PaymentInput::PinKey { key } => {
@@ -809,6 +795,16 @@ impl PaymentFlow {
             _ => {}
         }
         (PaymentStep::PinEntry(entry), commands)
+    }
+
+    /// Back to presenting the card, from the first prompt, telling the
+    /// cashier why with `notice`.
+    fn present_card_again(&mut self, notice: Notice) -> PaymentStep {
+        self.message = Some(notice.into());
+        PaymentStep::PresentCard {
+            chip: ChipFirst::new(),
+            prompt: self.first_prompt(),
+        }
     }
 
     /// The wait after which an untouched PIN pad is closed; each touch
