@@ -3,6 +3,7 @@
 //! gateway's HSM to the issuer simulator; a wrong PIN (55) lets the
 //! cardholder try again on a new read, and the third wrong PIN in a row
 //! blocks the card's PIN (75), after which even the right PIN is refused.
+//! A PIN pad nobody touches closes by itself and charges nothing.
 
 use mpos_cards::{CardId, TestCard};
 use mpos_core::{Screen, UserAction};
@@ -11,6 +12,10 @@ use mpos_e2e::world::roomy_limits;
 use mpos_e2e::{PhoneOptions, World};
 use mpos_wire::api::TxnStatus;
 use mpos_wire::Brand;
+use std::time::{Duration, Instant};
+
+/// How long the PIN pad waits for a touch in these tests (30 s shipped).
+const PIN_IDLE_MS: u64 = 1_000;
 
 /// The card's PIN with every digit moved by one: always wrong.
 fn wrong_pin(card: CardId) -> String {
@@ -138,4 +143,57 @@ async fn a_right_pin_after_a_wrong_one_is_approved_and_cancel_leaves_nothing() {
     };
     assert_eq!(transaction.status, TxnStatus::Approved);
     phone.finish_receipt().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pin_pad_nobody_touches_closes_charges_nothing_and_a_new_read_pays() {
+    let world = World::start().await;
+    let (phone, _) = world
+        .active_phone_with(roomy_limits(), |options| PhoneOptions {
+            pin_entry_idle_ms: Some(PIN_IDLE_MS),
+            ..options.over_audio()
+        })
+        .await;
+    let card = CardId::UnionPayApproved;
+    phone.start_sale(900, Brand::UnionPay).await;
+    let screen = phone.insert(card).await;
+    assert!(matches!(screen, Screen::PinEntry { .. }), "{screen:?}");
+    let opened = Instant::now();
+
+    // Nobody touches the pad: the phone closes it and the reader waits for
+    // the card again; nothing went to the gateway.
+    let screen = phone
+        .wait_until("the idle PIN pad to close", |s| {
+            matches!(s, Screen::PresentCard { .. })
+        })
+        .await;
+    assert_eq!(
+        message_code(&screen),
+        Some("pin_entry_timed_out"),
+        "{screen:?}"
+    );
+    // The phone's configured limit, not the shipped 30 s (generous bounds:
+    // the wait starts when the reader asks, just before the pad shows).
+    let waited = opened.elapsed();
+    assert!(
+        waited >= Duration::from_millis(PIN_IDLE_MS / 2) && waited < Duration::from_secs(15),
+        "{waited:?}"
+    );
+    assert!(world.transactions().await.is_empty());
+
+    // The card read again, and this time the PIN is typed: one approval.
+    phone.remove_card();
+    let screen = phone.insert(card).await;
+    assert!(matches!(screen, Screen::PinEntry { .. }), "{screen:?}");
+    let screen = phone.enter_pin(TestCard::get(card).pin).await;
+    phone.remove_card();
+    assert!(matches!(screen, Screen::Signature { .. }), "{screen:?}");
+    let Screen::Receipt { transaction, .. } = phone.sign().await else {
+        panic!("the signature leads to the receipt");
+    };
+    assert_eq!(transaction.status, TxnStatus::Approved);
+    phone.finish_receipt().await;
+    let at_gateway = world.transactions().await;
+    assert_eq!(at_gateway.len(), 1, "{at_gateway:?}");
+    assert_eq!(at_gateway[0].status, TxnStatus::Approved);
 }

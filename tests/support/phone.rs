@@ -50,6 +50,8 @@ pub struct PhoneOptions {
     pub audio: bool,
     /// Whether that device is a legacy reader sealing with TDES DUKPT.
     pub legacy_reader: bool,
+    /// How long the PIN pad waits for a touch; `None` for the app's 30 s.
+    pub pin_entry_idle_ms: Option<u64>,
 }
 
 impl PhoneOptions {
@@ -64,6 +66,7 @@ impl PhoneOptions {
             log: None,
             audio: false,
             legacy_reader: false,
+            pin_entry_idle_ms: None,
         }
     }
 
@@ -188,6 +191,7 @@ impl Phone {
             request_timeout_ms: options.request_timeout_ms,
             reversal_retry_ms: options.reversal_retry_ms,
             locale: mpos_core::view::Locale::ZhTw,
+            pin_entry_idle_ms: options.pin_entry_idle_ms,
         };
         let screens = Arc::new(ScreenRecorder::default());
         let (runtime, app) = launch(

@@ -87,6 +87,7 @@ impl Phone {
                 request_timeout_ms: 15_000,
                 reversal_retry_ms: 500,
                 locale: report.locale(),
+                pin_entry_idle_ms: None,
             },
             driver,
         )

@@ -78,6 +78,7 @@ fn config(dir: &tempfile::TempDir) -> AppConfig {
         request_timeout_ms: 1_000,
         reversal_retry_ms: 100,
         locale: Locale::En,
+        pin_entry_idle_ms: None,
     }
 }
 

@@ -68,6 +68,10 @@ pub struct AppConfig {
     pub reversal_retry_ms: u64,
     /// The language of the screens at start (the phone's; changeable later).
     pub locale: Locale,
+    /// How long the PIN pad waits for a touch before it closes; `None`
+    /// (the shells' default) for the shipped 30 s. Tests shorten it.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub pin_entry_idle_ms: Option<u64>,
 }
 
 /// Told about every new screen; never called while the app holds a lock.
@@ -193,6 +197,9 @@ impl MposApp {
                 first_ms: config.reversal_retry_ms,
                 max_ms: Timing::default().reversal_retry.max_ms,
             },
+            pin_entry_idle_ms: config
+                .pin_entry_idle_ms
+                .map_or(Timing::default().pin_entry_idle_ms, |ms| ms.max(1)),
             ..Timing::default()
         };
         let (engine, startup) =

@@ -141,6 +141,7 @@ fn config(gateway: &FakeGateway, dir: &tempfile::TempDir) -> AppConfig {
         request_timeout_ms: 2_000,
         reversal_retry_ms: 10,
         locale: crate::view::Locale::En,
+        pin_entry_idle_ms: None,
     }
 }
 
