@@ -15,7 +15,9 @@
 //! at its slow end and another at its fast end) and read again. Last, the
 //! clock-aided reader (`clock_aided`) reads on from a chain's bits through
 //! a faint end or a dropout in the input itself, kept in a
-//! `SignalHistory`.
+//! `SignalHistory`. Every read then waits a few milliseconds for the quiet
+//! after the swipe, whose noise must match the quiet before it
+//! (`noise_floor`): two recordings cut together are not one swipe.
 //!
 //! Nothing on the per-sample path allocates: the chains, logs and bit
 //! buffers are sized in [`MagstripeDecoder::new`]. Only an accepted swipe
@@ -27,6 +29,7 @@ use super::detector::{Detector, DetectorSettings, LOG_CAPACITY};
 use super::error::MagstripeError;
 use super::front_end::{FrontEnd, Signal};
 use super::join::{join, Unread, JOIN_AT};
+use super::noise_floor::Quiet;
 use super::peak_picker::PickerSettings;
 use super::signal_history::SignalHistory;
 use super::swipe::{DecodedSwipe, DecodedTrack, Direction};
@@ -118,6 +121,8 @@ struct Scratch {
     accepted: String,
     /// The clock-aided reader's first accepted text, awaiting a second.
     agreed: String,
+    /// The text of the read waiting for the splice check ([`Held`]).
+    held: String,
     /// What the clock-aided reader did on its last segment.
     aided: AidedTally,
 }
@@ -164,10 +169,11 @@ pub(super) struct ObservedSegment {
 /// Streaming magnetic-stripe decoder for one audio channel (one head).
 ///
 /// Push samples in chunks of any size; each push returns the swipes that
-/// ended within it, usually within a few milliseconds of the card leaving
-/// the head (about 50 ms for a swipe only the clock-aided reader reads, or
-/// at `finish`). Give it ~10 ms of input before the swipe to learn the
-/// noise; it keeps the last 2 seconds of input.
+/// ended within it, usually about 5 ms after the card leaves the head (the
+/// splice check waits 4 ms for the quiet after it; about 50 ms for a swipe
+/// only the clock-aided reader reads, or at `finish`). Give it ~10 ms of
+/// input before the swipe to learn the noise; it keeps the last 2 seconds
+/// of input.
 #[derive(Debug, Clone)]
 pub struct MagstripeDecoder {
     sample_rate: u32,
@@ -187,6 +193,46 @@ pub struct MagstripeDecoder {
     observed_aided: Option<Vec<(usize, AidedTally)>>,
     /// Each chain's last segment no reading accepted, for a join.
     unread: Vec<Unread>,
+    /// A read waiting for the quiet after it (the splice check).
+    held: Option<Held>,
+    /// Every splice check made, when explaining.
+    observed_splices: Option<Vec<ObservedSplice>>,
+}
+
+/// A splice check on a read swipe, kept only by an observing decoder
+/// (`explain`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ObservedSplice {
+    /// Where the quiet after the swipe starts, in samples.
+    pub at: f64,
+    /// The noise before and after it (second-difference RMS), when both
+    /// sides could be measured.
+    pub noise: Option<(f32, f32)>,
+    /// Whether the read was reported.
+    pub one_input: bool,
+}
+
+/// A read swipe waiting for [`noise_floor`](super::noise_floor)'s check of
+/// the quiet after it: a few milliseconds, so two recordings cut together
+/// are not reported as one swipe.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    /// The read; its text waits in `Scratch::held`.
+    found: Found,
+    /// Where the quiet around it lies.
+    quiet: Quiet,
+}
+
+/// The swipe `found` read, with its `text`.
+fn held_swipe(found: Found, text: &str) -> DecodedSwipe {
+    DecodedSwipe {
+        tracks: vec![DecodedTrack {
+            track: found.track,
+            characters: text.to_owned(),
+        }],
+        direction: found.direction,
+        speed_ips: found.speed_ips,
+    }
 }
 
 /// Two chains' segments joined into a read swipe, kept only by an observing
@@ -208,6 +254,7 @@ impl MagstripeDecoder {
         decoder.observed = Some(Vec::new());
         decoder.observed_joins = Some(Vec::new());
         decoder.observed_aided = Some(Vec::new());
+        decoder.observed_splices = Some(Vec::new());
         Ok(decoder)
     }
 
@@ -222,6 +269,14 @@ impl MagstripeDecoder {
     /// The clock-aided readings kept so far (observing decoders only).
     pub(super) fn take_observed_aided(&mut self) -> Vec<(usize, AidedTally)> {
         self.observed_aided
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// The splice checks kept so far (observing decoders only).
+    pub(super) fn take_observed_splices(&mut self) -> Vec<ObservedSplice> {
+        self.observed_splices
             .as_mut()
             .map(std::mem::take)
             .unwrap_or_default()
@@ -259,6 +314,7 @@ impl MagstripeDecoder {
                 text: String::with_capacity(max_chars),
                 accepted: String::with_capacity(max_chars),
                 agreed: String::with_capacity(max_chars),
+                held: String::with_capacity(max_chars),
                 aided: AidedTally::default(),
             },
             index: 0,
@@ -270,6 +326,8 @@ impl MagstripeDecoder {
                 .iter()
                 .map(|_| Unread::with_capacity(LOG_CAPACITY))
                 .collect(),
+            held: None,
+            observed_splices: None,
         })
     }
 
@@ -318,11 +376,13 @@ impl MagstripeDecoder {
         for _ in 0..self.unread.len() {
             self.read_with_clock(None, &mut swipes);
         }
+        self.release_held(true, &mut swipes);
         swipes
     }
 
     fn run_block(&mut self, swipes: &mut Vec<DecodedSwipe>) {
         self.history.extend(&self.front.block(Signal::Raw).samples);
+        self.release_held(false, swipes);
         for d in 0..self.detectors.len() {
             let mut from = 0;
             loop {
@@ -368,22 +428,62 @@ impl MagstripeDecoder {
         self.detectors[d].1.clear();
     }
 
-    /// Reports the track in `scratch.accepted` and forgets the segments
-    /// that waited for a join or the clock-aided reader.
+    /// Reads the track in `scratch.accepted` and forgets the segments that
+    /// waited for a join or the clock-aided reader; reports it once the
+    /// quiet after it shows it is one recording ([`Held`]).
     fn emit(&mut self, found: Found, now: u64, swipes: &mut Vec<DecodedSwipe>) {
+        // One read waits at a time; an earlier one is judged on what quiet
+        // it has (a swipe cannot follow another within the wait).
+        self.release_held(true, swipes);
+        load_intervals(&mut self.scratch);
+        let quiet = Quiet::around(
+            &self.scratch.times,
+            &mut self.scratch.intervals,
+            self.last_emitted as f64,
+            self.sample_rate,
+        );
         self.last_emitted = now;
         self.unread.iter_mut().for_each(|u| {
             u.waiting = false;
             u.clock_aided = false;
         });
-        swipes.push(DecodedSwipe {
-            tracks: vec![DecodedTrack {
-                track: found.track,
-                characters: self.scratch.accepted.clone(),
-            }],
-            direction: found.direction,
-            speed_ips: found.speed_ips,
-        });
+        self.scratch.held.clear();
+        self.scratch.held.push_str(&self.scratch.accepted);
+        match quiet {
+            Some(quiet) => {
+                self.held = Some(Held { found, quiet });
+                self.release_held(false, swipes);
+            }
+            None => swipes.push(held_swipe(found, &self.scratch.held)),
+        }
+    }
+
+    /// Reports the held read once the input holds the quiet after it (or
+    /// on what quiet there is, `at_once`), unless that quiet is another
+    /// input's.
+    fn release_held(&mut self, at_once: bool, swipes: &mut Vec<DecodedSwipe>) {
+        let Some(held) = &self.held else { return };
+        let ready = self.history.holds(held.quiet.tail_to);
+        if !(ready || at_once) {
+            return;
+        }
+        let Some(held) = self.held.take() else { return };
+        let until = if ready {
+            held.quiet.tail_to
+        } else {
+            self.history.end()
+        };
+        let one_input = held.quiet.is_one_input(&self.history, until);
+        if let Some(observed) = &mut self.observed_splices {
+            observed.push(ObservedSplice {
+                at: held.quiet.tail_from(),
+                noise: held.quiet.noise(&self.history, until),
+                one_input,
+            });
+        }
+        if one_input {
+            swipes.push(held_swipe(held.found, &self.scratch.held));
+        }
     }
 
     /// Once every chain has closed its segment of a stretch and had

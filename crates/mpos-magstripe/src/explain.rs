@@ -42,6 +42,9 @@ pub struct Explanation {
     /// The segments no chain or join read, read again by the clock-aided
     /// reader.
     pub clock_aided: Vec<ClockAidedReport>,
+    /// The splice check on each read track: the input's noise before the
+    /// swipe and after it.
+    pub splice_checks: Vec<SpliceReport>,
     /// The tracks the decoder accepted: track number, and whether each is a
     /// payment card's.
     pub accepted: Vec<(u8, TrackKind)>,
@@ -91,6 +94,20 @@ pub struct ClockAidedReport {
     pub took_over_s: Option<f64>,
     /// Whether two readings agreed on the track, so it was accepted.
     pub accepted: bool,
+}
+
+/// The splice check on a read track: the phone input's noise in the quiet
+/// before the swipe and after it must be one input's, or the track is two
+/// recordings cut together and is not reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpliceReport {
+    /// Where the quiet after the swipe starts, seconds.
+    pub at_s: f64,
+    /// The noise (second difference's RMS) before and after the swipe,
+    /// dBFS, when both sides were quiet enough and long enough to measure.
+    pub noise_dbfs: Option<(f64, f64)>,
+    /// Whether the track was reported.
+    pub one_recording: bool,
 }
 
 /// One way of reading a segment's bits.
@@ -171,6 +188,17 @@ pub fn explain(samples: &[f32], sample_rate: u32) -> Result<Explanation, Magstri
             accepted: tally.accepted,
         })
         .collect();
+    let splice_checks = decoder
+        .take_observed_splices()
+        .iter()
+        .map(|check| SpliceReport {
+            at_s: check.at / rate,
+            noise_dbfs: check
+                .noise
+                .map(|(before, after)| (dbfs(f64::from(before)), dbfs(f64::from(after)))),
+            one_recording: check.one_input,
+        })
+        .collect();
     Ok(Explanation {
         sample_rate,
         seconds: samples.len() as f64 / rate,
@@ -180,6 +208,7 @@ pub fn explain(samples: &[f32], sample_rate: u32) -> Result<Explanation, Magstri
         segments,
         joins,
         clock_aided,
+        splice_checks,
         accepted: swipes
             .iter()
             .flat_map(|s| s.tracks.iter().map(|t| (t.track, t.kind())))
@@ -417,6 +446,22 @@ impl fmt::Display for Explanation {
                 f,
                 "clock-aided: the {} chain's segment read again from the input: {} readings, {} framed{from}; {verdict}",
                 aided.chain, aided.readings, aided.framed
+            )?;
+        }
+        for check in &self.splice_checks {
+            let verdict = match (check.noise_dbfs, check.one_recording) {
+                (None, _) => "no quiet on both sides to compare: reported".to_owned(),
+                (Some((before, after)), true) => {
+                    format!("noise {before:.1} dBFS before, {after:.1} dBFS after: one recording, reported")
+                }
+                (Some((before, after)), false) => format!(
+                    "noise {before:.1} dBFS before, {after:.1} dBFS after: two recordings cut together, refused"
+                ),
+            };
+            writeln!(
+                f,
+                "splice check (quiet from {:.3} s): {verdict}",
+                check.at_s
             )?;
         }
         if self.accepted.is_empty() {

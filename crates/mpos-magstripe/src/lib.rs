@@ -21,6 +21,8 @@
 //!   reader that goes back over a swipe's faint end or dropouts with the
 //!   clock and the pulse shape the chain's own bits taught, when no chain
 //!   read it;
+//! - `noise_floor`: the splice check, the input's noise before a read
+//!   swipe and after it one input's;
 //! - `track_format`: ISO 7811 acceptance (sentinels, parity, LRC, length,
 //!   clocking zeros), whatever the track holds;
 //! - `fields`: the ISO 7813 payment fields and Luhn, which say whether an
@@ -47,6 +49,7 @@ mod explain;
 mod fields;
 mod front_end;
 mod join;
+mod noise_floor;
 mod peak_picker;
 mod rejection;
 mod signal_history;

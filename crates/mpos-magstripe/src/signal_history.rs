@@ -38,6 +38,11 @@ impl SignalHistory {
         index >= oldest as f64 && index < self.written as f64
     }
 
+    /// The newest sample's index (-1 before any).
+    pub(super) fn end(&self) -> f64 {
+        self.written as f64 - 1.0
+    }
+
     /// The mean square of the samples from `from` to `to` (absolute
     /// indices) that are still held; 0 when none is.
     pub(super) fn mean_square(&self, from: f64, to: f64) -> f32 {

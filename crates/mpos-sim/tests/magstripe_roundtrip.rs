@@ -360,6 +360,83 @@ fn two_swipes_in_one_stream_are_two_results() {
 }
 
 #[test]
+fn a_recording_that_stops_with_the_swipe_reads_at_its_end() {
+    // No quiet after the last transition: the read cannot wait for it
+    // (the splice check), so `finish` reports it.
+    let params = SwipeParams {
+        snr_db: Some(30.0),
+        tail_s: 0.0,
+        ..SwipeParams::default()
+    };
+    assert_reads(2, &track2(3), &params);
+}
+
+/// One card swiped twice the same way but through inputs `snr_db` apart in
+/// noise, cut together mid-record where the two recordings line up.
+fn spliced(first_snr_db: f64, second_snr_db: f64) -> Vec<f32> {
+    let stripe = Stripe::for_track(2, &track2(0)).unwrap();
+    let params = SwipeParams {
+        speed_ips: 20.0,
+        speed_end_ips: 20.0,
+        sample_rate: 48_000,
+        ..SwipeParams::default()
+    };
+    let first = synthesize(
+        std::slice::from_ref(&stripe),
+        &SwipeParams {
+            snr_db: Some(first_snr_db),
+            seed: 1,
+            ..params
+        },
+    )
+    .unwrap();
+    let second = synthesize(
+        &[stripe],
+        &SwipeParams {
+            snr_db: Some(second_snr_db),
+            seed: 2,
+            ..params
+        },
+    )
+    .unwrap();
+    let cut = first.frames() / 2;
+    let mut samples = first.channels[0][..cut].to_vec();
+    samples.extend_from_slice(&second.channels[0][cut..]);
+    samples
+}
+
+#[test]
+fn two_recordings_cut_together_are_refused_by_their_noise() {
+    let read = |samples: &[f32]| {
+        let mut decoder = MagstripeDecoder::new(48_000).unwrap();
+        let mut swipes = decoder.push_f32(samples);
+        swipes.extend(decoder.finish());
+        swipes
+    };
+    // The cut alone hides from every bit check: with the same noise on
+    // both sides the card reads.
+    let same = read(&spliced(24.0, 24.0));
+    assert_eq!(same.len(), 1, "{same:?}");
+    assert_eq!(same[0].tracks[0].characters, track2(0));
+    // 6 dB apart, either way round: the quiet before the swipe and after
+    // it are not one input's, so nothing is read.
+    assert!(read(&spliced(24.0, 30.0)).is_empty());
+    assert!(read(&spliced(30.0, 24.0)).is_empty());
+    // `explain` says which, with the two noise levels.
+    let explained = mpos_magstripe::explain(&spliced(24.0, 30.0), 48_000).unwrap();
+    let check = explained.splice_checks.first().expect("a splice check");
+    assert!(!check.one_recording);
+    let (before, after) = check.noise_dbfs.expect("both sides measured");
+    assert!((before - after - 6.0).abs() < 1.5, "{before} {after}");
+    assert!(explained
+        .to_string()
+        .contains("two recordings cut together, refused"));
+    let explained = mpos_magstripe::explain(&spliced(24.0, 24.0), 48_000).unwrap();
+    assert!(explained.splice_checks.iter().all(|c| c.one_recording));
+    assert!(explained.to_string().contains("one recording, reported"));
+}
+
+#[test]
 fn corrupted_cards_are_refused() {
     let params = SwipeParams {
         speed_ips: 20.0,
