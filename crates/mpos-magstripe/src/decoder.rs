@@ -29,7 +29,7 @@ use super::detector::{Detector, DetectorSettings, LOG_CAPACITY};
 use super::error::MagstripeError;
 use super::front_end::{FrontEnd, Signal};
 use super::join::{join, Unread, JOIN_AT};
-use super::noise_floor::Quiet;
+use super::noise_floor::{is_one_input, Quiet};
 use super::peak_picker::PickerSettings;
 use super::signal_history::SignalHistory;
 use super::swipe::{DecodedSwipe, DecodedTrack, Direction};
@@ -462,22 +462,23 @@ impl MagstripeDecoder {
     /// on what quiet there is, `at_once`), unless that quiet is another
     /// input's.
     fn release_held(&mut self, at_once: bool, swipes: &mut Vec<DecodedSwipe>) {
-        let Some(held) = &self.held else { return };
+        let Some(held) = self.held else { return };
         let ready = self.history.holds(held.quiet.tail_to);
         if !(ready || at_once) {
             return;
         }
-        let Some(held) = self.held.take() else { return };
+        self.held = None;
         let until = if ready {
             held.quiet.tail_to
         } else {
             self.history.end()
         };
-        let one_input = held.quiet.is_one_input(&self.history, until);
+        let noise = held.quiet.noise(&self.history, until);
+        let one_input = is_one_input(noise);
         if let Some(observed) = &mut self.observed_splices {
             observed.push(ObservedSplice {
-                at: held.quiet.tail_from(),
-                noise: held.quiet.noise(&self.history, until),
+                at: held.quiet.tail_from,
+                noise,
                 one_input,
             });
         }

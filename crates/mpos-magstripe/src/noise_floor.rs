@@ -48,7 +48,7 @@ pub(super) struct Quiet {
     /// The swipe's first and last stretches, next to the quiet.
     ends: [(f64, f64); 2],
     /// Where the quiet after it starts.
-    tail_from: f64,
+    pub(super) tail_from: f64,
     /// Where the quiet after it ends: the check waits for this sample.
     pub(super) tail_to: f64,
 }
@@ -82,15 +82,6 @@ impl Quiet {
         })
     }
 
-    /// Whether both sides hold one input's noise, the quiet after the swipe
-    /// measured up to `now` at most; true when either side is too short or
-    /// too loud to tell (a recording that starts mid-swipe, a faint end at
-    /// the noise, a low sample rate, the end of the stream).
-    pub(super) fn is_one_input(&self, history: &SignalHistory, now: f64) -> bool {
-        self.noise(history, now)
-            .is_none_or(|(before, after)| after <= before * MARGIN && before <= after * MARGIN)
-    }
-
     /// The noise (second-difference RMS) before the swipe and after it, up
     /// to `now` at most; `None` when either side is too short or too loud
     /// to be measured as noise.
@@ -106,21 +97,24 @@ impl Quiet {
         if !is_quiet(self.lead, self.ends[0]) || !is_quiet(tail, self.ends[1]) {
             return None;
         }
-        let before = noise(history, self.lead.0, self.lead.1)?;
-        let after = noise(history, tail.0, tail.1)?;
+        let before = second_difference_rms(history, self.lead.0, self.lead.1)?;
+        let after = second_difference_rms(history, tail.0, tail.1)?;
         (before.min(after) >= DIGITAL_SILENCE).then_some((before, after))
     }
+}
 
-    /// Where the quiet after the swipe starts, in samples.
-    pub(super) fn tail_from(&self) -> f64 {
-        self.tail_from
-    }
+/// Whether the noise measured before a swipe and after it (`None` when it
+/// could not be) leaves it one input's: true when it tells nothing (a
+/// recording that starts mid-swipe, a faint end at the noise, a low sample
+/// rate, the end of the stream).
+pub(super) fn is_one_input(noise: Option<(f32, f32)>) -> bool {
+    noise.is_none_or(|(before, after)| after <= before * MARGIN && before <= after * MARGIN)
 }
 
 /// RMS of the input's second difference over whole samples `from..to`
 /// still held (white noise passes it at about 2.4 times its RMS, slow
 /// tails hardly at all); `None` for fewer than [`MIN_QUIET`].
-fn noise(history: &SignalHistory, from: f64, to: f64) -> Option<f32> {
+fn second_difference_rms(history: &SignalHistory, from: f64, to: f64) -> Option<f32> {
     let (from, to) = (from.ceil() + 1.0, to.floor() - 1.0);
     if !(to - from >= MIN_QUIET as f64 && history.holds(from - 1.0) && history.holds(to + 1.0)) {
         return None;
@@ -170,7 +164,7 @@ mod tests {
     fn one_input(times: &[f64], quiet_from: f64, now: f64, history: &SignalHistory) -> bool {
         let mut gaps: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
         Quiet::around(times, &mut gaps, quiet_from, RATE)
-            .is_none_or(|quiet| quiet.is_one_input(history, now))
+            .is_none_or(|quiet| is_one_input(quiet.noise(history, now)))
     }
 
     /// Transitions every 20 samples from 1,000 to 5,000.
