@@ -5,6 +5,7 @@ import android.content.Context
 import android.media.AudioDeviceInfo
 import android.media.AudioManager
 import android.os.BatteryManager
+import android.os.Looper
 import android.view.WindowManager
 import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.test.ExperimentalTestApi
@@ -137,11 +138,7 @@ class MainActivityTest {
             scenario.onActivity { it.onBackPressedDispatcher.onBackPressed() }
             await(ScreenId.LOGIN)
             scenario.onActivity { it.onBackPressedDispatcher.onBackPressed() }
-            compose.waitUntil(10_000) {
-                var finishing = false
-                scenario.onActivity { finishing = it.isFinishing }
-                finishing
-            }
+            awaitFinishing(scenario)
         }
     }
 
@@ -219,6 +216,24 @@ class MainActivityTest {
         } catch (timeout: Throwable) {
             val view = view()
             throw AssertionError("waited for $screen; the app shows ${view.screen}: ${view.message?.code} ${view.prompt}", timeout)
+        }
+    }
+
+    /**
+     * Waits for the activity to finish by running the main looper, not Compose's test clock:
+     * that clock measures every composition, and one being torn down by finish() can be caught
+     * mid-layout ("performMeasureAndLayout called during measure layout").
+     */
+    private fun awaitFinishing(scenario: ActivityScenario<MainActivity>) {
+        // Held, not asked through onActivity, which refuses once the activity is destroyed.
+        lateinit var activity: MainActivity
+        scenario.onActivity { activity = it }
+        val deadline = System.nanoTime() + 10_000_000_000L
+        while (true) {
+            shadowOf(Looper.getMainLooper()).idle()
+            if (activity.isFinishing) return
+            assertTrue("the activity finishes within 10 s", System.nanoTime() < deadline)
+            Thread.sleep(10)
         }
     }
 
