@@ -46,6 +46,12 @@ pub(super) const CLOCK_GAIN: f64 = 0.15;
 pub(super) const MIN_TRANSITIONS: usize = 40;
 /// Samples processed per block.
 const BLOCK: usize = 256;
+/// A chain's noise floor has settled once it stays within this factor (in
+/// power, about 1 dB) for [`SETTLE_S`]: the quiet after a swipe, not the
+/// fading end of one slowing down (about 2 dB in that time).
+const FLOOR_SETTLED: f32 = 1.25;
+/// How long a settled floor holds still (seconds).
+const SETTLE_S: f64 = 0.04;
 
 /// The detector chains. Each suits a regime of the head signal; all run on
 /// every sample and the first accepted candidate wins. (Variants with other
@@ -173,7 +179,9 @@ pub(super) struct ObservedSegment {
 /// splice check waits 4 ms for the quiet after it; about 50 ms for a swipe
 /// only the clock-aided reader reads, or at `finish`). Give it ~10 ms of
 /// input before the swipe to learn the noise; it keeps the last 2 seconds
-/// of input.
+/// of input. A stream that starts mid-swipe without those 10 ms may be
+/// read only once the quiet after the swipe has settled (about 40 ms of it
+/// more than 6 dB under the warm-up's floor), or at `finish`.
 #[derive(Debug, Clone)]
 pub struct MagstripeDecoder {
     sample_rate: u32,
@@ -197,6 +205,25 @@ pub struct MagstripeDecoder {
     held: Option<Held>,
     /// Every splice check made, when explaining.
     observed_splices: Option<Vec<ObservedSplice>>,
+    /// Whether the stream's start was read again, or can no longer be.
+    start_replayed: bool,
+    /// Per chain, its noise floor when it last moved by more than
+    /// [`FLOOR_SETTLED`], and the sample it moved at.
+    floor_marks: Vec<(f32, u64)>,
+    /// The stream's start read again, when explaining.
+    observed_replays: Option<Vec<ObservedReplay>>,
+}
+
+/// The stream's start read again ([`MagstripeDecoder`] says when), kept
+/// only by an observing decoder.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ObservedReplay {
+    /// The sample at which it was read again.
+    pub at: u64,
+    /// The first of the observed segments that reading closed.
+    pub first_segment: usize,
+    /// The swipes it read.
+    pub swipes: usize,
 }
 
 /// A splice check on a read swipe, kept only by an observing decoder
@@ -255,7 +282,16 @@ impl MagstripeDecoder {
         decoder.observed_joins = Some(Vec::new());
         decoder.observed_aided = Some(Vec::new());
         decoder.observed_splices = Some(Vec::new());
+        decoder.observed_replays = Some(Vec::new());
         Ok(decoder)
+    }
+
+    /// The start read again, if it was (observing decoders only).
+    pub(super) fn take_observed_replays(&mut self) -> Vec<ObservedReplay> {
+        self.observed_replays
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// The joins kept so far (observing decoders only).
@@ -328,6 +364,9 @@ impl MagstripeDecoder {
                 .collect(),
             held: None,
             observed_splices: None,
+            start_replayed: false,
+            floor_marks: vec![(0.0, 0); DETECTORS.len()],
+            observed_replays: None,
         })
     }
 
@@ -377,6 +416,10 @@ impl MagstripeDecoder {
             self.read_with_clock(None, &mut swipes);
         }
         self.release_held(true, &mut swipes);
+        if !self.start_replayed {
+            self.replay_a_hidden_start(true, &mut swipes);
+            self.release_held(true, &mut swipes);
+        }
         swipes
     }
 
@@ -397,6 +440,71 @@ impl MagstripeDecoder {
         }
         self.index += self.front.len() as u64;
         self.read_with_clock(Some(self.index), swipes);
+        if !self.start_replayed {
+            self.replay_a_hidden_start(false, swipes);
+        }
+    }
+
+    /// Reads the stream's start again when the quiet now learnt shows the
+    /// warm-up took a swipe under way for noise (a recording that starts
+    /// mid-swipe, faint or noisy): a fresh decoder that knows this floor
+    /// from its first sample goes over the input kept since. Once a
+    /// stream at most, within the input kept, and only while nothing was
+    /// read, held or is being read; it allocates that decoder. The floor
+    /// must have settled first, unless the stream has `ended`.
+    fn replay_a_hidden_start(&mut self, ended: bool, swipes: &mut Vec<DecodedSwipe>) {
+        if self.last_emitted > 0 || !self.history.holds(0.0) {
+            self.start_replayed = true;
+            return;
+        }
+        let settle = (SETTLE_S * f64::from(self.sample_rate)) as u64;
+        let mut settled_lower = false;
+        for ((_, detector), mark) in self.detectors.iter().zip(&mut self.floor_marks) {
+            let floor = detector.noise_power();
+            if floor > mark.0 * FLOOR_SETTLED || floor * FLOOR_SETTLED < mark.0 {
+                *mark = (floor, self.index);
+            }
+            settled_lower |=
+                detector.floor_fell_since_start() && (ended || self.index >= mark.1 + settle);
+        }
+        let idle = self.held.is_none()
+            && self.detectors.iter().all(|(_, d)| !d.is_open())
+            && self.unread.iter().all(|u| !u.clock_aided);
+        if !idle || !settled_lower {
+            return;
+        }
+        self.start_replayed = true;
+        let observing = self.observed.is_some();
+        let again = if observing {
+            MagstripeDecoder::observing(self.sample_rate)
+        } else {
+            MagstripeDecoder::new(self.sample_rate)
+        };
+        let Ok(mut again) = again else { return };
+        again.start_replayed = true;
+        for ((_, fresh), (_, seen)) in again.detectors.iter_mut().zip(&self.detectors) {
+            fresh.preset_floor(seen.noise_power());
+        }
+        let mut found = Vec::new();
+        let mut block = [0.0f32; BLOCK];
+        let mut at = 0;
+        while at < self.index {
+            let n = (self.index - at).min(BLOCK as u64) as usize;
+            for (k, sample) in block[..n].iter_mut().enumerate() {
+                *sample = self.history.at((at + k as u64) as f64);
+            }
+            found.extend(again.push_f32(&block[..n]));
+            at += n as u64;
+        }
+        found.extend(again.finish());
+        if observing {
+            self.observe_replay(&mut again, found.len());
+        }
+        if !found.is_empty() {
+            self.last_emitted = self.index;
+            self.unread.iter_mut().for_each(|u| u.waiting = false);
+            swipes.extend(found);
+        }
     }
 
     fn end_segment(&mut self, d: usize, now: u64, swipes: &mut Vec<DecodedSwipe>) {
@@ -525,6 +633,29 @@ impl MagstripeDecoder {
         if let Some(found) = found {
             self.emit(found, end, swipes);
         }
+    }
+
+    /// Adds what the decoder that read the start again saw to what this
+    /// one saw (observing decoders only).
+    fn observe_replay(&mut self, again: &mut MagstripeDecoder, swipes: usize) {
+        let (Some(segments), Some(joins), Some(aided), Some(splices), Some(replays)) = (
+            &mut self.observed,
+            &mut self.observed_joins,
+            &mut self.observed_aided,
+            &mut self.observed_splices,
+            &mut self.observed_replays,
+        ) else {
+            return;
+        };
+        replays.push(ObservedReplay {
+            at: self.index,
+            first_segment: segments.len(),
+            swipes,
+        });
+        segments.extend(again.take_observed());
+        joins.extend(again.take_observed_joins());
+        aided.extend(again.take_observed_aided());
+        splices.extend(again.take_observed_splices());
     }
 
     /// Tries chain `d`'s unread segment joined with every other chain's

@@ -15,7 +15,9 @@
 //! from the first sample with the pulses' envelope alone as its threshold,
 //! and after the warm-up judges what it saw: a segment whose intervals are
 //! an F2F swipe's goes on (and the floor is learnt after it), anything
-//! else was noise, is dropped, and gives the floor.
+//! else was noise, is dropped, and gives the floor. When that "noise" was a
+//! swipe after all, the quiet after it falls well under the first floor
+//! (`floor_fell_since_start`), and the decoder reads the start again.
 
 use super::front_end::Signal;
 use super::peak_picker::{PeakPicker, PickerSettings};
@@ -59,6 +61,10 @@ const SWIPE_REGULARITY: i32 = 12;
 /// swipe: the recording may cut its first pulse; smoothed noise, whose
 /// intervals are often near-equal, has many more.
 const WARM_UP_IRREGULAR: u32 = 1;
+/// How many times quieter (in power) than the floor the warm-up took the
+/// quiet after it must be for the warm-up to have been a swipe's middle
+/// taken for noise: 6 dB, where the noise of one input wanders far less.
+const FLOOR_FALL: f32 = 4.0;
 /// How many warm-ups a slow swipe may take to reach that score (a 4 ips
 /// track 2 swipe has three bit cells in one warm-up) before it is taken
 /// for noise.
@@ -141,6 +147,8 @@ pub(super) struct Detector {
     min_silence: f64,
     max_silence: u64,
     longest_swipe: u64,
+    /// The first noise floor taken (power; 0 until then).
+    first_floor: f32,
 }
 
 impl Detector {
@@ -165,6 +173,7 @@ impl Detector {
             min_silence: MIN_SILENCE_S * f64::from(sample_rate),
             max_silence: (MAX_SILENCE_S * f64::from(sample_rate)) as u64,
             longest_swipe: (LONGEST_SWIPE_S * f64::from(sample_rate)) as u64,
+            first_floor: 0.0,
         }
     }
 
@@ -252,13 +261,44 @@ impl Detector {
                 return;
             }
         }
-        self.picker.know_noise();
+        self.take_floor();
         if self.open {
             self.picker.end_segment();
             self.log.clear();
             self.open = false;
             self.last_interval = 0.0;
         }
+    }
+
+    /// Takes what was learnt so far as the noise floor, remembering the
+    /// first floor taken.
+    fn take_floor(&mut self) {
+        self.picker.know_noise();
+        if self.first_floor == 0.0 {
+            self.first_floor = self.picker.noise_power().max(f32::MIN_POSITIVE);
+        }
+    }
+
+    /// Starts with `power` as the noise floor, learnt elsewhere: no warm-up.
+    pub(super) fn preset_floor(&mut self, power: f32) {
+        self.picker.preset_noise(power);
+        self.warm_up_end = u64::MAX;
+        self.first_floor = power.max(f32::MIN_POSITIVE);
+    }
+
+    /// The noise floor's power as learnt so far.
+    pub(super) fn noise_power(&self) -> f32 {
+        self.picker.noise_power()
+    }
+
+    /// Whether the quiet now learnt is [`FLOOR_FALL`] times quieter than
+    /// the first floor taken: the warm-up then took a swipe under way when
+    /// the stream began (faint, or too noisy to read as F2F) for noise,
+    /// and the threshold it set hid that swipe.
+    pub(super) fn floor_fell_since_start(&self) -> bool {
+        !self.open
+            && self.picker.noise_known()
+            && self.picker.noise_power() * FLOOR_FALL < self.first_floor
     }
 
     fn record(&mut self, time: f64) {
@@ -280,7 +320,7 @@ impl Detector {
                     self.noisy = true;
                     if !self.picker.noise_known() && self.warm_up_end == u64::MAX {
                         // Not a swipe after all: its level is the floor's.
-                        self.picker.know_noise();
+                        self.take_floor();
                     }
                 }
             }

@@ -45,9 +45,24 @@ pub struct Explanation {
     /// The splice check on each read track: the input's noise before the
     /// swipe and after it.
     pub splice_checks: Vec<SpliceReport>,
+    /// The stream's start read again with the floor the quiet after it
+    /// showed, when the warm-up had taken a swipe under way for noise.
+    pub start_read_again: Option<ReplayReport>,
     /// The tracks the decoder accepted: track number, and whether each is a
     /// payment card's.
     pub accepted: Vec<(u8, TrackKind)>,
+}
+
+/// The stream's start read again: when, from which segment on the
+/// segments are that reading's, and how many swipes it read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplayReport {
+    /// When the quiet showed the start was a swipe, seconds.
+    pub at_s: f64,
+    /// Index into [`Explanation::segments`] of that reading's first segment.
+    pub first_segment: usize,
+    /// Swipes it read.
+    pub swipes: usize,
 }
 
 /// One chain's segment: where it was and what became of it.
@@ -156,6 +171,16 @@ pub enum Outcome {
     Refused(Rejection),
 }
 
+impl fmt::Display for ReplayReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "start read again at {:.3} s: the quiet there is over 6 dB under the floor the first 10 ms gave, so they were a swipe under way; read with the quiet's floor from the first sample, {} swipe(s) read",
+            self.at_s, self.swipes
+        )
+    }
+}
+
 /// Decodes `samples` (full scale ±1.0) and explains every stage.
 pub fn explain(samples: &[f32], sample_rate: u32) -> Result<Explanation, MagstripeError> {
     let mut decoder = MagstripeDecoder::observing(sample_rate)?;
@@ -199,7 +224,16 @@ pub fn explain(samples: &[f32], sample_rate: u32) -> Result<Explanation, Magstri
             one_recording: check.one_input,
         })
         .collect();
+    let start_read_again = decoder
+        .take_observed_replays()
+        .first()
+        .map(|replay| ReplayReport {
+            at_s: replay.at as f64 / rate,
+            first_segment: replay.first_segment,
+            swipes: replay.swipes,
+        });
     Ok(Explanation {
+        start_read_again,
         sample_rate,
         seconds: samples.len() as f64 / rate,
         peak_dbfs: dbfs(peak),
@@ -377,6 +411,9 @@ impl fmt::Display for Explanation {
             )?;
         }
         for (n, segment) in self.segments.iter().enumerate() {
+            if let Some(replay) = self.start_read_again.filter(|r| r.first_segment == n) {
+                replay.fmt(f)?;
+            }
             writeln!(
                 f,
                 "segment {} ({}): {:.3} s to {:.3} s, {} transitions",
@@ -447,6 +484,12 @@ impl fmt::Display for Explanation {
                 "clock-aided: the {} chain's segment read again from the input: {} readings, {} framed{from}; {verdict}",
                 aided.chain, aided.readings, aided.framed
             )?;
+        }
+        if let Some(replay) = self
+            .start_read_again
+            .filter(|r| r.first_segment >= self.segments.len())
+        {
+            replay.fmt(f)?;
         }
         for check in &self.splice_checks {
             let verdict = match (check.noise_dbfs, check.one_recording) {

@@ -28,7 +28,9 @@
 //! - `fields`: the ISO 7813 payment fields and Luhn, which say whether an
 //!   accepted track is a payment card's ([`TrackKind`]); the payment path
 //!   asks, the decoder does not refuse on them;
-//! - `decoder`: [`MagstripeDecoder`], the streaming front door;
+//! - `decoder`: [`MagstripeDecoder`], the streaming front door, which
+//!   also reads a stream's start again when the quiet after it shows the
+//!   warm-up took a swipe under way for noise;
 //! - `swipe`: the result, [`DecodedSwipe`], whose `Debug` is redacted;
 //! - `explain`: what each stage saw in a recording, without card data
 //!   (`mpos decode-wav --explain`).
@@ -61,7 +63,8 @@ mod transition_log;
 pub use decoder::{MagstripeDecoder, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE};
 pub use error::MagstripeError;
 pub use explain::{
-    explain, Candidate, ClockAidedReport, Explanation, JoinReport, Outcome, Reading, SegmentReport,
+    explain, Candidate, ClockAidedReport, Explanation, JoinReport, Outcome, Reading, ReplayReport,
+    SegmentReport,
 };
 pub use fields::check_fields;
 pub use rejection::{FieldRejection, Rejection};

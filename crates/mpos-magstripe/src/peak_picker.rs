@@ -155,6 +155,17 @@ impl PeakPicker {
         self.refresh_threshold();
     }
 
+    /// The noise floor's power as learnt so far.
+    pub(super) fn noise_power(&self) -> f32 {
+        self.noise_power
+    }
+
+    /// Takes `power` as the noise floor, learnt elsewhere.
+    pub(super) fn preset_noise(&mut self, power: f32) {
+        self.noise_power = power;
+        self.know_noise();
+    }
+
     /// Forgets the noise floor (it was learnt from a swipe): the threshold
     /// follows the envelope alone until [`PeakPicker::know_noise`].
     pub(super) fn forget_noise(&mut self) {

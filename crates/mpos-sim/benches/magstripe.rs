@@ -36,6 +36,8 @@ struct Options {
     out: Option<PathBuf>,
     only: Option<String>,
     explain_snr: f64,
+    /// The row of the real-swipe table `--only explain` looks at; the target's by default.
+    explain_departure: Option<usize>,
 }
 
 fn options() -> Options {
@@ -46,6 +48,7 @@ fn options() -> Options {
         out: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md")),
         only: None,
         explain_snr: 25.0,
+        explain_departure: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -67,6 +70,7 @@ fn options() -> Options {
                     .parse()
                     .unwrap_or_else(|_| panic!("--snr takes a number"))
             }
+            "--departure" => o.explain_departure = Some(number("--departure")),
             "--no-write" => {
                 o.out = None;
                 i += 1;
@@ -935,12 +939,13 @@ fn real_params(departure: &Departure, snr: f64, i: usize, random: &mut Gaussian)
     }
 }
 
-/// `--only explain`: `mpos_magstripe::explain` on the first misses of the
-/// target's real swipes at `snr` dB (`--snr`, 25 by default; no card data
+/// `--only explain`: `mpos_magstripe::explain` on the first misses of one
+/// row's real swipes (`--departure`, counted from 0 down the table; the
+/// target's by default) at `snr` dB (`--snr`, 25 by default; no card data
 /// in it), to see which stage failed.
-fn explain_misses(swipes: usize, snr: f64) {
+fn explain_misses(swipes: usize, snr: f64, departure: Option<usize>) {
     let departures = departures();
-    let d = departures.len() - 2;
+    let d = departure.unwrap_or(departures.len() - 2);
     let mut random = Gaussian::new(0x5EA1 + d as u64 * 31 + snr as u64);
     let mut shown = 0;
     for i in 0..swipes {
@@ -1004,7 +1009,11 @@ fn run_only(options: &Options, part: &str) {
             let (median, p95, n) = latency(options.latency_swipes);
             println!("latency median {median:.1} ms, p95 {p95:.1} ms, {n} answered");
         }
-        "explain" => explain_misses(options.swipes, options.explain_snr),
+        "explain" => explain_misses(
+            options.swipes,
+            options.explain_snr,
+            options.explain_departure,
+        ),
         _ => eprintln!("--only takes real, grid, impostors, speed or explain"),
     }
 }

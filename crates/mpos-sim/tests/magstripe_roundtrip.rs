@@ -505,3 +505,87 @@ fn stereo_copies_of_one_head_carry_the_same_swipe() {
     };
     assert_eq!(decode(&audio)[0].tracks, decode(&right)[0].tracks);
 }
+
+/// A recording like the public ones: it starts mid-swipe, 8 clocking zeros
+/// before the record and no quiet before them, the speed changing 5x, and
+/// `tail_s` of quiet after the swipe.
+fn mid_swipe(seed: u64, snr_db: f64, tail_s: f64) -> SwipeParams {
+    let (from, to) = if seed % 2 == 0 {
+        (19.0, 4.0)
+    } else {
+        (4.0, 19.0)
+    };
+    SwipeParams {
+        speed_ips: from,
+        speed_end_ips: to,
+        jitter: 0.02,
+        snr_db: Some(snr_db),
+        highpass_hz: Some(100.0 + 50.0 * (seed % 9) as f64),
+        reverse: seed % 3 == 0,
+        sample_rate: 48_000,
+        seed,
+        tail_s,
+        real: RealWorld {
+            run_in_zeros: Some(8),
+            ..RealWorld::IDEAL
+        },
+        ..SwipeParams::default()
+    }
+}
+
+#[test]
+fn a_swipe_under_way_when_the_recording_starts_is_read_again_with_the_quiet_after_it() {
+    // At 12 dB the first 10 ms (the warm-up) of a recording that starts
+    // mid-swipe often do not read as F2F, so the chains took them for
+    // noise and set a threshold that hid the rest of the swipe. The quiet
+    // after it shows the floor was the swipe's: the decoder reads the
+    // start again with the quiet's floor.
+    let mut read_again = 0;
+    for seed in 1..31u64 {
+        let text = track2(seed as usize % CATALOGUE.len());
+        let stripe = Stripe::for_track(2, &text).unwrap();
+        // Live, as the reader listens: 0.4 s of quiet after the swipe, 10 ms
+        // a push; the read comes before the stream ends.
+        let audio = synthesize(std::slice::from_ref(&stripe), &mid_swipe(seed, 12.0, 0.4)).unwrap();
+        let mut decoder = MagstripeDecoder::new(48_000).unwrap();
+        let live: Vec<DecodedSwipe> = audio.channels[0]
+            .chunks(480)
+            .flat_map(|chunk| decoder.push_f32(chunk))
+            .collect();
+        assert_eq!(live.len(), 1, "seed {seed}: {live:?}");
+        assert_eq!(live[0].tracks[0].characters, text, "seed {seed}");
+        assert!(decoder.finish().is_empty(), "seed {seed}: read twice");
+        let explained = mpos_magstripe::explain(&audio.channels[0], 48_000).unwrap();
+        if let Some(replay) = explained.start_read_again {
+            // Read again only when nothing else read it, after the swipe.
+            assert_eq!(replay.swipes, 1, "seed {seed}");
+            assert!(replay.at_s > audio.last_transition_s, "seed {seed}");
+            assert!(explained.to_string().contains("start read again at"));
+            read_again += 1;
+        }
+        // A recording that ends 80 ms after the swipe reads at its end.
+        let audio = synthesize(&[stripe], &mid_swipe(seed, 12.0, 0.08)).unwrap();
+        let swipes = decode(&audio);
+        assert_eq!(swipes.len(), 1, "seed {seed}: {swipes:?}");
+        assert_eq!(swipes[0].tracks[0].characters, text, "seed {seed}");
+    }
+    assert!(read_again >= 3, "{read_again} of 30 read again");
+}
+
+#[test]
+fn a_recording_that_starts_in_quiet_is_never_read_again() {
+    // The warm-up learnt the true floor: the quiet after the swipe is no
+    // quieter, so there is nothing to read again.
+    for seed in 1..11u64 {
+        let text = track2(seed as usize % CATALOGUE.len());
+        let stripe = Stripe::for_track(2, &text).unwrap();
+        let params = SwipeParams {
+            lead_s: 0.05,
+            real: RealWorld::IDEAL,
+            ..mid_swipe(seed, 12.0, 0.4)
+        };
+        let audio = synthesize(&[stripe], &params).unwrap();
+        let explained = mpos_magstripe::explain(&audio.channels[0], 48_000).unwrap();
+        assert_eq!(explained.start_read_again, None, "seed {seed}");
+    }
+}
