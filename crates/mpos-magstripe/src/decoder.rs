@@ -418,7 +418,6 @@ impl MagstripeDecoder {
         self.release_held(true, &mut swipes);
         if !self.start_replayed {
             self.replay_a_hidden_start(true, &mut swipes);
-            self.release_held(true, &mut swipes);
         }
         swipes
     }
@@ -485,6 +484,8 @@ impl MagstripeDecoder {
         for ((_, fresh), (_, seen)) in again.detectors.iter_mut().zip(&self.detectors) {
             fresh.preset_floor(seen.noise_power());
         }
+        // The kept input is already DC-free; the fresh decoder's own DC
+        // blocker passes it nearly unchanged.
         let mut found = Vec::new();
         let mut block = [0.0f32; BLOCK];
         let mut at = 0;
