@@ -235,6 +235,22 @@ fn a_swipe_starting_fast_and_faint_is_read_at_12_db() {
     assert!(read >= 4, "{read} of 12 read");
 }
 
+/// A 25 dB swipe with `real`'s departures whose speed changes 5x, speeding
+/// up for odd seeds and slowing down for even ones, through a 100 to 500 Hz
+/// high-pass.
+fn varied_swipe(seed: u64, real: RealWorld) -> SwipeParams {
+    let (from, to) = if seed % 2 == 0 {
+        (19.0, 4.0)
+    } else {
+        (4.0, 19.0)
+    };
+    SwipeParams {
+        highpass_hz: Some(100.0 + 50.0 * (seed % 9) as f64),
+        real,
+        ..growing_swipe(from, to, 25.0, seed)
+    }
+}
+
 #[test]
 fn a_swipe_with_dropouts_is_read_through_them_at_25_db() {
     // Two dropouts of 3 to 8 cells at a fifth of the level, in swipes whose
@@ -245,19 +261,13 @@ fn a_swipe_with_dropouts_is_read_through_them_at_25_db() {
     let read = (1..61u64)
         .filter(|&seed| {
             let text = track2(seed as usize % CATALOGUE.len());
-            let (from, to) = if seed % 2 == 0 {
-                (19.0, 4.0)
-            } else {
-                (4.0, 19.0)
-            };
-            let params = SwipeParams {
-                highpass_hz: Some(100.0 + 50.0 * (seed % 9) as f64),
-                real: RealWorld {
+            let params = varied_swipe(
+                seed,
+                RealWorld {
                     dropouts: 2,
                     ..RealWorld::IDEAL
                 },
-                ..growing_swipe(from, to, 25.0, seed)
-            };
+            );
             let swipes = swipe(2, &text, &params);
             swipes.len() == 1 && swipes[0].tracks[0].characters == text
         })
@@ -600,16 +610,9 @@ fn a_worn_cards_jitter_is_judged_against_the_clock() {
     let read = (1..81u64)
         .filter(|&seed| {
             let text = track2(seed as usize % CATALOGUE.len());
-            let (from, to) = if seed % 2 == 0 {
-                (19.0, 4.0)
-            } else {
-                (4.0, 19.0)
-            };
             let params = SwipeParams {
                 jitter: 0.06,
-                real: RealWorld::IDEAL,
-                highpass_hz: Some(100.0 + 50.0 * (seed % 9) as f64),
-                ..growing_swipe(from, to, 25.0, seed)
+                ..varied_swipe(seed, RealWorld::IDEAL)
             };
             let swipes = swipe(2, &text, &params);
             swipes.len() == 1 && swipes[0].tracks[0].characters == text
