@@ -112,9 +112,7 @@ pub(super) fn recover_bits(intervals: &[f64], backwards: bool, gain: f64, out: &
         if offset >= HALF_LIMIT * period {
             out.bits.push(0);
             out.middles.push(0.0);
-            let error = offset - period;
-            boundary += period + PHASE_GAIN * error;
-            period += gain * error;
+            next_cell(&mut boundary, &mut period, offset, gain);
             time += d;
             k += 1;
             continue;
@@ -126,9 +124,7 @@ pub(super) fn recover_bits(intervals: &[f64], backwards: bool, gain: f64, out: &
             let second_half = at(k + 1) < SECOND_HALF_LIMIT * period;
             if second_half && (HALF_LIMIT * period..GAP_LIMIT * period).contains(&end) {
                 out.middles.push((d / cell) as f32);
-                let error = end - period;
-                boundary += period + PHASE_GAIN * error;
-                period += gain * error;
+                next_cell(&mut boundary, &mut period, end, gain);
                 time += cell;
                 k += 2;
                 continue;
@@ -141,6 +137,15 @@ pub(super) fn recover_bits(intervals: &[f64], backwards: bool, gain: f64, out: &
         k += 1;
     }
     out.starts.push(time);
+}
+
+/// Moves the clock on by one cell whose end was measured `end` samples
+/// after `boundary`: the boundary by the period and part of the phase
+/// error ([`PHASE_GAIN`]), the period by `gain` of it.
+fn next_cell(boundary: &mut f64, period: &mut f64, end: f64, gain: f64) {
+    let error = end - *period;
+    *boundary += *period + PHASE_GAIN * error;
+    *period += gain * error;
 }
 
 /// A cell may stray from the mean of its neighbours by this many times the

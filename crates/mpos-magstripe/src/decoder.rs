@@ -46,11 +46,8 @@ pub(super) const CLOCK_GAIN: f64 = 0.15;
 pub(super) const MIN_TRANSITIONS: usize = 40;
 /// Samples processed per block.
 const BLOCK: usize = 256;
-/// A chain's noise floor has settled once it stays within this factor (in
-/// power, about 1 dB) for [`SETTLE_S`]: the quiet after a swipe, not the
-/// fading end of one slowing down (about 2 dB in that time).
-const FLOOR_SETTLED: f32 = 1.25;
-/// How long a settled floor holds still (seconds).
+/// How long a chain's noise floor must hold still after falling before the
+/// stream's start is read again (seconds).
 const SETTLE_S: f64 = 0.04;
 
 /// The detector chains. Each suits a regime of the head signal; all run on
@@ -207,9 +204,6 @@ pub struct MagstripeDecoder {
     observed_splices: Option<Vec<ObservedSplice>>,
     /// Whether the stream's start was read again, or can no longer be.
     start_replayed: bool,
-    /// Per chain, its noise floor when it last moved by more than
-    /// [`FLOOR_SETTLED`], and the sample it moved at.
-    floor_marks: Vec<(f32, u64)>,
     /// The stream's start read again, when explaining.
     observed_replays: Option<Vec<ObservedReplay>>,
 }
@@ -365,7 +359,6 @@ impl MagstripeDecoder {
             held: None,
             observed_splices: None,
             start_replayed: false,
-            floor_marks: vec![(0.0, 0); DETECTORS.len()],
             observed_replays: None,
         })
     }
@@ -458,13 +451,9 @@ impl MagstripeDecoder {
         }
         let settle = (SETTLE_S * f64::from(self.sample_rate)) as u64;
         let mut settled_lower = false;
-        for ((_, detector), mark) in self.detectors.iter().zip(&mut self.floor_marks) {
-            let floor = detector.noise_power();
-            if floor > mark.0 * FLOOR_SETTLED || floor * FLOOR_SETTLED < mark.0 {
-                *mark = (floor, self.index);
-            }
-            settled_lower |=
-                detector.floor_fell_since_start() && (ended || self.index >= mark.1 + settle);
+        for (_, detector) in &mut self.detectors {
+            // Every chain follows its floor, so no short-circuit.
+            settled_lower |= detector.floor_settled_under_first(self.index, settle, ended);
         }
         let idle = self.held.is_none()
             && self.detectors.iter().all(|(_, d)| !d.is_open())

@@ -17,7 +17,7 @@
 //! an F2F swipe's goes on (and the floor is learnt after it), anything
 //! else was noise, is dropped, and gives the floor. When that "noise" was a
 //! swipe after all, the quiet after it falls well under the first floor
-//! (`floor_fell_since_start`), and the decoder reads the start again.
+//! (`floor_settled_under_first`), and the decoder reads the start again.
 
 use super::front_end::Signal;
 use super::peak_picker::{PeakPicker, PickerSettings};
@@ -65,6 +65,10 @@ const WARM_UP_IRREGULAR: u32 = 1;
 /// quiet after it must be for the warm-up to have been a swipe's middle
 /// taken for noise: 6 dB, where the noise of one input wanders far less.
 const FLOOR_FALL: f32 = 4.0;
+/// The floor has settled once it stays within this factor (in power, about
+/// 1 dB) for the time the decoder asks: the quiet after a swipe, not the
+/// fading end of one slowing down (about 2 dB in that time).
+const FLOOR_SETTLED: f32 = 1.25;
 /// How many warm-ups a slow swipe may take to reach that score (a 4 ips
 /// track 2 swipe has three bit cells in one warm-up) before it is taken
 /// for noise.
@@ -149,6 +153,9 @@ pub(super) struct Detector {
     longest_swipe: u64,
     /// The first noise floor taken (power; 0 until then).
     first_floor: f32,
+    /// The floor when it last moved by more than [`FLOOR_SETTLED`], and the
+    /// sample it moved at.
+    floor_mark: (f32, u64),
 }
 
 impl Detector {
@@ -174,6 +181,7 @@ impl Detector {
             max_silence: (MAX_SILENCE_S * f64::from(sample_rate)) as u64,
             longest_swipe: (LONGEST_SWIPE_S * f64::from(sample_rate)) as u64,
             first_floor: 0.0,
+            floor_mark: (0.0, 0),
         }
     }
 
@@ -291,14 +299,22 @@ impl Detector {
         self.picker.noise_power()
     }
 
-    /// Whether the quiet now learnt is [`FLOOR_FALL`] times quieter than
-    /// the first floor taken: the warm-up then took a swipe under way when
-    /// the stream began (faint, or too noisy to read as F2F) for noise,
-    /// and the threshold it set hid that swipe.
-    pub(super) fn floor_fell_since_start(&self) -> bool {
+    /// Whether the quiet learnt by sample `now` is [`FLOOR_FALL`] times
+    /// quieter than the first floor taken and has held within
+    /// [`FLOOR_SETTLED`] for `settle` samples (or at once when `ended`):
+    /// the warm-up then took a swipe under way when the stream began
+    /// (faint, or too noisy to read as F2F) for noise, and the threshold it
+    /// set hid that swipe. Call once a block to follow the floor.
+    pub(super) fn floor_settled_under_first(&mut self, now: u64, settle: u64, ended: bool) -> bool {
+        let floor = self.picker.noise_power();
+        let mark = self.floor_mark.0;
+        if floor > mark * FLOOR_SETTLED || floor * FLOOR_SETTLED < mark {
+            self.floor_mark = (floor, now);
+        }
         !self.open
             && self.picker.noise_known()
-            && self.picker.noise_power() * FLOOR_FALL < self.first_floor
+            && floor * FLOOR_FALL < self.first_floor
+            && (ended || now >= self.floor_mark.1 + settle)
     }
 
     fn record(&mut self, time: f64) {
