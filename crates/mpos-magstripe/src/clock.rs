@@ -13,6 +13,12 @@ const TRAINING_SPREAD: f64 = 1.35;
 /// A transition under this fraction of the period after the clock's cell
 /// boundary is a `1`'s middle.
 const HALF_LIMIT: f64 = 0.75;
+/// A transition within this fraction of the period of [`HALF_LIMIT`] is a
+/// close call, and the bits it decides are listed as unsure
+/// ([`RecoveredBits::unsure`]): a high-pass corner near a slow swipe's bit
+/// rate can move a zero crossing that far in one pattern, read `1111` as
+/// `1221` (parity and LRC still hold) and fool the steady-clock check.
+const CLOSE_CALL: f64 = 0.05;
 /// A transition over this many periods after the boundary means
 /// transitions were lost: stop.
 const GAP_LIMIT: f64 = 1.7;
@@ -37,6 +43,9 @@ pub(super) struct RecoveredBits {
     pub middles: Vec<f32>,
     /// The interval (in reading order) the first bit began with.
     pub first: usize,
+    /// Bits a reading nearly as likely read the other way, in increasing
+    /// order (only the clock-aided reader has any).
+    pub unsure: Vec<usize>,
 }
 
 impl RecoveredBits {
@@ -47,6 +56,7 @@ impl RecoveredBits {
             starts: Vec::with_capacity(capacity + 1),
             middles: Vec::with_capacity(capacity),
             first: 0,
+            unsure: Vec::with_capacity(capacity),
         }
     }
 
@@ -82,6 +92,7 @@ pub(super) fn recover_bits(intervals: &[f64], backwards: bool, gain: f64, out: &
     out.bits.clear();
     out.starts.clear();
     out.middles.clear();
+    out.unsure.clear();
     let n = intervals.len();
     let at = |k: usize| {
         if backwards {
@@ -109,6 +120,14 @@ pub(super) fn recover_bits(intervals: &[f64], backwards: bool, gain: f64, out: &
             break;
         }
         out.starts.push(time);
+        if (offset / period - HALF_LIMIT).abs() < CLOSE_CALL {
+            // The other reading differs here and in the next cell.
+            let bit = out.bits.len();
+            if out.unsure.last() != Some(&bit) {
+                out.unsure.push(bit);
+            }
+            out.unsure.push(bit + 1);
+        }
         if offset >= HALF_LIMIT * period {
             out.bits.push(0);
             out.middles.push(0.0);

@@ -28,7 +28,7 @@ use super::signal_history::SignalHistory;
 /// its end: the run-in and the characters a faint end hides.
 const MAX_CELLS: usize = 160;
 /// The most cells of the chain's own reading read again.
-pub(super) const MAX_DROPPED: usize = 96;
+pub(super) const MAX_DROPPED: usize = 128;
 /// The kept cells whose transitions teach the pulse shape.
 const LOOK_BACK: usize = 16;
 /// The shortest cell read, in samples: a shorter one leaves the pulse
@@ -53,6 +53,12 @@ const PHASE_GAIN: f64 = 0.3;
 const PERIOD_GAIN: f64 = 0.05;
 /// How fast the pulse shape follows what is read, per pulse.
 const SHAPE_GAIN: f32 = 0.05;
+/// How much likelier (in nats, the natural log of the likelihood ratio) a
+/// reading must be than every other the search weighed, cell by cell, for
+/// its bits to count as sure. Below 4, readings of the benchmark's real
+/// swipes came back wrong: two near-equal choices in two characters, in the
+/// same bit positions, keep every parity and the LRC.
+const UNSURE_NATS: f32 = 4.0;
 
 /// Where a reading stands: the last cell boundary, the period, and the
 /// shape of a positive pulse.
@@ -67,6 +73,13 @@ struct Tracker {
     found: f64,
     /// Samples per cell.
     period: f64,
+    /// How much the rate (cells per sample, the reciprocal of the period)
+    /// changes from one cell to the next: a swipe's speed changes steadily,
+    /// and at its slow end a cell can be 1.5 % longer than the last.
+    trend: f64,
+    /// The longest period the trend may take the reading to (4x the
+    /// starting one); the shortest is a sixteenth of it.
+    slowest: f64,
     /// A positive pulse as the input shows it, at evenly spaced fractions
     /// of a cell around its time.
     shape: [f32; SHAPE_POINTS],
@@ -85,12 +98,15 @@ struct Survivor {
 
 /// One cell of a survivor's path: the survivor it came from, the bit, where
 /// its middle fell and the absolute time its end's pulse was found at.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Step {
     from: u8,
     bit: u8,
     middle: f32,
     end: f64,
+    /// How much likelier this way into the cell's state was than the other
+    /// way (infinite when there was none), in the metric's units.
+    margin: f32,
 }
 
 /// Replaces what `recovered` read after its first `keep` bits with a
@@ -133,7 +149,10 @@ pub(super) fn extend(
     let room = recovered.bits.capacity() - keep;
     let mut cells = 0;
     while cells < (dropped.min(MAX_DROPPED) + MAX_CELLS).min(room) {
+        // Into each state, the better of the (at most two) ways in, and
+        // the other's metric.
         let mut next: [Option<(f32, u8, u8)>; 2] = [None, None];
+        let mut rival = [f32::NEG_INFINITY; 2];
         for (i, survivor) in survivors.iter().enumerate() {
             let Some(survivor) = survivor else { continue };
             if !survivor.tracker.within(direction, history) {
@@ -150,8 +169,13 @@ pub(super) fn extend(
                     survivor.polarity
                 };
                 let state = usize::from(polarity < 0.0);
-                if next[state].is_none_or(|(best, _, _)| metric > best) {
-                    next[state] = Some((metric, i as u8, bit));
+                match next[state] {
+                    Some((best, _, _)) if metric <= best => rival[state] = metric,
+                    Some((best, _, _)) => {
+                        rival[state] = best;
+                        next[state] = Some((metric, i as u8, bit));
+                    }
+                    None => next[state] = Some((metric, i as u8, bit)),
                 }
             }
         }
@@ -176,6 +200,7 @@ pub(super) fn extend(
                 bit,
                 middle,
                 end: survivor.tracker.found,
+                margin: metric - rival[state],
             };
             advanced[state] = Some(survivor);
         }
@@ -183,20 +208,21 @@ pub(super) fn extend(
         cells += 1;
     }
     // Trace the best reading back, then append it in reading order.
-    let Some(mut state) = (0..2).filter(|&s| survivors[s].is_some()).max_by(|&a, &b| {
+    let Some(best) = (0..2).filter(|&s| survivors[s].is_some()).max_by(|&a, &b| {
         let metric = |s: usize| survivors[s].as_ref().map_or(f32::MIN, |v| v.metric);
         metric(a).total_cmp(&metric(b))
     }) else {
         return true;
     };
+    let mut states = [0u8; MAX_CELLS + MAX_DROPPED];
+    let mut state = best as u8;
     for cell in (0..cells).rev() {
-        let step = path[cell][state];
-        path[cell][0] = step;
-        state = usize::from(step.from);
+        states[cell] = state;
+        state = path[cell][usize::from(state)].from;
     }
     let mut boundary = origin + direction * recovered.starts[keep];
-    for cell in &path[..cells] {
-        let step = cell[0];
+    for (cell, &state) in path[..cells].iter().zip(&states) {
+        let step = cell[usize::from(state)];
         let last = recovered.starts[recovered.starts.len() - 1];
         recovered.bits.push(step.bit);
         recovered.middles.push(step.middle);
@@ -205,7 +231,86 @@ pub(super) fn extend(
             .push(last + (step.end - boundary) * direction);
         boundary = step.end;
     }
+    let tracker = &survivors[best].as_ref().expect("the best survivor").tracker;
+    let noise = point_noise(tracker, history, recovered, keep, origin, direction);
+    mark_unsure(&path[..cells], &states[..cells], noise, keep, recovered);
     true
+}
+
+/// The noise power at one point of the pulse shape, as the matched filter
+/// sees it: the mean squared score, over the shape's energy, at the
+/// middles of the read `0` cells from `keep` on, where no pulse is.
+fn point_noise(
+    tracker: &Tracker,
+    history: &SignalHistory,
+    recovered: &RecoveredBits,
+    keep: usize,
+    origin: f64,
+    direction: f64,
+) -> f32 {
+    let mut sum = 0.0f32;
+    let mut count = 0usize;
+    for i in keep..recovered.bits.len() {
+        if recovered.bits[i] == 0 {
+            let middle = 0.5 * (recovered.starts[i] + recovered.starts[i + 1]);
+            let score = tracker.score(history, origin + direction * middle);
+            sum += score * score;
+            count += 1;
+        }
+    }
+    if count == 0 {
+        return f32::INFINITY;
+    }
+    sum / count as f32 / tracker.energy().max(f32::MIN_POSITIVE)
+}
+
+/// Lists in `recovered.unsure` the bits from `keep` on that a reading
+/// nearly as likely as the chosen one read the other way: where the
+/// Viterbi search chose a way into a cell's state by less than
+/// [`UNSURE_NATS`], every bit the discarded way differed in until it joined
+/// the chosen one. (`path` and `states`: the search's steps and the chosen
+/// state of each cell; `noise`: [`point_noise`].)
+fn mark_unsure(
+    path: &[[Step; 2]],
+    states: &[u8],
+    noise: f32,
+    keep: usize,
+    recovered: &mut RecoveredBits,
+) {
+    recovered.unsure.retain(|&bit| bit < keep);
+    for (cell, &state) in states.iter().enumerate() {
+        let step = path[cell][usize::from(state)];
+        if step.margin / noise >= UNSURE_NATS {
+            continue;
+        }
+        recovered.unsure.push(keep + cell);
+        // The discarded way came from the other state before this cell.
+        let mut other = 1 - step.from;
+        for earlier in (0..cell).rev() {
+            if other == states[earlier] {
+                break;
+            }
+            let theirs = path[earlier][usize::from(other)];
+            if theirs.bit != path[earlier][usize::from(states[earlier])].bit {
+                recovered.unsure.push(keep + earlier);
+            }
+            other = theirs.from;
+        }
+    }
+    recovered.unsure.sort_unstable();
+    recovered.unsure.dedup();
+}
+
+impl Default for Step {
+    fn default() -> Step {
+        Step {
+            from: 0,
+            bit: 0,
+            middle: 0.0,
+            end: 0.0,
+            margin: f32::INFINITY,
+        }
+    }
 }
 
 /// The tracker at the end of the kept bits: the period of their last
@@ -220,11 +325,14 @@ fn start(
     let keep = recovered.bits.len();
     let starts = &recovered.starts;
     let period = (starts[keep] - starts[keep - PERIOD_CELLS]) / PERIOD_CELLS as f64;
+    let trend = rate_trend(starts, keep);
     let absolute = |relative: f64| origin + direction * relative;
     let mut tracker = Tracker {
         boundary: absolute(starts[keep]),
         found: absolute(starts[keep]),
         period,
+        trend,
+        slowest: 4.0 * period,
         shape: [0.0; SHAPE_POINTS],
     };
     let mut sum = [0.0f32; SHAPE_POINTS];
@@ -253,6 +361,33 @@ fn start(
         *point = total / count as f32;
     }
     tracker
+}
+
+/// The largest change of the rate from one cell to the next, as a fraction
+/// of it (a swipe changing 5x changes it by at most 1.5 %).
+const MAX_TREND: f64 = 0.03;
+/// Kept cells whose lengths give the trend.
+const TREND_CELLS: usize = 32;
+
+/// The change of the rate (cells per sample) per cell over the last
+/// [`TREND_CELLS`] kept cells, by least squares.
+fn rate_trend(starts: &[f64], keep: usize) -> f64 {
+    let n = TREND_CELLS.min(keep);
+    let (mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0);
+    for i in keep - n..keep {
+        let x = i as f64;
+        let y = 1.0 / (starts[i + 1] - starts[i]).max(f64::MIN_POSITIVE);
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        sxy += x * y;
+    }
+    let m = n as f64;
+    let denominator = m * sxx - sx * sx;
+    if denominator <= 0.0 {
+        return 0.0;
+    }
+    (m * sxy - sx * sy) / denominator
 }
 
 impl Tracker {
@@ -361,6 +496,10 @@ impl Tracker {
         let error = (found_end - self.boundary) * direction - self.period;
         self.boundary += direction * (self.period + PHASE_GAIN * error);
         self.period += PERIOD_GAIN * error;
+        // The speed goes on changing as it did where the chain read.
+        let rate = 1.0 / self.period;
+        self.trend = self.trend.clamp(-MAX_TREND * rate, MAX_TREND * rate);
+        self.period = (1.0 / (rate + self.trend)).clamp(self.slowest / 16.0, self.slowest);
         fraction.clamp(0.0, 1.0)
     }
 }

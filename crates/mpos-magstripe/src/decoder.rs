@@ -120,6 +120,8 @@ struct Scratch {
     intervals: Vec<f64>,
     recovered: RecoveredBits,
     card_bits: Vec<u8>,
+    /// `recovered.unsure` in card order.
+    card_unsure: Vec<usize>,
     text: String,
     accepted: String,
     /// The clock-aided reader's first accepted text, awaiting a second.
@@ -138,6 +140,10 @@ pub(super) struct AidedTally {
     /// Readings that framed a track at a steady clock, starting in the
     /// chain's own bits.
     pub framed: usize,
+    /// Readings that framed at a steady clock but were refused because
+    /// their unsure bits could make another record
+    /// ([`TrackFormat::could_be_misread`]).
+    pub unsure: usize,
     /// Where the first framed reading took over from the chain, in samples.
     pub took_over: Option<f64>,
     /// Whether two readings agreed, so the track was accepted.
@@ -204,6 +210,10 @@ pub struct MagstripeDecoder {
     observed_splices: Option<Vec<ObservedSplice>>,
     /// Whether the stream's start was read again, or can no longer be.
     start_replayed: bool,
+    /// The clock-aided reader's first framed reading of the stretch ending
+    /// at the given sample (its text in `scratch.agreed`), awaiting a
+    /// second reading, of any chain's segment, that agrees.
+    aided_first: Option<(Found, u64)>,
     /// The stream's start read again, when explaining.
     observed_replays: Option<Vec<ObservedReplay>>,
 }
@@ -341,6 +351,7 @@ impl MagstripeDecoder {
                 intervals: Vec::with_capacity(LOG_CAPACITY),
                 recovered: RecoveredBits::with_capacity(LOG_CAPACITY),
                 card_bits: Vec::with_capacity(LOG_CAPACITY),
+                card_unsure: Vec::with_capacity(LOG_CAPACITY),
                 text: String::with_capacity(max_chars),
                 accepted: String::with_capacity(max_chars),
                 agreed: String::with_capacity(max_chars),
@@ -359,6 +370,7 @@ impl MagstripeDecoder {
             held: None,
             observed_splices: None,
             start_replayed: false,
+            aided_first: None,
             observed_replays: None,
         })
     }
@@ -616,7 +628,17 @@ impl MagstripeDecoder {
         }
         self.scratch.times.clear();
         self.scratch.times.extend_from_slice(&self.unread[d].times);
-        let found = clock_aided_reading(&mut self.scratch, self.sample_rate, &self.history);
+        // A first reading of another stretch is no evidence for this one.
+        if self.aided_first.is_some_and(|(_, until)| until < start) {
+            self.aided_first = None;
+        }
+        let found = clock_aided_reading(
+            &mut self.scratch,
+            self.sample_rate,
+            &self.history,
+            &mut self.aided_first,
+            end,
+        );
         if let Some(observed) = &mut self.observed_aided {
             observed.push((d, self.scratch.aided));
         }
@@ -713,11 +735,16 @@ fn load_intervals(scratch: &mut Scratch) {
 /// its readings, started at different points, agree on it, and the record
 /// starts in the chain's own bits. What it reads past the chain is timed
 /// in noise (a faint end, a dropout), so the steady-clock check says less
-/// there than in a chain's reading; one reading alone is not trusted.
+/// there than in a chain's reading; one reading alone is not trusted. The
+/// two may come from different chains' segments of one stretch: `first`
+/// holds the stretch's first framed reading (and the stretch's last
+/// sample), and this segment ends at `end_sample`.
 fn clock_aided_reading(
     scratch: &mut Scratch,
     sample_rate: u32,
     history: &SignalHistory,
+    first: &mut Option<(Found, u64)>,
+    end_sample: u64,
 ) -> Option<Found> {
     load_intervals(scratch);
     scratch.aided = AidedTally::default();
@@ -734,7 +761,6 @@ fn clock_aided_reading(
     let dropout = has_dropout(history, start, end);
     let faint_start = dropout || late > FAINT_RATIO * FAINT_RATIO * early;
     let faint_end = dropout || early > FAINT_RATIO * FAINT_RATIO * late;
-    let mut first: Option<Found> = None;
     for backwards_in_time in [true, false] {
         let faint = if backwards_in_time {
             faint_start
@@ -783,16 +809,17 @@ fn clock_aided_reading(
                 continue;
             }
             scratch.aided.framed += 1;
-            match first {
+            match *first {
                 None => {
-                    first = Some(found);
+                    *first = Some((found, end_sample));
                     scratch.aided.took_over =
                         Some(origin + direction * scratch.recovered.starts[keep]);
                     std::mem::swap(&mut scratch.accepted, &mut scratch.agreed);
                 }
-                Some(earlier) => {
+                Some((earlier, _)) => {
                     if earlier.track == found.track && scratch.accepted == scratch.agreed {
                         scratch.aided.accepted = true;
+                        *first = None;
                         return Some(earlier);
                     }
                 }
@@ -830,16 +857,18 @@ fn has_dropout(history: &SignalHistory, start: f64, end: f64) -> bool {
 }
 
 /// The fewest of a clock-aided record's bits that the chain itself read
-/// (eight track 2 characters).
-const MIN_CHAIN_BITS_IN_RECORD: usize = 40;
+/// (four track 2 characters; eight read 1.4 points fewer of the 12 dB
+/// target's swipes, and the unsure bits guard the rest).
+const MIN_CHAIN_BITS_IN_RECORD: usize = 20;
 
 /// How long the clock-aided reader waits after a segment no chain read,
 /// seconds: every chain closes its segment of a swipe within this.
 const CLOCK_AIDED_WAIT_S: f64 = 0.05;
 
 /// Bits dropped from the end of a chain's reading before the clock-aided
-/// reader takes over, tried in turn: the chain's last bits are its least sure.
-const CLOCK_AIDED_CUTS: [usize; 4] = [16, 32, 64, 96];
+/// reader takes over, tried in turn: the chain's last bits are its least
+/// sure, and where it started to go wrong differs from swipe to swipe.
+const CLOCK_AIDED_CUTS: [usize; 8] = [8, 16, 24, 32, 48, 64, 96, 128];
 
 /// Frames `scratch.recovered` in both card directions and records an
 /// accepted track in `found`; false when two readings disagree.
@@ -852,8 +881,10 @@ fn read_recovered(
     let Scratch {
         recovered,
         card_bits,
+        card_unsure,
         text,
         accepted,
+        aided,
         ..
     } = scratch;
     for card_reversed in [false, true] {
@@ -873,6 +904,17 @@ fn read_recovered(
             (first, end)
         };
         if !steady(recovered, from, to) {
+            continue;
+        }
+        // Two near-equal readings: neither is to be trusted.
+        card_unsure.clear();
+        if card_reversed {
+            card_unsure.extend(recovered.unsure.iter().rev().map(|&bit| len - 1 - bit));
+        } else {
+            card_unsure.extend_from_slice(&recovered.unsure);
+        }
+        if format.could_be_misread(card_bits, first, card_unsure) {
+            aided.unsure += 1;
             continue;
         }
         let seconds = recovered.duration(from, to) / f64::from(sample_rate);

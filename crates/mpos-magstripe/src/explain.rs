@@ -105,6 +105,10 @@ pub struct ClockAidedReport {
     /// Readings that framed a track at a steady clock, starting in the
     /// chain's own bits.
     pub framed: usize,
+    /// Readings that framed a track at a steady clock but were refused:
+    /// bits it was unsure of could be read the other way into another
+    /// record that frames as well.
+    pub unsure: usize,
     /// Where the first framed reading took over from the chain, seconds.
     pub took_over_s: Option<f64>,
     /// Whether two readings agreed on the track, so it was accepted.
@@ -209,6 +213,7 @@ pub fn explain(samples: &[f32], sample_rate: u32) -> Result<Explanation, Magstri
             chain: DETECTORS[*chain].name,
             readings: tally.readings,
             framed: tally.framed,
+            unsure: tally.unsure,
             took_over_s: tally.took_over.map(|at| at / rate),
             accepted: tally.accepted,
         })
@@ -479,9 +484,17 @@ impl fmt::Display for Explanation {
             } else {
                 "no two agreed"
             };
+            let unsure = if aided.unsure > 0 {
+                format!(
+                    ", {} more refused as unsure (bits nearly as likely read the other way give another record)",
+                    aided.unsure
+                )
+            } else {
+                String::new()
+            };
             writeln!(
                 f,
-                "clock-aided: the {} chain's segment read again from the input: {} readings, {} framed{from}; {verdict}",
+                "clock-aided: the {} chain's segment read again from the input: {} readings, {} framed{from}{unsure}; {verdict}",
                 aided.chain, aided.readings, aided.framed
             )?;
         }

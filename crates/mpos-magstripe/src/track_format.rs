@@ -33,6 +33,13 @@ pub struct TrackFormat {
     pub end_sentinel: u8,
 }
 
+/// The most unsure bits a competing reading may flip
+/// ([`TrackFormat::could_be_misread`]): three of the clock-aided reader's
+/// two-bit near-equal choices, enough for the smallest patterns that keep
+/// every parity and the LRC. Each flip is only nearly as likely as the bit
+/// read, so a competitor needing many more is not near-equal.
+const MAX_FLIPS: usize = 6;
+
 /// Track 1: IATA, 210 bpi, 7-bit alphanumeric, at most 79 characters.
 pub const TRACK1: TrackFormat = TrackFormat {
     track: 1,
@@ -76,6 +83,168 @@ pub struct Framed {
 }
 
 impl TrackFormat {
+    /// Whether flipping some of the `unsure` bits of `bits` (card order;
+    /// `unsure` sorted, in card order too) gives another record that frames
+    /// as well as the one whose start sentinel is at `first`: then the
+    /// reading is one of two near-equals and is not to be trusted.
+    ///
+    /// Two near-equal choices in two characters, in the same bit positions,
+    /// keep every parity and the LRC (`1111` read as `1221`); so can three
+    /// characters' in three positions; an end sentinel and LRC made a few
+    /// characters early; or zeros and a start sentinel made inside the
+    /// record. Rather than list such patterns, this tries every start
+    /// sentinel the flips can make after enough zeros, and from each follows
+    /// every way at most [`MAX_FLIPS`] flips can go, character by character,
+    /// keeping only the running LRC (at most 64 values) and the flips so
+    /// far: the checks [`TrackFormat::frame`] makes. Allocates nothing.
+    pub(super) fn could_be_misread(&self, bits: &[u8], first: usize, unsure: &[usize]) -> bool {
+        let n = self.char_bits();
+        let genuine_end = {
+            let mut text = String::new();
+            self.frame_at(bits, first, &mut text)
+                .map(|f| f.end_bit)
+                .ok()
+        };
+        let is_unsure = |i: usize| unsure.binary_search(&i).is_ok();
+        // A competitor starts within the genuine record: one before it
+        // would need a start sentinel and an end sentinel made out of its
+        // clocking zeros (eight flips at least), and one after it leaves
+        // the genuine record to be found first.
+        let starts = first..genuine_end.unwrap_or(first + 1);
+        // Bits just before `start` that can all read 0.
+        let mut zeros = 0usize;
+        for start in 0..starts.end.min(bits.len().saturating_sub(n - 1)) {
+            if zeros >= MIN_CLOCKING_ZEROS && starts.contains(&start) {
+                let mut reach = [[false; MAX_FLIPS + 1]; 64];
+                let ss = self.ss_code();
+                self.each_reading(bits, start, unsure, &mut |code, flips| {
+                    if code == ss && flips <= MAX_FLIPS {
+                        reach[usize::from(ss)][flips] = true;
+                    }
+                    false
+                });
+                let moved = start != first;
+                if self.another_record_from(bits, start + n, unsure, reach, moved, genuine_end) {
+                    return true;
+                }
+            }
+            zeros = if bits[start] == 0 || is_unsure(start) {
+                zeros + 1
+            } else {
+                0
+            };
+        }
+        false
+    }
+
+    /// Calls `f` with each code (odd parity) the character at `at` can read
+    /// as by flipping some of the `unsure` bits in it, and how many flips
+    /// that takes, until `f` returns true; returns whether it did.
+    fn each_reading(
+        &self,
+        bits: &[u8],
+        at: usize,
+        unsure: &[usize],
+        f: &mut dyn FnMut(u8, usize) -> bool,
+    ) -> bool {
+        let n = self.char_bits();
+        let lo = unsure.partition_point(|&u| u < at);
+        let hi = unsure.partition_point(|&u| u < at + n);
+        let flippable = &unsure[lo..hi];
+        (0u32..1 << flippable.len()).any(|subset| {
+            let (mut code, mut ones) = (0u8, 0u8);
+            for i in 0..n {
+                let k = flippable.iter().position(|&u| u == at + i);
+                let bit = bits[at + i] ^ u8::from(k.is_some_and(|k| subset & 1 << k != 0));
+                ones += bit;
+                if i < usize::from(self.data_bits) {
+                    code |= bit << i;
+                }
+            }
+            ones & 1 == 1 && f(code, subset.count_ones() as usize)
+        })
+    }
+
+    /// Whether a record whose characters after the start sentinel begin at
+    /// `at` can frame by flipping at most [`MAX_FLIPS`] `unsure` bits, other
+    /// than the genuine one (which starts at the same place unless `moved`,
+    /// ends at `genuine_end` and needs no flip). `reach[lrc][flips]`: the
+    /// running LRCs the start sentinel gives, by the flips it took.
+    fn another_record_from(
+        &self,
+        bits: &[u8],
+        mut at: usize,
+        unsure: &[usize],
+        mut reach: [[bool; MAX_FLIPS + 1]; 64],
+        moved: bool,
+        genuine_end: Option<usize>,
+    ) -> bool {
+        let n = self.char_bits();
+        let ss = self.ss_code();
+        let es = self.end_sentinel - self.ascii_base;
+        // The flips that make the bits after an LRC ending at `end` all read
+        // 0, if they can.
+        let zeros_after = |end: usize| -> Option<usize> {
+            let wanted = TRAILING_ZEROS.min(bits.len().saturating_sub(end));
+            if wanted == 0 {
+                return None;
+            }
+            let mut flips = 0;
+            for i in end..end + wanted {
+                if bits[i] == 1 {
+                    unsure.binary_search(&i).ok()?;
+                    flips += 1;
+                }
+            }
+            Some(flips)
+        };
+        let mut position = 1;
+        while position + 2 <= self.max_chars && at + n <= bits.len() {
+            let mut next = [[false; MAX_FLIPS + 1]; 64];
+            for lrc in 0..64 {
+                for before in 0..=MAX_FLIPS {
+                    if !reach[lrc][before] {
+                        continue;
+                    }
+                    let another = self.each_reading(bits, at, unsure, &mut |code, flips| {
+                        let lrc = lrc as u8 ^ code;
+                        let flips = before + flips;
+                        if code == ss || flips > MAX_FLIPS {
+                            return false;
+                        }
+                        if code != es {
+                            next[usize::from(lrc)][flips] = true;
+                            return false;
+                        }
+                        // An end sentinel here: the LRC next, then zeros.
+                        let lrc_at = at + n;
+                        lrc_at + n <= bits.len()
+                            && self.each_reading(bits, lrc_at, unsure, &mut |check, more| {
+                                check == lrc
+                                    && zeros_after(lrc_at + n).is_some_and(|zeros| {
+                                        let flips = flips + more + zeros;
+                                        flips <= MAX_FLIPS
+                                            && (flips > 0
+                                                || moved
+                                                || genuine_end != Some(lrc_at + n))
+                                    })
+                            })
+                    });
+                    if another {
+                        return true;
+                    }
+                }
+            }
+            if next.iter().all(|r| r.iter().all(|&x| !x)) {
+                return false;
+            }
+            reach = next;
+            at += n;
+            position += 1;
+        }
+        false
+    }
+
     /// The layout of track 1, 2 or 3.
     pub fn for_track(track: u8) -> Result<&'static TrackFormat, MagstripeError> {
         match track {
@@ -390,5 +559,119 @@ mod tests {
         assert!(TRACK2.encode(";41;1?").is_err());
         assert!(TRACK1.encode("%b1?").is_err());
         assert!(TrackFormat::for_track(4).is_err());
+    }
+
+    fn sorted(bits: &[usize]) -> Vec<usize> {
+        let mut sorted = bits.to_vec();
+        sorted.sort_unstable();
+        sorted
+    }
+
+    /// Whether flipping some non-empty subset of at most [`MAX_FLIPS`] of
+    /// `unsure` in `bits` gives another record that frames: the brute-force
+    /// answer.
+    fn another_record_frames(format: &TrackFormat, bits: &[u8], unsure: &[usize]) -> bool {
+        let mut genuine = String::new();
+        format.frame(bits, &mut genuine).unwrap();
+        (1u32..1 << unsure.len()).any(|subset| {
+            if subset.count_ones() as usize > MAX_FLIPS {
+                return false;
+            }
+            let mut flipped = bits.to_vec();
+            for (k, &bit) in unsure.iter().enumerate() {
+                if subset & 1 << k != 0 {
+                    flipped[bit] ^= 1;
+                }
+            }
+            let mut text = String::new();
+            format.frame(&flipped, &mut text).is_ok() && text != genuine
+        })
+    }
+
+    #[test]
+    fn unsure_bits_that_could_make_another_record_are_found() {
+        let bits = padded(
+            &TRACK2
+                .encode(";4111111111111111=30122011234567890?")
+                .unwrap(),
+        );
+        let mut out = String::new();
+        let first = TRACK2.frame(&bits, &mut out).unwrap().first_bit;
+        let at = |character: usize, position: usize| first + 5 * character + position;
+        // Two characters, the same two positions: `1111` read as `1221`.
+        let rectangle = [at(3, 0), at(3, 1), at(4, 0), at(4, 1)];
+        assert!(TRACK2.could_be_misread(&bits, first, &sorted(&rectangle)));
+        assert!(another_record_frames(&TRACK2, &bits, &rectangle));
+        // Three of its corners: every flip breaks a parity or the LRC.
+        assert!(!TRACK2.could_be_misread(&bits, first, &sorted(&rectangle[..3])));
+        assert!(!another_record_frames(&TRACK2, &bits, &rectangle[..3]));
+        // Three characters, three positions, each character two of them.
+        let hexagon = [at(5, 0), at(5, 1), at(6, 1), at(6, 2), at(7, 0), at(7, 2)];
+        assert!(TRACK2.could_be_misread(&bits, first, &sorted(&hexagon)));
+        assert!(another_record_frames(&TRACK2, &bits, &hexagon));
+        // The end sentinel and LRC one character early, zeros after them:
+        // the record cut short, every parity and its LRC right.
+        let genuine = TRACK2
+            .encode(";4111111111111111=30122011234567890?")
+            .unwrap();
+        let mut short = TRACK2
+            .encode(";4111111111111111=3012201123456789?")
+            .unwrap();
+        short.resize(genuine.len(), 0);
+        let truncation: Vec<usize> = (0..genuine.len())
+            .filter(|&i| genuine[i] != short[i])
+            .map(|i| first + i)
+            .collect();
+        assert!(another_record_frames(&TRACK2, &bits, &truncation));
+        assert!(TRACK2.could_be_misread(&bits, first, &truncation));
+        assert_eq!(
+            TRACK2.could_be_misread(&bits, first, &truncation[1..]),
+            another_record_frames(&TRACK2, &bits, &truncation[1..])
+        );
+    }
+
+    #[test]
+    fn could_be_misread_agrees_with_trying_every_flip() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        for (format, text) in [
+            (&TRACK2, ";4111111111111111=30122011234567890?"),
+            (&TRACK1, "%B4111111111111111^TEST/VISA CHIP^3012201?"),
+        ] {
+            let bits = padded(&format.encode(text).unwrap());
+            let mut out = String::new();
+            let framed = format.frame(&bits, &mut out).unwrap();
+            let (first, end) = (framed.first_bit, framed.end_bit);
+            let width = usize::from(format.data_bits) + 1;
+            let mut cycles = 0;
+            for _ in 0..300 {
+                // Up to nine unsure bits in three to five characters (past
+                // the start sentinel), so cycles are neither rare nor sure.
+                let base = 1 + next((end - first) / width - 6);
+                let characters = 3 + next(3);
+                let mut unsure: Vec<usize> = (0..2 + next(8))
+                    .map(|_| first + width * (base + next(characters)) + next(width))
+                    .collect();
+                unsure.sort_unstable();
+                unsure.dedup();
+                let expected = another_record_frames(format, &bits, &unsure);
+                assert_eq!(
+                    format.could_be_misread(&bits, first, &unsure),
+                    expected,
+                    "track {} unsure {unsure:?}",
+                    format.track
+                );
+                cycles += usize::from(expected);
+            }
+            assert!(
+                (30..270).contains(&cycles),
+                "{cycles} of 300 could be misread"
+            );
+        }
     }
 }
