@@ -59,6 +59,10 @@ const SHAPE_GAIN: f32 = 0.05;
 /// swipes came back wrong: two near-equal choices in two characters, in the
 /// same bit positions, keep every parity and the LRC.
 const UNSURE_NATS: f32 = 4.0;
+/// A boundary pulse found at under this fraction of the learnt shape's
+/// height is faint: a dropout's, at a fifth of the level (a `0` cell's end
+/// pulse reads at about half the shape, as the high-pass leaves it).
+const FAINT: f32 = 0.4;
 
 /// Where a reading stands: the last cell boundary, the period, and the
 /// shape of a positive pulse.
@@ -107,6 +111,10 @@ struct Step {
     /// How much likelier this way into the cell's state was than the other
     /// way (infinite when there was none), in the metric's units.
     margin: f32,
+    /// The end pulse's matched score over the shape's energy: about 1 for
+    /// a pulse like the learnt one, 0 or less where none of the expected
+    /// sign was anywhere it was looked for.
+    height: f32,
 }
 
 /// Replaces what `recovered` read after its first `keep` bits with a
@@ -190,9 +198,10 @@ pub(super) fn extend(
             let mut survivor = survivors[usize::from(from)]
                 .clone()
                 .expect("a live survivor");
-            let middle = survivor
-                .tracker
-                .advance(history, direction, survivor.polarity, bit);
+            let (middle, height) =
+                survivor
+                    .tracker
+                    .advance(history, direction, survivor.polarity, bit);
             survivor.polarity = if state == 0 { 1.0 } else { -1.0 };
             survivor.metric = metric;
             path[cells][state] = Step {
@@ -201,6 +210,7 @@ pub(super) fn extend(
                 middle,
                 end: survivor.tracker.found,
                 margin: metric - rival[state],
+                height,
             };
             advanced[state] = Some(survivor);
         }
@@ -268,7 +278,11 @@ fn point_noise(
 /// nearly as likely as the chosen one read the other way: where the
 /// Viterbi search chose a way into a cell's state by less than
 /// [`UNSURE_NATS`], every bit the discarded way differed in until it joined
-/// the chosen one. (`path` and `states`: the search's steps and the chosen
+/// the chosen one. And where a cell's end pulse was lost (none of the
+/// expected sign anywhere it was looked for), the faint cells around it:
+/// the tracker's timing there is a guess until the pulses come back, and a
+/// guess can be confidently wrong (a dropout read `45` as `76`, parity and
+/// LRC kept). (`path` and `states`: the search's steps and the chosen
 /// state of each cell; `noise`: [`point_noise`].)
 fn mark_unsure(
     path: &[[Step; 2]],
@@ -297,6 +311,19 @@ fn mark_unsure(
             other = theirs.from;
         }
     }
+    let chosen = |cell: usize| path[cell][usize::from(states[cell])];
+    let faint = |cell: usize| chosen(cell).height < FAINT;
+    for lost in (0..states.len()).filter(|&cell| chosen(cell).height <= 0.0) {
+        let mut from = lost;
+        while from > 0 && faint(from - 1) {
+            from -= 1;
+        }
+        let mut to = lost + 1;
+        while to < states.len() && faint(to) {
+            to += 1;
+        }
+        recovered.unsure.extend((from..to).map(|cell| keep + cell));
+    }
     recovered.unsure.sort_unstable();
     recovered.unsure.dedup();
 }
@@ -309,6 +336,7 @@ impl Default for Step {
             middle: 0.0,
             end: 0.0,
             margin: f32::INFINITY,
+            height: 1.0,
         }
     }
 }
@@ -478,11 +506,17 @@ impl Tracker {
     /// Moves past the next cell, read as `bit` after a boundary of sign
     /// `polarity`: times its pulses, follows the speed and learns the
     /// pulses' shape. Returns where the middle fell (a fraction of the
-    /// cell; 0 for a `0`).
-    fn advance(&mut self, history: &SignalHistory, direction: f64, polarity: f32, bit: u8) -> f32 {
+    /// cell; 0 for a `0`) and the end pulse's height ([`Step::height`]).
+    fn advance(
+        &mut self,
+        history: &SignalHistory,
+        direction: f64,
+        polarity: f32,
+        bit: u8,
+    ) -> (f32, f32) {
         let end = self.boundary + direction * self.period;
         let end_sign = if bit == 1 { polarity } else { -polarity };
-        let (found_end, _) = self.find(history, end, end_sign);
+        let (found_end, end_score) = self.find(history, end, end_sign);
         let cell = ((found_end - self.found) * direction).max(f64::MIN_POSITIVE);
         let mut fraction = 0.0;
         if bit == 1 {
@@ -491,6 +525,7 @@ impl Tracker {
             fraction = ((found_middle - self.found) * direction / cell) as f32;
             self.learn(history, found_middle, -polarity);
         }
+        let height = end_score / self.energy().max(f32::MIN_POSITIVE);
         self.learn(history, found_end, end_sign);
         self.found = found_end;
         let error = (found_end - self.boundary) * direction - self.period;
@@ -500,7 +535,7 @@ impl Tracker {
         let rate = 1.0 / self.period;
         self.trend = self.trend.clamp(-MAX_TREND * rate, MAX_TREND * rate);
         self.period = (1.0 / (rate + self.trend)).clamp(self.slowest / 16.0, self.slowest);
-        fraction.clamp(0.0, 1.0)
+        (fraction.clamp(0.0, 1.0), height)
     }
 }
 
