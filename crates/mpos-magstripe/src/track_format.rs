@@ -189,23 +189,15 @@ impl TrackFormat {
             if wanted == 0 {
                 return None;
             }
-            let mut flips = 0;
-            for i in end..end + wanted {
-                if bits[i] == 1 {
-                    unsure.binary_search(&i).ok()?;
-                    flips += 1;
-                }
-            }
-            Some(flips)
+            let ones = (end..end + wanted).filter(|&i| bits[i] == 1);
+            ones.map(|i| unsure.binary_search(&i).ok().map(|_| 1))
+                .sum::<Option<usize>>()
         };
         let mut position = 1;
         while position + 2 <= self.max_chars && at + n <= bits.len() {
             let mut next = [[false; MAX_FLIPS + 1]; 64];
-            for lrc in 0..64 {
-                for before in 0..=MAX_FLIPS {
-                    if !reach[lrc][before] {
-                        continue;
-                    }
+            for (lrc, flips_before) in reach.iter().enumerate() {
+                for (before, _) in flips_before.iter().enumerate().filter(|(_, &r)| r) {
                     let another = self.each_reading(bits, at, unsure, &mut |code, flips| {
                         let lrc = lrc as u8 ^ code;
                         let flips = before + flips;
