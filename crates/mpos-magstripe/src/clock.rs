@@ -156,6 +156,10 @@ pub(super) fn recover_bits(intervals: &[f64], backwards: bool, gain: f64, out: &
         k += 1;
     }
     out.starts.push(time);
+    // A close call in the last cell read has no next bit.
+    if out.unsure.last() == Some(&out.bits.len()) {
+        out.unsure.pop();
+    }
 }
 
 /// Moves the clock on by one cell whose end was measured `end` samples
@@ -287,6 +291,26 @@ mod tests {
         assert_eq!(out.bits, bits);
         recover_bits(&f2f_intervals(&bits, 10.0, 20.0), false, 0.15, &mut out);
         assert_eq!(out.bits, bits);
+    }
+
+    #[test]
+    fn a_middle_near_the_half_limit_leaves_its_bit_and_the_next_unsure() {
+        let bits = pattern();
+        let mut out = RecoveredBits::with_capacity(1024);
+        let steady = f2f_intervals(&bits, 40.0, 40.0);
+        recover_bits(&steady, false, 0.15, &mut out);
+        assert!(out.unsure.is_empty());
+        // The first `1` after the clocking zeros, its middle moved late.
+        let one = bits.iter().position(|&b| b == 1).unwrap();
+        let interval = one; // Only zeros before it: one interval each.
+        for (middle, unsure) in [(0.73, vec![one, one + 1]), (0.68, vec![])] {
+            let mut moved = steady.clone();
+            moved[interval] = middle * 40.0;
+            moved[interval + 1] = (1.0 - middle) * 40.0;
+            recover_bits(&moved, false, 0.15, &mut out);
+            assert_eq!(out.bits, bits, "middle at {middle}");
+            assert_eq!(out.unsure, unsure, "middle at {middle}");
+        }
     }
 
     #[test]

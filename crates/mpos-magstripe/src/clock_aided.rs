@@ -51,6 +51,11 @@ const SEARCH_STEPS: f64 = 3.0;
 const PHASE_GAIN: f64 = 0.3;
 /// The tracking loop's period gain.
 const PERIOD_GAIN: f64 = 0.05;
+/// The largest change of the rate from one cell to the next, as a fraction
+/// of it (a swipe changing 5x changes it by at most 1.5 %).
+const MAX_TREND: f64 = 0.03;
+/// Kept cells whose lengths give the trend.
+const TREND_CELLS: usize = 32;
 /// How fast the pulse shape follows what is read, per pulse.
 const SHAPE_GAIN: f32 = 0.05;
 /// How much likelier (in nats, the natural log of the likelihood ratio) a
@@ -391,12 +396,6 @@ fn start(
     tracker
 }
 
-/// The largest change of the rate from one cell to the next, as a fraction
-/// of it (a swipe changing 5x changes it by at most 1.5 %).
-const MAX_TREND: f64 = 0.03;
-/// Kept cells whose lengths give the trend.
-const TREND_CELLS: usize = 32;
-
 /// The change of the rate (cells per sample) per cell over the last
 /// [`TREND_CELLS`] kept cells, by least squares.
 fn rate_trend(starts: &[f64], keep: usize) -> f64 {
@@ -563,59 +562,63 @@ mod tests {
             .collect()
     }
 
-    /// F2F pulses for `bits` at a steady [`PERIOD`] from sample 100, each
-    /// `height(cell)` tall, plus `noise`; and the transition times.
-    fn f2f(bits: &[u8], height: impl Fn(usize) -> f32, noise: &[f32]) -> (Vec<f32>, Vec<f64>) {
-        let mut times = Vec::new();
+    /// The boundaries of `cells` cells of a steady [`PERIOD`] from sample 100.
+    fn steady(cells: usize) -> Vec<f64> {
+        (0..=cells).map(|k| 100.0 + k as f64 * PERIOD).collect()
+    }
+
+    /// F2F pulses for `bits` in cells bounded by `bounds` (one more than
+    /// the bits), each `height(cell)` tall, plus `noise`.
+    fn f2f(bits: &[u8], bounds: &[f64], height: impl Fn(usize) -> f32, noise: &[f32]) -> Vec<f32> {
+        let mut pulses = Vec::new();
         for (cell, &bit) in bits.iter().enumerate() {
-            let start = 100.0 + cell as f64 * PERIOD;
-            times.push(start);
+            pulses.push((bounds[cell], height(cell)));
             if bit == 1 {
-                times.push(start + PERIOD / 2.0);
+                pulses.push((0.5 * (bounds[cell] + bounds[cell + 1]), height(cell)));
             }
         }
-        times.push(100.0 + bits.len() as f64 * PERIOD);
+        pulses.push((bounds[bits.len()], height(bits.len() - 1)));
         let mut signal = noise.to_vec();
         let mut sign = 1.0f32;
-        for &time in &times {
-            let cell = ((time - 100.0) / PERIOD) as usize;
-            let h = sign * height(cell.min(bits.len() - 1));
+        for (time, height) in pulses {
             for (n, sample) in signal.iter_mut().enumerate() {
                 let u = (n as f64 - time) / 2.0;
-                *sample += h / (1.0 + (u * u) as f32);
+                *sample += sign * height / (1.0 + (u * u) as f32);
             }
             sign = -sign;
         }
-        (signal, times)
+        signal
     }
 
-    /// What a chain read of the last `strong` cells, backwards in time from
-    /// the last transition: their bits and starts.
-    fn strong_end(bits: &[u8], strong: usize) -> RecoveredBits {
+    /// What a chain read of the last `strong` cells (bounded by `bounds`),
+    /// backwards in time from the last transition: their bits and starts.
+    fn strong_end(bits: &[u8], bounds: &[f64], strong: usize) -> RecoveredBits {
         let mut recovered = RecoveredBits::with_capacity(bits.len() + 8);
+        let last = bounds[bits.len()];
         for (k, &bit) in bits.iter().rev().take(strong).enumerate() {
             recovered.bits.push(bit);
             recovered.middles.push(if bit == 1 { 0.5 } else { 0.0 });
-            recovered.starts.push(k as f64 * PERIOD);
+            recovered.starts.push(last - bounds[bits.len() - k]);
         }
-        recovered.starts.push(strong as f64 * PERIOD);
+        recovered.starts.push(last - bounds[bits.len() - strong]);
         recovered
     }
 
-    /// Reads `bits` (drawn `height` tall over `noise`) back in time from
-    /// the last `strong` cells, which a chain is taken to have read: the
-    /// bits in time order, and the reading.
+    /// Reads `bits` (in cells bounded by `bounds`, drawn `height` tall over
+    /// `noise`) back in time from the last `strong` cells, which a chain is
+    /// taken to have read: the bits in time order, and the reading.
     fn read_back(
         bits: &[u8],
+        bounds: &[f64],
         height: impl Fn(usize) -> f32,
         noise: &[f32],
         strong: usize,
     ) -> (Vec<u8>, RecoveredBits) {
-        let (signal, times) = f2f(bits, height, noise);
+        let signal = f2f(bits, bounds, height, noise);
         let mut history = SignalHistory::new(8_000.0);
         history.extend(&signal);
-        let last = *times.last().unwrap();
-        let mut recovered = strong_end(bits, strong);
+        let mut recovered = strong_end(bits, bounds, strong);
+        let last = bounds[bits.len()];
         assert!(extend(&mut recovered, strong, last, -1.0, &history));
         (recovered.bits.iter().rev().copied().collect(), recovered)
     }
@@ -634,7 +637,8 @@ mod tests {
         let bits = pattern(120);
         let samples = 100 + 121 * PERIOD as usize + 100;
         let height = |cell: usize| if cell < 80 { 0.2 } else { 1.0 };
-        let (read, recovered) = read_back(&bits, height, &noise(7, samples, 0.11), 40);
+        let noise = noise(7, samples, 0.11);
+        let (read, recovered) = read_back(&bits, &steady(120), height, &noise, 40);
         // It reads on past the first cell into the silence before it.
         assert!(read.len() > bits.len(), "{} cells", read.len());
         let start = read.len() - bits.len();
@@ -657,20 +661,84 @@ mod tests {
         bits[50..56].fill(1);
         let samples = 100 + 101 * PERIOD as usize + 100;
         let height = |cell: usize| if (50..56).contains(&cell) { 0.2 } else { 1.0 };
-        let (read, _) = read_back(&bits, height, &noise(5, samples, 0.01), 30);
+        let (read, _) = read_back(&bits, &steady(100), height, &noise(5, samples, 0.01), 30);
         assert_eq!(&read[read.len() - bits.len()..], &bits[..]);
     }
 
     #[test]
     fn too_few_bits_to_learn_from_leave_the_reading_alone() {
         let bits = pattern(40);
-        let (signal, times) = f2f(&bits, |_| 1.0, &noise(3, 1_400, 0.01));
+        let bounds = steady(40);
+        let signal = f2f(&bits, &bounds, |_| 1.0, &noise(3, 1_400, 0.01));
         let mut history = SignalHistory::new(8_000.0);
         history.extend(&signal);
-        let last = *times.last().unwrap();
-        let mut recovered = strong_end(&bits, LOOK_BACK - 1);
+        let last = bounds[40];
+        let mut recovered = strong_end(&bits, &bounds, LOOK_BACK - 1);
         let before = recovered.bits.clone();
         assert!(!extend(&mut recovered, LOOK_BACK - 1, last, -1.0, &history));
         assert_eq!(recovered.bits, before);
+    }
+
+    #[test]
+    fn a_speed_changing_on_through_the_faint_part_is_followed() {
+        // Each cell 1.3 % longer than the one before, as near the slow end
+        // of a swipe changing 5x: read back from the slow end, the period
+        // shrinks faster than the tracking loop alone follows.
+        let bits = pattern(100);
+        let mut bounds = vec![100.0];
+        for k in 0..100 {
+            bounds.push(bounds[k] + 16.0 * 1.013f64.powi(k as i32));
+        }
+        let samples = bounds[100] as usize + 100;
+        let height = |cell: usize| if cell < 60 { 0.2 } else { 1.0 };
+        let (read, _) = read_back(&bits, &bounds, height, &noise(9, samples, 0.05), 40);
+        // Without the trend it read 83 cells, the last 43 of them wrong.
+        assert!(read.len() >= bits.len(), "{} cells", read.len());
+        assert_eq!(&read[read.len() - bits.len()..], &bits[..]);
+    }
+
+    /// A path of `cells` cells, state 0 throughout, every way into it sure.
+    fn sure_path(cells: usize) -> (Vec<[Step; 2]>, Vec<u8>) {
+        (vec![[Step::default(); 2]; cells], vec![0; cells])
+    }
+
+    #[test]
+    fn a_near_equal_way_in_marks_the_bits_it_differs_in() {
+        let (mut path, states) = sure_path(12);
+        // At cell 8 the discarded way came from state 1, which had left
+        // the chosen path after cell 4 and read cells 5 and 7 the other way.
+        path[8][0] = Step {
+            from: 0,
+            margin: 1.0,
+            ..Step::default()
+        };
+        for cell in 5..8 {
+            path[cell][1] = Step {
+                from: if cell == 5 { 0 } else { 1 },
+                bit: u8::from(cell != 6),
+                ..Step::default()
+            };
+        }
+        let mut recovered = RecoveredBits::with_capacity(64);
+        recovered.unsure.extend([3, 20]);
+        mark_unsure(&path, &states, 2.0 / UNSURE_NATS, 10, &mut recovered);
+        // Bit 3 was the chain's and stays; 20 was read again and is judged anew.
+        assert_eq!(recovered.unsure, [3, 15, 17, 18]);
+        // Likelier by the limit, the same way in is sure.
+        recovered.unsure.clear();
+        mark_unsure(&path, &states, 1.0 / UNSURE_NATS, 10, &mut recovered);
+        assert!(recovered.unsure.is_empty());
+    }
+
+    #[test]
+    fn the_faint_cells_around_a_lost_pulse_are_unsure() {
+        let (mut path, states) = sure_path(12);
+        for (cell, height) in [(3, 0.3), (4, -0.1), (5, 0.2), (6, 0.8), (9, 0.1)] {
+            path[cell][0].height = height;
+        }
+        let mut recovered = RecoveredBits::with_capacity(64);
+        mark_unsure(&path, &states, 1.0, 0, &mut recovered);
+        // Cell 9 is faint but nothing was lost near it.
+        assert_eq!(recovered.unsure, [3, 4, 5]);
     }
 }

@@ -913,7 +913,7 @@ fn read_recovered(
         } else {
             card_unsure.extend_from_slice(&recovered.unsure);
         }
-        if format.could_be_misread(card_bits, first, card_unsure) {
+        if format.could_be_misread(card_bits, first, end, card_unsure) {
             aided.unsure += 1;
             continue;
         }

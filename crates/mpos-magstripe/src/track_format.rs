@@ -85,8 +85,9 @@ pub struct Framed {
 impl TrackFormat {
     /// Whether flipping some of the `unsure` bits of `bits` (card order;
     /// `unsure` sorted, in card order too) gives another record that frames
-    /// as well as the one whose start sentinel is at `first`: then the
-    /// reading is one of two near-equals and is not to be trusted.
+    /// as well as the one from `first` (its start sentinel) to `end` (past
+    /// its trailing zeros): then the reading is one of two near-equals and
+    /// is not to be trusted.
     ///
     /// Two near-equal choices in two characters, in the same bit positions,
     /// keep every parity and the LRC (`1111` read as `1221`); so can three
@@ -97,20 +98,20 @@ impl TrackFormat {
     /// every way at most [`MAX_FLIPS`] flips can go, character by character,
     /// keeping only the running LRC (at most 64 values) and the flips so
     /// far: the checks [`TrackFormat::frame`] makes. Allocates nothing.
-    pub(super) fn could_be_misread(&self, bits: &[u8], first: usize, unsure: &[usize]) -> bool {
+    pub(super) fn could_be_misread(
+        &self,
+        bits: &[u8],
+        first: usize,
+        end: usize,
+        unsure: &[usize],
+    ) -> bool {
         let n = self.char_bits();
-        let genuine_end = {
-            let mut text = String::new();
-            self.frame_at(bits, first, &mut text)
-                .map(|f| f.end_bit)
-                .ok()
-        };
         let is_unsure = |i: usize| unsure.binary_search(&i).is_ok();
         // A competitor starts within the genuine record: one before it
         // would need a start sentinel and an end sentinel made out of its
         // clocking zeros (eight flips at least), and one after it leaves
         // the genuine record to be found first.
-        let starts = first..genuine_end.unwrap_or(first + 1);
+        let starts = first..end;
         // Bits just before `start` that can all read 0.
         let mut zeros = 0usize;
         for start in 0..starts.end.min(bits.len().saturating_sub(n - 1)) {
@@ -124,7 +125,7 @@ impl TrackFormat {
                     false
                 });
                 let moved = start != first;
-                if self.another_record_from(bits, start + n, unsure, reach, moved, genuine_end) {
+                if self.another_record_from(bits, start + n, unsure, reach, moved, end) {
                     return true;
                 }
             }
@@ -177,7 +178,7 @@ impl TrackFormat {
         unsure: &[usize],
         mut reach: [[bool; MAX_FLIPS + 1]; 64],
         moved: bool,
-        genuine_end: Option<usize>,
+        genuine_end: usize,
     ) -> bool {
         let n = self.char_bits();
         let ss = self.ss_code();
@@ -216,9 +217,7 @@ impl TrackFormat {
                                     && zeros_after(lrc_at + n).is_some_and(|zeros| {
                                         let flips = flips + more + zeros;
                                         flips <= MAX_FLIPS
-                                            && (flips > 0
-                                                || moved
-                                                || genuine_end != Some(lrc_at + n))
+                                            && (flips > 0 || moved || genuine_end != lrc_at + n)
                                     })
                             })
                     });
@@ -588,18 +587,19 @@ mod tests {
                 .unwrap(),
         );
         let mut out = String::new();
-        let first = TRACK2.frame(&bits, &mut out).unwrap().first_bit;
+        let framed = TRACK2.frame(&bits, &mut out).unwrap();
+        let (first, end) = (framed.first_bit, framed.end_bit);
         let at = |character: usize, position: usize| first + 5 * character + position;
         // Two characters, the same two positions: `1111` read as `1221`.
         let rectangle = [at(3, 0), at(3, 1), at(4, 0), at(4, 1)];
-        assert!(TRACK2.could_be_misread(&bits, first, &sorted(&rectangle)));
+        assert!(TRACK2.could_be_misread(&bits, first, end, &sorted(&rectangle)));
         assert!(another_record_frames(&TRACK2, &bits, &rectangle));
         // Three of its corners: every flip breaks a parity or the LRC.
-        assert!(!TRACK2.could_be_misread(&bits, first, &sorted(&rectangle[..3])));
+        assert!(!TRACK2.could_be_misread(&bits, first, end, &sorted(&rectangle[..3])));
         assert!(!another_record_frames(&TRACK2, &bits, &rectangle[..3]));
         // Three characters, three positions, each character two of them.
         let hexagon = [at(5, 0), at(5, 1), at(6, 1), at(6, 2), at(7, 0), at(7, 2)];
-        assert!(TRACK2.could_be_misread(&bits, first, &sorted(&hexagon)));
+        assert!(TRACK2.could_be_misread(&bits, first, end, &sorted(&hexagon)));
         assert!(another_record_frames(&TRACK2, &bits, &hexagon));
         // The end sentinel and LRC one character early, zeros after them:
         // the record cut short, every parity and its LRC right.
@@ -615,9 +615,9 @@ mod tests {
             .map(|i| first + i)
             .collect();
         assert!(another_record_frames(&TRACK2, &bits, &truncation));
-        assert!(TRACK2.could_be_misread(&bits, first, &truncation));
+        assert!(TRACK2.could_be_misread(&bits, first, end, &truncation));
         assert_eq!(
-            TRACK2.could_be_misread(&bits, first, &truncation[1..]),
+            TRACK2.could_be_misread(&bits, first, end, &truncation[1..]),
             another_record_frames(&TRACK2, &bits, &truncation[1..])
         );
     }
@@ -653,7 +653,7 @@ mod tests {
                 unsure.dedup();
                 let expected = another_record_frames(format, &bits, &unsure);
                 assert_eq!(
-                    format.could_be_misread(&bits, first, &unsure),
+                    format.could_be_misread(&bits, first, end, &unsure),
                     expected,
                     "track {} unsure {unsure:?}",
                     format.track
