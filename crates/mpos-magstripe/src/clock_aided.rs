@@ -712,10 +712,10 @@ mod tests {
             margin: 1.0,
             ..Step::default()
         };
-        for cell in 5..8 {
+        for (cell, (from, bit)) in [(5, (0, 1)), (6, (1, 0)), (7, (1, 1))] {
             path[cell][1] = Step {
-                from: if cell == 5 { 0 } else { 1 },
-                bit: u8::from(cell != 6),
+                from,
+                bit,
                 ..Step::default()
             };
         }
