@@ -105,6 +105,12 @@ impl TrackFormat {
         end: usize,
         unsure: &[usize],
     ) -> bool {
+        // With every bit of this record sure, it is on the card, whatever
+        // else the flips could make.
+        let in_record = unsure.partition_point(|&u| u < first);
+        if unsure.get(in_record).is_none_or(|&u| u >= end) {
+            return false;
+        }
         let n = self.char_bits();
         let is_unsure = |i: usize| unsure.binary_search(&i).is_ok();
         // A competitor starts within the genuine record: one before it
