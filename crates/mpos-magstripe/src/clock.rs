@@ -44,7 +44,8 @@ pub(super) struct RecoveredBits {
     /// The interval (in reading order) the first bit began with.
     pub first: usize,
     /// Bits a reading nearly as likely read the other way, in increasing
-    /// order (only the clock-aided reader has any).
+    /// order: the clock's close calls ([`CLOSE_CALL`]), and what the
+    /// clock-aided reader was unsure of.
     pub unsure: Vec<usize>,
 }
 

@@ -296,9 +296,10 @@ fn mark_unsure(
     keep: usize,
     recovered: &mut RecoveredBits,
 ) {
+    let chosen = |cell: usize| path[cell][usize::from(states[cell])];
     recovered.unsure.retain(|&bit| bit < keep);
-    for (cell, &state) in states.iter().enumerate() {
-        let step = path[cell][usize::from(state)];
+    for cell in 0..states.len() {
+        let step = chosen(cell);
         if step.margin / noise >= UNSURE_NATS {
             continue;
         }
@@ -310,13 +311,12 @@ fn mark_unsure(
                 break;
             }
             let theirs = path[earlier][usize::from(other)];
-            if theirs.bit != path[earlier][usize::from(states[earlier])].bit {
+            if theirs.bit != chosen(earlier).bit {
                 recovered.unsure.push(keep + earlier);
             }
             other = theirs.from;
         }
     }
-    let chosen = |cell: usize| path[cell][usize::from(states[cell])];
     let faint = |cell: usize| chosen(cell).height < FAINT;
     for lost in (0..states.len()).filter(|&cell| chosen(cell).height <= 0.0) {
         let mut from = lost;

@@ -112,18 +112,17 @@ impl TrackFormat {
             return false;
         }
         let n = self.char_bits();
-        let is_unsure = |i: usize| unsure.binary_search(&i).is_ok();
-        // A competitor starts within the genuine record: one before it
-        // would need a start sentinel and an end sentinel made out of its
-        // clocking zeros (eight flips at least), and one after it leaves
-        // the genuine record to be found first.
-        let starts = first..end;
-        // Bits just before `start` that can all read 0.
-        let mut zeros = 0usize;
-        for start in 0..starts.end.min(bits.len().saturating_sub(n - 1)) {
-            if zeros >= MIN_CLOCKING_ZEROS && starts.contains(&start) {
+        let ss = self.ss_code();
+        let can_read_zero = |i: usize| bits[i] == 0 || unsure.binary_search(&i).is_ok();
+        // A competitor starts within the genuine record, after clocking
+        // zeros the flips can make: one before it would need a start
+        // sentinel and an end sentinel made out of its clocking zeros (eight
+        // flips at least), and one after it leaves the genuine record to be
+        // found first.
+        (first.max(MIN_CLOCKING_ZEROS)..end.min(bits.len().saturating_sub(n - 1)))
+            .filter(|&start| (start - MIN_CLOCKING_ZEROS..start).all(can_read_zero))
+            .any(|start| {
                 let mut reach = [[false; MAX_FLIPS + 1]; 64];
-                let ss = self.ss_code();
                 self.each_reading(bits, start, unsure, &mut |code, flips| {
                     if code == ss && flips <= MAX_FLIPS {
                         reach[usize::from(ss)][flips] = true;
@@ -131,17 +130,8 @@ impl TrackFormat {
                     false
                 });
                 let moved = start != first;
-                if self.another_record_from(bits, start + n, unsure, reach, moved, end) {
-                    return true;
-                }
-            }
-            zeros = if bits[start] == 0 || is_unsure(start) {
-                zeros + 1
-            } else {
-                0
-            };
-        }
-        false
+                self.another_record_from(bits, start + n, unsure, reach, moved, end)
+            })
     }
 
     /// Calls `f` with each code (odd parity) the character at `at` can read
