@@ -10,7 +10,9 @@
 //! prints its figures without writing the file, for quick iteration;
 //! `--only impostor-K` runs the K-th impostor kind alone (its seeds as in
 //! the full run); `--only explain` explains the first misses of the
-//! real-swipe target.
+//! real-swipe target (`--swipe N`: that swipe alone, and where its reading
+//! differs from the track, without card data). `--departure D` keeps
+//! `--only real` and `--only explain` to row D of the real-swipe table.
 
 use mpos_cards::CATALOGUE;
 use mpos_magstripe::{DecodedSwipe, MagstripeDecoder};
@@ -39,8 +41,11 @@ struct Options {
     out: Option<PathBuf>,
     only: Option<String>,
     explain_snr: f64,
-    /// The row of the real-swipe table `--only explain` looks at; the target's by default.
-    explain_departure: Option<usize>,
+    /// The row of the real-swipe table `--only explain` looks at (the
+    /// target's by default), and the only one `--only real` measures.
+    departure: Option<usize>,
+    /// The one swipe `--only explain` shows, whatever was read.
+    explain_swipe: Option<usize>,
 }
 
 fn options() -> Options {
@@ -52,7 +57,8 @@ fn options() -> Options {
         out: Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md")),
         only: None,
         explain_snr: 25.0,
-        explain_departure: None,
+        departure: None,
+        explain_swipe: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -75,7 +81,8 @@ fn options() -> Options {
                     .parse()
                     .unwrap_or_else(|_| panic!("--snr takes a number"))
             }
-            "--departure" => o.explain_departure = Some(number("--departure")),
+            "--departure" => o.departure = Some(number("--departure")),
+            "--swipe" => o.explain_swipe = Some(number("--swipe")),
             "--no-write" => {
                 o.out = None;
                 i += 1;
@@ -327,9 +334,12 @@ struct RealResult {
 
 /// Track 2 swipes whose speed changes 5x (4 to 19 inches/s, either way),
 /// at 44.1 or 48 kHz through a 100 to 500 Hz high-pass, half reversed.
-fn run_real(swipes: usize) -> Vec<RealResult> {
+fn run_real(swipes: usize, only: Option<usize>) -> Vec<RealResult> {
     let mut results = Vec::new();
     for (d, departure) in departures().iter().enumerate() {
+        if only.is_some_and(|only| only != d) {
+            continue;
+        }
         for snr in REAL_SNRS {
             let mut random = Gaussian::new(0x5EA1 + d as u64 * 31 + snr as u64);
             let mut result = RealResult {
@@ -948,29 +958,51 @@ fn real_params(departure: &Departure, snr: f64, i: usize, random: &mut Gaussian)
 /// `--only explain`: `mpos_magstripe::explain` on the first misses of one
 /// row's real swipes (`--departure`, counted from 0 down the table; the
 /// target's by default) at `snr` dB (`--snr`, 25 by default; no card data
-/// in it), to see which stage failed.
-fn explain_misses(swipes: usize, snr: f64, departure: Option<usize>) {
+/// in it), to see which stage failed; or on swipe `only` alone (`--swipe`),
+/// read or not, with the characters a wrong reading differs in.
+fn explain_misses(swipes: usize, snr: f64, departure: Option<usize>, only: Option<usize>) {
     let departures = departures();
     let d = departure.unwrap_or(departures.len() - 2);
     let mut random = Gaussian::new(0x5EA1 + d as u64 * 31 + snr as u64);
     let mut shown = 0;
-    for i in 0..swipes {
+    let last = only.map_or(swipes, |i| i + 1);
+    for i in 0..last {
         let text = track_text(2, i);
         let params = real_params(&departures[d], snr, i, &mut random);
+        if only.is_some_and(|only| only != i) {
+            continue;
+        }
         let stripe = Stripe::for_track(2, &text).expect("valid text");
         let audio = synthesize(&[stripe], &params).expect("valid params");
         let rate = params.sample_rate;
-        if judge(&decode(&audio.channels[0], rate), &[&text]) == Outcome::Correct || shown == 6 {
+        let read = decode(&audio.channels[0], rate);
+        let outcome = judge(&read, &[&text]);
+        if only.is_none() && (outcome == Outcome::Correct || shown == 6) {
             continue;
         }
         shown += 1;
         println!(
-            "== swipe {i}: {} to {} ips, {rate} Hz, high-pass {:.0} Hz, reverse {}",
+            "== swipe {i}: {} to {} ips, {rate} Hz, high-pass {:.0} Hz, reverse {}: {outcome:?}",
             params.speed_ips,
             params.speed_end_ips,
             params.highpass_hz.unwrap_or(0.0),
             params.reverse
         );
+        if only.is_some() {
+            println!("{params:?}");
+        }
+        for track in read.iter().flat_map(|s| &s.tracks) {
+            let differ: Vec<usize> = text
+                .chars()
+                .zip(track.characters.chars())
+                .enumerate()
+                .filter(|(_, (a, b))| a != b)
+                .map(|(k, _)| k)
+                .collect();
+            if !differ.is_empty() {
+                println!("read wrong at characters {differ:?}");
+            }
+        }
         if let Ok(explained) = mpos_magstripe::explain(&audio.channels[0], rate) {
             print!("{explained}");
         }
@@ -981,7 +1013,7 @@ fn explain_misses(swipes: usize, snr: f64, departure: Option<usize>) {
 fn run_only(options: &Options, part: &str) {
     match part {
         "real" => {
-            for r in run_real(options.real_swipes) {
+            for r in run_real(options.real_swipes, options.departure) {
                 let name = departures()[r.departure].name;
                 let pct = 100.0 * r.correct as f64 / r.total.max(1) as f64;
                 println!(
@@ -1018,7 +1050,8 @@ fn run_only(options: &Options, part: &str) {
         "explain" => explain_misses(
             options.real_swipes,
             options.explain_snr,
-            options.explain_departure,
+            options.departure,
+            options.explain_swipe,
         ),
         _ => eprintln!("--only takes real, grid, impostors, speed or explain"),
     }
@@ -1041,7 +1074,7 @@ fn main() {
         throughput_gaps.best, throughput_gaps.median, throughput_busy.best
     );
     let grid = run_grid(options.swipes);
-    let real = run_real(options.real_swipes);
+    let real = run_real(options.real_swipes, None);
     let impostors = run_impostors(options.impostors, None);
     let latency = latency(options.latency_swipes);
     let measured = Measured {

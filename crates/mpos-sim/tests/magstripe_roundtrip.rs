@@ -295,7 +295,8 @@ fn explain_tells_when_the_clock_aided_reader_read_a_swipe() {
         .iter()
         .find(|aided| aided.accepted)
         .expect("an accepted clock-aided reading");
-    assert!(aided.framed >= 2 && aided.framed <= aided.readings);
+    // The reading it agreed with may be another chain's.
+    assert!(aided.framed >= 1 && aided.framed <= aided.readings);
     let shown = explained.to_string();
     assert!(shown.contains("clock-aided:") && shown.contains("two agreed: accepted"));
     assert!(
@@ -579,7 +580,9 @@ fn a_swipe_under_way_when_the_recording_starts_is_read_again_with_the_quiet_afte
         assert_eq!(swipes.len(), 1, "seed {seed}: {swipes:?}");
         assert_eq!(swipes[0].tracks[0].characters, text, "seed {seed}");
     }
-    assert!(read_again >= 3, "{read_again} of 30 read again");
+    // The clock-aided reader reads most of the rest first (3 of these 30
+    // were read again while it only read ends 2.5x fainter than the other).
+    assert!(read_again >= 1, "{read_again} of 30 read again");
 }
 
 #[test]
@@ -713,6 +716,64 @@ fn swipes_the_benchmark_once_misread_are_never_misread() {
                 RealWorld::IDEAL,
             ),
         ),
+        // With a sharper height prior, or without checking faint cells
+        // with the heights free, a dropout's `11` was read as `00` (or
+        // `10` as `01`) in two characters; with readings started 4 cells
+        // apart, two of them shared a worn card's misreading.
+        (
+            ";4242424242424242=3012101345678909876?",
+            SwipeParams {
+                sample_rate: 48_000,
+                ..benchmark_swipe(
+                    (19.0, 4.0),
+                    0.02,
+                    12.0,
+                    242.9925611316174,
+                    (true, false),
+                    4603894122512832172,
+                    RealWorld::MEASURED,
+                )
+            },
+        ),
+        (
+            ";3566002020360505=3012201345678909876?",
+            benchmark_swipe(
+                (4.0, 19.0),
+                0.02,
+                12.0,
+                285.86905230503555,
+                (true, true),
+                4603707984444870009,
+                RealWorld::MEASURED,
+            ),
+        ),
+        (
+            ";4000000000009995=3012201567890987654?",
+            SwipeParams {
+                sample_rate: 48_000,
+                ..benchmark_swipe(
+                    (19.0, 4.0),
+                    0.02,
+                    12.0,
+                    153.1333461189908,
+                    (false, false),
+                    4605864463781588991,
+                    RealWorld::MEASURED,
+                )
+            },
+        ),
+        (
+            ";4000000000009987=3012201789098765432?",
+            benchmark_swipe(
+                (19.0, 4.0),
+                0.06,
+                25.0,
+                199.42183770541368,
+                (true, false),
+                4603828088324659577,
+                RealWorld::IDEAL,
+            ),
+        ),
     ];
     for (text, params) in cases {
         for got in swipe(2, text, &params) {
@@ -720,5 +781,72 @@ fn swipes_the_benchmark_once_misread_are_never_misread() {
                 assert_eq!(track.characters, text, "{params:?}");
             }
         }
+    }
+}
+
+#[test]
+fn faint_fast_starts_the_benchmark_once_missed_are_read() {
+    // Swipes of the 12 dB target (15x level growth, slowing from 19 to 4
+    // ips, so the record's start is fast and at a fifteenth of the level).
+    // The first three no reading framed with the pulse heights free (no
+    // prior). The last three the reader before it missed too; in the last,
+    // no chain's segment had an end 2.5x fainter than its other end, so
+    // the clock-aided reader never ran.
+    let growth = RealWorld {
+        amplitude_growth: Some(15.0),
+        ..RealWorld::IDEAL
+    };
+    let cases = [
+        (
+            ";4000000000009987=3012201789098765432?",
+            44_100,
+            344.40872801257177,
+            (false, false),
+            4593983206560897140,
+        ),
+        (
+            ";4000000000000069=2012201678909876543?",
+            44_100,
+            212.1606448435538,
+            (false, false),
+            4600320022777745366,
+        ),
+        (
+            ";4111111111111111=3012201123456789098?",
+            48_000,
+            279.0098831133755,
+            (false, true),
+            4600977327564744456,
+        ),
+        (
+            ";4000000000000069=2012201678909876543?",
+            48_000,
+            479.98066773429673,
+            (false, false),
+            4589393693451831112,
+        ),
+        (
+            ";3566002020360505=3012201345678909876?",
+            48_000,
+            289.78011388982543,
+            (false, false),
+            4603316235393768769,
+        ),
+        (
+            ";4242424242424242=3012101345678909876?",
+            48_000,
+            353.9318811755455,
+            (true, true),
+            4607095945359232548,
+        ),
+    ];
+    for (text, sample_rate, highpass_hz, sides, seed) in cases {
+        let params = SwipeParams {
+            sample_rate,
+            ..benchmark_swipe((19.0, 4.0), 0.02, 12.0, highpass_hz, sides, seed, growth)
+        };
+        let got = swipe(2, text, &params);
+        assert_eq!(got.len(), 1, "{params:?}");
+        assert_eq!(got[0].tracks[0].characters, text, "{params:?}");
     }
 }
