@@ -36,6 +36,9 @@ const ESTABLISHED: usize = 16;
 /// Longest recent intervals without a transition after which the
 /// threshold sags (F2F has a transition in every cell).
 const SAG_AFTER: f64 = 1.15;
+/// How far under the threshold a block's peak must be for the block to
+/// be passed whole ([`Detector::passes_quiet`]).
+const QUIET_MARGIN: f32 = 0.999;
 /// The silence that ends a swipe never exceeds this (seconds).
 const MAX_SILENCE_S: f64 = 0.06;
 /// Nor is it ever shorter than this (seconds).
@@ -198,6 +201,9 @@ impl Detector {
                 .learn_noise_block(block.power, samples.len(), last);
             return None;
         }
+        if from == 0 && self.passes_quiet(block, first_index) {
+            return None;
+        }
         for (k, &y) in samples.iter().enumerate() {
             if self.step(y, first_index + k as u64) {
                 return Some(k + 1);
@@ -214,6 +220,33 @@ impl Detector {
                 .learn_noise_mean(block.power, samples.len(), last);
         }
         None
+    }
+
+    /// Passes a whole block of an open segment at once when stepping
+    /// through it would only wait: no sample over the threshold, no sag,
+    /// no noise to learn and no close within it. A segment a noise peak
+    /// opened waits the longest silence (60 ms) before it closes, and the
+    /// integrated chains' narrow-band noise opens several a second, so
+    /// they stepped through two thirds of the input this way. True when
+    /// the block was passed.
+    fn passes_quiet(&mut self, block: &Block, first_index: u64) -> bool {
+        let Some(last) = (first_index + block.samples.len() as u64).checked_sub(1) else {
+            return false;
+        };
+        // The peak is the root of the largest square: a hair under the
+        // largest magnitude at worst, hence the margin.
+        let quiet = block.peak < QUIET_MARGIN * self.picker.threshold();
+        let waiting = self.open
+            && self.picker.noise_known()
+            && !self.noisy
+            && last <= self.sag_at
+            && last - self.segment_start <= self.longest_swipe
+            && last - self.last_activity <= self.silence;
+        if !(quiet && waiting) {
+            return false;
+        }
+        self.picker.pass_quiet(&block.samples, first_index);
+        true
     }
 
     /// Processes one sample; true when a segment has just closed.
@@ -436,6 +469,75 @@ mod tests {
             }
         }
         signal
+    }
+
+    /// Where each segment of `signal` closed and its transitions, in blocks
+    /// of 64, each passed whole when it can be (`whole`) or always stepped
+    /// through sample by sample.
+    fn closings(signal: &[f32], settings: PickerSettings, whole: bool) -> Vec<(u64, Vec<f64>)> {
+        let mut detector = Detector::new(settings, 44_100.0);
+        let mut block = Block::with_capacity(64);
+        let mut closed = Vec::new();
+        for (b, chunk) in signal.chunks(64).enumerate() {
+            block.samples.clear();
+            block.samples.extend_from_slice(chunk);
+            block.measure();
+            if !whole {
+                block.peak = f32::INFINITY;
+            }
+            let mut from = 0;
+            while let Some(consumed) = detector.scan(&block, from, (b * 64 + from) as u64) {
+                from += consumed;
+                detector.close();
+                let mut times = Vec::new();
+                detector.transitions().copy_into(&mut times);
+                closed.push(((b * 64 + from) as u64, times));
+                detector.clear();
+            }
+        }
+        closed
+    }
+
+    #[test]
+    fn quiet_blocks_passed_whole_change_nothing() {
+        // Noise, a lone noise peak that opens a segment (which then waits
+        // the longest silence in quiet blocks), and a swipe: in peak and in
+        // zero-crossing mode, the same segments close at the same samples.
+        let mut state = 3u32;
+        let mut signal: Vec<f32> = (0..30_000)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                0.001 * ((state >> 8) as f32 / (1u32 << 24) as f32 - 0.5)
+            })
+            .collect();
+        signal[6_000] += 0.05;
+        for (s, p) in signal[12_000..].iter_mut().zip(pulses(50, 40, 100, 18_000)) {
+            *s += p;
+        }
+        for crossing in [false, true] {
+            let settings = PickerSettings {
+                crossing,
+                ..SETTINGS
+            };
+            let whole = closings(&signal, settings, true);
+            assert_eq!(whole.len(), 2, "the peak's segment and the swipe's");
+            assert_eq!(whole, closings(&signal, settings, false));
+        }
+        // Slow pulses 200 samples apart with no noise; after the second, a
+        // faint tail crosses zero inside a quiet block, long before the
+        // third: in zero-crossing mode that crossing times a transition.
+        let mut signal = vec![0.0f32; 6_000];
+        signal.extend(pulses(2, 200, 100, 600));
+        signal[6_308..6_450].fill(-1e-5);
+        signal[6_450..6_600].fill(1e-5);
+        signal.extend(pulses(20, 200, 100, 8_000));
+        let settings = PickerSettings {
+            crossing: true,
+            ..SETTINGS
+        };
+        let whole = closings(&signal, settings, true);
+        assert_eq!(whole[0].1[1], 6_449.5);
+        assert_eq!(whole, closings(&signal, settings, false));
     }
 
     #[test]

@@ -264,6 +264,28 @@ impl PeakPicker {
         confirmed
     }
 
+    /// What [`PeakPicker::process`] does for each of `samples` (the first
+    /// of which is sample `first_index`) when none is over the threshold:
+    /// the pending candidate's next sample, the last zero crossing and the
+    /// previous sample. The caller checks that none is over it.
+    pub(super) fn pass_quiet(&mut self, samples: &[f32], first_index: u64) {
+        let Some(&last) = samples.last() else { return };
+        if self.candidate.after_pending {
+            self.candidate.after = samples[0];
+            self.candidate.after_pending = false;
+        }
+        if self.settings.crossing {
+            let mut before = self.previous;
+            for (k, &y) in samples.iter().enumerate() {
+                if (y < 0.0) != (before < 0.0) {
+                    self.crossing = (first_index + k as u64, before, y);
+                }
+                before = y;
+            }
+        }
+        self.previous = last;
+    }
+
     /// Halves the envelope part of the threshold (a dropout: see the detector).
     pub(super) fn sag(&mut self) {
         self.envelope *= 0.5;
