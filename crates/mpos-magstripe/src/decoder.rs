@@ -210,10 +210,10 @@ pub struct MagstripeDecoder {
     observed_splices: Option<Vec<ObservedSplice>>,
     /// Whether the stream's start was read again, or can no longer be.
     start_replayed: bool,
-    /// The clock-aided reader's first framed reading of the stretch ending
-    /// at the given sample (its text in `scratch.agreed`), awaiting a
-    /// second reading, of any chain's segment, that agrees.
-    aided_first: Option<(Found, u64)>,
+    /// The clock-aided reader's first framed reading of a stretch (its
+    /// text in `scratch.agreed`), awaiting a second reading, of any chain's
+    /// segment, that agrees.
+    aided_first: Option<FirstReading>,
     /// The stream's start read again, when explaining.
     observed_replays: Option<Vec<ObservedReplay>>,
 }
@@ -629,7 +629,7 @@ impl MagstripeDecoder {
         self.scratch.times.clear();
         self.scratch.times.extend_from_slice(&self.unread[d].times);
         // A first reading of another stretch is no evidence for this one.
-        if self.aided_first.is_some_and(|(_, until)| until < start) {
+        if self.aided_first.is_some_and(|first| first.until < start) {
             self.aided_first = None;
         }
         let found = clock_aided_reading(
@@ -637,6 +637,7 @@ impl MagstripeDecoder {
             self.sample_rate,
             &self.history,
             &mut self.aided_first,
+            d,
             end,
         );
         if let Some(observed) = &mut self.observed_aided {
@@ -736,14 +737,16 @@ fn load_intervals(scratch: &mut Scratch) {
 /// starts in the chain's own bits. What it reads past the chain is timed
 /// in noise (a faint end, a dropout), so the steady-clock check says less
 /// there than in a chain's reading; one reading alone is not trusted. The
-/// two may come from different chains' segments of one stretch: `first`
-/// holds the stretch's first framed reading (and the stretch's last
-/// sample), and this segment ends at `end_sample`.
+/// two may come from different chains' segments of one stretch, or from
+/// one chain's cut [`MIN_CUTS_APART`] apart: `first` holds the stretch's
+/// first framed reading, and this segment, chain `chain`'s, ends at
+/// `end_sample`.
 fn clock_aided_reading(
     scratch: &mut Scratch,
     sample_rate: u32,
     history: &SignalHistory,
-    first: &mut Option<(Found, u64)>,
+    first: &mut Option<FirstReading>,
+    chain: usize,
     end_sample: u64,
 ) -> Option<Found> {
     load_intervals(scratch);
@@ -811,22 +814,54 @@ fn clock_aided_reading(
             scratch.aided.framed += 1;
             match *first {
                 None => {
-                    *first = Some((found, end_sample));
+                    *first = Some(FirstReading {
+                        found,
+                        until: end_sample,
+                        chain,
+                        cut,
+                    });
                     scratch.aided.took_over =
                         Some(origin + direction * scratch.recovered.starts[keep]);
                     std::mem::swap(&mut scratch.accepted, &mut scratch.agreed);
                 }
-                Some((earlier, _)) => {
-                    if earlier.track == found.track && scratch.accepted == scratch.agreed {
+                Some(earlier) => {
+                    // One chain reads the same transitions alike from the
+                    // same cut, in any of its segments.
+                    if earlier.chain == chain && earlier.cut.abs_diff(cut) < MIN_CUTS_APART {
+                        continue;
+                    }
+                    if earlier.found.track == found.track && scratch.accepted == scratch.agreed {
                         scratch.aided.accepted = true;
                         *first = None;
-                        return Some(earlier);
+                        return Some(earlier.found);
                     }
                 }
             }
         }
     }
     None
+}
+
+/// How far apart (in cells) the cuts of two readings by one chain must be
+/// for their agreement to count: a chain that closes and reopens on one
+/// stretch reads it alike from the same cut in both its segments, which is
+/// one reading, not two. (16 apart: 96.0 % of the 12 dB target against
+/// 96.8 %; 64: 92.0 %; two chains always: 83.5 %.)
+const MIN_CUTS_APART: usize = 8;
+
+/// The first framed clock-aided reading of a stretch, which a second must
+/// agree with.
+#[derive(Debug, Clone, Copy)]
+struct FirstReading {
+    /// What it read.
+    found: Found,
+    /// The last sample of its segment: a later stretch's readings do not
+    /// count with it.
+    until: u64,
+    /// The chain whose segment it read.
+    chain: usize,
+    /// The bits dropped from the chain's reading before it took over.
+    cut: usize,
 }
 
 /// The share of a segment, at each end, whose level tells whether that end
