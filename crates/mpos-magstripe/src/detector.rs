@@ -440,22 +440,10 @@ mod tests {
     /// Runs `signal` through a chain in blocks of 64; returns the transition
     /// count of every segment that closed.
     fn segments(signal: &[f32], rate: f32) -> Vec<usize> {
-        let mut detector = Detector::new(SETTINGS, rate);
-        let mut block = Block::with_capacity(64);
-        let mut closed = Vec::new();
-        for (b, chunk) in signal.chunks(64).enumerate() {
-            block.samples.clear();
-            block.samples.extend_from_slice(chunk);
-            block.measure();
-            let mut from = 0;
-            while let Some(consumed) = detector.scan(&block, from, (b * 64 + from) as u64) {
-                detector.close();
-                closed.push(detector.transitions().len());
-                detector.clear();
-                from += consumed;
-            }
-        }
-        closed
+        closings(signal, SETTINGS, rate, true)
+            .iter()
+            .map(|(_, times)| times.len())
+            .collect()
     }
 
     fn pulses(count: usize, spacing: usize, start: usize, len: usize) -> Vec<f32> {
@@ -471,11 +459,16 @@ mod tests {
         signal
     }
 
-    /// Where each segment of `signal` closed and its transitions, in blocks
-    /// of 64, each passed whole when it can be (`whole`) or always stepped
-    /// through sample by sample.
-    fn closings(signal: &[f32], settings: PickerSettings, whole: bool) -> Vec<(u64, Vec<f64>)> {
-        let mut detector = Detector::new(settings, 44_100.0);
+    /// Where each segment of `signal` (at `rate`) closed and its
+    /// transitions, in blocks of 64, each passed whole when it can be
+    /// (`whole`) or always stepped through sample by sample.
+    fn closings(
+        signal: &[f32],
+        settings: PickerSettings,
+        rate: f32,
+        whole: bool,
+    ) -> Vec<(u64, Vec<f64>)> {
+        let mut detector = Detector::new(settings, rate);
         let mut block = Block::with_capacity(64);
         let mut closed = Vec::new();
         for (b, chunk) in signal.chunks(64).enumerate() {
@@ -519,9 +512,9 @@ mod tests {
                 crossing,
                 ..SETTINGS
             };
-            let whole = closings(&signal, settings, true);
+            let whole = closings(&signal, settings, 44_100.0, true);
             assert_eq!(whole.len(), 2, "the peak's segment and the swipe's");
-            assert_eq!(whole, closings(&signal, settings, false));
+            assert_eq!(whole, closings(&signal, settings, 44_100.0, false));
         }
         // Slow pulses 200 samples apart with no noise; after the second, a
         // faint tail crosses zero inside a quiet block, long before the
@@ -535,9 +528,9 @@ mod tests {
             crossing: true,
             ..SETTINGS
         };
-        let whole = closings(&signal, settings, true);
+        let whole = closings(&signal, settings, 44_100.0, true);
         assert_eq!(whole[0].1[1], 6_449.5);
-        assert_eq!(whole, closings(&signal, settings, false));
+        assert_eq!(whole, closings(&signal, settings, 44_100.0, false));
     }
 
     #[test]
