@@ -29,5 +29,5 @@ if [ ! -f "$tools/node_modules/playwright-core/package.json" ] \
   npm install --silent --no-audit --no-fund --prefix "$tools" "playwright-core@$PLAYWRIGHT_VERSION" >&2
 fi
 
-cargo build --locked -q -p mpos-gateway -p mpos-e2e -p mpos-testkit --bins
+cargo build --locked -q --workspace
 NODE_PATH="$tools/node_modules" MPOS_CHROMIUM="$(command -v chromium)" node tests/browser/portal.cjs

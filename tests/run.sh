@@ -14,19 +14,23 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-# tests/e2e starts these as real processes.
-cargo build --locked -p mpos-gateway -p mpos-cli --bins
+# Every package and binary (tests/e2e starts these as real processes), with
+# the features of the whole workspace: the shells' and browser suites build
+# the same way, so nothing is built twice with other features.
+cargo build --locked --workspace
 # A real PostgreSQL server on loopback (tests/postgres.sh), stopped on exit.
 source tests/postgres.sh
 android_log="$(mktemp)"; ios_log="$(mktemp)"; browser_log="$(mktemp)"
 trap 'stop_postgres; rm -f "$android_log" "$ios_log" "$browser_log"' EXIT
-cargo test --workspace --locked
+# The fault suites run once, below, where their figures are shown.
+cargo test --workspace --locked -- --skip journal_faults::
 # The gateway's suite again, every gateway on its own PostgreSQL database.
 MPOS_TEST_DATABASE=postgres cargo test --locked -p mpos-gateway --test '*'
-# The fault suite's figures (its cases ran above too): each prints faults
-# injected, charges lost, charges doubled; a case with any lost or doubled fails.
-cargo test --locked -p mpos-load --test faults -- --show-output | grep -E '^fault case|^test result'
-cargo test --locked -p mpos-e2e --test e2e journal_faults -- --show-output | grep -E '^fault case|^test result'
+# The fault suites' figures (the load suite's cases ran above too): each case
+# prints faults injected, charges lost, charges doubled; a case with any lost
+# or doubled fails.
+cargo test --locked --workspace --test faults -- --show-output | grep -E '^fault case|^test result'
+cargo test --locked --workspace --test e2e -- journal_faults:: --show-output | grep -E '^fault case|^test result'
 # A client we did not write: schemathesis from docs/openapi.json against the gateway.
 bash tests/api/schemathesis.sh
 # The phone library cross-built for aarch64 and stripped: at most 4 MB.

@@ -17,6 +17,6 @@ if [ ! -x "$VENV/bin/st" ]; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$VERSION"
 fi
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
-cargo build --locked --quiet -p mpos-e2e --bin mpos-testbed -p mpos-gateway --bin mpos-gateway
+cargo build --locked --quiet --workspace
 export MPOS_SCHEMATHESIS_SECONDS="${MPOS_SCHEMATHESIS_SECONDS:-90}"
 python3 tests/api/schemathesis.py "$VENV/bin/st" target/debug/mpos-testbed

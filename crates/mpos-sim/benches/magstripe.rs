@@ -13,6 +13,7 @@
 //! real-swipe target (`--swipe N`: that swipe alone, and where its reading
 //! differs from the track, without card data). `--departure D` keeps
 //! `--only real` and `--only explain` to row D of the real-swipe table.
+//! `--only impostor-K --seed S` explains that one impostor signal alone.
 
 use mpos_cards::CATALOGUE;
 use mpos_magstripe::{DecodedSwipe, MagstripeDecoder};
@@ -46,6 +47,8 @@ struct Options {
     departure: Option<usize>,
     /// The one swipe `--only explain` shows, whatever was read.
     explain_swipe: Option<usize>,
+    /// The one impostor signal `--only impostor-K` runs and explains.
+    impostor_seed: Option<u64>,
 }
 
 fn options() -> Options {
@@ -59,6 +62,7 @@ fn options() -> Options {
         explain_snr: 25.0,
         departure: None,
         explain_swipe: None,
+        impostor_seed: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -83,6 +87,7 @@ fn options() -> Options {
             }
             "--departure" => o.departure = Some(number("--departure")),
             "--swipe" => o.explain_swipe = Some(number("--swipe")),
+            "--seed" => o.impostor_seed = Some(number("--seed") as u64),
             "--no-write" => {
                 o.out = None;
                 i += 1;
@@ -494,8 +499,13 @@ fn corrupted(kind: usize, random: &mut Gaussian, seed: u64) -> (Vec<f32>, u32, V
     }
 }
 
-/// Runs the impostor kinds (only kind `only`, when given).
-fn run_impostors(total: usize, only: Option<usize>) -> Vec<(&'static str, Tally)> {
+/// Runs the impostor kinds (only kind `only`, when given; only the signal
+/// of seed `explained`, explaining it, when that is given too).
+fn run_impostors(
+    total: usize,
+    only: Option<usize>,
+    explained: Option<u64>,
+) -> Vec<(&'static str, Tally)> {
     let kinds: [(&str, usize, bool); 8] = [
         ("white noise, 0.25 s", 20, true),
         ("hum and clicks, 0.25 s", 10, true),
@@ -524,6 +534,9 @@ fn run_impostors(total: usize, only: Option<usize>) -> Vec<(&'static str, Tally)
         };
         for _ in 0..total * percent / 100 {
             seed += 1;
+            if explained.is_some_and(|explained| explained != seed) {
+                continue;
+            }
             let mut random = Gaussian::new(seed);
             let rates = [8_000, 16_000, 22_050, 44_100, 48_000];
             let any_rate = rates[(random.uniform() * rates.len() as f64) as usize];
@@ -552,6 +565,11 @@ fn run_impostors(total: usize, only: Option<usize>) -> Vec<(&'static str, Tally)
                 }
                 _ => corrupted(k - 4, &mut random, seed),
             };
+            if explained.is_some() {
+                if let Ok(explained) = mpos_magstripe::explain(&samples, rate) {
+                    print!("{explained}");
+                }
+            }
             for track in decode(&samples, rate).iter().flat_map(|s| &s.tracks) {
                 if genuine.contains(&track.characters) {
                     tally.accepted_genuine += 1;
@@ -1037,7 +1055,7 @@ fn run_only(options: &Options, part: &str) {
         "impostors" | "impostor-0" | "impostor-1" | "impostor-2" | "impostor-3" | "impostor-4"
         | "impostor-5" | "impostor-6" | "impostor-7" => {
             let kind = part.strip_prefix("impostor-").and_then(|k| k.parse().ok());
-            for (name, t) in run_impostors(options.impostors, kind) {
+            for (name, t) in run_impostors(options.impostors, kind, options.impostor_seed) {
                 println!("{name}: {} of {} wrong", t.accepted_wrong, t.trials);
             }
         }
@@ -1075,7 +1093,7 @@ fn main() {
     );
     let grid = run_grid(options.swipes);
     let real = run_real(options.real_swipes, None);
-    let impostors = run_impostors(options.impostors, None);
+    let impostors = run_impostors(options.impostors, None, None);
     let latency = latency(options.latency_swipes);
     let measured = Measured {
         grid,

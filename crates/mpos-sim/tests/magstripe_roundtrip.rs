@@ -651,6 +651,14 @@ fn benchmark_swipe(
     }
 }
 
+/// `params` sampled at 48 kHz, as half the benchmark's swipes are.
+fn at_48_khz(params: SwipeParams) -> SwipeParams {
+    SwipeParams {
+        sample_rate: 48_000,
+        ..params
+    }
+}
+
 #[test]
 fn swipes_the_benchmark_once_misread_are_never_misread() {
     // Each of these was once read with wrong data, found only by a run of
@@ -722,18 +730,15 @@ fn swipes_the_benchmark_once_misread_are_never_misread() {
         // apart, two of them shared a worn card's misreading.
         (
             ";4242424242424242=3012101345678909876?",
-            SwipeParams {
-                sample_rate: 48_000,
-                ..benchmark_swipe(
-                    (19.0, 4.0),
-                    0.02,
-                    12.0,
-                    242.9925611316174,
-                    (true, false),
-                    4603894122512832172,
-                    RealWorld::MEASURED,
-                )
-            },
+            at_48_khz(benchmark_swipe(
+                (19.0, 4.0),
+                0.02,
+                12.0,
+                242.9925611316174,
+                (true, false),
+                4603894122512832172,
+                RealWorld::MEASURED,
+            )),
         ),
         (
             ";3566002020360505=3012201345678909876?",
@@ -749,18 +754,15 @@ fn swipes_the_benchmark_once_misread_are_never_misread() {
         ),
         (
             ";4000000000009995=3012201567890987654?",
-            SwipeParams {
-                sample_rate: 48_000,
-                ..benchmark_swipe(
-                    (19.0, 4.0),
-                    0.02,
-                    12.0,
-                    153.1333461189908,
-                    (false, false),
-                    4605864463781588991,
-                    RealWorld::MEASURED,
-                )
-            },
+            at_48_khz(benchmark_swipe(
+                (19.0, 4.0),
+                0.02,
+                12.0,
+                153.1333461189908,
+                (false, false),
+                4605864463781588991,
+                RealWorld::MEASURED,
+            )),
         ),
         (
             ";4000000000009987=3012201789098765432?",
