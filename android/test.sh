@@ -54,9 +54,8 @@ rule "the Gradle files take every version from gradle/libs.versions.toml" \
     android/core/build.gradle.kts android/ui/build.gradle.kts android/app/build.gradle.kts android/desktop/build.gradle.kts
 
 echo "== 1. the Rust core for this machine, and its Kotlin bindings"
-# The whole workspace, as tests/run.sh builds it: the same features, so
-# nothing is built again.
-cargo build --locked --workspace
+cargo build --locked -p mpos-ffi -p mpos-ffi-testing -p mpos-uniffi-bindgen
+cargo build --locked -p mpos-gateway -p mpos-e2e --bins
 rm -rf "$BUILD/generated"
 "$TARGET/uniffi-bindgen" generate "$TARGET/libmpos_ffi.so" --language kotlin --no-format \
   --out-dir "$BUILD/generated/main" >/dev/null
