@@ -566,8 +566,8 @@ fn run_impostors(
                 _ => corrupted(k - 4, &mut random, seed),
             };
             if explained.is_some() {
-                if let Ok(explained) = mpos_magstripe::explain(&samples, rate) {
-                    print!("{explained}");
+                if let Ok(explanation) = mpos_magstripe::explain(&samples, rate) {
+                    print!("{explanation}");
                 }
             }
             for track in decode(&samples, rate).iter().flat_map(|s| &s.tracks) {
