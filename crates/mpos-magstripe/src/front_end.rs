@@ -2,8 +2,9 @@
 //! a time: DC removal, then the raw pulses, a lightly smoothed copy (against
 //! noise), an integrated and smoothed copy (undoing one differentiation by
 //! the phone's high-pass filter) and a slimmed copy (against the overlap of
-//! dense pulses). One loop computes all four so the filters' recursions run
-//! side by side in the processor instead of one after another.
+//! dense pulses). The recursive filters run two or three to a loop, so
+//! their recursions overlap in the processor; the statistics the chains'
+//! idle checks use are a vectorized pass of their own.
 
 use super::dc_blocker::DcBlocker;
 use super::detector::Block;
@@ -67,58 +68,43 @@ impl FrontEnd {
             block.samples.resize(input.len(), 0.0);
         }
         let [raw, smoothed, integrated, slimmed] = &mut self.blocks;
-        // Every filter's state in locals, one loop for all: their
-        // recursions overlap in the processor.
+        // Two loops of two or three recursions each: few enough values live
+        // that the compiler keeps every state in a register (one loop for
+        // all spilled them, and the reloads lengthened every recursion),
+        // and enough independent recursions that they overlap.
         let mut dc = self.dc;
-        let mut smoother = self.smoother.lane();
-        let mut integral_smoother = self.integral_smoother.lane();
         let (mut integral, mut history) = (self.integral, self.history);
         let (leak, gain) = (self.leak, 1.0 - self.leak);
         let (side, centre) = (SLIMMING, 1.0 + 2.0 * SLIMMING);
-        // Each signal's largest square and energy, gathered in the same loop:
-        // they fill the slack the filters' recursions leave, where a second
-        // pass over the blocks cost as much as the filtering.
-        let mut largest = [0.0f32; 4];
-        let mut energy = [0.0f32; 4];
         let outputs = raw
             .samples
             .iter_mut()
-            .zip(smoothed.samples.iter_mut())
             .zip(integrated.samples.iter_mut())
             .zip(slimmed.samples.iter_mut());
-        for (&x, (((raw, smoothed), integrated), slimmed)) in input.iter().zip(outputs) {
+        for (&x, ((raw, integrated), slimmed)) in input.iter().zip(outputs) {
             let y = dc.process(x);
             *raw = y;
-            *smoothed = smoother.process(y);
             integral = gain * y + leak * integral;
-            *integrated = integral_smoother.process(integral);
+            *integrated = integral;
             // One sample late, like the equalizer's centre tap.
             *slimmed = centre * history[0] - side * (y + history[1]);
             history = [y, history[0]];
-            for (k, v) in [*raw, *smoothed, *integrated, *slimmed]
-                .into_iter()
-                .enumerate()
-            {
-                let square = v * v;
-                largest[k] = if square > largest[k] {
-                    square
-                } else {
-                    largest[k]
-                };
-                energy[k] += square;
-            }
         }
-        let (smoothed_state, integrated_state) = (smoother.state(), integral_smoother.state());
-        self.smoother.keep(smoothed_state);
-        self.integral_smoother.keep(integrated_state);
         self.dc = dc;
         self.integral = integral;
         self.history = history;
-        let len = input.len().max(1) as f32;
-        for (k, block) in self.blocks.iter_mut().enumerate() {
-            // The root of the largest square is the largest magnitude.
-            block.peak = largest[k].sqrt();
-            block.power = energy[k] / len;
+        smoothed.samples.copy_from_slice(&raw.samples);
+        let mut smoother = self.smoother.lane();
+        let mut integral_smoother = self.integral_smoother.lane();
+        for (smoothed, integrated) in smoothed.samples.iter_mut().zip(&mut integrated.samples) {
+            *smoothed = smoother.process(*smoothed);
+            *integrated = integral_smoother.process(*integrated);
+        }
+        let (smoothed_at, integrated_at) = (smoother.position(), integral_smoother.position());
+        self.smoother.keep(smoothed_at);
+        self.integral_smoother.keep(integrated_at);
+        for block in &mut self.blocks {
+            block.measure();
         }
     }
 

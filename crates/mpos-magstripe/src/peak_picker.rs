@@ -264,6 +264,61 @@ impl PeakPicker {
         confirmed
     }
 
+    /// [`PeakPicker::process`] for each of `samples` (the first of which
+    /// is sample `first_index`) up to the first that would confirm a
+    /// transition or start the first lobe: one that is over the threshold
+    /// in the sign not sought, or at all when `loud` is false or nothing is
+    /// sought yet. Returns how many samples it took and the index of the
+    /// last one over the threshold. In a swipe about half the samples are
+    /// over it; following the lobe in this loop rather than one
+    /// [`PeakPicker::process`] call each made the chains about twice as fast.
+    pub(super) fn follow(
+        &mut self,
+        samples: &[f32],
+        first_index: u64,
+        loud: bool,
+    ) -> (usize, Option<u64>) {
+        let (threshold, sought) = (self.threshold, self.seeking);
+        let loud = loud && sought != 0.0;
+        let crossing_mode = self.settings.crossing;
+        // The state in locals and the updates as selects: whether a sample
+        // is over the threshold, beats the candidate or crosses zero
+        // changes from sample to sample, and mispredicted branches cost
+        // more than the arithmetic.
+        let mut previous = self.previous;
+        let mut candidate = self.candidate;
+        let mut pending = candidate.after_pending;
+        let (mut crossing_index, mut crossing_before, mut crossing_after) = self.crossing;
+        let mut last_loud = u64::MAX;
+        let mut taken = samples.len();
+        for (k, &y) in samples.iter().enumerate() {
+            let index = first_index + k as u64;
+            // A NaN counts as over, as in `process`.
+            let over = y.abs() > threshold || y.is_nan();
+            if over && !(loud && sought * y > 0.0) {
+                taken = k;
+                break;
+            }
+            candidate.after = if pending { y } else { candidate.after };
+            let crossed = crossing_mode & ((y < 0.0) != (previous < 0.0));
+            crossing_index = if crossed { index } else { crossing_index };
+            crossing_before = if crossed { previous } else { crossing_before };
+            crossing_after = if crossed { y } else { crossing_after };
+            let better = over & (sought * y > sought * candidate.value);
+            candidate.value = if better { y } else { candidate.value };
+            candidate.before = if better { previous } else { candidate.before };
+            candidate.index = if better { index } else { candidate.index };
+            pending = better;
+            last_loud = if over { index } else { last_loud };
+            previous = y;
+        }
+        candidate.after_pending = pending;
+        self.candidate = candidate;
+        self.crossing = (crossing_index, crossing_before, crossing_after);
+        self.previous = previous;
+        (taken, (last_loud != u64::MAX).then_some(last_loud))
+    }
+
     /// What [`PeakPicker::process`] does for each of `samples` (the first
     /// of which is sample `first_index`) when none is over the threshold:
     /// the pending candidate's next sample, the last zero crossing and the
@@ -275,12 +330,19 @@ impl PeakPicker {
             self.candidate.after_pending = false;
         }
         if self.settings.crossing {
-            let mut before = self.previous;
-            for (k, &y) in samples.iter().enumerate() {
-                if (y < 0.0) != (before < 0.0) {
-                    self.crossing = (first_index + k as u64, before, y);
+            // Only the last crossing counts: search from the end.
+            let before = |k: usize| {
+                if k == 0 {
+                    self.previous
+                } else {
+                    samples[k - 1]
                 }
-                before = y;
+            };
+            let last_crossing = (0..samples.len())
+                .rev()
+                .find(|&k| (samples[k] < 0.0) != (before(k) < 0.0));
+            if let Some(k) = last_crossing {
+                self.crossing = (first_index + k as u64, before(k), samples[k]);
             }
         }
         self.previous = last;

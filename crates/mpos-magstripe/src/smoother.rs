@@ -8,9 +8,7 @@ pub(super) struct Smoother {
     first: Vec<f32>,
     second: Vec<f32>,
     position: usize,
-    first_sum: f64,
-    second_sum: f64,
-    scale: f64,
+    scale: f32,
 }
 
 impl Smoother {
@@ -21,9 +19,7 @@ impl Smoother {
             first: vec![0.0; length],
             second: vec![0.0; length],
             position: 0,
-            first_sum: 0.0,
-            second_sum: 0.0,
-            scale: 1.0 / (length * length) as f64,
+            scale: 1.0 / (length * length) as f32,
         }
     }
 
@@ -32,30 +28,33 @@ impl Smoother {
     pub(super) fn process(&mut self, x: f32) -> f32 {
         let mut lane = self.lane();
         let y = lane.process(x);
-        let state = lane.state();
-        self.keep(state);
+        let position = lane.position();
+        self.keep(position);
         y
     }
 
     /// The smoother's state as locals for a block: the compiler keeps the
     /// sums in registers instead of reloading them after every store to
-    /// the delay lines. Hand [`Lane::state`] back to [`Smoother::keep`].
+    /// the delay lines. The running sums start each block summed afresh
+    /// from the delay lines, so they are `f32` (the `f64` conversions cost
+    /// more than the rest of the front end) and yet never drift by more
+    /// than one block's rounding. Hand [`Lane::position`] back to
+    /// [`Smoother::keep`].
     pub(super) fn lane(&mut self) -> Lane<'_> {
+        let sum = |line: &[f32]| line.iter().map(|&v| f64::from(v)).sum::<f64>() as f32;
         Lane {
+            first_sum: sum(&self.first),
+            second_sum: sum(&self.second),
             first: &mut self.first,
             second: &mut self.second,
             position: self.position,
-            first_sum: self.first_sum,
-            second_sum: self.second_sum,
             scale: self.scale,
         }
     }
 
-    /// Stores the state a lane ended with.
-    pub(super) fn keep(&mut self, (position, first_sum, second_sum): (usize, f64, f64)) {
+    /// Stores the position a lane ended at.
+    pub(super) fn keep(&mut self, position: usize) {
         self.position = position;
-        self.first_sum = first_sum;
-        self.second_sum = second_sum;
     }
 }
 
@@ -64,9 +63,9 @@ pub(super) struct Lane<'a> {
     first: &'a mut [f32],
     second: &'a mut [f32],
     position: usize,
-    first_sum: f64,
-    second_sum: f64,
-    scale: f64,
+    first_sum: f32,
+    second_sum: f32,
+    scale: f32,
 }
 
 impl Lane<'_> {
@@ -78,18 +77,18 @@ impl Lane<'_> {
             return x;
         }
         let p = self.position;
-        self.first_sum += f64::from(x) - f64::from(self.first[p]);
+        self.first_sum += x - self.first[p];
         self.first[p] = x;
-        let stage = self.first_sum as f32;
-        self.second_sum += f64::from(stage) - f64::from(self.second[p]);
+        let stage = self.first_sum;
+        self.second_sum += stage - self.second[p];
         self.second[p] = stage;
         self.position = if p + 1 == length { 0 } else { p + 1 };
-        (self.second_sum * self.scale) as f32
+        self.second_sum * self.scale
     }
 
-    /// Position and sums, for [`Smoother::keep`].
-    pub(super) fn state(&self) -> (usize, f64, f64) {
-        (self.position, self.first_sum, self.second_sum)
+    /// Where the delay lines stand, for [`Smoother::keep`].
+    pub(super) fn position(&self) -> usize {
+        self.position
     }
 }
 
