@@ -228,17 +228,15 @@ impl Detector {
         }
         let mut k = 0;
         while k < samples.len() {
-            let index = first_index + k as u64;
-            let run = if runs {
-                self.follow(&samples[k..], index)
-            } else {
-                0
-            };
-            if run > 0 {
-                k += run;
-                continue;
+            if runs {
+                // Where a run ends inside the block, the next sample is one
+                // that needs a step.
+                k += self.follow(&samples[k..], first_index + k as u64);
+                if k == samples.len() {
+                    break;
+                }
             }
-            if self.step(samples[k], index) {
+            if self.step(samples[k], first_index + k as u64) {
                 return Some(k + 1);
             }
             k += 1;

@@ -52,10 +52,10 @@ impl FrontEnd {
         let samples = |seconds: f32| (seconds * sample_rate).round() as usize;
         FrontEnd {
             dc: DcBlocker::new(DC_CORNER_HZ, sample_rate),
-            smoother: Smoother::new(samples(SMOOTHING_S)),
+            smoother: Smoother::new(samples(SMOOTHING_S), block),
             leak: (-2.0 * std::f32::consts::PI * INTEGRATOR_CORNER_HZ / sample_rate).exp(),
             integral: 0.0,
-            integral_smoother: Smoother::new(samples(INTEGRATED_SMOOTHING_S)),
+            integral_smoother: Smoother::new(samples(INTEGRATED_SMOOTHING_S), block),
             history: [0.0; 2],
             blocks: std::array::from_fn(|_| Block::with_capacity(block)),
         }
@@ -68,10 +68,10 @@ impl FrontEnd {
             block.samples.resize(input.len(), 0.0);
         }
         let [raw, smoothed, integrated, slimmed] = &mut self.blocks;
-        // Two loops of two or three recursions each: few enough values live
-        // that the compiler keeps every state in a register (one loop for
-        // all spilled them, and the reloads lengthened every recursion),
-        // and enough independent recursions that they overlap.
+        // The recursions that need no history in one loop, each smoother in
+        // its own: few enough values live that the compiler keeps every
+        // state in a register (one loop for all spilled them, and the
+        // reloads lengthened every recursion).
         let mut dc = self.dc;
         let (mut integral, mut history) = (self.integral, self.history);
         let (leak, gain) = (self.leak, 1.0 - self.leak);
@@ -94,15 +94,8 @@ impl FrontEnd {
         self.integral = integral;
         self.history = history;
         smoothed.samples.copy_from_slice(&raw.samples);
-        let mut smoother = self.smoother.lane();
-        let mut integral_smoother = self.integral_smoother.lane();
-        for (smoothed, integrated) in smoothed.samples.iter_mut().zip(&mut integrated.samples) {
-            *smoothed = smoother.process(*smoothed);
-            *integrated = integral_smoother.process(*integrated);
-        }
-        let (smoothed_at, integrated_at) = (smoother.position(), integral_smoother.position());
-        self.smoother.keep(smoothed_at);
-        self.integral_smoother.keep(integrated_at);
+        self.smoother.filter(&mut smoothed.samples);
+        self.integral_smoother.filter(&mut integrated.samples);
         for block in &mut self.blocks {
             block.measure();
         }

@@ -5,90 +5,68 @@
 /// Two cascaded boxcars of `length` samples; `length` 1 passes samples through.
 #[derive(Debug, Clone)]
 pub(super) struct Smoother {
-    first: Vec<f32>,
-    second: Vec<f32>,
-    position: usize,
+    length: usize,
+    /// The last `length` inputs, followed while filtering by the block's.
+    inputs: Vec<f32>,
+    /// The last `length` first-stage sums, likewise.
+    sums: Vec<f32>,
     scale: f32,
 }
 
 impl Smoother {
-    /// A smoother of `length` samples; its buffers are allocated here, once.
-    pub(super) fn new(length: usize) -> Smoother {
+    /// A smoother of `length` samples; its buffers are allocated here, for
+    /// blocks of up to `block` samples.
+    pub(super) fn new(length: usize, block: usize) -> Smoother {
         let length = length.max(1);
+        let line = |capacity: usize| {
+            let mut line = Vec::with_capacity(capacity);
+            line.resize(length, 0.0);
+            line
+        };
         Smoother {
-            first: vec![0.0; length],
-            second: vec![0.0; length],
-            position: 0,
+            length,
+            inputs: line(length + block),
+            sums: line(length + block),
             scale: 1.0 / (length * length) as f32,
         }
     }
 
-    /// Smooths one sample (tests; the front end runs a [`Lane`] per block).
+    /// Smooths one sample (tests).
     #[cfg(test)]
     pub(super) fn process(&mut self, x: f32) -> f32 {
-        let mut lane = self.lane();
-        let y = lane.process(x);
-        let position = lane.position();
-        self.keep(position);
-        y
+        let mut sample = [x];
+        self.filter(&mut sample);
+        sample[0]
     }
 
-    /// The smoother's state as locals for a block: the compiler keeps the
-    /// sums in registers instead of reloading them after every store to
-    /// the delay lines. The running sums start each block summed afresh
-    /// from the delay lines, so they are `f32` (the `f64` conversions cost
-    /// more than the rest of the front end) and yet never drift by more
-    /// than one block's rounding. Hand [`Lane::position`] back to
-    /// [`Smoother::keep`].
-    pub(super) fn lane(&mut self) -> Lane<'_> {
-        let sum = |line: &[f32]| line.iter().map(|&v| f64::from(v)).sum::<f64>() as f32;
-        Lane {
-            first_sum: sum(&self.first),
-            second_sum: sum(&self.second),
-            first: &mut self.first,
-            second: &mut self.second,
-            position: self.position,
-            scale: self.scale,
-        }
-    }
-
-    /// Stores the position a lane ended at.
-    pub(super) fn keep(&mut self, position: usize) {
-        self.position = position;
-    }
-}
-
-/// A smoother borrowed for one block (see [`Smoother::lane`]).
-pub(super) struct Lane<'a> {
-    first: &'a mut [f32],
-    second: &'a mut [f32],
-    position: usize,
-    first_sum: f32,
-    second_sum: f32,
-    scale: f32,
-}
-
-impl Lane<'_> {
-    /// Smooths one sample.
-    #[inline(always)]
-    pub(super) fn process(&mut self, x: f32) -> f32 {
-        let length = self.first.len();
+    /// Smooths `samples` in place, continuing from the samples before them.
+    /// The block's inputs and first-stage sums follow the last `length` of
+    /// the ones before in one line each, so each boxcar is a running sum
+    /// that adds the newest sample and takes away the one `length` before,
+    /// with no delay line to wrap around. The running sums start each block
+    /// summed afresh, so they are `f32` (`f64` conversions cost more than
+    /// the rest of the front end) and yet never drift by more than one
+    /// block's rounding.
+    pub(super) fn filter(&mut self, samples: &mut [f32]) {
+        let (length, len) = (self.length, samples.len());
         if length == 1 {
-            return x;
+            return;
         }
-        let p = self.position;
-        self.first_sum += x - self.first[p];
-        self.first[p] = x;
-        let stage = self.first_sum;
-        self.second_sum += stage - self.second[p];
-        self.second[p] = stage;
-        self.position = if p + 1 == length { 0 } else { p + 1 };
-        self.second_sum * self.scale
-    }
-
-    /// Where the delay lines stand, for [`Smoother::keep`].
-    pub(super) fn position(&self) -> usize {
-        self.position
+        let sum = |line: &[f32]| line.iter().map(|&v| f64::from(v)).sum::<f64>() as f32;
+        let mut first = sum(&self.inputs[..length]);
+        let mut second = sum(&self.sums[..length]);
+        self.inputs.extend_from_slice(samples);
+        self.sums.resize(length + len, 0.0);
+        let (newest, oldest) = (&self.inputs[length..], &self.inputs[..len]);
+        let (sums, scale) = (&mut self.sums[..length + len], self.scale);
+        for (n, ((sample, &new), &old)) in samples.iter_mut().zip(newest).zip(oldest).enumerate() {
+            first += new - old;
+            sums[length + n] = first;
+            second += first - sums[n];
+            *sample = second * scale;
+        }
+        self.inputs.drain(..len);
+        self.sums.drain(..len);
     }
 }
 
@@ -98,7 +76,7 @@ mod tests {
 
     #[test]
     fn length_one_is_the_identity() {
-        let mut s = Smoother::new(1);
+        let mut s = Smoother::new(1, 1);
         for x in [0.3, -1.0, 2.5] {
             assert_eq!(s.process(x), x);
         }
@@ -106,7 +84,7 @@ mod tests {
 
     #[test]
     fn impulse_response_is_a_unit_area_triangle_delayed_by_length_minus_one_samples() {
-        let mut s = Smoother::new(4);
+        let mut s = Smoother::new(4, 1);
         let response: Vec<f32> = (0..10)
             .map(|n| s.process(if n == 0 { 1.0 } else { 0.0 }))
             .collect();
@@ -123,7 +101,7 @@ mod tests {
 
     #[test]
     fn reduces_alternating_noise() {
-        let mut s = Smoother::new(8);
+        let mut s = Smoother::new(8, 1);
         let mut last = 0.0f32;
         for n in 0..100 {
             last = s.process(if n % 2 == 0 { 1.0 } else { -1.0 });
