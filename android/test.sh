@@ -54,13 +54,16 @@ rule "the Gradle files take every version from gradle/libs.versions.toml" \
     android/core/build.gradle.kts android/ui/build.gradle.kts android/app/build.gradle.kts android/desktop/build.gradle.kts
 
 echo "== 1. the Rust core for this machine, and its Kotlin bindings"
-cargo build --locked -p mpos-ffi -p mpos-ffi-testing -p mpos-uniffi-bindgen
-cargo build --locked -p mpos-gateway -p mpos-e2e --bins
+# The whole workspace, as tests/run.sh builds it: after it, nothing to build.
+cargo build --locked --workspace
 rm -rf "$BUILD/generated"
 "$TARGET/uniffi-bindgen" generate "$TARGET/libmpos_ffi.so" --language kotlin --no-format \
   --out-dir "$BUILD/generated/main" >/dev/null
+# Only the testing crate's own bindings: built with the workspace's features
+# the library holds mpos-core's UniFFI types too (through mpos-sim), and
+# those bindings are the app library's.
 "$TARGET/uniffi-bindgen" generate "$TARGET/libmpos_ffi_testing.so" --language kotlin --no-format \
-  --out-dir "$BUILD/generated/testing" >/dev/null
+  --crate mpos_ffi_testing --out-dir "$BUILD/generated/testing" >/dev/null
 MAIN_BINDINGS="$BUILD/generated/main"
 TEST_BINDINGS="$BUILD/generated/testing"
 RUN=(-Djna.library.path="$TARGET" -Dmpos.testbed="$TARGET/mpos-testbed")

@@ -72,8 +72,8 @@ rule "no Swift type named like a Foundation type" \
     --include=*.swift ios --exclude-dir=build --exclude-dir=.build
 
 echo "== 1. the Rust libraries for this machine, and their Swift bindings"
-cargo build --locked -p mpos-ffi -p mpos-ffi-testing -p mpos-uniffi-bindgen || give_up "the Rust libraries did not build"
-cargo build --locked -p mpos-gateway -p mpos-e2e --bins || give_up "the test world did not build"
+# The whole workspace, as tests/run.sh builds it: after it, nothing to build.
+cargo build --locked --workspace || give_up "the Rust libraries and the test world did not build"
 bash ios/tools/bindings.sh "$TARGET/uniffi-bindgen" "$TARGET/libmpos_ffi.so" "$TARGET/libmpos_ffi_testing.so" \
   || give_up "the Swift bindings were not generated"
 
