@@ -2,9 +2,9 @@
 //! a time: DC removal, then the raw pulses, a lightly smoothed copy (against
 //! noise), an integrated and smoothed copy (undoing one differentiation by
 //! the phone's high-pass filter) and a slimmed copy (against the overlap of
-//! dense pulses). The recursive filters run two or three to a loop, so
-//! their recursions overlap in the processor; the statistics the chains'
-//! idle checks use are a vectorized pass of their own.
+//! dense pulses). The DC blocker, integrator and slimming share one loop,
+//! each smoother runs in its own, and the statistics the chains' idle
+//! checks use are a vectorized pass of their own.
 
 use super::dc_blocker::DcBlocker;
 use super::detector::Block;
